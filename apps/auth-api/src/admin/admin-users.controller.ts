@@ -1,0 +1,56 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { newUserInput, userChanges, type UserView } from '@idp/contracts';
+import { jsonObjectBody } from '../registration/json-body';
+import { AdminRpcAccess, parseBody } from './admin-rpc';
+import { AdminTokenGuard } from './admin-token.guard';
+
+/**
+ * Operators' user management. Passwords go in, never out: token-service
+ * hashes them (scrypt) and no response carries the hash. Unknown body
+ * fields are refused, so a typo (or a `passwordHash`) is not silently lost.
+ */
+@Controller('admin/users')
+@UseGuards(AdminTokenGuard)
+export class AdminUsersController {
+  constructor(private readonly admin: AdminRpcAccess) {}
+
+  /** 201; 409 when the username or the sub is taken. `sub` is generated when absent. */
+  @Post()
+  @HttpCode(201)
+  @Header('Cache-Control', 'no-store')
+  create(@Req() request: FastifyRequest): Promise<UserView> {
+    return this.admin.rpc.createUser(parseBody(newUserInput, jsonObjectBody(request)));
+  }
+
+  @Get(':sub')
+  @Header('Cache-Control', 'no-store')
+  read(@Param('sub') sub: string): Promise<UserView> {
+    return this.admin.rpc.readUser({ sub });
+  }
+
+  /** `claims` replaces the whole claim set; `password` sets a new one; absent fields stay. */
+  @Put(':sub')
+  @Header('Cache-Control', 'no-store')
+  update(@Param('sub') sub: string, @Req() request: FastifyRequest): Promise<UserView> {
+    const changes = parseBody(userChanges, jsonObjectBody(request));
+    return this.admin.rpc.updateUser({ sub, changes });
+  }
+
+  @Delete(':sub')
+  @HttpCode(204)
+  async remove(@Param('sub') sub: string): Promise<void> {
+    await this.admin.rpc.deleteUser({ sub });
+  }
+}

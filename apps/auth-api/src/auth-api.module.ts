@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { AdminClientsController } from './admin/admin-clients.controller';
+import { AdminRpcAccess } from './admin/admin-rpc';
+import { AdminUsersController } from './admin/admin-users.controller';
+import { AuthorizationFlow } from './authorize/authorization-flow';
+import { AuthorizeController } from './authorize/authorize.controller';
+import { ClientDirectory } from './authorize/client-directory';
+import { SsoSessions } from './authorize/sso-sessions';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { JwksCache } from './discovery/jwks-cache';
+import { EdgeConfig } from './http/edge-config';
+import { FormBodySupport } from './http/form-body.support';
+import { InteractionController } from './interaction/interaction.controller';
+import { InteractionStore } from './interaction/interaction-store';
+import { RegistrationController } from './registration/registration.controller';
+import { TokenController } from './token/token.controller';
+import { UserinfoController } from './userinfo/userinfo.controller';
+
+/**
+ * auth-api's features, over what the composition root (its own main.ts or
+ * the embedded process) provides globally: CONFIG, TOKEN_RPC and
+ * SESSION_RPC. State lives in token-service, session-service and the
+ * browser's cookies, so any number of replicas can serve any request.
+ */
+@Module({
+  controllers: [
+    DiscoveryController,
+    AuthorizeController,
+    InteractionController,
+    TokenController,
+    UserinfoController,
+    RegistrationController,
+    AdminClientsController,
+    AdminUsersController,
+  ],
+  providers: [
+    EdgeConfig,
+    FormBodySupport,
+    ClientDirectory,
+    SsoSessions,
+    InteractionStore,
+    AuthorizationFlow,
+    AdminRpcAccess,
+    {
+      provide: JwksCache,
+      // A few seconds fresh; while token-service is unreachable, the last set for up to 5 minutes.
+      useFactory: (tokens: TokenRpcClient) =>
+        new JwksCache(() => tokens.jwks({}), { freshMs: 5_000, staleMs: 300_000 }),
+      inject: [TOKEN_RPC],
+    },
+  ],
+})
+export class AuthApiModule {}

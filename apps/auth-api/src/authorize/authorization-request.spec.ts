@@ -1,0 +1,222 @@
+import { clientMetadata, type ClientMetadata } from '@idp/contracts';
+import { AuthorizationError } from './authorization-error';
+import { validateAuthorizationRequest } from './authorization-request';
+import { parseParams } from './parse-params';
+import { RESPONSE_TYPES, type ResponseType } from './types';
+
+const options = {
+  allowPlainPkce: false,
+  supportedScopes: ['openid', 'profile', 'email', 'offline_access', 'api.read'],
+};
+
+function client(overrides: Partial<ClientMetadata> = {}): ClientMetadata {
+  return clientMetadata.parse({
+    client_id: 'app',
+    redirect_uris: ['https://app.example/cb'],
+    response_types: [...RESPONSE_TYPES],
+    ...overrides,
+  });
+}
+
+const base = {
+  client_id: 'app',
+  redirect_uri: 'https://app.example/cb',
+  response_type: 'code',
+  scope: 'openid',
+  state: 'st',
+};
+
+function validate(params: Record<string, string>, c: ClientMetadata = client()) {
+  return validateAuthorizationRequest(parseParams(params), c, options);
+}
+
+/** Asserts the exact error and that it goes back to the client, and how. */
+function expectRedirected(
+  params: Record<string, string>,
+  error: string,
+  description: string,
+  responseMode = 'query',
+  c: ClientMetadata = client(),
+): void {
+  let caught: unknown;
+  try {
+    validate(params, c);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(AuthorizationError);
+  const e = caught as AuthorizationError;
+  expect(e.toJSON()).toEqual({ error, error_description: description });
+  expect(e.allowRedirect).toBe(true);
+  expect(e.redirect).toEqual({ redirectUri: 'https://app.example/cb', responseMode, state: 'st' });
+}
+
+const withNonce = (t: ResponseType) => ({ ...base, response_type: t, nonce: 'n-0S6' });
+
+describe('validateAuthorizationRequest', () => {
+  it('returns a typed request for the code flow', () => {
+    expect(
+      validate({
+        ...base,
+        scope: 'openid profile',
+        nonce: 'n1',
+        prompt: 'login consent',
+        max_age: '300',
+        login_hint: 'alice',
+        ui_locales: 'fr-CA en',
+        acr_values: 'urn:mace:incommon:iap:silver',
+        claims: '{"userinfo":{"email":null}}',
+        display: 'page',
+      }),
+    ).toEqual({
+      client_id: 'app',
+      redirect_uri: 'https://app.example/cb',
+      redirect_uri_supplied: true,
+      response_type: 'code',
+      response_mode: 'query',
+      scope: ['openid', 'profile'],
+      ignored_scopes: [],
+      state: 'st',
+      nonce: 'n1',
+      prompt: ['login', 'consent'],
+      max_age: 300,
+      login_hint: 'alice',
+      ui_locales: ['fr-CA', 'en'],
+      acr_values: ['urn:mace:incommon:iap:silver'],
+    });
+  });
+
+  describe('scope', () => {
+    it('drops unknown scopes and reports them (OIDC Core 5.4)', () => {
+      const r = validate({ ...base, scope: 'openid unknown profile openid admin' });
+      expect(r.scope).toEqual(['openid', 'profile']);
+      expect(r.ignored_scopes).toEqual(['unknown', 'admin']);
+    });
+
+    it("drops scopes outside the client's registered scope (RFC 7591 2)", () => {
+      const r = validate(
+        { ...base, scope: 'openid email api.read' },
+        client({ scope: 'openid email' }),
+      );
+      expect(r.scope).toEqual(['openid', 'email']);
+      expect(r.ignored_scopes).toEqual(['api.read']);
+    });
+
+    it('allows a plain OAuth code request without openid', () => {
+      expect(validate({ ...base, scope: 'api.read' }).scope).toEqual(['api.read']);
+    });
+
+    it.each(['id_token', 'id_token token', 'code id_token', 'code id_token token'] as const)(
+      'requires openid for %s',
+      (type) => {
+        expectRedirected(
+          { ...withNonce(type), scope: 'profile' },
+          'invalid_request',
+          'the openid scope is required when an id_token is requested',
+          'fragment',
+        );
+      },
+    );
+
+    it('is invalid_scope when nothing is left (RFC 6749 3.3)', () => {
+      expectRedirected(
+        { ...base, scope: 'admin root' },
+        'invalid_scope',
+        'no requested scope is allowed',
+      );
+      const { scope: _, ...rest } = base;
+      expectRedirected(rest, 'invalid_scope', 'missing required parameter scope');
+    });
+  });
+
+  describe('nonce (OIDC Core 3.2.2.1, 3.3.2.11)', () => {
+    it.each(RESPONSE_TYPES.filter((t) => t !== 'code'))('is required for %s', (type) => {
+      expectRedirected(
+        { ...base, response_type: type },
+        'invalid_request',
+        'nonce is required for the implicit and hybrid flows',
+        'fragment',
+      );
+    });
+
+    it('is optional for code', () => {
+      expect(validate(base).nonce).toBeUndefined();
+    });
+  });
+
+  describe('prompt', () => {
+    it('keeps unique known values', () => {
+      expect(validate({ ...base, prompt: 'consent login consent' }).prompt).toEqual([
+        'consent',
+        'login',
+      ]);
+      expect(validate({ ...base, prompt: 'none' }).prompt).toEqual(['none']);
+      expect(validate({ ...base, prompt: 'select_account' }).prompt).toEqual(['select_account']);
+      expect(validate(base).prompt).toEqual([]);
+    });
+
+    it.each(['none login', 'consent none', 'none select_account'])(
+      'refuses none combined with another value: %j',
+      (prompt) => {
+        expectRedirected(
+          { ...base, prompt },
+          'invalid_request',
+          'prompt none must not be combined with other values',
+        );
+      },
+    );
+
+    it('refuses an unknown value', () => {
+      expectRedirected(
+        { ...base, prompt: 'create' },
+        'invalid_request',
+        'unsupported prompt value',
+      );
+    });
+  });
+
+  describe('max_age', () => {
+    it('accepts zero', () => {
+      expect(validate({ ...base, max_age: '0' }).max_age).toBe(0);
+    });
+
+    it.each(['-1', '1.5', 'abc', '1e3', ' 5', '0x10', '99999999999999999999'])(
+      'refuses %j',
+      (max_age) => {
+        expectRedirected(
+          { ...base, max_age },
+          'invalid_request',
+          'max_age must be a non-negative integer',
+        );
+      },
+    );
+  });
+
+  describe('state (RFC 6749 A.5: 1*VSCHAR)', () => {
+    it('keeps printable ASCII, spaces and punctuation included', () => {
+      const state = 'a b~!{"}|\\';
+      expect(validate({ ...base, state }).state).toBe(state);
+    });
+
+    it.each([
+      ['a newline', 'st\nx'],
+      ['a NUL', 'st\u0000'],
+      ['a tab', 'st\tx'],
+      ['non-ASCII', 'état'],
+    ])('refuses %s on our page, never redirecting with a state it cannot echo', (_, state) => {
+      let caught: unknown;
+      try {
+        validate({ ...base, state });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).not.toBeInstanceOf(AuthorizationError);
+      const e = caught as AuthorizationError;
+      expect(e.allowRedirect).toBe(false);
+      expect(e.toJSON()).toEqual({
+        error: 'invalid_request',
+        error_description: 'state must contain printable ASCII characters only',
+      });
+    });
+  });
+});

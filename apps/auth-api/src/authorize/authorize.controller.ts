@@ -1,0 +1,63 @@
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { RenderErrorsWith } from '@idp/nest-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ClientMetadata } from '@idp/contracts';
+import { EdgeConfig } from '../http/edge-config';
+import { errorPageResponse } from '../interaction/interaction-views';
+import { formParams } from '../http/form-params';
+import { send, type HttpOutcome } from '../http/http-outcome';
+import { validateAuthorizationRequest } from './authorization-request';
+import { AuthorizationFlow } from './authorization-flow';
+import { errorOutcome } from './authorization-outcome';
+import { ClientDirectory } from './client-directory';
+import { parseParams, type Params, type RawParams } from './parse-params';
+import type { AuthorizationRequest } from './types';
+
+/**
+ * The authorization endpoint (RFC 6749 3.1, OIDC Core 3.1.2.1: GET with a
+ * query, or POST with a form body). Validation errors before the
+ * redirect_uri is trusted are shown on our error page; later ones go back to
+ * the client. What the framework refuses before the handler runs (a body
+ * over the limit, an unknown content type) also gets the page: a browser is
+ * on the other end.
+ */
+@Controller('authorize')
+export class AuthorizeController {
+  constructor(
+    private readonly edge: EdgeConfig,
+    private readonly clients: ClientDirectory,
+    private readonly flow: AuthorizationFlow,
+  ) {}
+
+  @Get()
+  @RenderErrorsWith(errorPageResponse)
+  async get(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.authorize(() => parseParams((req.query ?? {}) as RawParams), req));
+  }
+
+  @Post()
+  @RenderErrorsWith(errorPageResponse)
+  async post(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.authorize(() => formParams(req), req));
+  }
+
+  private async authorize(read: () => Params, req: FastifyRequest): Promise<HttpOutcome> {
+    let validated: { request: AuthorizationRequest; client: ClientMetadata };
+    try {
+      validated = await this.validate(read());
+    } catch (err) {
+      return errorOutcome(err, this.edge.issuer);
+    }
+    return this.flow.begin(validated.request, validated.client, req.headers.cookie);
+  }
+
+  private async validate(
+    params: Params,
+  ): Promise<{ request: AuthorizationRequest; client: ClientMetadata }> {
+    const client = await this.clients.find(params['client_id']);
+    const request = validateAuthorizationRequest(params, client, this.edge.requestOptions);
+    // Unreachable: validateAuthorizationRequest refuses an unknown client first (checkClient).
+    if (client === undefined) throw new Error('validated a request without a client');
+    return { request, client };
+  }
+}

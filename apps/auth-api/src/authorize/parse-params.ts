@@ -1,0 +1,60 @@
+import { InvalidRequest } from '@idp/oauth-errors';
+
+/** A query string or form body as Fastify gives it. */
+export type RawParams = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Single-valued, non-empty parameters; read with `params['name']`. */
+export type Params = Readonly<Record<string, string>>;
+
+/** Enough for any URL or opaque value a client should send. */
+export const MAX_PARAM_LENGTH = 2048;
+/** JWTs and JSON that legitimately run long. */
+export const MAX_LONG_PARAM_LENGTH = 8192;
+export const LONG_PARAMS: ReadonlySet<string> = new Set([
+  'request',
+  'id_token_hint',
+  'login_hint_token',
+  'claims',
+]);
+
+/**
+ * Turns raw parameters into single values (RFC 6749 3.1):
+ * - "Parameters sent without a value MUST be treated as if they were omitted",
+ *   so empty values are dropped first (`a=&a=x` is one `a`);
+ * - "Request and response parameters MUST NOT be included more than once":
+ *   a repeated parameter is invalid_request;
+ * - values over MAX_PARAM_LENGTH (MAX_LONG_PARAM_LENGTH for LONG_PARAMS) are
+ *   invalid_request, so nothing downstream (logs, the interaction store, the
+ *   redirect we build) grows with what an attacker sends.
+ *
+ * Nothing is trusted yet, so these errors are never redirected
+ * (`allowRedirect = false`): the caller shows them on its error page.
+ * RFC 8707 `resource` may legitimately repeat; it is not supported here yet.
+ */
+export function parseParams(raw: RawParams): Params {
+  // No prototype: a parameter named __proto__ or constructor is just a name.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(raw)) {
+    const values = valuesOf(name, raw[name]);
+    if (values.length === 0) continue;
+    if (values.length > 1) throw reject(`parameter ${name} must not be repeated`);
+    const value = values[0] as string;
+    const max = LONG_PARAMS.has(name) ? MAX_LONG_PARAM_LENGTH : MAX_PARAM_LENGTH;
+    if (value.length > max) throw reject(`parameter ${name} must not exceed ${max} characters`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function valuesOf(name: string, value: unknown): string[] {
+  const list: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  // A JSON body could carry numbers or objects; only strings are parameters.
+  if (list.some((v) => typeof v !== 'string')) throw reject(`parameter ${name} must be a string`);
+  return (list as string[]).filter((v) => v !== '');
+}
+
+function reject(description: string): InstanceType<typeof InvalidRequest> {
+  const err = new InvalidRequest(description);
+  err.allowRedirect = false;
+  return err;
+}

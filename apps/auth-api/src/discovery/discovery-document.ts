@@ -1,0 +1,92 @@
+import type { Config } from '@idp/config';
+import { DEFAULT_VERIFY_ALGS, SIGNING_ALGS } from '@idp/crypto';
+import { STANDARD_CLAIMS } from '@idp/domain';
+import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
+import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
+
+/** OIDC Core 5.4 plus offline_access (11): the only scopes /authorize keeps. */
+export const SCOPES_SUPPORTED = [
+  'openid',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+] as const;
+
+/** Claims of ID tokens (OIDC Core 2) and of the standard scopes (5.1). */
+const CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+  ...STANDARD_CLAIMS,
+];
+
+export type DiscoveryConfig = Pick<
+  Config,
+  'ISSUER' | 'ALLOW_PLAIN_PKCE' | 'SIGNING_KEY_ALGS' | 'INITIAL_ACCESS_TOKEN'
+>;
+
+/**
+ * OpenID Connect Discovery 1.0 section 3 (and RFC 8414 2). It advertises only
+ * what is served: endpoints that do not exist yet (revocation,
+ * introspection, end_session) are added by the change that builds them, and
+ * `registration_endpoint` appears only while registration is enabled, since
+ * an RP that reads a metadata value will call it.
+ *
+ * Signing algorithms come from SIGNING_KEY_ALGS: token-service keeps one key
+ * per algorithm, so an algorithm without a key cannot sign anything. Client
+ * assertions are verified, not signed, so every algorithm the verifier
+ * allows is accepted there.
+ */
+export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<string, unknown>> {
+  const base = config.ISSUER.replace(/\/+$/, '');
+  const signing = SIGNING_ALGS.filter((alg) => config.SIGNING_KEY_ALGS.includes(alg));
+  return {
+    issuer: config.ISSUER,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+    userinfo_endpoint: `${base}/userinfo`,
+    jwks_uri: `${base}/jwks`,
+    ...(registrationEnabled(config)
+      ? { registration_endpoint: `${base}${REGISTRATION_PATH}` }
+      : {}),
+    scopes_supported: [...SCOPES_SUPPORTED],
+    response_types_supported: [...RESPONSE_TYPES],
+    response_modes_supported: [...RESPONSE_MODES],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'implicit',
+    ],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: signing,
+    userinfo_signing_alg_values_supported: signing,
+    token_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'none',
+    ],
+    token_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    // RFC 7636 4.2: plain only where a legacy client forces it (ALLOW_PLAIN_PKCE).
+    code_challenge_methods_supported: config.ALLOW_PLAIN_PKCE ? ['S256', 'plain'] : ['S256'],
+    claims_supported: CLAIMS_SUPPORTED,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    // RFC 9207 3: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+  };
+}

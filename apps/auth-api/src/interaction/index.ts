@@ -1,0 +1,4 @@
+export * from './csrf';
+export * from './html';
+export * from './pages';
+export * from './scope-descriptions';

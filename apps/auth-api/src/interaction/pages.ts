@@ -1,0 +1,105 @@
+import { renderOAuthError } from '@idp/oauth-errors';
+import { escapeHtml, hiddenInput, layout } from './html';
+import { describeScope } from './scope-descriptions';
+
+/** Form field names the login and consent handlers read. */
+export const FORM_FIELDS = {
+  username: 'username',
+  password: 'password',
+  csrf: 'csrf',
+  interaction: 'interaction_id',
+  decision: 'decision',
+} as const;
+
+export type ConsentDecision = 'allow' | 'deny';
+
+/** Fixed messages only: nothing the user or an attacker typed is ever shown back as an error. */
+export type LoginError = 'invalid_credentials' | 'expired';
+const LOGIN_ERRORS: Readonly<Record<LoginError, string>> = {
+  invalid_credentials: 'Wrong username or password.',
+  expired: 'This sign-in form expired. Please try again.',
+};
+
+export interface LoginPageInput {
+  /** Where the form posts, e.g. `/interaction/<id>/login`. */
+  readonly action: string;
+  readonly interactionId: string;
+  readonly csrf: string;
+  /** client_name, or client_id when it has none. */
+  readonly clientName: string;
+  /** Prefill (login_hint, or what the user typed before a failed attempt). */
+  readonly username?: string;
+  readonly error?: LoginError;
+}
+
+export function renderLoginPage(input: LoginPageInput): string {
+  const error = input.error === undefined ? undefined : LOGIN_ERRORS[input.error];
+  const described = error === undefined ? '' : ' aria-describedby="login-error"';
+  const body = [
+    `<h1>Sign in to continue to ${escapeHtml(input.clientName)}</h1>`,
+    error === undefined
+      ? ''
+      : `<p class="error" id="login-error" role="alert">${escapeHtml(error)}</p>`,
+    `<form method="post" action="${escapeHtml(input.action)}">`,
+    hiddenInput(FORM_FIELDS.csrf, input.csrf),
+    hiddenInput(FORM_FIELDS.interaction, input.interactionId),
+    '<label for="username">Username</label>',
+    `<input id="username" name="${FORM_FIELDS.username}" type="text" autocomplete="username"` +
+      ` autocapitalize="none" spellcheck="false" required${described}` +
+      ` value="${escapeHtml(input.username ?? '')}">`,
+    '<label for="password">Password</label>',
+    `<input id="password" name="${FORM_FIELDS.password}" type="password"` +
+      ` autocomplete="current-password" required${described}>`,
+    '<button type="submit">Sign in</button>',
+    '</form>',
+  ].join('\n');
+  return layout('Sign in', body);
+}
+
+export interface ConsentPageInput {
+  readonly action: string;
+  readonly interactionId: string;
+  readonly csrf: string;
+  readonly clientName: string;
+  /** The scopes to grant (AuthorizationRequest.scope). */
+  readonly scopes: readonly string[];
+}
+
+/** Allow and Deny are two submit buttons of one form, so both carry the CSRF token. */
+export function renderConsentPage(input: ConsentPageInput): string {
+  const items = input.scopes
+    .map(
+      (s) =>
+        `<li>${escapeHtml(describeScope(s))} <small>(<code>${escapeHtml(s)}</code>)</small></li>`,
+    )
+    .join('\n');
+  const body = [
+    `<h1>${escapeHtml(input.clientName)} wants to:</h1>`,
+    `<ul>\n${items}\n</ul>`,
+    `<form method="post" action="${escapeHtml(input.action)}">`,
+    hiddenInput(FORM_FIELDS.csrf, input.csrf),
+    hiddenInput(FORM_FIELDS.interaction, input.interactionId),
+    `<button type="submit" name="${FORM_FIELDS.decision}" value="allow">Allow</button>`,
+    `<button type="submit" class="secondary" name="${FORM_FIELDS.decision}" value="deny">Deny</button>`,
+    '</form>',
+  ].join('\n');
+  return layout('Allow access', body);
+}
+
+/**
+ * The page for errors that must not go to a redirect_uri (unknown client,
+ * bad redirect_uri, malformed request). Goes through renderOAuthError, so
+ * anything that is not an OAuthError shows as server_error with a generic
+ * description: never a message or stack trace.
+ */
+export function renderErrorPage(err: unknown): { status: number; body: string } {
+  const rendered = renderOAuthError(err);
+  const { error, error_description } = rendered.body;
+  const body = [
+    '<h1>Sign-in could not continue</h1>',
+    `<p class="error" role="alert"><code>${escapeHtml(error)}</code></p>`,
+    error_description === undefined ? '' : `<p>${escapeHtml(error_description)}</p>`,
+    '<p>Return to the application and try again.</p>',
+  ].join('\n');
+  return { status: rendered.status, body: layout('Error', body) };
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { loadConfig } from '@idp/config';
+import {
+  AdminRpc,
+  distributedAdapters,
+  RpcClientsModule,
+  runService,
+  SessionRpc,
+  TokenRpc,
+} from '@idp/nest-kit';
+import { grpcClient } from '@idp/rpc';
+import { AuthApiModule } from './auth-api.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { PORT: '3000' });
+  const bindings = await distributedAdapters(config, 'auth-api', {
+    eventStore: false,
+    cache: true,
+  });
+  const rpc = RpcClientsModule.forRoot({
+    token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
+    session: { useValue: grpcClient(SessionRpc, { address: config.SESSION_SERVICE_GRPC_URL }) },
+    // token-service serves AdminRpc on the same gRPC server as TokenRpc.
+    admin: { useValue: grpcClient(AdminRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
+  });
+  await runService({ name: 'auth-api', modules: [rpc, AuthApiModule], bindings });
+}
+
+main().catch((err: unknown) => {
+  console.error(`auth-api failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

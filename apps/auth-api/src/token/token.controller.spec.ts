@@ -1,0 +1,164 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { TokenResponse } from '@idp/contracts';
+import { InvalidClient, InvalidGrant, UnsupportedGrantType } from '@idp/oauth-errors';
+import { createAuthApi, form, FORM_HEADERS } from '../http/auth-api.fixtures';
+
+const TOKENS: TokenResponse = {
+  access_token: 'at-1',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  refresh_token: 'rt-1',
+  id_token: 'h.p.s',
+  scope: 'openid offline_access',
+};
+const ENDPOINT = 'https://idp.example.com/token';
+const CODE_GRANT = {
+  grant_type: 'authorization_code',
+  code: 'c-1',
+  redirect_uri: 'https://app.example/cb',
+  code_verifier: 'v'.repeat(43),
+};
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+describe('POST /token', () => {
+  let app: NestFastifyApplication;
+  const token = jest.fn();
+
+  beforeAll(async () => {
+    app = await createAuthApi({ token: { token } });
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    token.mockReset();
+    token.mockResolvedValue(TOKENS);
+  });
+
+  const post = (payload: string, headers: Record<string, string> = FORM_HEADERS) =>
+    app.inject({ method: 'POST', url: '/token', payload, headers });
+
+  it('passes the grant and Basic credentials to token-service and returns its response uncached', async () => {
+    const res = await post(form(CODE_GRANT), {
+      ...FORM_HEADERS,
+      authorization: basic('app', 's3cret'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(TOKENS);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['pragma']).toBe('no-cache');
+    expect(token).toHaveBeenCalledWith({
+      params: CODE_GRANT,
+      clientAuth: { method: 'client_secret_basic', clientId: 'app', secret: 's3cret' },
+      endpoint: ENDPOINT,
+    });
+  });
+
+  it('decodes Basic credentials as form-urlencoded (RFC 6749 2.3.1)', async () => {
+    const header = basic(encodeURIComponent('my:app'), 'a+b%2Bc%25');
+    await post(form(CODE_GRANT), { ...FORM_HEADERS, authorization: header });
+    expect(token.mock.calls[0][0].clientAuth).toEqual({
+      method: 'client_secret_basic',
+      clientId: 'my:app',
+      secret: 'a b+c%',
+    });
+  });
+
+  it('takes client_secret_post, private_key_jwt and public clients from the body, without passing them on as grant parameters', async () => {
+    await post(form({ ...CODE_GRANT, client_id: 'app', client_secret: 's3cret' }));
+    await post(
+      form({
+        ...CODE_GRANT,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: `h.${'p'.repeat(3000)}.s`,
+      }),
+    );
+    await post(form({ ...CODE_GRANT, client_id: 'spa' }));
+    const calls = token.mock.calls.map(([req]) => req);
+    expect(calls.map((c) => c.clientAuth)).toEqual([
+      { method: 'client_secret_post', clientId: 'app', secret: 's3cret' },
+      { method: 'private_key_jwt', assertion: `h.${'p'.repeat(3000)}.s` },
+      { method: 'none', clientId: 'spa' },
+    ]);
+    for (const call of calls) expect(call.params).toEqual(CODE_GRANT);
+  });
+
+  it('refuses a body that is not application/x-www-form-urlencoded', async () => {
+    const res = await post(JSON.stringify(CODE_GRANT), { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'the request body must be application/x-www-form-urlencoded',
+    });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(token).not.toHaveBeenCalled();
+  });
+
+  it('accepts the form media type with a charset parameter', async () => {
+    const res = await post(form({ ...CODE_GRANT, client_id: 'spa' }), {
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('refuses a repeated parameter (RFC 6749 3.2)', async () => {
+    const res = await post(`${form({ ...CODE_GRANT, client_id: 'spa' })}&code=c-2`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'parameter code must not be repeated',
+    });
+    expect(token).not.toHaveBeenCalled();
+  });
+
+  it('refuses two authentication methods (RFC 6749 2.3)', async () => {
+    const res = await post(form({ ...CODE_GRANT, client_secret: 'x' }), {
+      ...FORM_HEADERS,
+      authorization: basic('app', 's3cret'),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'client authentication must use only one method',
+    });
+  });
+
+  it.each([
+    ['not base64', 'Basic %%%'],
+    ['no colon', `Basic ${Buffer.from('app').toString('base64')}`],
+    ['bad percent-encoding', basic('app', '%E0%A4%A')],
+    ['another scheme', 'Bearer abc'],
+  ])(
+    'answers a malformed Authorization header (%s) with invalid_client 401 and a Basic challenge',
+    async (_, authorization) => {
+      const res = await post(form(CODE_GRANT), { ...FORM_HEADERS, authorization });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'invalid_client' });
+      expect(res.headers['www-authenticate']).toBe('Basic realm="idp"');
+      expect(token).not.toHaveBeenCalled();
+    },
+  );
+
+  it('answers a request without any client authentication with invalid_client 401', async () => {
+    const res = await post(form(CODE_GRANT));
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'client authentication is required',
+    });
+    expect(res.headers['www-authenticate']).toBe('Basic realm="idp"');
+  });
+
+  it.each([
+    [new InvalidGrant('authorization code was already used'), 400, undefined],
+    [new InvalidClient('client authentication failed'), 401, 'Basic realm="idp"'],
+    [new UnsupportedGrantType('unsupported grant_type'), 400, undefined],
+  ])('lets token-service errors through unchanged (%s)', async (err, status, challenge) => {
+    token.mockRejectedValue(err);
+    const res = await post(form({ ...CODE_GRANT, client_id: 'spa' }));
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toEqual(err.toJSON());
+    expect(res.headers['www-authenticate']).toBe(challenge);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+});

@@ -1,0 +1,53 @@
+import { join, resolve } from 'node:path';
+import type { Config } from '@idp/config';
+import { InProcessEventBus } from '@idp/bus';
+import { InMemoryReadModelCache } from '@idp/cache';
+import { createEventStore, OutboxRelay } from '@idp/eventstore';
+import { relayHooks, runService, type Projector } from '@idp/nest-kit';
+import { AuthApiModule } from '@idp/auth-api';
+import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
+import { SessionServiceModule } from '@idp/session-service';
+import { TokenServiceModule } from '@idp/token-service';
+import { ensureLocalSecrets } from './local-secrets';
+import { inProcessRpc } from './in-process-rpc';
+
+/**
+ * The embedded mode: all four services in one process on one port, over
+ * SQLite, the in-process bus and the in-memory cache. The in-memory read
+ * models start empty, so they are rebuilt from the event store before the
+ * consumers start; the relay then publishes whatever had not been published.
+ */
+export async function startEmbedded(base: Config) {
+  const dataDir = resolve(base.DATA_DIR);
+  const config: Config = { ...ensureLocalSecrets(dataDir), ...stripUndefined(base) };
+  const eventStore = await createEventStore({
+    driver: 'sqlite',
+    file: join(dataDir, 'events.sqlite'),
+  });
+  const bus = new InProcessEventBus();
+  await bus.start();
+  const relay = new OutboxRelay(eventStore.outbox, bus, {
+    sweepIntervalMs: config.OUTBOX_SWEEP_MS,
+    hooks: relayHooks('embedded'),
+  });
+  const cache = new InMemoryReadModelCache();
+  const started = await runService({
+    name: 'embedded',
+    modules: [
+      TokenServiceModule,
+      SessionServiceModule,
+      IntrospectionServiceModule,
+      inProcessRpc,
+      AuthApiModule,
+    ],
+    bindings: { config, bus, eventStore, relay, cache },
+    beforeConsuming: async (app) => {
+      await app.get<Projector>(INTROSPECTION_PROJECTOR).replay(eventStore);
+    },
+  });
+  return { ...started, dataDir, eventStore, relay, bus, cache };
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,59 @@
+import { AdminRpc, RpcClientsModule, SessionRpc, TokenRpc } from '@idp/nest-kit';
+import { inProcessClient } from '@idp/rpc';
+import { SessionService, sessionRpcHandlers, SessionServiceModule } from '@idp/session-service';
+import {
+  AdminModule,
+  adminRpcHandlers,
+  AuthorizeService,
+  ClientAdmin,
+  ClientRegistrations,
+  ClientRegistry,
+  KeyRingService,
+  TokenEndpoint,
+  tokenRpcHandlers,
+  TokenServiceModule,
+  UserAdmin,
+  UserDirectory,
+  UserinfoService,
+} from '@idp/token-service';
+
+/**
+ * In the embedded mode auth-api's RPC clients call token-service and
+ * session-service directly, through the same contracts (validation both
+ * ways, errors as OAuth errors) that gRPC uses between processes.
+ */
+export const inProcessRpc = RpcClientsModule.forRoot({
+  imports: [TokenServiceModule, AdminModule, SessionServiceModule],
+  token: {
+    useFactory: (
+      keys: KeyRingService,
+      clients: ClientRegistry,
+      users: UserDirectory,
+      authorize: AuthorizeService,
+      token: TokenEndpoint,
+      userinfo: UserinfoService,
+    ) =>
+      inProcessClient(
+        TokenRpc,
+        tokenRpcHandlers({ keys, clients, users, authorize, token, userinfo }),
+      ),
+    inject: [
+      KeyRingService,
+      ClientRegistry,
+      UserDirectory,
+      AuthorizeService,
+      TokenEndpoint,
+      UserinfoService,
+    ],
+  },
+  admin: {
+    useFactory: (clients: ClientAdmin, registrations: ClientRegistrations, users: UserAdmin) =>
+      inProcessClient(AdminRpc, adminRpcHandlers({ clients, registrations, users })),
+    inject: [ClientAdmin, ClientRegistrations, UserAdmin],
+  },
+  session: {
+    useFactory: (sessions: SessionService) =>
+      inProcessClient(SessionRpc, sessionRpcHandlers(sessions)),
+    inject: [SessionService],
+  },
+});

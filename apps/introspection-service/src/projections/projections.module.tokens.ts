@@ -1,0 +1,1 @@
+export const INTROSPECTION_PROJECTOR = Symbol('IntrospectionProjector');

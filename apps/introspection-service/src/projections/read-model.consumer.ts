@@ -1,0 +1,18 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TOPICS, type DomainEvent } from '@idp/contracts';
+import { OnEvent, type Projector } from '@idp/nest-kit';
+import { INTROSPECTION_PROJECTOR } from './projections.module.tokens';
+
+export const INTROSPECTION_GROUP = 'introspection-service.read-model';
+
+/** Feeds the introspection read model from the event topics (one consumer group for all replicas). */
+@Controller()
+export class ReadModelConsumer {
+  constructor(@Inject(INTROSPECTION_PROJECTOR) private readonly projector: Projector) {}
+
+  @OnEvent(INTROSPECTION_GROUP, TOPICS.key)
+  onKeyEvent(@Payload() event: DomainEvent): Promise<void> {
+    return this.projector.apply(event);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './session-service.module';
+export * from './sessions/session.service';
+export * from './sessions/session.rpc-handlers';

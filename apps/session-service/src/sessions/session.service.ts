@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
+import { uuidv7, type SessionView } from '@idp/contracts';
+import { sessionDecider, sessionIsLive, sessionStream, type SessionState } from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { randomBytes } from 'node:crypto';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function view(state: SessionState, now: number): SessionView | null {
+  if (!sessionIsLive(state, now)) return null;
+  const { sid, sub, authTime, amr, acr, clientIds, idleExpiresAt, absoluteExpiresAt } = state;
+  return {
+    sid,
+    sub,
+    authTime,
+    amr: [...amr],
+    ...(acr ? { acr } : {}),
+    clientIds: [...clientIds],
+    idleExpiresAt,
+    absoluteExpiresAt,
+  };
+}
+
+/** SSO sessions as event streams (`session-<sid>`); the stream is the only state. */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async start(input: { sub: string; amr: readonly string[]; acr?: string }): Promise<SessionView> {
+    // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
+    const sid = randomBytes(16).toString('base64url');
+    const now = nowSeconds();
+    const result = await this.runner.run(sessionDecider, sessionStream(sid), {
+      type: 'StartSession',
+      sid,
+      sub: input.sub,
+      amr: input.amr,
+      ...(input.acr ? { acr: input.acr } : {}),
+      lifetimes: {
+        idleSeconds: this.config.SESSION_IDLE_TTL,
+        absoluteSeconds: this.config.SESSION_ABSOLUTE_TTL,
+      },
+      meta: { now, correlationId: uuidv7() },
+    });
+    const started = view(result.state, now);
+    if (!started) throw new Error('session did not start');
+    return started;
+  }
+
+  async get(sid: string): Promise<SessionView | null> {
+    const { state } = await this.runner.load(sessionDecider, sessionStream(sid));
+    return view(state, nowSeconds());
+  }
+
+  /** A client received tokens in this session: it must hear about its end (back-channel logout). */
+  async join(
+    sid: string,
+    clientId: string,
+    grantId: string | undefined,
+    correlationId: string,
+  ): Promise<void> {
+    await this.runner.run(sessionDecider, sessionStream(sid), {
+      type: 'JoinClient',
+      clientId,
+      ...(grantId ? { grantId } : {}),
+      meta: { now: nowSeconds(), correlationId },
+    });
+  }
+}

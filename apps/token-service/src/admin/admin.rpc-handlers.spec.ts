@@ -1,0 +1,112 @@
+import { AdminRpc, TokenRpc } from '@idp/nest-kit';
+import { OAuthError } from '@idp/oauth-errors';
+import {
+  createRpcServer,
+  grpcClient,
+  silentRpcLogger,
+  type ClosableRpcClient,
+  type RpcServer,
+} from '@idp/rpc';
+import { ClientRegistry } from '../clients/client-registry.service';
+import { AuthorizeService } from '../grants/authorize.service';
+import { TokenEndpoint } from '../grants/token-endpoint.service';
+import { KeyRingService } from '../keys/key-ring.service';
+import { tokenRpcHandlers } from '../rpc/token.rpc-handlers';
+import { UserDirectory } from '../users/user-directory.service';
+import { UserinfoService } from '../userinfo/userinfo.service';
+import { adminRpcHandlers } from './admin.rpc-handlers';
+import { ClientAdmin } from './client-admin.service';
+import { ClientRegistrations } from './client-registrations.service';
+import { startAdminHarness, webMetadata, type AdminHarness } from './admin.fixtures';
+import { UserAdmin } from './user-admin.service';
+
+/**
+ * AdminRpc across a real gRPC boundary, next to TokenRpc on one server as
+ * token-service's main.ts serves them: bodies survive the JSON wire, and
+ * errors keep their status and Bearer challenge for the edge to render.
+ */
+describe('AdminRpc over gRPC', () => {
+  let h: AdminHarness;
+  let server: RpcServer;
+  let client: ClosableRpcClient<typeof AdminRpc>;
+  let tokens: ClosableRpcClient<typeof TokenRpc>;
+
+  beforeAll(async () => {
+    h = await startAdminHarness();
+    server = await createRpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentRpcLogger,
+      services: [
+        {
+          contract: TokenRpc,
+          handlers: tokenRpcHandlers({
+            keys: h.app.get(KeyRingService),
+            clients: h.app.get(ClientRegistry),
+            users: h.app.get(UserDirectory),
+            authorize: h.app.get(AuthorizeService),
+            token: h.app.get(TokenEndpoint),
+            userinfo: h.app.get(UserinfoService),
+          }),
+        },
+        {
+          contract: AdminRpc,
+          handlers: adminRpcHandlers({
+            clients: h.app.get(ClientAdmin),
+            registrations: h.app.get(ClientRegistrations),
+            users: h.app.get(UserAdmin),
+          }),
+        },
+      ],
+    });
+    client = grpcClient(AdminRpc, {
+      address: `127.0.0.1:${server.port}`,
+      logger: silentRpcLogger,
+    });
+    tokens = grpcClient(TokenRpc, { address: `127.0.0.1:${server.port}`, logger: silentRpcLogger });
+  });
+  afterAll(async () => {
+    client?.close();
+    tokens?.close();
+    await server?.close();
+    await h.close();
+  });
+
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: unknown) => e as OAuthError,
+    );
+
+  it('registers dynamically and reads back with the registration access token', async () => {
+    const info = await client.registerClient({
+      metadata: webMetadata() as never,
+      source: 'dynamic_registration',
+    });
+    const clientId = String(info.metadata['client_id']);
+    const token = info.registration_access_token!;
+    // The admin client reaches token-service's other methods on the same server.
+    expect(await tokens.getClient({ clientId }).then(({ client }) => client?.['client_id'])).toBe(
+      clientId,
+    );
+    await expect(
+      client.readRegistration({ clientId, registrationAccessToken: token }),
+    ).resolves.toMatchObject({ metadata: { client_id: clientId } });
+    const wrong = await failure(
+      client.readRegistration({ clientId, registrationAccessToken: 'rat_wrong' }),
+    );
+    expect(wrong).toBeInstanceOf(OAuthError);
+    expect(wrong).toMatchObject({ error: 'invalid_token', status: 401 });
+    expect(wrong.headers['WWW-Authenticate']).toMatch(/^Bearer realm="idp", error="invalid_token"/);
+  });
+
+  it('keeps admin statuses (404) across the boundary', async () => {
+    expect(await failure(client.readUser({ sub: 'nobody' }))).toMatchObject({
+      error: 'invalid_request',
+      status: 404,
+      description: 'no such user',
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
+import type { ClientAuthentication } from '@idp/contracts';
+import type { RegisteredClient } from '@idp/domain';
+import { InvalidClient } from '@idp/oauth-errors';
+import { TokenSecrets } from '../secrets/token-secrets';
+import { ClientRegistry } from './client-registry.service';
+import { AssertionReplayGuard } from './assertion-replay-guard';
+
+const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const MAX_ASSERTION_LIFETIME_SECONDS = 600;
+
+/**
+ * Client authentication at the token endpoint (RFC 6749 2.3, OIDC Core 9,
+ * RFC 7523 3). A client must use the method it registered; every failure is
+ * the same `invalid_client`, so the response never tells which part was wrong.
+ */
+@Injectable()
+export class ClientAuthenticator {
+  constructor(
+    private readonly clients: ClientRegistry,
+    private readonly secrets: TokenSecrets,
+    private readonly replay: AssertionReplayGuard,
+  ) {}
+
+  async authenticate(
+    auth: ClientAuthentication,
+    endpoint: string,
+    issuer: string,
+  ): Promise<RegisteredClient> {
+    const fail = (cause?: unknown) =>
+      new InvalidClient('client authentication failed', {
+        scheme: auth.method === 'client_secret_basic' ? 'Basic' : null,
+        cause,
+      });
+    const clientId = auth.clientId ?? this.assertionSubject(auth.assertion);
+    if (!clientId) throw fail();
+    const client = await this.clients.find(clientId);
+    if (!client || client.metadata.token_endpoint_auth_method !== auth.method) throw fail();
+    switch (auth.method) {
+      case 'client_secret_basic':
+      case 'client_secret_post':
+        if (
+          !auth.secret ||
+          !client.secretHash ||
+          !this.secrets.clientSecretMatches(auth.secret, client.secretHash)
+        ) {
+          throw fail();
+        }
+        return client;
+      case 'none':
+        if (auth.secret || auth.assertion) throw fail();
+        return client;
+      case 'private_key_jwt':
+        await this.verifyAssertion(client, auth.assertion, [endpoint, issuer]).catch(
+          (err: unknown) => {
+            throw fail(err);
+          },
+        );
+        return client;
+    }
+  }
+
+  private assertionSubject(assertion: string | undefined): string | undefined {
+    if (!assertion) return undefined;
+    try {
+      const sub = decodeJwt(assertion).sub;
+      return typeof sub === 'string' ? sub : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** RFC 7523 3: iss = sub = client_id, aud = token endpoint (or issuer), exp, single-use jti. */
+  private async verifyAssertion(
+    client: RegisteredClient,
+    assertion: string | undefined,
+    audience: string[],
+  ) {
+    if (!assertion) throw new Error('no assertion');
+    const keys = (client.metadata.jwks?.keys ?? []) as unknown as JWK[];
+    if (!keys.length) throw new Error('client has no registered jwks');
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet({ keys }), {
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience,
+      algorithms: ASSERTION_ALGS,
+      requiredClaims: ['exp', 'jti'],
+    });
+    // iat is optional in RFC 7523, so bound the lifetime by exp instead: the
+    // replay guard must remember every jti until it expires.
+    if (Number(payload.exp) > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_SECONDS) {
+      throw new Error('assertion lifetime too long');
+    }
+    if (!this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp))) {
+      throw new Error('assertion jti replayed');
+    }
+  }
+}

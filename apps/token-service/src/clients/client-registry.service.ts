@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { uuidv7, type ClientMetadataInput } from '@idp/contracts';
+import {
+  clientDecider,
+  clientStream,
+  isPublic,
+  type ClientCommand,
+  type ClientSource,
+  type RegisteredClient,
+} from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { TokenSecrets } from '../secrets/token-secrets';
+
+const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
+
+/** 256 bits: high-entropy, so a fast keyed hash stores it safely (ARCHITECTURE "Performance"). */
+const generateSecret = () => randomBytes(32).toString('base64url');
+
+/** Methods that authenticate with a shared secret (RFC 6749 2.3.1). */
+const usesSecret = (method: string | undefined) =>
+  method !== 'none' && method !== 'private_key_jwt';
+
+export interface RegisterOptions {
+  /** Keyed hash of an RFC 7592 registration access token (dynamic registration). */
+  readonly registrationTokenHash?: string;
+}
+
+/** Clients as event streams (`client-<id>`): reads fold the stream, so a change takes effect at once. */
+@Injectable()
+export class ClientRegistry {
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly secrets: TokenSecrets,
+  ) {}
+
+  async find(clientId: string): Promise<RegisteredClient | undefined> {
+    const { state } = await this.runner.load(clientDecider, clientStream(clientId));
+    return state.status === 'registered' ? state : undefined;
+  }
+
+  /** Registered or deleted: a deleted client_id is never reused. */
+  async exists(clientId: string): Promise<boolean> {
+    const { state } = await this.runner.load(clientDecider, clientStream(clientId));
+    return state.status !== 'unregistered';
+  }
+
+  /** Constant-time over keyed hashes (RFC 7592 2.2 requires a presented secret to match). */
+  secretMatches(client: RegisteredClient, secret: string): boolean {
+    return (
+      client.secretHash !== undefined && this.secrets.clientSecretMatches(secret, client.secretHash)
+    );
+  }
+
+  /**
+   * Registers a client. A confidential client without a given secret gets a
+   * generated one (256 bits), returned once and stored only as a keyed hash.
+   */
+  async register(
+    metadata: ClientMetadataInput,
+    source: ClientSource,
+    secret?: string,
+    options: RegisterOptions = {},
+  ): Promise<{ client: RegisteredClient; secret?: string }> {
+    const clientSecret = usesSecret(metadata.token_endpoint_auth_method)
+      ? (secret ?? generateSecret())
+      : undefined;
+    const client = await this.run(metadata.client_id, {
+      type: 'RegisterClient',
+      metadata,
+      ...(clientSecret ? { secretHash: this.secrets.clientSecretHash(clientSecret) } : {}),
+      ...(options.registrationTokenHash === undefined
+        ? {}
+        : { registrationTokenHash: options.registrationTokenHash }),
+      source,
+      meta: meta(),
+    });
+    return { client, ...(clientSecret && !isPublic(client) ? { secret: clientSecret } : {}) };
+  }
+
+  async update(
+    metadata: ClientMetadataInput,
+    source: ClientSource,
+    secret?: string,
+  ): Promise<RegisteredClient> {
+    return this.run(metadata.client_id, {
+      type: 'UpdateClient',
+      metadata,
+      ...(secret ? { secretHash: this.secrets.clientSecretHash(secret) } : {}),
+      source,
+      meta: meta(),
+    });
+  }
+
+  /**
+   * A full replace (RFC 7592 2.2) that keeps the current secret. A client that
+   * switches to a secret-based method without one (it was public or used
+   * private_key_jwt) gets a generated secret, returned once.
+   */
+  async replace(
+    metadata: ClientMetadataInput,
+    source: ClientSource,
+    secret?: string,
+  ): Promise<{ client: RegisteredClient; secret?: string }> {
+    const current = await this.find(metadata.client_id);
+    const generated =
+      secret === undefined &&
+      current?.secretHash === undefined &&
+      usesSecret(metadata.token_endpoint_auth_method)
+        ? generateSecret()
+        : undefined;
+    const newSecret = secret ?? generated;
+    const client = await this.update(metadata, source, newSecret);
+    return { client, ...(newSecret === undefined ? {} : { secret: newSecret }) };
+  }
+
+  /** A new generated secret; the old one stops working at once. */
+  async rotateSecret(clientId: string): Promise<{ client: RegisteredClient; secret: string }> {
+    const secret = generateSecret();
+    const client = await this.run(clientId, {
+      type: 'RotateClientSecret',
+      secretHash: this.secrets.clientSecretHash(secret),
+      meta: meta(),
+    });
+    return { client, secret };
+  }
+
+  /** Whether this call deleted the client (false: unknown or already deleted). */
+  async remove(clientId: string): Promise<boolean> {
+    const result = await this.runner.run(clientDecider, clientStream(clientId), {
+      type: 'DeleteClient',
+      meta: meta(),
+    });
+    return result.appended.length > 0;
+  }
+
+  /** Runs a command that must leave the client registered. */
+  private async run(clientId: string, command: ClientCommand): Promise<RegisteredClient> {
+    const result = await this.runner.run(clientDecider, clientStream(clientId), command);
+    if (result.state.status !== 'registered') throw new Error(`client ${clientId} not registered`);
+    return result.state;
+  }
+}

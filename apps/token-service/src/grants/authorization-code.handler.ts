@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { uuidv7, type TokenResponse } from '@idp/contracts';
+import {
+  GrantErrors,
+  grantDecider,
+  grantStream,
+  hasScope,
+  rejectionFor,
+  type RegisteredClient,
+} from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { InvalidGrant } from '@idp/oauth-errors';
+import { TokenSecrets } from '../secrets/token-secrets';
+import { TokenMinter } from '../tokens/token-minter.service';
+import { UserDirectory } from '../users/user-directory.service';
+import { grantOfToken } from './grant-loader';
+import { nowSeconds, type GrantHandler } from './grant-handler';
+import { claimsFor } from './user-claims';
+
+/**
+ * RFC 6749 4.1.3 + RFC 7636: redeem a code once. Tokens are minted first
+ * (from the grant as read), then the decider checks client, redirect_uri,
+ * PKCE and single use against the latest stream; a replay appends the
+ * revocation of the whole grant and only then fails.
+ */
+@Injectable()
+export class AuthorizationCodeHandler implements GrantHandler {
+  readonly grantType = 'authorization_code';
+  readonly requiredParams = ['code'];
+
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly secrets: TokenSecrets,
+    private readonly minter: TokenMinter,
+    private readonly users: UserDirectory,
+  ) {}
+
+  async handle(
+    params: Readonly<Record<string, string>>,
+    client: RegisteredClient,
+  ): Promise<TokenResponse> {
+    const code = params.code!;
+    const found = await grantOfToken(this.runner, this.secrets.macKey, code, 'ac');
+    if (!found || found.state.status === 'empty' || !found.state.sub)
+      throw new InvalidGrant(GrantErrors.codeInvalid);
+    const { grantId, state } = found;
+    const sub = state.sub!;
+    const now = nowSeconds();
+    const subject = {
+      sub,
+      ...(state.sid ? { sid: state.sid } : {}),
+      ...(state.authTime ? { authTime: state.authTime } : {}),
+      ...(state.acr ? { acr: state.acr } : {}),
+      ...(state.amr ? { amr: state.amr } : {}),
+    };
+    const claims = await claimsFor(this.users, sub, client);
+    const at = await this.minter.accessToken({
+      grantId,
+      client,
+      subject,
+      scope: state.scope,
+      extraClaims: claims.accessToken,
+      now,
+    });
+    const wantsRefresh = client.metadata.grant_types.includes('refresh_token');
+    const rt = wantsRefresh ? this.minter.refreshToken(grantId, now) : undefined;
+    const openid = hasScope(state.scope, 'openid');
+    const idt = openid
+      ? await this.minter.idToken({
+          client,
+          subject,
+          ...(state.nonce ? { nonce: state.nonce } : {}),
+          accessToken: at.token,
+          claims: {},
+          now,
+        })
+      : undefined;
+    const result = await this.runner.run(grantDecider, grantStream(grantId), {
+      type: 'RedeemAuthorizationCode',
+      codeHash: this.secrets.tokenHash(code),
+      clientId: client.clientId,
+      redirectUri: params.redirect_uri,
+      ...(params.code_verifier ? { codeVerifier: params.code_verifier } : {}),
+      tokens: {
+        accessToken: at.spec,
+        ...(rt ? { refreshToken: rt.spec } : {}),
+        ...(idt ? { idToken: idt.spec } : {}),
+      },
+      meta: { now, correlationId: uuidv7() },
+    });
+    const rejection = rejectionFor(result.appended);
+    if (rejection) throw rejection;
+    return {
+      access_token: at.token,
+      token_type: 'Bearer',
+      expires_in: at.spec.exp - now,
+      ...(rt ? { refresh_token: rt.token } : {}),
+      ...(idt ? { id_token: idt.token } : {}),
+      scope: state.scope,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { uuidv7, type TokenResponse } from '@idp/contracts';
+import {
+  grantDecider,
+  grantStream,
+  narrowScope,
+  scopeTokens,
+  type RegisteredClient,
+} from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { InvalidScope } from '@idp/oauth-errors';
+import { TokenMinter } from '../tokens/token-minter.service';
+import { nowSeconds, type GrantHandler } from './grant-handler';
+
+/** RFC 6749 4.4: a token for the client itself; no user, no refresh token, no ID token. */
+@Injectable()
+export class ClientCredentialsHandler implements GrantHandler {
+  readonly grantType = 'client_credentials';
+  readonly requiredParams = [];
+
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly minter: TokenMinter,
+  ) {}
+
+  async handle(
+    params: Readonly<Record<string, string>>,
+    client: RegisteredClient,
+  ): Promise<TokenResponse> {
+    const registered = client.metadata.scope ?? '';
+    const scope = params.scope ? narrowScope(registered, params.scope) : registered;
+    if (params.scope && scope === undefined)
+      throw new InvalidScope('requested scope exceeds the client registration');
+    const granted = scopeTokens(scope ?? '')
+      .filter((s) => s !== 'openid' && s !== 'offline_access')
+      .join(' ');
+    const now = nowSeconds();
+    const grantId = uuidv7();
+    const at = await this.minter.accessToken({
+      grantId,
+      client,
+      subject: { sub: null },
+      scope: granted,
+      extraClaims: {},
+      now,
+    });
+    await this.runner.run(grantDecider, grantStream(grantId), {
+      type: 'IssueClientCredentialsToken',
+      grantId,
+      clientId: client.clientId,
+      scope: granted,
+      accessToken: at.spec,
+      meta: { now, correlationId: uuidv7() },
+    });
+    return {
+      access_token: at.token,
+      token_type: 'Bearer',
+      expires_in: at.spec.exp - now,
+      ...(granted ? { scope: granted } : {}),
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { uuidv7, type TokenResponse } from '@idp/contracts';
+import {
+  GrantErrors,
+  grantDecider,
+  grantStream,
+  hasScope,
+  narrowScope,
+  rejectionFor,
+  type RegisteredClient,
+} from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { InvalidGrant } from '@idp/oauth-errors';
+import { TokenSecrets } from '../secrets/token-secrets';
+import { TokenMinter } from '../tokens/token-minter.service';
+import { UserDirectory } from '../users/user-directory.service';
+import { grantOfToken } from './grant-loader';
+import { nowSeconds, type GrantHandler } from './grant-handler';
+import { claimsFor } from './user-claims';
+
+/**
+ * RFC 6749 6 with rotation (RFC 9700 4.14.2): every refresh returns a new
+ * refresh token; presenting a rotated-away one revokes the whole grant.
+ */
+@Injectable()
+export class RefreshTokenHandler implements GrantHandler {
+  readonly grantType = 'refresh_token';
+  readonly requiredParams = ['refresh_token'];
+
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly secrets: TokenSecrets,
+    private readonly minter: TokenMinter,
+    private readonly users: UserDirectory,
+  ) {}
+
+  async handle(
+    params: Readonly<Record<string, string>>,
+    client: RegisteredClient,
+  ): Promise<TokenResponse> {
+    const presented = params.refresh_token!;
+    const found = await grantOfToken(this.runner, this.secrets.macKey, presented, 'rt');
+    if (!found || found.state.status === 'empty' || !found.state.sub)
+      throw new InvalidGrant(GrantErrors.refreshInvalid);
+    const { grantId, state } = found;
+    const sub = state.sub!;
+    // The decider enforces narrowing too; computing it here lets the tokens carry the right scope.
+    const scope = narrowScope(state.scope, params.scope) ?? state.scope;
+    const now = nowSeconds();
+    const subject = {
+      sub,
+      ...(state.sid ? { sid: state.sid } : {}),
+      ...(state.authTime ? { authTime: state.authTime } : {}),
+      ...(state.acr ? { acr: state.acr } : {}),
+      ...(state.amr ? { amr: state.amr } : {}),
+    };
+    const claims = await claimsFor(this.users, sub, client);
+    const at = await this.minter.accessToken({
+      grantId,
+      client,
+      subject,
+      scope,
+      extraClaims: claims.accessToken,
+      now,
+    });
+    const rt = this.minter.refreshToken(grantId, now);
+    const idt = hasScope(state.scope, 'openid')
+      ? await this.minter.idToken({ client, subject, accessToken: at.token, claims: {}, now })
+      : undefined;
+    const result = await this.runner.run(grantDecider, grantStream(grantId), {
+      type: 'RefreshTokens',
+      presentedHash: this.secrets.tokenHash(presented),
+      clientId: client.clientId,
+      ...(params.scope ? { scope: params.scope } : {}),
+      tokens: {
+        accessToken: at.spec,
+        refreshToken: rt.spec,
+        ...(idt ? { idToken: idt.spec } : {}),
+      },
+      meta: { now, correlationId: uuidv7() },
+    });
+    const rejection = rejectionFor(result.appended);
+    if (rejection) throw rejection;
+    return {
+      access_token: at.token,
+      token_type: 'Bearer',
+      expires_in: at.spec.exp - now,
+      refresh_token: rt.token,
+      ...(idt ? { id_token: idt.token } : {}),
+      scope,
+    };
+  }
+}

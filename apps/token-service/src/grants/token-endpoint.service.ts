@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
+import type { ClientAuthentication, TokenResponse } from '@idp/contracts';
+import { allowsGrant } from '@idp/domain';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@idp/oauth-errors';
+import { ClientAuthenticator } from '../clients/client-authenticator';
+import { GRANT_HANDLERS, type GrantHandler } from './grant-handler';
+
+/** The /token pipeline, read top to bottom (node-oidc-provider's actions/token.js). */
+@Injectable()
+export class TokenEndpoint {
+  private readonly handlers: ReadonlyMap<string, GrantHandler>;
+
+  constructor(
+    @Inject(GRANT_HANDLERS) handlers: GrantHandler[],
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly authenticator: ClientAuthenticator,
+  ) {
+    this.handlers = new Map(handlers.map((h) => [h.grantType, h]));
+  }
+
+  async handle(input: {
+    params: Record<string, string>;
+    clientAuth: ClientAuthentication;
+    endpoint: string;
+  }): Promise<TokenResponse> {
+    const { params } = input;
+    const grantType = params.grant_type;
+    if (!grantType) throw new InvalidRequest('grant_type is required');
+    const handler = this.handlers.get(grantType);
+    if (!handler) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+    const client = await this.authenticator.authenticate(
+      input.clientAuth,
+      input.endpoint,
+      this.config.ISSUER,
+    );
+    if (!allowsGrant(client, grantType))
+      throw new UnauthorizedClient(`the client may not use grant_type ${grantType}`);
+    for (const name of handler.requiredParams) {
+      if (!params[name]) throw new InvalidRequest(`${name} is required`);
+    }
+    return handler.handle(params, client);
+  }
+}

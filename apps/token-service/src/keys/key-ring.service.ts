@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { importJWK, type KeyLike } from 'jose';
+import { CONFIG, type Config } from '@idp/config';
+import {
+  decodeSecret,
+  decryptPrivateJwk,
+  encryptPrivateJwk,
+  generateSigningKey,
+  type SigningAlg,
+  SIGNING_ALGS,
+} from '@idp/crypto';
+import {
+  activeKey,
+  KEY_RING_STREAM,
+  keyRingDecider,
+  publishedKeys,
+  type KeyRingState,
+  type NewKeyMaterial,
+} from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { uuidv7 } from '@idp/contracts';
+
+export interface ActiveSigningKey {
+  readonly kid: string;
+  readonly alg: SigningAlg;
+  readonly key: KeyLike | Uint8Array;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * token-service is the only holder of private keys. Keys are created on
+ * first start for every configured algorithm, stored encrypted under the
+ * key-encryption key, and rotated by command; the event log is their only
+ * storage, so every replica converges on the same ring.
+ */
+@Injectable()
+export class KeyRingService implements OnApplicationBootstrap {
+  private readonly log = new Logger('KeyRing');
+  private readonly kek: Buffer;
+  private readonly decrypted = new Map<string, Promise<KeyLike | Uint8Array>>();
+
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    if (!config.KEY_ENCRYPTION_KEY)
+      throw new Error('KEY_ENCRYPTION_KEY is required by token-service');
+    this.kek = decodeSecret(config.KEY_ENCRYPTION_KEY);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const alg of this.config.SIGNING_KEY_ALGS) {
+      if (!(SIGNING_ALGS as readonly string[]).includes(alg))
+        throw new Error(`unsupported signing alg ${alg}`);
+      await this.ensureActiveKey(alg as SigningAlg);
+    }
+  }
+
+  async state(): Promise<KeyRingState> {
+    return (await this.runner.load(keyRingDecider, KEY_RING_STREAM)).state;
+  }
+
+  async ensureActiveKey(alg: SigningAlg): Promise<void> {
+    if (activeKey(await this.state(), alg)) return;
+    const result = await this.runner.run(keyRingDecider, KEY_RING_STREAM, {
+      type: 'AddActiveKey',
+      key: await this.newKey(alg),
+      meta: { now: nowSeconds(), correlationId: uuidv7() },
+    });
+    if (result.appended.length) this.log.log(`created ${alg} signing key`);
+  }
+
+  /** New tokens use the new key at once; the old one stays published for `graceSeconds`. */
+  async rotate(alg: SigningAlg, graceSeconds: number): Promise<string> {
+    const key = await this.newKey(alg);
+    await this.runner.run(keyRingDecider, KEY_RING_STREAM, {
+      type: 'RotateKey',
+      key,
+      retiredKeyGraceSeconds: graceSeconds,
+      meta: { now: nowSeconds(), correlationId: uuidv7() },
+    });
+    return key.kid;
+  }
+
+  async signingKey(alg: SigningAlg): Promise<ActiveSigningKey> {
+    const k = activeKey(await this.state(), alg);
+    if (!k) throw new Error(`no active ${alg} key`);
+    let key = this.decrypted.get(k.kid);
+    if (!key) {
+      key = decryptPrivateJwk(k.encryptedPrivateJwk, this.kek, k.kid).then((jwk) =>
+        importJWK(jwk, alg),
+      );
+      this.decrypted.set(k.kid, key);
+    }
+    return { kid: k.kid, alg, key: await key };
+  }
+
+  async publicJwks(): Promise<{ keys: Record<string, unknown>[] }> {
+    return { keys: publishedKeys(await this.state(), nowSeconds()).map((k) => k.publicJwk) };
+  }
+
+  private async newKey(alg: SigningAlg): Promise<NewKeyMaterial> {
+    const generated = await generateSigningKey(alg);
+    return {
+      kid: generated.kid,
+      alg,
+      publicJwk: { ...generated.publicJwk },
+      encryptedPrivateJwk: await encryptPrivateJwk(generated.privateJwk, this.kek),
+    };
+  }
+}

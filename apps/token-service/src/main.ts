@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '@idp/config';
+import { AdminRpc, distributedAdapters, runService, TokenRpc } from '@idp/nest-kit';
+import { createRpcServer } from '@idp/rpc';
+import { AdminModule } from './admin/admin.module';
+import { adminRpcHandlers } from './admin/admin.rpc-handlers';
+import { ClientAdmin } from './admin/client-admin.service';
+import { ClientRegistrations } from './admin/client-registrations.service';
+import { UserAdmin } from './admin/user-admin.service';
+import { ClientRegistry } from './clients/client-registry.service';
+import { AuthorizeService } from './grants/authorize.service';
+import { TokenEndpoint } from './grants/token-endpoint.service';
+import { KeyRingService } from './keys/key-ring.service';
+import { tokenRpcHandlers } from './rpc/token.rpc-handlers';
+import { TokenServiceModule } from './token-service.module';
+import { UserDirectory } from './users/user-directory.service';
+import { UserinfoService } from './userinfo/userinfo.service';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { PORT: '3001', GRPC_PORT: '50051' });
+  const bindings = await distributedAdapters(config, 'token-service', {
+    eventStore: true,
+    cache: false,
+  });
+  const { app } = await runService({
+    name: 'token-service',
+    modules: [TokenServiceModule, AdminModule],
+    bindings,
+  });
+  const handlers = tokenRpcHandlers({
+    keys: app.get(KeyRingService),
+    clients: app.get(ClientRegistry),
+    users: app.get(UserDirectory),
+    authorize: app.get(AuthorizeService),
+    token: app.get(TokenEndpoint),
+    userinfo: app.get(UserinfoService),
+  });
+  const rpc = await createRpcServer({
+    host: config.HOST,
+    port: config.GRPC_PORT ?? 50051,
+    services: [
+      { contract: TokenRpc, handlers },
+      {
+        contract: AdminRpc,
+        handlers: adminRpcHandlers({
+          clients: app.get(ClientAdmin),
+          registrations: app.get(ClientRegistrations),
+          users: app.get(UserAdmin),
+        }),
+      },
+    ],
+  });
+  new Logger('token-service').log(`gRPC on ${config.HOST}:${rpc.port}`);
+  process.once('SIGTERM', () => void rpc.close());
+}
+
+main().catch((err: unknown) => {
+  console.error(`token-service failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

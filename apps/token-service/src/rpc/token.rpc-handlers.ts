@@ -1,0 +1,39 @@
+import type { RpcHandlers } from '@idp/rpc';
+import type { TokenRpc } from '@idp/nest-kit';
+import type { ClientRegistry } from '../clients/client-registry.service';
+import type { AuthorizeService } from '../grants/authorize.service';
+import type { TokenEndpoint } from '../grants/token-endpoint.service';
+import type { KeyRingService } from '../keys/key-ring.service';
+import type { UserDirectory } from '../users/user-directory.service';
+import type { UserinfoService } from '../userinfo/userinfo.service';
+
+export interface TokenServiceFacade {
+  readonly keys: KeyRingService;
+  readonly clients: ClientRegistry;
+  readonly users: UserDirectory;
+  readonly authorize: AuthorizeService;
+  readonly token: TokenEndpoint;
+  readonly userinfo: UserinfoService;
+}
+
+/** token-service's RPC surface: thin adapters, one line per method. */
+export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof TokenRpc> {
+  return {
+    jwks: async () => s.keys.publicJwks() as never,
+    getClient: async ({ clientId }) => {
+      const client = await s.clients.find(clientId);
+      // Metadata only: the secret hash never leaves token-service.
+      return {
+        client: client
+          ? (JSON.parse(JSON.stringify(client.metadata)) as Record<string, never>)
+          : null,
+      };
+    },
+    authenticateUser: async ({ username, password }) => ({
+      sub: await s.users.authenticate(username, password),
+    }),
+    authorize: (req) => s.authorize.authorize(req),
+    token: (req) => s.token.handle(req),
+    userinfo: async ({ accessToken }) => (await s.userinfo.userinfo(accessToken)) as never,
+  };
+}

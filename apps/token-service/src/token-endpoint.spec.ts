@@ -1,0 +1,150 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InProcessEventBus, silentBusLogger } from '@idp/bus';
+import { loadConfig } from '@idp/config';
+import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
+import { HealthModule, InfraModule } from '@idp/nest-kit';
+import { OAuthError } from '@idp/oauth-errors';
+import type { ClientAuthentication } from '@idp/contracts';
+import { ClientRegistry } from './clients/client-registry.service';
+import { TokenEndpoint } from './grants/token-endpoint.service';
+import { TokenServiceModule } from './token-service.module';
+
+/**
+ * The token endpoint's pipeline inside token-service, over a real SQLite
+ * event store: the errors RFC 6749 5.2 prescribes, in the order a client
+ * meets them.
+ */
+describe('TokenEndpoint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'token-endpoint-'));
+  let app: INestApplicationContext;
+  let store: TypeOrmEventStore;
+  let bus: InProcessEventBus;
+  let endpoint: TokenEndpoint;
+  const secret = 'svc-secret-0123456789abcdef0123';
+  const basic = (id: string, s: string) => ({
+    method: 'client_secret_basic' as const,
+    clientId: id,
+    secret: s,
+  });
+  const call = (
+    params: Record<string, string>,
+    auth: ClientAuthentication = basic('svc', secret),
+  ) => endpoint.handle({ params, clientAuth: auth, endpoint: 'http://localhost:3000/token' });
+  const oauthError = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof OAuthError)
+        return { error: e.error, status: e.status, description: e.description, headers: e.headers };
+      throw e;
+    }
+    throw new Error('expected an OAuth error');
+  };
+
+  beforeAll(async () => {
+    store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
+    bus = new InProcessEventBus({ logger: silentBusLogger });
+    await bus.start();
+    const config = loadConfig({
+      PORT: '0',
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
+      SIGNING_KEY_ALGS: 'RS256,ES256',
+    });
+    @Module({
+      imports: [
+        InfraModule.forRoot({ config, bus, eventStore: store }),
+        HealthModule,
+        TokenServiceModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    await app.init();
+    endpoint = app.get(TokenEndpoint);
+    await app.get(ClientRegistry).register(
+      {
+        client_id: 'svc',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'a b',
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      'admin',
+      secret,
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('issues a client_credentials token narrowed to the requested scope', async () => {
+    const res = await call({ grant_type: 'client_credentials', scope: 'a' });
+    expect(res).toMatchObject({ token_type: 'Bearer', scope: 'a', expires_in: 3600 });
+    expect(res.access_token).toMatch(/^at_/);
+  });
+
+  it('requires grant_type', async () => {
+    expect(await oauthError(call({}))).toMatchObject({
+      error: 'invalid_request',
+      status: 400,
+      description: 'grant_type is required',
+    });
+  });
+
+  it('refuses an unknown grant type before authenticating', async () => {
+    expect(await oauthError(call({ grant_type: 'password' }, basic('svc', 'wrong')))).toMatchObject(
+      { error: 'unsupported_grant_type', status: 400 },
+    );
+  });
+
+  it('answers a wrong secret, an unknown client and the wrong method with one invalid_client', async () => {
+    for (const auth of [
+      basic('svc', 'wrong-secret'),
+      basic('nobody', secret),
+      { method: 'client_secret_post' as const, clientId: 'svc', secret },
+    ]) {
+      const err = await oauthError(call({ grant_type: 'client_credentials' }, auth));
+      expect(err).toMatchObject({
+        error: 'invalid_client',
+        status: 401,
+        description: 'client authentication failed',
+      });
+    }
+    expect(
+      (await oauthError(call({ grant_type: 'client_credentials' }, basic('svc', 'x')))).headers[
+        'WWW-Authenticate'
+      ],
+    ).toMatch(/^Basic/);
+  });
+
+  it('refuses a grant type the client did not register', async () => {
+    expect(
+      await oauthError(call({ grant_type: 'refresh_token', refresh_token: 'rt_x' })),
+    ).toMatchObject({ error: 'unauthorized_client' });
+  });
+
+  it('refuses a scope beyond the registration', async () => {
+    expect(
+      await oauthError(call({ grant_type: 'client_credentials', scope: 'a c' })),
+    ).toMatchObject({ error: 'invalid_scope' });
+  });
+
+  it('records every issuance as an event before answering', async () => {
+    const before = (await store.readAll('0', 10_000)).length;
+    await call({ grant_type: 'client_credentials' });
+    const events = await store.readAll('0', 10_000);
+    expect(events.length).toBe(before + 1);
+    const issued = events.at(-1)!;
+    expect(issued.type).toBe('grant.access_token_issued');
+    expect(JSON.stringify(issued.data)).not.toMatch(/at_[A-Za-z0-9-]+\./); // the token itself is never stored
+  });
+});

@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { AssertionReplayGuard } from './clients/assertion-replay-guard';
+import { ClientAuthenticator } from './clients/client-authenticator';
+import { ClientRegistry } from './clients/client-registry.service';
+import { AuthorizationCodeHandler } from './grants/authorization-code.handler';
+import { AuthorizeService } from './grants/authorize.service';
+import { ClientCredentialsHandler } from './grants/client-credentials.handler';
+import { GRANT_HANDLERS } from './grants/grant-handler';
+import { RefreshTokenHandler } from './grants/refresh-token.handler';
+import { TokenEndpoint } from './grants/token-endpoint.service';
+import { KeysModule } from './keys/keys.module';
+import { TokenSecrets } from './secrets/token-secrets';
+import { ResourceRegistry } from './resources/resource-registry.service';
+import { SeedService } from './seed/seed.service';
+import { TokenMinter } from './tokens/token-minter.service';
+import { UserinfoHandles } from './tokens/userinfo-handle';
+import { UserDirectory } from './users/user-directory.service';
+import { UserinfoService } from './userinfo/userinfo.service';
+
+const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, RefreshTokenHandler];
+
+/**
+ * token-service's features. It expects the infrastructure ports (event
+ * store, relay, bus) from InfraModule, bound by whichever composition root
+ * runs it: its own main.ts, or the embedded process.
+ */
+@Module({
+  imports: [KeysModule],
+  providers: [
+    TokenSecrets,
+    ClientRegistry,
+    AssertionReplayGuard,
+    ClientAuthenticator,
+    UserDirectory,
+    ResourceRegistry,
+    UserinfoHandles,
+    TokenMinter,
+    ...grantHandlers,
+    { provide: GRANT_HANDLERS, useFactory: (...h: unknown[]) => h, inject: grantHandlers },
+    TokenEndpoint,
+    AuthorizeService,
+    UserinfoService,
+    SeedService,
+  ],
+  exports: [
+    KeysModule,
+    ClientRegistry,
+    UserDirectory,
+    ResourceRegistry,
+    TokenEndpoint,
+    AuthorizeService,
+    UserinfoService,
+  ],
+})
+export class TokenServiceModule {}

@@ -1,0 +1,178 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { CONFIG, type Config } from '@idp/config';
+import {
+  mintOpaqueToken,
+  signAccessTokenJwt,
+  signIdToken,
+  type SigningAlg,
+  type TokenSigningKey,
+} from '@idp/crypto';
+import {
+  hasScope,
+  type AccessTokenSpec,
+  type IdTokenSpec,
+  type RefreshTokenSpec,
+  type RegisteredClient,
+} from '@idp/domain';
+import { InvalidTarget } from '@idp/oauth-errors';
+import { KeyRingService } from '../keys/key-ring.service';
+import { ResourceRegistry } from '../resources/resource-registry.service';
+import { TokenSecrets } from '../secrets/token-secrets';
+import { accessTokenFormatFor } from './access-token-format';
+import { encryptForResource } from './encrypt-for-resource';
+import { USERINFO_HANDLE_HEADER, UserinfoHandles } from './userinfo-handle';
+
+export interface AccessTokenInput {
+  readonly grantId: string;
+  readonly client: RegisteredClient;
+  readonly subject: Subject;
+  readonly scope: string;
+  readonly extraClaims: Record<string, unknown>;
+  readonly now: number;
+}
+
+export interface Subject {
+  readonly sub: string | null;
+  readonly sid?: string;
+  readonly authTime?: number;
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+}
+
+/**
+ * Makes token values and the facts the grant records about them. The
+ * access token and the ID token are always two different artefacts: an
+ * opaque handle, an `at+jwt`, or an `at+jwt` encrypted to the resource
+ * server (jwe) for resource servers, and a `JWT` for the client, signed
+ * with the keys each client registered for each.
+ */
+@Injectable()
+export class TokenMinter {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly keys: KeyRingService,
+    private readonly secrets: TokenSecrets,
+    private readonly resources: ResourceRegistry,
+    private readonly handles: UserinfoHandles,
+  ) {}
+
+  /** A JWT's jti starts with its grant id, so a presented JWT finds its grant in one read. */
+  static grantIdOfJti(jti: string): string | undefined {
+    const dot = jti.indexOf('.');
+    return dot > 0 ? jti.slice(0, dot) : undefined;
+  }
+
+  async accessToken(input: AccessTokenInput): Promise<{ token: string; spec: AccessTokenSpec }> {
+    const { client, grantId, now } = input;
+    const m = client.metadata;
+    const first = m.resources[0];
+    const resource = first === undefined ? undefined : await this.resources.find(first);
+    const format = accessTokenFormatFor(m.access_token_format, resource);
+    const jti = `${grantId}.${randomBytes(12).toString('base64url')}`;
+    const extraClaims = input.extraClaims;
+    if (format === 'opaque') {
+      const aud = m.resources.length ? [...m.resources] : [this.config.ISSUER];
+      const token = mintOpaqueToken('at', this.secrets.macKey, grantId);
+      const exp = now + this.config.ACCESS_TOKEN_TTL;
+      const tokenHash = this.secrets.tokenHash(token);
+      return { token, spec: { jti, tokenHash, format, aud, exp, extraClaims } };
+    }
+    if (format === 'jwt') {
+      const aud = m.resources.length ? [...m.resources] : [this.config.ISSUER];
+      const signed = await this.signAccessToken(input, jti, aud);
+      return { token: signed.token, spec: { jti, format, aud, exp: signed.exp, extraClaims } };
+    }
+    // jwe: one compact JWE has one recipient, so the token is for the first
+    // resource only and says so in aud. Never downgrade to a readable jwt.
+    if (!resource)
+      throw new InvalidTarget(
+        `resource ${first ?? '(none)'} has no registered encryption key: ` +
+          'cannot issue the encrypted access token this client is registered for',
+      );
+    const aud = [resource.resource];
+    const signed = await this.signAccessToken(input, jti, aud);
+    // Only a token /userinfo would accept carries the handle (ADR 0007).
+    const forUserinfo = input.subject.sub !== null && hasScope(input.scope, 'openid');
+    const header: Record<string, string> = forUserinfo
+      ? { [USERINFO_HANDLE_HEADER]: this.handles.mint(jti) }
+      : {};
+    const token = await encryptForResource(signed.token, resource, header);
+    return { token, spec: { jti, format, aud, exp: signed.exp, extraClaims } };
+  }
+
+  refreshToken(grantId: string, now: number): { token: string; spec: RefreshTokenSpec } {
+    const token = mintOpaqueToken('rt', this.secrets.macKey, grantId);
+    return {
+      token,
+      spec: { tokenHash: this.secrets.tokenHash(token), exp: now + this.config.REFRESH_TOKEN_TTL },
+    };
+  }
+
+  authorizationCode(grantId: string, now: number): { code: string; codeHash: string; exp: number } {
+    const code = mintOpaqueToken('ac', this.secrets.macKey, grantId);
+    return {
+      code,
+      codeHash: this.secrets.tokenHash(code),
+      exp: now + this.config.AUTHORIZATION_CODE_TTL,
+    };
+  }
+
+  async idToken(input: {
+    client: RegisteredClient;
+    subject: Subject & { sub: string };
+    nonce?: string;
+    accessToken?: string;
+    code?: string;
+    claims: Record<string, unknown>;
+    now: number;
+  }): Promise<{ token: string; spec: IdTokenSpec }> {
+    const signed = await signIdToken({
+      issuer: this.config.ISSUER,
+      sub: input.subject.sub,
+      aud: input.client.clientId,
+      azp: input.client.clientId,
+      ...optional(input.subject),
+      ...(input.nonce ? { nonce: input.nonce } : {}),
+      ...(input.accessToken ? { accessToken: input.accessToken } : {}),
+      ...(input.code ? { code: input.code } : {}),
+      extraClaims: input.claims,
+      lifetimeSeconds: this.config.ID_TOKEN_TTL,
+      now: input.now,
+      key: await this.signingKey(input.client.metadata.id_token_signed_response_alg),
+    });
+    return { token: signed.token, spec: { jti: signed.jti, exp: signed.exp } };
+  }
+
+  private signAccessToken(input: AccessTokenInput, jti: string, aud: string[]) {
+    return this.signingKey(input.client.metadata.access_token_signed_response_alg).then((key) =>
+      signAccessTokenJwt({
+        issuer: this.config.ISSUER,
+        sub: input.subject.sub,
+        clientId: input.client.clientId,
+        aud,
+        scope: input.scope,
+        ...optional(input.subject),
+        extraClaims: input.extraClaims,
+        lifetimeSeconds: this.config.ACCESS_TOKEN_TTL,
+        now: input.now,
+        key,
+        jti,
+      }),
+    );
+  }
+
+  private async signingKey(alg: string): Promise<TokenSigningKey> {
+    const k = await this.keys.signingKey(alg as SigningAlg);
+    return { kid: k.kid, alg: k.alg, privateKey: k.key as TokenSigningKey['privateKey'] };
+  }
+}
+
+function optional(s: Subject) {
+  return {
+    ...(s.sid ? { sid: s.sid } : {}),
+    ...(s.authTime !== undefined ? { authTime: s.authTime } : {}),
+    ...(s.acr ? { acr: s.acr } : {}),
+    ...(s.amr?.length ? { amr: [...s.amr] } : {}),
+  };
+}

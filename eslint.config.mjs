@@ -1,0 +1,73 @@
+// Flat config, not type-aware (fast on 2 cores); tsc -b does the type checking.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const infraLibs = ['@nestjs/*', 'kafkajs', 'ioredis', 'typeorm', 'pg', 'better-sqlite3', 'fastify'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.infra/**', 'coverage/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      // Lets consistent-type-imports keep runtime imports that Nest's DI reads through decorator metadata.
+      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='forwardRef']",
+          message: 'forwardRef hides a module cycle: fix the dependency direction.',
+        },
+      ],
+      'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // Business logic and contracts know no transport, no framework, no database.
+    files: ['packages/domain/src/**/*.ts', 'packages/contracts/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: infraLibs.map((group) => ({
+            group: [group],
+            message: 'domain and contracts stay free of infrastructure',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
+  },
+  {
+    files: ['**/main.ts', '**/cli.ts', '**/*.cli.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

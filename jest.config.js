@@ -1,0 +1,51 @@
+// One jest run, three kinds of test (emmett's naming): *.spec.ts are unit
+// tests (no I/O beyond the process), *.int.spec.ts talk to real Kafka, Redis
+// and PostgreSQL, test/e2e/**/*.e2e.spec.ts drive whole services.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+// Tests import workspace packages from source, so no build is needed to run them.
+const moduleNameMapper = {
+  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|nest-kit|testing|rpc)$':
+    '<rootDir>/packages/$1/src',
+  '^@idp/(auth-api|token-service|introspection-service|session-service|embedded)$':
+    '<rootDir>/apps/$1/src',
+};
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
+};
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/{apps,packages}/*/src/**/*.spec.ts',
+        '<rootDir>/test/unit/**/*.spec.ts',
+      ],
+      testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/'],
+    },
+    {
+      ...common,
+      displayName: 'int',
+      testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.int.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'],
+    },
+  ],
+};

@@ -1,0 +1,99 @@
+import type { DomainEvent } from '@idp/contracts';
+import { DecodeError, decodeEvent, describeError, type RawRecord } from './codec';
+import type { EventHandler, RetryBackoff } from './event-bus.port';
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly backoff: RetryBackoff;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initial: 100, max: 10_000 };
+/** Dead-letter readers have nowhere further to send a message, so they never give up. */
+export const DEAD_LETTER_POLICY: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  backoff: { initial: 100, max: 30_000 },
+};
+
+export function retryPolicy(opts: {
+  maxAttempts?: number;
+  retryBackoffMs?: RetryBackoff;
+}): RetryPolicy {
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoff = opts.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new Error('maxAttempts must be an integer >= 1');
+  if (!(backoff.initial >= 0) || !(backoff.max >= backoff.initial)) {
+    throw new Error('retryBackoffMs needs 0 <= initial <= max');
+  }
+  return { maxAttempts, backoff };
+}
+
+/** Delay after failed attempt n (1-based): initial, 2×initial, 4×initial… capped at max. */
+export function backoffDelay(failedAttempt: number, b: RetryBackoff): number {
+  return Math.min(b.max, b.initial * 2 ** Math.min(failedAttempt - 1, 30));
+}
+
+/** Resolves after `ms`, or early when `signal` aborts (closing must not wait out a backoff). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export type Outcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly error: string; readonly attempts: number }
+  /** Stopped (close, rebalance) before success: the record stays uncommitted and will be redelivered. */
+  | { readonly kind: 'aborted' };
+
+export async function withRetries(
+  attemptOnce: (attempt: number) => Promise<void>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  onRetry?: (error: unknown, attempt: number) => void,
+): Promise<Outcome> {
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) return { kind: 'aborted' };
+    try {
+      await attemptOnce(attempt);
+      return { kind: 'done' };
+    } catch (e) {
+      if (attempt >= policy.maxAttempts)
+        return { kind: 'failed', error: describeError(e), attempts: attempt };
+      onRetry?.(e, attempt);
+      await sleep(backoffDelay(attempt, policy.backoff), signal);
+    }
+  }
+}
+
+/** Decode → handler with retries. A value that fails to decode is a failure with 0 attempts. */
+export async function deliverEvent(
+  record: RawRecord,
+  handler: EventHandler,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  onRetry?: (error: unknown, attempt: number) => void,
+): Promise<Outcome> {
+  let event: DomainEvent;
+  try {
+    event = decodeEvent(record.value);
+  } catch (e) {
+    const error = e instanceof DecodeError ? e.message : describeError(e);
+    return { kind: 'failed', error, attempts: 0 };
+  }
+  const { topic, partition, offset } = record;
+  return withRetries(
+    (attempt) => handler(event, { topic, partition, offset, attempt }),
+    policy,
+    signal,
+    onRetry,
+  );
+}

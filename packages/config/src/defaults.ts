@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, its environment variable, its default and why. This table
+ * is the documentation (docs/configuration.md is generated from the same
+ * words); a setting not listed here does not exist.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const positiveInt = z.coerce.number().int().positive();
+/**
+ * A static Bearer credential (RFC 6750 2.1 b64token) compared by hash, so it
+ * must be high-entropy: at least 32 characters, e.g. `openssl rand -base64 32`.
+ */
+const bearerSecret = z
+  .string()
+  .min(32, 'must be at least 32 characters (use a random value)')
+  .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must be a Bearer token (RFC 6750 b64token characters)');
+
+export const settings = {
+  PORT: { schema: port, description: 'HTTP port this process listens on.' },
+  HOST: {
+    schema: z.string().default('127.0.0.1'),
+    description: 'Interface to bind (0.0.0.0 in containers).',
+  },
+  ISSUER: {
+    schema: url.default('http://localhost:3000'),
+    description: 'Public URL of auth-api; the `iss` of every token.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    description: 'NestJS logger level. Tokens and secrets are never logged at any level.',
+  },
+  DATA_DIR: {
+    schema: z.string().default('./data'),
+    description: 'Embedded mode: folder for the SQLite event store.',
+  },
+  DATABASE_URL: {
+    schema: url.default('postgres://postgres@127.0.0.1:5432/idp'),
+    description: 'Distributed mode: PostgreSQL holding the event store and outbox.',
+  },
+  DATABASE_SCHEMA: {
+    schema: z.string().default('public'),
+    description: 'PostgreSQL schema for the event store tables.',
+  },
+  KAFKA_BROKERS: {
+    schema: list.default(['127.0.0.1:9092']),
+    description: 'Comma-separated Kafka bootstrap servers.',
+  },
+  KAFKA_CLIENT_ID: { schema: z.string().default('idp'), description: 'Kafka client id prefix.' },
+  KAFKA_TOPIC_PREFIX: {
+    schema: z.string().default(''),
+    description:
+      'Prefix for every topic name (isolates environments sharing a cluster; tests use it).',
+  },
+  REDIS_URL: {
+    schema: url.default('redis://127.0.0.1:6379'),
+    description: 'Redis holding the read models.',
+  },
+  REDIS_KEY_PREFIX: {
+    schema: z.string().default('idp:'),
+    description: 'Namespace for every Redis key.',
+  },
+  OUTBOX_SWEEP_MS: {
+    schema: positiveInt.default(500),
+    description: 'How often the outbox relay sweeps for unpublished events.',
+  },
+  KEY_ENCRYPTION_KEY: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url')
+      .optional(),
+    description:
+      'token-service: 32-byte key (base64url) that encrypts signing keys at rest. Embedded mode generates one in DATA_DIR if unset; distributed mode requires it.',
+  },
+  TOKEN_HASH_KEY: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url')
+      .optional(),
+    description:
+      'Key for the keyed hashes (HMAC-SHA-256) that store opaque tokens and MAC them. Same rules as KEY_ENCRYPTION_KEY.',
+  },
+  SIGNING_KEY_ALGS: {
+    schema: list.default(['RS256', 'ES256']),
+    description:
+      'Signing algorithms to keep an active key for. RS256 is required by OpenID Connect.',
+  },
+  GRPC_PORT: {
+    schema: port.optional(),
+    description:
+      'token-service (default 50051) and session-service (default 50053): port of the internal gRPC server.',
+  },
+  TOKEN_SERVICE_GRPC_URL: {
+    schema: z.string().default('127.0.0.1:50051'),
+    description: "auth-api, introspection-service: host:port of token-service's gRPC server.",
+  },
+  SESSION_SERVICE_GRPC_URL: {
+    schema: z.string().default('127.0.0.1:50053'),
+    description: "auth-api: host:port of session-service's gRPC server.",
+  },
+  SEED_FILE: {
+    schema: z.string().optional(),
+    description:
+      'JSON file of clients and users applied at start-up (idempotent): { "clients": [...], "users": [...] }.',
+  },
+  ACCESS_TOKEN_TTL: {
+    schema: positiveInt.default(3600),
+    description: 'Access token lifetime, seconds.',
+  },
+  ID_TOKEN_TTL: { schema: positiveInt.default(3600), description: 'ID token lifetime, seconds.' },
+  REFRESH_TOKEN_TTL: {
+    schema: positiveInt.default(14 * 86400),
+    description: 'Refresh token lifetime, seconds.',
+  },
+  AUTHORIZATION_CODE_TTL: {
+    schema: positiveInt.default(60),
+    description: 'Authorization code lifetime, seconds (RFC 6749 recommends at most 10 minutes).',
+  },
+  SESSION_IDLE_TTL: {
+    schema: positiveInt.default(8 * 3600),
+    description: 'SSO session idle lifetime, seconds.',
+  },
+  SESSION_ABSOLUTE_TTL: {
+    schema: positiveInt.default(7 * 86400),
+    description: 'SSO session absolute lifetime, seconds.',
+  },
+  ALLOW_PLAIN_PKCE: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    description:
+      'Accept code_challenge_method=plain. Off by default: S256 is the only safe method.',
+  },
+  INITIAL_ACCESS_TOKEN: {
+    schema: bearerSecret.optional(),
+    description:
+      'auth-api: the initial access token (RFC 7591 3) that POST /register requires as a Bearer token. Unset: dynamic client registration is disabled and not advertised in discovery.',
+  },
+  ADMIN_TOKEN: {
+    schema: bearerSecret.optional(),
+    description:
+      'auth-api: Bearer token of the admin API (/admin/clients, /admin/users). Unset: the admin API is disabled (404).',
+  },
+} as const;
+
+export type SettingName = keyof typeof settings;
+export type Config = { [K in SettingName]: z.output<(typeof settings)[K]['schema']> };

@@ -1,0 +1,3 @@
+export * from './defaults';
+export * from './load-config';
+export * from './config-docs';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import {
+  envelopeSchema,
+  type EventEnvelope,
+  type EventMetadata,
+  type PendingEvent,
+} from './envelope';
+import { uuidv7 } from './uuidv7';
+
+export class EventValidationError extends Error {
+  override readonly name = 'EventValidationError';
+  constructor(
+    message: string,
+    readonly issues: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface EventDefinition<Type extends string, Schema extends z.ZodType> {
+  readonly type: Type;
+  readonly version: number;
+  readonly schema: Schema;
+  /** Builds a pending event; validates `data` so nothing malformed is ever appended. */
+  create(data: z.input<Schema>, meta: EventMetadata): PendingEvent<Type, z.output<Schema>>;
+  /** Validates an envelope (from the wire or the store) and narrows its type. */
+  parse(raw: unknown): EventEnvelope<Type, z.output<Schema>>;
+  is(envelope: EventEnvelope): envelope is EventEnvelope<Type, z.output<Schema>>;
+}
+
+export type EventOf<D> =
+  D extends EventDefinition<infer T, infer S> ? EventEnvelope<T, z.output<S>> : never;
+
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+}
+
+export function defineEvent<const Type extends string, Schema extends z.ZodType>(
+  type: Type,
+  version: number,
+  schema: Schema,
+): EventDefinition<Type, Schema> {
+  const full = envelopeSchema.extend({
+    type: z.literal(type),
+    version: z.literal(version),
+    data: schema,
+  });
+  return {
+    type,
+    version,
+    schema,
+    create(data, meta) {
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) {
+        throw new EventValidationError(`invalid ${type} v${version}`, formatIssues(parsed.error));
+      }
+      return {
+        id: meta.id ?? uuidv7(),
+        type,
+        version,
+        occurredAt: meta.occurredAt ?? new Date().toISOString(),
+        correlationId: meta.correlationId,
+        ...(meta.causationId ? { causationId: meta.causationId } : {}),
+        data: parsed.data,
+      };
+    },
+    parse(raw) {
+      const parsed = full.safeParse(raw);
+      if (!parsed.success) {
+        throw new EventValidationError(`invalid ${type} v${version}`, formatIssues(parsed.error));
+      }
+      return parsed.data as EventEnvelope<Type, z.output<Schema>>;
+    },
+    is(envelope): envelope is EventEnvelope<Type, z.output<Schema>> {
+      return envelope.type === type && envelope.version === version;
+    },
+  };
+}

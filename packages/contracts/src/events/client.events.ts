@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../define-event';
+import { accessTokenFormat, epochSeconds, id, tokenHash } from './common';
+
+/**
+ * Client metadata as RFC 7591 names it, plus ours (access_token_format,
+ * access_token_claims, resources, skip_consent). The secret is never in an
+ * event: only its keyed hash.
+ */
+export const clientMetadata = z.object({
+  client_id: id,
+  client_name: z.string().max(200).optional(),
+  redirect_uris: z.array(z.string().url()).default([]),
+  grant_types: z.array(z.string()).default(['authorization_code']),
+  response_types: z.array(z.string()).default(['code']),
+  token_endpoint_auth_method: z
+    .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'])
+    .default('client_secret_basic'),
+  scope: z.string().max(4000).optional(),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  jwks_uri: z.string().url().optional(),
+  id_token_signed_response_alg: z.string().default('RS256'),
+  userinfo_signed_response_alg: z.string().optional(),
+  post_logout_redirect_uris: z.array(z.string().url()).default([]),
+  backchannel_logout_uri: z.string().url().optional(),
+  backchannel_logout_session_required: z.boolean().default(false),
+  frontchannel_logout_uri: z.string().url().optional(),
+  frontchannel_logout_session_required: z.boolean().default(false),
+  access_token_format: accessTokenFormat.default('opaque'),
+  access_token_signed_response_alg: z.string().default('ES256'),
+  access_token_claims: z.array(z.string()).default([]),
+  resources: z.array(z.string()).default([]),
+  skip_consent: z.boolean().default(false),
+});
+export type ClientMetadata = z.output<typeof clientMetadata>;
+/** What a registration request may omit: the schema's defaults fill the rest. */
+export type ClientMetadataInput = z.input<typeof clientMetadata>;
+
+export const ClientRegistered = defineEvent(
+  'client.registered',
+  1,
+  z.object({
+    clientId: id,
+    metadata: clientMetadata,
+    secretHash: z.string().optional(),
+    source: z.enum(['seed', 'dynamic_registration', 'admin']),
+    /** RFC 7591 3.2.1 client_id_issued_at (absent on events written before it was recorded). */
+    issuedAt: epochSeconds.optional(),
+    /**
+     * Keyed hash of the RFC 7592 registration access token, for clients that
+     * registered themselves: the token is shown once and never stored in clear.
+     */
+    registrationTokenHash: tokenHash.optional(),
+  }),
+);
+
+export const ClientUpdated = defineEvent(
+  'client.updated',
+  1,
+  z.object({ clientId: id, metadata: clientMetadata }),
+);
+
+export const ClientSecretRotated = defineEvent(
+  'client.secret_rotated',
+  1,
+  z.object({ clientId: id, secretHash: z.string() }),
+);
+
+export const ClientDeleted = defineEvent('client.deleted', 1, z.object({ clientId: id }));
+
+export const clientEvents = [
+  ClientRegistered,
+  ClientUpdated,
+  ClientSecretRotated,
+  ClientDeleted,
+] as const;
+
+export type ClientEvent =
+  | EventOf<typeof ClientRegistered>
+  | EventOf<typeof ClientUpdated>
+  | EventOf<typeof ClientSecretRotated>
+  | EventOf<typeof ClientDeleted>;

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../define-event';
+import { accessTokenFormat, claims, epochSeconds, id, scope, tokenHash } from './common';
+
+/** One member (`userinfo` or `id_token`) of the OIDC claims request: claim name → null | options. */
+const requestedClaims = z.record(
+  z.string(),
+  z
+    .object({
+      essential: z.boolean().optional(),
+      value: z.unknown().optional(),
+      values: z.array(z.unknown()).optional(),
+    })
+    .nullable(),
+);
+export const claimsRequest = z.object({
+  userinfo: requestedClaims.optional(),
+  id_token: requestedClaims.optional(),
+});
+export type ClaimsRequest = z.output<typeof claimsRequest>;
+export type RequestedClaims = z.output<typeof requestedClaims>;
+
+/**
+ * Grant stream (`grant-<id>`): everything issued under one authorization,
+ * from the code to the last rotated refresh token. Published on the token topic.
+ */
+export const AuthorizationCodeIssued = defineEvent(
+  'grant.authorization_code_issued',
+  1,
+  z.object({
+    grantId: id,
+    codeHash: tokenHash,
+    clientId: id,
+    sub: id,
+    sid: id.optional(),
+    scope,
+    redirectUri: z.string().max(2000),
+    /**
+     * Whether the authorization request carried redirect_uri (RFC 6749 4.1.3:
+     * the token request must then repeat it). Events written before this
+     * field existed read as true, the stricter rule.
+     */
+    redirectUriSupplied: z.boolean().default(true),
+    codeChallenge: z.string().max(128).optional(),
+    codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
+    nonce: z.string().max(500).optional(),
+    authTime: epochSeconds,
+    acr: z.string().optional(),
+    amr: z.array(z.string()).optional(),
+    /**
+     * The OIDC `claims` request parameter (Core 5.5) as authorized: the ID
+     * token minted at redemption and /userinfo release what it names.
+     */
+    claimsRequest: claimsRequest.optional(),
+    exp: epochSeconds,
+  }),
+);
+
+export const AuthorizationCodeRedeemed = defineEvent(
+  'grant.authorization_code_redeemed',
+  1,
+  z.object({ grantId: id, codeHash: tokenHash, clientId: id }),
+);
+
+export const AccessTokenIssued = defineEvent(
+  'grant.access_token_issued',
+  1,
+  z.object({
+    grantId: id,
+    jti: id,
+    /** Keyed hash of an opaque token; absent for JWTs, which are found by jti. */
+    tokenHash: tokenHash.optional(),
+    format: accessTokenFormat,
+    clientId: id,
+    sub: id.optional(),
+    sid: id.optional(),
+    scope,
+    aud: z.array(z.string()).min(1),
+    iat: epochSeconds,
+    exp: epochSeconds,
+    /** The client's configured extra claims (roles, groups...), for introspection. */
+    extraClaims: claims.default({}),
+  }),
+);
+
+export const RefreshTokenIssued = defineEvent(
+  'grant.refresh_token_issued',
+  1,
+  z.object({
+    grantId: id,
+    tokenHash,
+    clientId: id,
+    sub: id,
+    sid: id.optional(),
+    scope,
+    iat: epochSeconds,
+    exp: epochSeconds,
+    /** The refresh token this one replaces (rotation); absent for the first. */
+    replaces: tokenHash.optional(),
+    offline: z.boolean().default(false),
+  }),
+);
+
+export const IdTokenIssued = defineEvent(
+  'grant.id_token_issued',
+  1,
+  z.object({
+    grantId: id,
+    jti: id,
+    clientId: id,
+    sub: id,
+    sid: id.optional(),
+    /**
+     * The grant's scope. It is what an ID token issued alone
+     * (response_type=id_token, OIDC Core 3.2) leaves of the authorization.
+     */
+    scope: scope.optional(),
+    iat: epochSeconds,
+    exp: epochSeconds,
+  }),
+);
+
+export const grantRevocationReason = z.enum([
+  'client_request',
+  'code_replay',
+  'refresh_token_reuse',
+  'session_ended',
+  'admin',
+  'user_deleted',
+  'client_deleted',
+]);
+export type GrantRevocationReason = z.output<typeof grantRevocationReason>;
+
+/** The whole grant: every token issued under it stops being active. */
+export const GrantRevoked = defineEvent(
+  'grant.revoked',
+  1,
+  z.object({
+    grantId: id,
+    clientId: id,
+    sub: id.optional(),
+    sid: id.optional(),
+    reason: grantRevocationReason,
+    /** Latest expiry of anything issued under the grant: the deny-list TTL. */
+    until: epochSeconds,
+    /**
+     * The access tokens still live when the grant was revoked, so a deny-list
+     * or cache can drop them from this one event (a replica that missed the
+     * issuing events still revokes them).
+     */
+    accessTokens: z
+      .array(z.object({ jti: id, tokenHash: tokenHash.optional(), exp: epochSeconds }))
+      .default([]),
+    /** The refresh token that was current: it stops introspecting as active. */
+    refreshTokenHash: tokenHash.optional(),
+  }),
+);
+
+/** One access token (RFC 7009 with an access token): the grant stays usable. */
+export const AccessTokenRevoked = defineEvent(
+  'grant.access_token_revoked',
+  1,
+  z.object({
+    grantId: id,
+    jti: id,
+    /** Present for opaque tokens: the key their cache entries live under. */
+    tokenHash: tokenHash.optional(),
+    clientId: id,
+    exp: epochSeconds,
+    reason: grantRevocationReason,
+  }),
+);
+
+export const grantEvents = [
+  AuthorizationCodeIssued,
+  AuthorizationCodeRedeemed,
+  AccessTokenIssued,
+  RefreshTokenIssued,
+  IdTokenIssued,
+  GrantRevoked,
+  AccessTokenRevoked,
+] as const;
+
+export type GrantEvent =
+  | EventOf<typeof AuthorizationCodeIssued>
+  | EventOf<typeof AuthorizationCodeRedeemed>
+  | EventOf<typeof AccessTokenIssued>
+  | EventOf<typeof RefreshTokenIssued>
+  | EventOf<typeof IdTokenIssued>
+  | EventOf<typeof GrantRevoked>
+  | EventOf<typeof AccessTokenRevoked>;

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../define-event';
+import { epochSeconds, id } from './common';
+
+/** Session stream (`session-<sid>`): one SSO session and its logout. */
+export const SessionStarted = defineEvent(
+  'session.started',
+  1,
+  z.object({
+    sid: id,
+    sub: id,
+    authTime: epochSeconds,
+    amr: z.array(z.string()).default([]),
+    acr: z.string().optional(),
+    idleExpiresAt: epochSeconds,
+    absoluteExpiresAt: epochSeconds,
+  }),
+);
+
+/** A client received tokens in this session, so it must hear about its end. */
+export const SessionClientJoined = defineEvent(
+  'session.client_joined',
+  1,
+  z.object({ sid: id, clientId: id, grantId: id.optional() }),
+);
+
+export const SessionEnded = defineEvent(
+  'session.ended',
+  1,
+  z.object({
+    sid: id,
+    sub: id,
+    reason: z.enum(['rp_logout', 'admin', 'user_logout_all', 'expired', 'login_replaced']),
+    clientIds: z.array(id),
+    /** Initiating client, if any (RP-initiated logout). */
+    initiatedBy: id.optional(),
+  }),
+);
+
+export const BackchannelLogoutScheduled = defineEvent(
+  'session.backchannel_logout_scheduled',
+  1,
+  z.object({
+    sid: id,
+    clientId: id,
+    /** The logout token's jti: retries resend the same token identity. */
+    jti: id,
+    uri: z.string().url(),
+  }),
+);
+
+export const BackchannelLogoutAttemptFailed = defineEvent(
+  'session.backchannel_logout_attempt_failed',
+  1,
+  z.object({
+    sid: id,
+    clientId: id,
+    jti: id,
+    attempt: z.number().int().positive(),
+    error: z.string().max(500),
+    nextAttemptAt: epochSeconds,
+  }),
+);
+
+export const BackchannelLogoutDelivered = defineEvent(
+  'session.backchannel_logout_delivered',
+  1,
+  z.object({
+    sid: id,
+    clientId: id,
+    jti: id,
+    attempt: z.number().int().positive(),
+    status: z.number().int(),
+  }),
+);
+
+export const BackchannelLogoutDeadLettered = defineEvent(
+  'session.backchannel_logout_dead_lettered',
+  1,
+  z.object({
+    sid: id,
+    clientId: id,
+    jti: id,
+    attempts: z.number().int().positive(),
+    lastError: z.string().max(500),
+  }),
+);
+
+export const sessionEvents = [
+  SessionStarted,
+  SessionClientJoined,
+  SessionEnded,
+  BackchannelLogoutScheduled,
+  BackchannelLogoutAttemptFailed,
+  BackchannelLogoutDelivered,
+  BackchannelLogoutDeadLettered,
+] as const;
+
+export type SessionEvent =
+  | EventOf<typeof SessionStarted>
+  | EventOf<typeof SessionClientJoined>
+  | EventOf<typeof SessionEnded>
+  | EventOf<typeof BackchannelLogoutScheduled>
+  | EventOf<typeof BackchannelLogoutAttemptFailed>
+  | EventOf<typeof BackchannelLogoutDelivered>
+  | EventOf<typeof BackchannelLogoutDeadLettered>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The synchronous commands and queries auth-api sends to token-service, as
+ * zod schemas (request → response). `@idp/rpc` turns them into a typed
+ * client over gRPC or in-process calls. Secrets and tokens cross this
+ * boundary only inside the cluster (mTLS in production, ADR 0005).
+ */
+const jwk = z.record(z.string(), z.json());
+const stringMap = z.record(z.string(), z.string());
+
+export const clientAuthentication = z.object({
+  /** How the client authenticated at the HTTP edge (RFC 6749 2.3, OIDC Core 9). */
+  method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']),
+  clientId: z.string().max(200).optional(),
+  secret: z.string().max(500).optional(),
+  assertion: z.string().max(8192).optional(),
+});
+export type ClientAuthentication = z.output<typeof clientAuthentication>;
+
+export const tokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string().optional(),
+  id_token: z.string().optional(),
+  scope: z.string().optional(),
+});
+export type TokenResponse = z.output<typeof tokenResponse>;
+
+export const tokenRpcMethods = {
+  jwks: { request: z.object({}), response: z.object({ keys: z.array(jwk) }) },
+  getClient: {
+    request: z.object({ clientId: z.string().max(200) }),
+    /** Public metadata only: never the secret hash. */
+    response: z.object({ client: z.record(z.string(), z.json()).nullable() }),
+  },
+  authenticateUser: {
+    request: z.object({ username: z.string().max(200), password: z.string().max(1000) }),
+    response: z.object({ sub: z.string().nullable() }),
+  },
+  authorize: {
+    request: z.object({
+      clientId: z.string(),
+      sub: z.string(),
+      sid: z.string(),
+      authTime: z.number().int(),
+      amr: z.array(z.string()),
+      acr: z.string().optional(),
+      scope: z.array(z.string()),
+      redirectUri: z.string(),
+      /**
+       * Whether redirect_uri was in the authorization request (RFC 6749 4.1.3:
+       * the token request must then repeat it). Defaults to true, the stricter
+       * rule, so a caller from before the field existed stays safe.
+       */
+      redirectUriSupplied: z.boolean().default(true),
+      responseType: z.string(),
+      nonce: z.string().optional(),
+      state: z.string().optional(),
+      codeChallenge: z.string().optional(),
+      codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
+    }),
+    response: z.object({
+      code: z.string().optional(),
+      access_token: z.string().optional(),
+      token_type: z.literal('Bearer').optional(),
+      expires_in: z.number().int().optional(),
+      id_token: z.string().optional(),
+      scope: z.string().optional(),
+    }),
+  },
+  token: {
+    request: z.object({
+      params: stringMap,
+      clientAuth: clientAuthentication,
+      /** The token endpoint URL, the audience of private_key_jwt assertions. */
+      endpoint: z.string(),
+    }),
+    response: tokenResponse,
+  },
+  userinfo: {
+    request: z.object({ accessToken: z.string().max(16_384) }),
+    response: z.union([
+      z.object({ format: z.literal('json'), claims: z.record(z.string(), z.json()) }),
+      z.object({ format: z.literal('jwt'), jwt: z.string() }),
+    ]),
+  },
+};
+export type TokenRpcMethods = typeof tokenRpcMethods;

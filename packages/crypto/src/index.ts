@@ -1,0 +1,5 @@
+export * from './keyed-hash';
+export * from './opaque-token';
+export * from './signing-keys';
+export * from './tokens';
+export * from './password';

@@ -1,0 +1,41 @@
+import type { ClientMetadataInput } from '@idp/contracts';
+import type { CommandMeta } from '../decider';
+import type { ClientSource } from './client.state';
+
+/**
+ * Secrets are generated and hashed outside (randomness and keys are I/O);
+ * commands carry only the keyed hash. `source` says who is asking: a
+ * dynamically registered client may not grant itself operator-only settings.
+ */
+export interface RegisterClient {
+  readonly type: 'RegisterClient';
+  readonly metadata: ClientMetadataInput;
+  readonly secretHash?: string;
+  /** Keyed hash of the RFC 7592 registration access token (dynamic registration only). */
+  readonly registrationTokenHash?: string;
+  readonly source: ClientSource;
+  readonly meta: CommandMeta;
+}
+
+/** Replaces the whole metadata (RFC 7592 2.2 semantics); the client_id cannot change. */
+export interface UpdateClient {
+  readonly type: 'UpdateClient';
+  readonly metadata: ClientMetadataInput;
+  /** A new secret, needed when a public client becomes confidential. */
+  readonly secretHash?: string;
+  readonly source: ClientSource;
+  readonly meta: CommandMeta;
+}
+
+export interface RotateClientSecret {
+  readonly type: 'RotateClientSecret';
+  readonly secretHash: string;
+  readonly meta: CommandMeta;
+}
+
+export interface DeleteClient {
+  readonly type: 'DeleteClient';
+  readonly meta: CommandMeta;
+}
+
+export type ClientCommand = RegisterClient | UpdateClient | RotateClientSecret | DeleteClient;

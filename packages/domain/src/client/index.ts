@@ -1,0 +1,11 @@
+export * from './client.state';
+export * from './client.commands';
+export * from './client.decider';
+export * from './client.queries';
+export {
+  parseClientMetadata,
+  validateClientMetadata,
+  SUPPORTED_GRANT_TYPES,
+  SIGNING_ALGS,
+  RESERVED_ACCESS_TOKEN_CLAIMS,
+} from './client-metadata.rules';

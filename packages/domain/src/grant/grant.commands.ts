@@ -1,0 +1,143 @@
+import type { ClaimsRequest, GrantRevocationReason } from '@idp/contracts';
+import type { CommandMeta } from '../decider';
+import type { AccessTokenFormat } from './grant.state';
+
+/**
+ * Tokens are minted outside (ids, random values and keyed hashes are I/O);
+ * the decider only records them. `exp` values are epoch seconds.
+ */
+export interface AccessTokenSpec {
+  readonly jti: string;
+  /** Keyed hash of an opaque token; absent for JWTs, which are found by jti. */
+  readonly tokenHash?: string;
+  readonly format: AccessTokenFormat;
+  readonly aud: readonly string[];
+  readonly exp: number;
+  /** The client's access_token_claims resolved for this user (see accessTokenClaims). */
+  readonly extraClaims?: Readonly<Record<string, unknown>>;
+}
+export interface RefreshTokenSpec {
+  readonly tokenHash: string;
+  readonly exp: number;
+}
+export interface IdTokenSpec {
+  readonly jti: string;
+  readonly exp: number;
+}
+
+/** The code of an authorization response whose response_type contains `code`. */
+export interface AuthorizationCodeSpec {
+  readonly codeHash: string;
+  readonly exp: number;
+  readonly codeChallenge?: string;
+  readonly codeChallengeMethod?: 'S256' | 'plain';
+}
+
+/**
+ * Everything /authorize issues for one authorization, under a fresh grant:
+ * the code flow (`code` only), the implicit flow (`idToken`, with or without
+ * `accessToken`; OIDC Core 3.2) and the hybrid flow (`code` plus either or
+ * both; 3.3). One command rather than one per flow because the grant's fate
+ * is shared: a replayed code must revoke the front-channel access token too.
+ * Each part is recorded as the event it would be anywhere else (code issued,
+ * access token issued, ID token issued), so consumers need nothing new.
+ * There is no refresh token here by construction: the authorization endpoint
+ * never issues one (OIDC Core 3.2.2.1, RFC 6749 4.2.2).
+ */
+export interface IssueAuthorizationResponse {
+  readonly type: 'IssueAuthorizationResponse';
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly sub: string;
+  readonly sid?: string;
+  readonly scope: string;
+  readonly redirectUri: string;
+  /** Whether the request carried redirect_uri (see RFC 6749 4.1.3 in redeemAuthorizationCode). */
+  readonly redirectUriSupplied: boolean;
+  readonly nonce?: string;
+  readonly authTime: number;
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+  /** Kept with the code, for the ID token and /userinfo after redemption. */
+  readonly claimsRequest?: ClaimsRequest;
+  readonly code?: AuthorizationCodeSpec;
+  /** response_type contains `token`. */
+  readonly accessToken?: AccessTokenSpec;
+  /** response_type contains `id_token`. */
+  readonly idToken?: IdTokenSpec;
+  readonly meta: CommandMeta;
+}
+
+export interface RedeemAuthorizationCode {
+  readonly type: 'RedeemAuthorizationCode';
+  readonly codeHash: string;
+  /** The authenticated client (client authentication happens before the command). */
+  readonly clientId: string;
+  /**
+   * RFC 6749 4.1.3: required, and equal character for character, when the
+   * authorization request carried one; otherwise optional.
+   */
+  readonly redirectUri: string | undefined;
+  readonly codeVerifier?: string;
+  readonly tokens: {
+    readonly accessToken: AccessTokenSpec;
+    readonly refreshToken?: RefreshTokenSpec;
+    /** Only when the grant's scope contains openid. */
+    readonly idToken?: IdTokenSpec;
+  };
+  readonly meta: CommandMeta;
+}
+
+export interface RefreshTokens {
+  readonly type: 'RefreshTokens';
+  readonly presentedHash: string;
+  readonly clientId: string;
+  /** RFC 6749 6: may only narrow; narrows the access token, never the new refresh token. */
+  readonly scope?: string;
+  readonly tokens: {
+    readonly accessToken: AccessTokenSpec;
+    /** Rotation is mandatory: every refresh returns a new refresh token. */
+    readonly refreshToken: RefreshTokenSpec;
+    readonly idToken?: IdTokenSpec;
+  };
+  readonly meta: CommandMeta;
+}
+
+export interface IssueClientCredentialsToken {
+  readonly type: 'IssueClientCredentialsToken';
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly accessToken: AccessTokenSpec;
+  readonly meta: CommandMeta;
+}
+
+/** Reuse and replay are detected by the decider itself, never requested. */
+export type RequestedRevocationReason = Exclude<
+  GrantRevocationReason,
+  'code_replay' | 'refresh_token_reuse'
+>;
+
+export interface RevokeGrant {
+  readonly type: 'RevokeGrant';
+  readonly reason: RequestedRevocationReason;
+  /** The authenticated client asking (RFC 7009); absent for internal revocations. */
+  readonly requestedBy?: string;
+  readonly meta: CommandMeta;
+}
+
+export interface RevokeAccessToken {
+  readonly type: 'RevokeAccessToken';
+  readonly jti: string;
+  readonly reason?: RequestedRevocationReason;
+  readonly requestedBy?: string;
+  readonly meta: CommandMeta;
+}
+
+export type GrantCommand =
+  | IssueAuthorizationResponse
+  | RedeemAuthorizationCode
+  | RefreshTokens
+  | IssueClientCredentialsToken
+  | RevokeGrant
+  | RevokeAccessToken;

@@ -1,0 +1,39 @@
+import { InvalidGrant, InvalidScope } from '@idp/oauth-errors';
+import type { RefreshTokens } from './grant.commands';
+import { GrantErrors } from './grant.errors';
+import {
+  accessTokenIssued,
+  grantRevoked,
+  idTokenIssued,
+  refreshTokenIssued,
+  type PendingGrantEvent,
+} from './grant.events';
+import type { GrantState } from './grant.state';
+import { narrowScope } from './scope';
+
+/**
+ * RFC 6749 6 with mandatory rotation (RFC 9700 4.14.2). A rotated-away token
+ * presented again means two parties hold the chain: the whole grant is revoked
+ * by an event (the handler appends it, then raises invalid_grant). Reuse is
+ * judged before expiry for the same reason as code replay.
+ */
+export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGrantEvent[] {
+  if (state.status === 'empty') throw new InvalidGrant(GrantErrors.refreshInvalid);
+  const current = state.refreshToken?.hash === cmd.presentedHash ? state.refreshToken : undefined;
+  const rotated = !current && state.rotatedRefreshHashes.has(cmd.presentedHash);
+  if ((!current && !rotated) || state.clientId !== cmd.clientId)
+    throw new InvalidGrant(GrantErrors.refreshInvalid);
+  if (state.status === 'revoked') throw new InvalidGrant(GrantErrors.refreshRevoked);
+  if (!current) return [grantRevoked(state, 'refresh_token_reuse', cmd.meta)];
+  if (current.exp <= cmd.meta.now) throw new InvalidGrant(GrantErrors.refreshExpired);
+  const accessScope = narrowScope(state.scope, cmd.scope);
+  if (accessScope === undefined) throw new InvalidScope(GrantErrors.scopeWidened);
+
+  const { accessToken, refreshToken, idToken } = cmd.tokens;
+  return [
+    // RFC 6749 6: the new refresh token keeps the original scope; only the access token narrows.
+    refreshTokenIssued(state, state.scope, refreshToken, cmd.meta, current.hash),
+    accessTokenIssued(state, accessScope, accessToken, cmd.meta),
+    ...(idToken ? [idTokenIssued(state, idToken, cmd.meta)] : []),
+  ];
+}

@@ -1,0 +1,2 @@
+export * from './resource.decider';
+export { checkEncryptionKeys, checkResourceUri, MAX_RESOURCE_KEYS } from './resource.rules';

@@ -1,0 +1,64 @@
+import {
+  UsernameClaimed,
+  UsernameReleased,
+  type PendingEvent,
+  type UsernameEvent,
+} from '@idp/contracts';
+import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+
+/** Case-insensitive, Unicode-normalised: "Alice" and "alice" are one account name. */
+export const normaliseUsername = (username: string): string =>
+  username.normalize('NFKC').toLowerCase();
+export const usernameStream = (username: string): string =>
+  `username-${Buffer.from(normaliseUsername(username), 'utf8').toString('base64url')}`;
+
+export type UsernameState = { readonly holder?: string };
+export type UsernameCommand =
+  | {
+      readonly type: 'ClaimUsername';
+      readonly username: string;
+      readonly sub: string;
+      readonly meta: CommandMeta;
+    }
+  | {
+      readonly type: 'ReleaseUsername';
+      readonly username: string;
+      readonly sub: string;
+      readonly meta: CommandMeta;
+    };
+
+function decide(
+  command: UsernameCommand,
+  state: UsernameState,
+): PendingEvent<UsernameEvent['type'], UsernameEvent['data']>[] {
+  const m = { correlationId: command.meta.correlationId };
+  switch (command.type) {
+    case 'ClaimUsername':
+      if (state.holder === command.sub) return [];
+      if (state.holder) throw new DomainRuleError('user.username_taken', 'username already taken');
+      return [UsernameClaimed.create({ username: command.username, sub: command.sub }, m)];
+    case 'ReleaseUsername':
+      return state.holder === command.sub
+        ? [UsernameReleased.create({ username: command.username, sub: command.sub }, m)]
+        : [];
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(_state: UsernameState, event: UsernameEvent): UsernameState {
+  switch (event.type) {
+    case 'username.claimed':
+      return { holder: event.data.sub };
+    case 'username.released':
+      return {};
+    default:
+      return assertNever(event);
+  }
+}
+
+export const usernameDecider: Decider<UsernameState, UsernameCommand, UsernameEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({}),
+};

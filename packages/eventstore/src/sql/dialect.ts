@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { QueryFailedError } from 'typeorm';
+import { Mutex } from './mutex';
+
+/** Which unique index an insert violated. */
+export type UniqueViolation = 'stream_version' | 'id' | 'other';
+
+/** Everything that differs between the two drivers; the SQL itself is shared. */
+export interface Dialect {
+  readonly driver: 'postgres' | 'sqlite';
+  /** SQL is written once with `?` placeholders; PostgreSQL wants `$1..$n`. */
+  placeholders(text: string): string;
+  /** jsonb comes back parsed from pg; SQLite stores JSON as text. */
+  decodeJson(value: unknown): unknown;
+  uniqueViolation(err: unknown): UniqueViolation | undefined;
+  /** Serialises units of work that must not interleave on one connection. */
+  serialize<T>(fn: () => Promise<T>): Promise<T>;
+  /** SQL that takes the append lock inside a transaction, if the driver needs one. */
+  readonly appendLockSql?: string;
+  /** SQL returning `{ held }`: tries the relay lease for the current transaction. */
+  readonly relayLeaseSql?: string;
+  /** Parameters for the lock statements above. */
+  readonly lockParams: { append: string; relay: string; migrate: string };
+}
+
+function driverError(
+  err: unknown,
+): { code?: unknown; constraint?: unknown; message?: unknown } | undefined {
+  return err instanceof QueryFailedError ? (err.driverError as { code?: unknown }) : undefined;
+}
+
+/**
+ * Advisory lock keys are 64-bit; derive them from the schema so stores in
+ * different schemas of one database never block each other.
+ */
+function lockKey(purpose: string, schema: string): string {
+  const digest = createHash('sha256').update(`idp-eventstore:${purpose}:${schema}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+export function postgresDialect(schema: string): Dialect {
+  return {
+    driver: 'postgres',
+    placeholders(text) {
+      let n = 0;
+      return text.replace(/\?/g, () => `$${++n}`);
+    },
+    decodeJson: (value) => value,
+    uniqueViolation(err) {
+      const e = driverError(err);
+      if (e?.code !== '23505') return undefined;
+      if (e.constraint === 'events_stream_version_uq') return 'stream_version';
+      if (e.constraint === 'events_id_uq') return 'id';
+      return 'other';
+    },
+    serialize: (fn) => fn(),
+    // Positions come from a sequence, which hands them out in call order, not
+    // commit order. Holding this lock from the insert to the commit makes the
+    // two orders equal, so readAll never skips a late-committing lower position.
+    appendLockSql: 'SELECT pg_advisory_xact_lock(CAST(? AS bigint))',
+    relayLeaseSql: 'SELECT pg_try_advisory_xact_lock(CAST(? AS bigint)) AS held',
+    lockParams: {
+      append: lockKey('append', schema),
+      relay: lockKey('relay', schema),
+      migrate: lockKey('migrate', schema),
+    },
+  };
+}
+
+export function sqliteDialect(): Dialect {
+  const mutex = new Mutex();
+  return {
+    driver: 'sqlite',
+    placeholders: (text) => text,
+    decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+    uniqueViolation(err) {
+      const e = driverError(err);
+      if (e?.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e?.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        return undefined;
+      const message = String(e.message);
+      if (message.includes('events.stream, events.stream_version')) return 'stream_version';
+      if (message.includes('events.id')) return 'id';
+      return 'other';
+    },
+    serialize: (fn) => mutex.run(fn),
+    // One process, one connection, one writer: nothing to lock across processes.
+    lockParams: { append: '', relay: '', migrate: '' },
+  };
+}

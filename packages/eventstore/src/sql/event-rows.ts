@@ -1,0 +1,53 @@
+import type { StoredEvent } from '../event-store.port';
+import type { Dialect } from './dialect';
+import type { Row } from './sql-db';
+
+/** Positions are cast to text in SQL so a bigint never passes through a JS number. */
+export function eventColumns(alias: string): string {
+  const a = `${alias}.`;
+  return [
+    `CAST(${a}position AS TEXT) AS position`,
+    `${a}id`,
+    `${a}stream`,
+    `${a}stream_version`,
+    `${a}type`,
+    `${a}version`,
+    `${a}occurred_at`,
+    `${a}correlation_id`,
+    `${a}causation_id`,
+    `${a}data`,
+  ].join(', ');
+}
+
+export const INSERT_EVENT_COLUMNS =
+  'id, stream, stream_version, type, version, occurred_at, correlation_id, causation_id, data';
+
+export function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string')
+    throw new TypeError(`column ${column}: expected text, got ${typeof value}`);
+  return value;
+}
+
+/** pg returns int8 (COUNT, MAX) as strings and int4 as numbers; SQLite returns numbers. */
+export function int(row: Row, column: string): number {
+  const value = Number(row[column]);
+  if (!Number.isSafeInteger(value)) throw new TypeError(`column ${column}: expected an integer`);
+  return value;
+}
+
+export function toStoredEvent(row: Row, dialect: Dialect): StoredEvent {
+  const causationId = row['causation_id'];
+  return {
+    position: text(row, 'position'),
+    id: text(row, 'id'),
+    type: text(row, 'type'),
+    version: int(row, 'version'),
+    stream: text(row, 'stream'),
+    streamVersion: int(row, 'stream_version'),
+    occurredAt: text(row, 'occurred_at'),
+    correlationId: text(row, 'correlation_id'),
+    ...(typeof causationId === 'string' ? { causationId } : {}),
+    data: dialect.decodeJson(row['data']),
+  };
+}

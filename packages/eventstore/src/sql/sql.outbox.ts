@@ -1,0 +1,96 @@
+import type { LeaseResult, Outbox, OutboxEntry, OutboxSession } from '../outbox.port';
+import type { Dialect } from './dialect';
+import { eventColumns, int, text, toStoredEvent } from './event-rows';
+import type { Runner, SqlDb } from './sql-db';
+
+/** Bounds one purge statement so a backlog of sent rows never becomes one huge delete. */
+const PURGE_CHUNK = 10_000;
+const MAX_ERROR_LENGTH = 500;
+
+/** The outbox table as the relay sees it. */
+export class SqlOutbox implements Outbox {
+  constructor(private readonly db: SqlDb) {}
+
+  withLease<T>(fn: (session: OutboxSession) => Promise<T>): Promise<LeaseResult<T>> {
+    return this.db.withRelayLease((run) => fn(sessionOf(run, this.db.dialect)));
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row] = await this.db.run((sql) =>
+      sql.query('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL'),
+    );
+    return row ? int(row, 'n') : 0;
+  }
+
+  async maxPendingPosition(): Promise<string | undefined> {
+    const [row] = await this.db.run((sql) =>
+      sql.query('SELECT CAST(MAX(position) AS TEXT) AS p FROM outbox WHERE sent_at IS NULL'),
+    );
+    return row?.['p'] == null ? undefined : text(row, 'p');
+  }
+
+  async hasPendingUpTo(position: string): Promise<boolean> {
+    const rows = await this.db.run((sql) =>
+      sql.query('SELECT 1 AS one FROM outbox WHERE sent_at IS NULL AND position <= ? LIMIT 1', [
+        position,
+      ]),
+    );
+    return rows.length > 0;
+  }
+}
+
+function sessionOf(run: Runner, dialect: Dialect): OutboxSession {
+  return {
+    async next(limit): Promise<OutboxEntry[]> {
+      const rows = await run((sql) =>
+        sql.query(
+          `SELECT o.topic, o.key, o.attempts, ${eventColumns('e')}
+           FROM outbox o JOIN events e ON e.position = o.position
+           WHERE o.sent_at IS NULL ORDER BY o.position LIMIT ?`,
+          [limit],
+        ),
+      );
+      return rows.map((row) => {
+        const event = toStoredEvent(row, dialect);
+        return {
+          position: event.position,
+          topic: text(row, 'topic'),
+          key: text(row, 'key'),
+          attempts: int(row, 'attempts'),
+          event,
+        };
+      });
+    },
+    async markSent(positions, at) {
+      if (positions.length === 0) return;
+      await run((sql) =>
+        sql.exec(`UPDATE outbox SET sent_at = ? WHERE position IN (${list(positions.length)})`, [
+          at.toISOString(),
+          ...positions,
+        ]),
+      );
+    },
+    async recordFailure(positions, error) {
+      if (positions.length === 0) return;
+      await run((sql) =>
+        sql.exec(
+          `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE position IN (${list(positions.length)})`,
+          [error.slice(0, MAX_ERROR_LENGTH), ...positions],
+        ),
+      );
+    },
+    purgeSent(before) {
+      return run((sql) =>
+        sql.exec(
+          `DELETE FROM outbox WHERE position IN (
+             SELECT position FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ? ORDER BY position LIMIT ?)`,
+          [before.toISOString(), PURGE_CHUNK],
+        ),
+      );
+    },
+  };
+}
+
+function list(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}

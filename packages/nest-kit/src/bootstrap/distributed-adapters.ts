@@ -1,0 +1,64 @@
+import { ALL_TOPICS } from '@idp/contracts';
+import type { Config } from '@idp/config';
+import { KafkaEventBus } from '@idp/bus';
+import { createRedisCache } from '@idp/cache';
+import { createEventStore, OutboxRelay } from '@idp/eventstore';
+import type { InfraBindings } from '../infra/infra.module';
+import { metrics } from '../metrics/metrics';
+import { prefixedPublisher } from './prefixed-publisher';
+
+export interface AdapterNeeds {
+  /** Appends events (and so runs an outbox relay). */
+  readonly eventStore: boolean;
+  readonly cache: boolean;
+}
+
+/** Relay hooks feed Prometheus; a relay never logs payloads. */
+export function relayHooks(service: string) {
+  return {
+    onPublished: (_topic: string, count: number) => metrics.outboxPublished.inc({ service }, count),
+    onFailure: () => metrics.outboxPublishFailures.inc({ service }),
+  };
+}
+
+/**
+ * The distributed mode's adapters: Kafka, PostgreSQL and Redis. Kafka may be
+ * down at boot: the bus keeps reconnecting in the background and readiness
+ * says so, while the outbox holds every event until it is back.
+ */
+export async function distributedAdapters(
+  config: Config,
+  service: string,
+  needs: AdapterNeeds,
+): Promise<InfraBindings> {
+  const prefix = config.KAFKA_TOPIC_PREFIX;
+  const bus = new KafkaEventBus({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+    topics: ALL_TOPICS.map((t) => ({ name: prefix + t, partitions: 3 })),
+  });
+  await bus.start();
+  const eventStore = needs.eventStore
+    ? await createEventStore({
+        driver: 'postgres',
+        url: config.DATABASE_URL,
+        schema: config.DATABASE_SCHEMA,
+      })
+    : undefined;
+  const relay = eventStore
+    ? new OutboxRelay(eventStore.outbox, prefixedPublisher(bus, prefix), {
+        sweepIntervalMs: config.OUTBOX_SWEEP_MS,
+        hooks: relayHooks(service),
+      })
+    : undefined;
+  const cache = needs.cache
+    ? await createRedisCache({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    : undefined;
+  return {
+    config,
+    bus,
+    ...(eventStore && { eventStore }),
+    ...(relay && { relay }),
+    ...(cache && { cache }),
+  };
+}

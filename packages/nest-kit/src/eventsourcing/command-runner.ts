@@ -1,0 +1,67 @@
+import type { EventEnvelope, PendingEvent } from '@idp/contracts';
+import type { Decider } from '@idp/domain';
+import { ConcurrencyError, type EventStore, type StoredEvent } from '@idp/eventstore';
+
+export interface CommandResult<State> {
+  readonly state: State;
+  readonly appended: readonly PendingEvent[];
+  readonly nextVersion: number;
+}
+
+export interface CommandRunnerOptions {
+  /** Called after a commit that appended events: the outbox relay publishes at once. */
+  readonly afterCommit?: () => void;
+  readonly maxConflictRetries?: number;
+}
+
+/**
+ * The thin command handler of every aggregate (a ZITADEL command made
+ * small): read the stream, fold, decide, append at the version read, and on
+ * a concurrency conflict start over with the fresh stream. The decider sees
+ * the real latest state, so a retry never double-applies a rule.
+ */
+export class CommandRunner {
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: CommandRunnerOptions = {},
+  ) {}
+
+  async load<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+  ): Promise<{ state: State; version: number }> {
+    const events: StoredEvent[] = await this.store.readStream(stream);
+    const state = events.reduce(
+      (s, e) => decider.evolve(s, e as unknown as Event),
+      decider.initialState(),
+    );
+    return { state, version: events.at(-1)?.streamVersion ?? 0 };
+  }
+
+  async run<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+    command: Command | ((state: State) => Command),
+  ): Promise<CommandResult<State>> {
+    const attempts = (this.options.maxConflictRetries ?? 5) + 1;
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = await this.load(decider, stream);
+      const cmd =
+        typeof command === 'function' ? (command as (s: State) => Command)(state) : command;
+      const pending = decider.decide(cmd, state);
+      if (pending.length === 0) return { state, appended: [], nextVersion: version };
+      try {
+        const { nextVersion } = await this.store.append(stream, version, pending);
+        this.options.afterCommit?.();
+        const next = pending.reduce(
+          (s, e, i) =>
+            decider.evolve(s, { ...e, stream, streamVersion: version + i + 1 } as unknown as Event),
+          state,
+        );
+        return { state: next, appended: pending, nextVersion };
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
+      }
+    }
+  }
+}

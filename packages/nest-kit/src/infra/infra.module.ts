@@ -1,0 +1,98 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Config } from '@idp/config';
+import { CONFIG } from '@idp/config';
+import { EVENT_BUS, type EventBus } from '@idp/bus';
+import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
+import { EVENT_STORE, type EventStore, type OutboxRelay } from '@idp/eventstore';
+import { HealthRegistry } from '../health/health.registry';
+import { CommandRunner } from '../eventsourcing/command-runner';
+
+export const OUTBOX_RELAY = Symbol('OutboxRelay');
+export const COMMAND_RUNNER = Symbol('CommandRunner');
+export const TOPIC_PREFIX = Symbol('TopicPrefix');
+
+/**
+ * The adapters a process runs on, created by its composition root (main.ts):
+ * Kafka/PostgreSQL/Redis in the distributed mode, in-process twins in the
+ * embedded mode. Feature modules only ever see the port tokens.
+ */
+export interface InfraBindings {
+  readonly config: Config;
+  readonly bus: EventBus;
+  readonly eventStore?: EventStore;
+  readonly relay?: OutboxRelay;
+  readonly cache?: ReadModelCache;
+}
+
+class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('Infra');
+  constructor(
+    @Inject('INFRA_BINDINGS') private readonly b: InfraBindings,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('bus', () => this.b.bus.ready());
+    if (this.b.eventStore) this.health.register('event_store', () => this.b.eventStore!.ready());
+    if (this.b.cache) this.health.register('read_model_cache', () => this.b.cache!.ready());
+  }
+
+  /** Stop the relay first (it may be mid-batch), then the bus, then storage. */
+  async onApplicationShutdown(): Promise<void> {
+    const steps: [string, (() => Promise<void>) | undefined][] = [
+      ['relay', this.b.relay && (() => this.b.relay!.stop())],
+      ['bus', () => this.b.bus.close()],
+      ['event store', this.b.eventStore && (() => this.b.eventStore!.close())],
+      ['cache', this.b.cache && (() => this.b.cache!.close())],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step?.();
+      } catch (err) {
+        this.log.warn(`closing ${name}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+@Global()
+@Module({})
+export class InfraModule {
+  static forRoot(bindings: InfraBindings): DynamicModule {
+    const providers = [
+      { provide: 'INFRA_BINDINGS', useValue: bindings },
+      { provide: CONFIG, useValue: bindings.config },
+      { provide: EVENT_BUS, useValue: bindings.bus },
+      { provide: TOPIC_PREFIX, useValue: bindings.config.KAFKA_TOPIC_PREFIX },
+      ...(bindings.eventStore ? [{ provide: EVENT_STORE, useValue: bindings.eventStore }] : []),
+      ...(bindings.relay ? [{ provide: OUTBOX_RELAY, useValue: bindings.relay }] : []),
+      ...(bindings.cache ? [{ provide: READ_MODEL_CACHE, useValue: bindings.cache }] : []),
+      ...(bindings.eventStore
+        ? [
+            {
+              provide: COMMAND_RUNNER,
+              useValue: new CommandRunner(bindings.eventStore, {
+                afterCommit: () => bindings.relay?.notify(),
+              }),
+            },
+          ]
+        : []),
+      InfraLifecycle,
+    ];
+    return {
+      module: InfraModule,
+      providers,
+      exports: providers
+        .filter((p) => p !== InfraLifecycle)
+        .map((p) => (p as { provide: unknown }).provide as symbol),
+    };
+  }
+}

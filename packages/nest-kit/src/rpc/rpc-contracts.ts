@@ -1,0 +1,17 @@
+import { adminRpcMethods, sessionRpcMethods, tokenRpcMethods } from '@idp/contracts';
+import { defineRpc, type RpcClient } from '@idp/rpc';
+
+/** The typed RPC contracts, defined once for both sides (ADR 0005). */
+export const TokenRpc = defineRpc({ service: 'token', methods: tokenRpcMethods });
+export const SessionRpc = defineRpc({ service: 'session', methods: sessionRpcMethods });
+/** Client registration (RFC 7591/7592) and the admin API; served by token-service next to TokenRpc. */
+export const AdminRpc = defineRpc({ service: 'admin', methods: adminRpcMethods });
+
+export type TokenRpcClient = RpcClient<typeof TokenRpc>;
+export type SessionRpcClient = RpcClient<typeof SessionRpc>;
+export type AdminRpcClient = RpcClient<typeof AdminRpc>;
+
+/** Injection tokens for the clients auth-api uses; bound to gRPC or in-process by the composition root. */
+export const TOKEN_RPC = Symbol('TokenRpcClient');
+export const SESSION_RPC = Symbol('SessionRpcClient');
+export const ADMIN_RPC = Symbol('AdminRpcClient');

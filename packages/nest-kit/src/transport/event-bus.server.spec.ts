@@ -1,0 +1,88 @@
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Payload } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
+import { of, delay } from 'rxjs';
+import { SessionStarted, TOPICS, type DomainEvent } from '@idp/contracts';
+import { InProcessEventBus, silentBusLogger } from '@idp/bus';
+import { EventBusServer } from './event-bus.server';
+import { OnEvent } from './on-event.decorator';
+
+@Injectable()
+class Seen {
+  readonly byGroup: Record<string, string[]> = { a: [], b: [] };
+  failuresLeft = 1;
+}
+
+@Controller()
+class GroupA {
+  constructor(private readonly seen: Seen) {}
+  @OnEvent('a', TOPICS.session)
+  async on(@Payload() e: DomainEvent) {
+    if (this.seen.failuresLeft-- > 0) throw new Error('transient');
+    this.seen.byGroup.a!.push(e.id);
+  }
+}
+
+@Controller()
+class GroupB {
+  constructor(private readonly seen: Seen) {}
+  // An observable result must complete before the event counts as handled.
+  @OnEvent('b', TOPICS.session)
+  on(@Payload() e: DomainEvent) {
+    return of(e.id)
+      .pipe(delay(5))
+      .forEach((id) => void this.seen.byGroup.b!.push(id));
+  }
+}
+
+@Module({ controllers: [GroupA, GroupB], providers: [Seen] })
+class TestModule {}
+
+const event = (n: number) => ({
+  ...SessionStarted.create(
+    { sid: `s${n}`, sub: 'u', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
+    { correlationId: 'c' },
+  ),
+  stream: `session-s${n}`,
+  streamVersion: 1,
+});
+
+async function until(check: () => boolean, ms = 5_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('EventBusServer: @OnEvent controllers over the EventBus port', () => {
+  let bus: InProcessEventBus;
+  let app: INestMicroservice;
+
+  beforeAll(async () => {
+    bus = new InProcessEventBus({ logger: silentBusLogger });
+    await bus.start();
+    app = await NestFactory.createMicroservice(TestModule, {
+      strategy: new EventBusServer({ bus, topicPrefix: '' }),
+      logger: false,
+    });
+    await app.listen();
+  });
+  afterAll(async () => {
+    await app.close();
+    await bus.close();
+  });
+
+  it('delivers every event to each consumer group independently, retrying a failed handler', async () => {
+    const events = [event(1), event(2), event(3)];
+    await bus.publish(
+      TOPICS.session,
+      events.map((value) => ({ key: value.stream, value })),
+    );
+    const seen = app.get(Seen);
+    await until(() => seen.byGroup.a!.length === 3 && seen.byGroup.b!.length === 3);
+    expect(seen.byGroup.a!.sort()).toEqual(events.map((e) => e.id).sort());
+    expect(seen.byGroup.b!.sort()).toEqual(events.map((e) => e.id).sort());
+  });
+});

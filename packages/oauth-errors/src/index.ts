@@ -1,0 +1,3 @@
+export * from './oauth-error';
+export * from './errors';
+export * from './render';

@@ -1,0 +1,47 @@
+import { ServerError } from './errors';
+import { OAuthError, type OAuthErrorCode } from './oauth-error';
+
+export interface RenderedError {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: { error: OAuthErrorCode; error_description?: string };
+  /** The original failure, for the log line only. */
+  readonly cause: unknown;
+}
+
+/**
+ * The one place an error becomes a response (node-oidc-provider's err_out):
+ * OAuthErrors render as themselves; anything else becomes server_error with a
+ * generic description, so no stack trace or internal message ever leaks.
+ */
+export function renderOAuthError(err: unknown): RenderedError {
+  const e = err instanceof OAuthError ? err : new ServerError(err);
+  const body = e.expose ? e.toJSON() : new ServerError().toJSON();
+  return {
+    status: e.status,
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...e.headers },
+    body,
+    cause: e.cause ?? (err instanceof OAuthError ? undefined : err),
+  };
+}
+
+/** Errors cross RPC as plain data and come back as the same class of error. */
+export interface WireOAuthError {
+  error: OAuthErrorCode;
+  error_description?: string;
+  status: number;
+  headers?: Record<string, string>;
+}
+
+export function toWire(err: unknown): WireOAuthError {
+  const r = renderOAuthError(err);
+  return { ...r.body, status: r.status, headers: { ...r.headers } };
+}
+
+export function fromWire(w: WireOAuthError): OAuthError {
+  return new OAuthError(w.error, {
+    status: w.status,
+    ...(w.error_description === undefined ? {} : { description: w.error_description }),
+    ...(w.headers ? { headers: w.headers } : {}),
+  });
+}

@@ -1,0 +1,30 @@
+export {
+  defineRpc,
+  rpcPath,
+  type CallOptions,
+  type ClosableRpcClient,
+  type RpcBinding,
+  type RpcBindings,
+  type RpcClient,
+  type RpcContext,
+  type RpcContract,
+  type RpcHandlers,
+  type RpcMethodSchemas,
+  type RpcMethods,
+} from './contract';
+export { inProcessClient, type InProcessClientOptions } from './in-process';
+export {
+  createRpcServer,
+  type RpcServer,
+  type RpcServerOptions,
+  type RpcServerTls,
+} from './grpc-server';
+export { grpcClient, type GrpcClientOptions, type RpcClientTls } from './grpc-client';
+export { consoleRpcLogger, silentRpcLogger, type RpcLogger } from './logger';
+export {
+  CORRELATION_METADATA,
+  DEFAULT_TIMEOUT_MS,
+  ERROR_METADATA,
+  MAX_MESSAGE_BYTES,
+  RpcContractError,
+} from './wire';

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run): build and type-check, lint,
+# bring up the real Kafka/Redis/PostgreSQL, then unit, integration and
+# end-to-end tests. Prints one closing line "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FORCE_COLOR=0
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "build (tsc -b) and type-check the tests"
+npx tsc -b
+npx tsc -p tsconfig.tests.json
+
+step "lint, architecture and format checks"
+npm run --silent lint
+
+step "deploy files"
+bash scripts/check-deploy.sh
+
+step "infrastructure: Redis, PostgreSQL, Kafka"
+bash scripts/infra/up.sh
+bash scripts/infra/chromium.sh ensure
+
+results=$(mktemp -d)
+status=0
+step "unit tests"
+npx jest --selectProjects unit --ci --json --outputFile="$results/unit.json" || status=1
+# Integration and e2e tests share one broker and some stop it on purpose: one at a time.
+step "integration and end-to-end tests (real Kafka, Redis, PostgreSQL)"
+npx jest --selectProjects int e2e --ci --runInBand --json --outputFile="$results/int.json" || status=1
+
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+  }
+  console.log(`\ntests: ${passed} passed, ${failed} failed`);
+' "$results/unit.json" "$results/int.json"
+rm -rf "$results"
+exit $status

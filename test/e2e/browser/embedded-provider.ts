@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@idp/config';
+import { startEmbedded } from '@idp/embedded';
+import { custom, Issuer, type Client } from 'openid-client';
+import { clientKeyPair, writeSeedFile } from '../oidc/seed';
+import { freePort } from '../support/service-process';
+
+custom.setHttpOptionsDefaults({ timeout: 10_000 });
+
+export interface EmbeddedProvider {
+  /** The issuer, `http://127.0.0.1:<port>` (no trailing slash). */
+  readonly base: string;
+  readonly issuer: Issuer<Client>;
+  /** How many events the store holds now. */
+  eventCount(): Promise<number>;
+  /**
+   * The event count once nothing has been appended for a while: consumers
+   * (session-service on token events) append after a request has returned,
+   * so a before/after comparison starts from a settled store.
+   */
+  settledEventCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded mode on a free port, over a fresh data folder and the seed of
+ * the OIDC suite (clients web-opaque, web-jwt, spa, pk-jwt, batch-job; user
+ * alice). The returned event store is the one the services write to.
+ */
+export async function startEmbeddedProvider(): Promise<EmbeddedProvider> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'idp-e2e-'));
+  const seedFile = writeSeedFile(clientKeyPair().publicJwk);
+  const running = await startEmbedded(
+    loadConfig({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      ISSUER: base,
+      SEED_FILE: seedFile,
+      LOG_LEVEL: 'error',
+    }),
+  );
+  const eventCount = async () => (await running.eventStore.readAll('0', 1_000_000)).length;
+  try {
+    const issuer = await Issuer.discover(base);
+    return {
+      base,
+      issuer,
+      eventCount,
+      async settledEventCount() {
+        let last = await eventCount();
+        for (let stable = 0, i = 0; stable < 3 && i < 200; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+          const now = await eventCount();
+          stable = now === last ? stable + 1 : 0;
+          last = now;
+        }
+        return last;
+      },
+      async stop() {
+        await running.app.close();
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(join(seedFile, '..'), { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await running.app.close();
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+import type Redis from 'ioredis';
+import { dropSchema, isolatedEnv } from './support/infra';
+import {
+  activeAlgs,
+  deleteRedisPrefix,
+  deleteTopics,
+  readJwks,
+  redisClient,
+} from './support/read-models';
+import { freePort, httpStatus, runCli, ServiceProcess, waitFor } from './support/service-process';
+
+/**
+ * Issue #2's smoke test, distributed mode: an event appended in token-service
+ * (PostgreSQL event store + outbox) crosses the real Kafka broker and lands in
+ * the Redis projection kept by a separate introspection-service process.
+ */
+describe('distributed mode: token-service → outbox → Kafka → introspection-service → Redis', () => {
+  const { env } = isolatedEnv('smoke');
+  let token: ServiceProcess;
+  let introspection: ServiceProcess;
+  let session: ServiceProcess;
+  let auth: ServiceProcess;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = redisClient();
+    const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
+    const grpc = {
+      TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
+      SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,
+    };
+    token = new ServiceProcess('token-service', {
+      ...env,
+      ...grpc,
+      GRPC_PORT: String(tokenGrpc),
+      PORT: String(await freePort()),
+    }).start();
+    introspection = new ServiceProcess('introspection-service', {
+      ...env,
+      PORT: String(await freePort()),
+    }).start();
+    session = new ServiceProcess('session-service', {
+      ...env,
+      PORT: String(await freePort()),
+    }).start();
+    auth = new ServiceProcess('auth-api', { ...env, PORT: String(await freePort()) }).start();
+    await Promise.all([token, introspection, session, auth].map((s) => s.waitReady()));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([token, introspection, session, auth].map((s) => s?.stop()));
+    await deleteRedisPrefix(redis, env.REDIS_KEY_PREFIX);
+    redis.disconnect();
+    await dropSchema(env.DATABASE_SCHEMA);
+    await deleteTopics(env.KAFKA_TOPIC_PREFIX);
+  }, 60_000);
+
+  it('projects the signing keys token-service created at start-up', async () => {
+    const model = await waitFor('both keys projected', async () => {
+      const m = await readJwks(redis, env.REDIS_KEY_PREFIX);
+      return activeAlgs(m).join() === 'ES256,RS256' ? m : undefined;
+    });
+    expect(model.version).toBe(4); // generated + activated, for two algorithms
+    for (const key of Object.values(model.keys)) {
+      expect(key.jwk).not.toHaveProperty('d'); // public halves only
+    }
+  }, 40_000);
+
+  it('carries a rotation appended by the CLI to the projection, in stream order', async () => {
+    const before = await readJwks(redis, env.REDIS_KEY_PREFIX);
+    const oldKid = Object.values(before!.keys).find(
+      (k) => k.jwk.alg === 'ES256' && k.status === 'active',
+    )!.jwk.kid;
+    const result = await runCli(
+      'token-service',
+      ['rotate-key', 'ES256', '--grace-seconds', '600'],
+      { ...env, PORT: '0' },
+    );
+    expect(result.output).toMatch(/rotated ES256/);
+    expect(result.code).toBe(0);
+
+    const model = await waitFor('rotation projected', async () => {
+      const m = await readJwks(redis, env.REDIS_KEY_PREFIX);
+      return m && m.version === 7 ? m : undefined;
+    });
+    expect(model.keys[String(oldKid)]).toMatchObject({ status: 'retired' });
+    expect(activeAlgs(model)).toEqual(['ES256', 'RS256']);
+  }, 40_000);
+
+  it('boots all four apps as separate processes, each with liveness, readiness and Prometheus metrics', async () => {
+    for (const svc of [token, introspection, session, auth]) {
+      expect(await httpStatus(`${svc.url}/health/live`)).toBe(200);
+      const ready = await fetch(`${svc.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/^# HELP process_cpu_user_seconds_total/m);
+    }
+    const tokenMetrics = await (await fetch(`${token.url}/metrics`)).text();
+    expect(tokenMetrics).toMatch(/idp_outbox_published_total\{service="token-service"\} [1-9]/);
+    const consumerMetrics = await (await fetch(`${introspection.url}/metrics`)).text();
+    expect(consumerMetrics).toMatch(
+      /idp_events_consumed_total\{group="introspection-service.read-model",type="key.activated",outcome="ok"\} [1-9]/,
+    );
+  });
+});

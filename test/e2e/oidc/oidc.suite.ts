@@ -1,0 +1,255 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { custom, generators, Issuer, type Client } from 'openid-client';
+import { freePort } from '../support/service-process';
+import { CookieBrowser, formOf } from './browser';
+import { implicitHybridSuite } from './implicit-hybrid.suite';
+import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
+
+export interface RunningProvider {
+  stop(): Promise<void>;
+}
+export type StartProvider = (opts: {
+  port: number;
+  issuer: string;
+  seedFile: string;
+}) => Promise<RunningProvider>;
+
+custom.setHttpOptionsDefaults({ timeout: 10_000 });
+
+/**
+ * Issue #3's end-to-end suite: our provider as a strict, widely used RP
+ * library (openid-client) sees it. Every token is validated by the library
+ * (signature against our JWKS, iss, aud, nonce, at_hash...), not by us.
+ */
+export function oidcSuite(mode: string, start: StartProvider): void {
+  describe(`OpenID Connect with openid-client (${mode})`, () => {
+    const rpKey = clientKeyPair();
+    let base = '';
+    let provider: RunningProvider | undefined;
+    let issuer: Issuer<Client>;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      provider = await start({ port, issuer: base, seedFile: writeSeedFile(rpKey.publicJwk) });
+      issuer = await Issuer.discover(base);
+    }, 120_000);
+    afterAll(() => provider?.stop());
+    implicitHybridSuite(() => ({ base, issuer }));
+
+    const webOpaque = () =>
+      new issuer.Client({
+        client_id: 'web-opaque',
+        client_secret: 'web-opaque-secret-0123456789abcdef',
+        redirect_uris: [REDIRECT_URI],
+      });
+    const webJwt = () =>
+      new issuer.Client({
+        client_id: 'web-jwt',
+        client_secret: 'web-jwt-secret-0123456789abcdefgh',
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_post',
+      });
+
+    /** /authorize → login form → back to the RP's redirect_uri; returns the callback URL. */
+    async function authorize(client: Client, params: Record<string, string>): Promise<string> {
+      const browser = new CookieBrowser();
+      let res = await browser.follow(client.authorizationUrl(params), {}, base);
+      expect(res.status).toBe(200);
+      const login = formOf(await res.text());
+      res = await browser.fetch(new URL(login.action, base).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          ...login.fields,
+          username: ALICE.username,
+          password: ALICE.password,
+        }),
+      });
+      for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400; hops++) {
+        const next = new URL(res.headers.get('location')!, base).toString();
+        if (!next.startsWith(base)) return next;
+        res = await browser.fetch(next);
+      }
+      throw new Error(
+        `expected a redirect to the RP, got ${res.status}: ${(await res.text()).slice(0, 300)}`,
+      );
+    }
+
+    async function codeFlow(client: Client, scope = 'openid profile email offline_access') {
+      const codeVerifier = generators.codeVerifier();
+      const state = generators.state();
+      const nonce = generators.nonce();
+      const callback = await authorize(client, {
+        scope,
+        state,
+        nonce,
+        code_challenge: generators.codeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      });
+      const params = client.callbackParams(callback);
+      expect(params.iss).toBe(base); // RFC 9207
+      const tokens = await client.callback(REDIRECT_URI, params, {
+        code_verifier: codeVerifier,
+        state,
+        nonce,
+      });
+      return { tokens, params, codeVerifier };
+    }
+
+    it('code flow + PKCE: distinct ID and access tokens, both validated by the RP library', async () => {
+      const { tokens } = await codeFlow(webOpaque());
+      expect(tokens.id_token).toBeDefined();
+      expect(tokens.access_token).toMatch(/^at_/);
+      expect(tokens.access_token).not.toBe(tokens.id_token);
+      const claims = tokens.claims();
+      expect(claims).toMatchObject({
+        iss: base,
+        sub: ALICE.sub,
+        aud: 'web-opaque',
+        azp: 'web-opaque',
+      });
+      expect(claims.sid).toEqual(expect.any(String));
+      expect(claims.auth_time).toEqual(expect.any(Number));
+      expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+    });
+
+    it('userinfo accepts our opaque access token and releases only what the scopes allow', async () => {
+      const client = webOpaque();
+      const { tokens } = await codeFlow(client, 'openid email');
+      const info = await client.userinfo(tokens);
+      expect(info).toEqual({ sub: ALICE.sub, email: 'alice@example.test', email_verified: true });
+    });
+
+    it('JWT access tokens are RFC 9068 (typ at+jwt, configured claims, no ID-token claims) and work at userinfo', async () => {
+      const client = webJwt();
+      const { tokens } = await codeFlow(client);
+      const header = decodeProtectedHeader(tokens.access_token!);
+      expect(header.typ).toBe('at+jwt');
+      const at = decodeJwt(tokens.access_token!);
+      expect(at).toMatchObject({
+        iss: base,
+        sub: ALICE.sub,
+        client_id: 'web-jwt',
+        roles: ['reader'],
+      });
+      expect(at.scope).toContain('openid');
+      for (const claim of ['nonce', 'at_hash', 'c_hash', 'azp'])
+        expect(at).not.toHaveProperty(claim);
+      expect(tokens.access_token).not.toBe(tokens.id_token);
+      expect(await client.userinfo(tokens.access_token!)).toMatchObject({
+        sub: ALICE.sub,
+        name: 'Alice Liddell',
+      });
+    });
+
+    it('userinfo rejects an ID token, a forged token and no token with RFC 6750 errors', async () => {
+      const { tokens } = await codeFlow(webOpaque());
+      const call = (auth?: string) =>
+        fetch(`${base}/userinfo`, { headers: auth ? { authorization: auth } : {} });
+      const idToken = await call(`Bearer ${tokens.id_token}`);
+      expect(idToken.status).toBe(401);
+      expect(idToken.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
+      const forged = await call(`Bearer ${tokens.access_token!.slice(0, -4)}AAAA`);
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      const none = await call();
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="idp"');
+    });
+
+    it('refresh rotates the refresh token; presenting the old one again revokes the whole grant', async () => {
+      const client = webOpaque();
+      const { tokens } = await codeFlow(client);
+      const refreshed = await client.refresh(tokens.refresh_token!);
+      expect(refreshed.refresh_token).toBeDefined();
+      expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+      expect(refreshed.claims().sub).toBe(ALICE.sub);
+      await expect(client.userinfo(refreshed.access_token!)).resolves.toMatchObject({
+        sub: ALICE.sub,
+      });
+
+      await expect(client.refresh(tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+      await expect(client.userinfo(refreshed.access_token!)).rejects.toMatchObject({
+        error: 'invalid_token',
+      });
+      await expect(client.refresh(refreshed.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+    });
+
+    it('a replayed authorization code fails and revokes what the first redemption issued', async () => {
+      const client = webOpaque();
+      const { tokens, params, codeVerifier } = await codeFlow(client);
+      await expect(
+        client.grant({
+          grant_type: 'authorization_code',
+          code: params.code!,
+          redirect_uri: REDIRECT_URI,
+          code_verifier: codeVerifier,
+        }),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
+      await expect(client.userinfo(tokens.access_token!)).rejects.toMatchObject({
+        error: 'invalid_token',
+      });
+    });
+
+    it('a public client authenticates with PKCE alone', async () => {
+      const spa = new issuer.Client({
+        client_id: 'spa',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [REDIRECT_URI],
+      });
+      const { tokens } = await codeFlow(spa, 'openid');
+      expect(tokens.claims().aud).toBe('spa');
+      expect(tokens.refresh_token).toBeUndefined();
+    });
+
+    it('private_key_jwt client authentication', async () => {
+      const client = new issuer.Client(
+        {
+          client_id: 'pk-jwt',
+          token_endpoint_auth_method: 'private_key_jwt',
+          token_endpoint_auth_signing_alg: 'ES256',
+          redirect_uris: [REDIRECT_URI],
+        },
+        { keys: [rpKey.privateJwk as never] },
+      );
+      const { tokens } = await codeFlow(client, 'openid');
+      expect(tokens.claims().aud).toBe('pk-jwt');
+    });
+
+    it('client_credentials: a JWT for the client itself, no ID token, no refresh token', async () => {
+      const job = new issuer.Client({
+        client_id: 'batch-job',
+        client_secret: 'batch-job-secret-0123456789abcdef',
+      });
+      const tokens = await job.grant({ grant_type: 'client_credentials', scope: 'reports:read' });
+      expect(tokens.id_token).toBeUndefined();
+      expect(tokens.refresh_token).toBeUndefined();
+      expect(tokens.scope).toBe('reports:read');
+      expect(decodeJwt(tokens.access_token!)).toMatchObject({
+        sub: 'batch-job',
+        client_id: 'batch-job',
+        scope: 'reports:read',
+      });
+    });
+
+    it('a wrong client secret is 401 invalid_client with a Basic challenge', async () => {
+      const res = await fetch(`${base}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('batch-job:wrong').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toMatchObject({ error: 'invalid_client' });
+    });
+  });
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { custom, generators, Issuer, type Client, type TokenSet } from 'openid-client';
+import { loadConfig } from '@idp/config';
+import { startEmbedded } from '@idp/embedded';
+import { CookieBrowser, formOf } from '../oidc/browser';
+import { REDIRECT_URI } from '../oidc/seed';
+import { freePort } from '../support/service-process';
+
+custom.setHttpOptionsDefaults({ timeout: 10_000 });
+
+export const INITIAL_ACCESS_TOKEN = 'e2e-initial-access-token-0123456789abcdef';
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef-0123456789';
+
+/** openid-client v5 has these statics at runtime; its typings leave them off `issuer.Client`. */
+export interface RegistrationStatics {
+  register(metadata: object, options: { initialAccessToken: string }): Promise<Client>;
+  fromUri(registrationClientUri: string, registrationAccessToken: string): Promise<Client>;
+}
+
+export interface Provider {
+  readonly base: string;
+  readonly issuer: Issuer<Client>;
+  /** openid-client's Client class with its registration statics. */
+  readonly clients: RegistrationStatics;
+  stop(): Promise<void>;
+}
+
+/** The embedded mode with registration and the admin API switched on, as openid-client discovers it. */
+export async function startProvider(): Promise<Provider> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'idp-registration-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const { app } = await startEmbedded(
+    loadConfig({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      ISSUER: base,
+      LOG_LEVEL: 'warn',
+      INITIAL_ACCESS_TOKEN,
+      ADMIN_TOKEN,
+    }),
+  );
+  // The RP library finds /register through discovery, as a real RP would.
+  const issuer = await Issuer.discover(base);
+  if (issuer.metadata.registration_endpoint !== `${base}/register`) {
+    throw new Error('discovery does not advertise registration_endpoint while registration is on');
+  }
+  return {
+    base,
+    issuer,
+    clients: issuer.Client as unknown as RegistrationStatics,
+    stop: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** /authorize → login form → the RP's redirect_uri → tokens, all validated by openid-client. */
+export async function codeFlow(
+  base: string,
+  client: Client,
+  login: { username: string; password: string },
+): Promise<TokenSet> {
+  const verifier = generators.codeVerifier();
+  const state = generators.state();
+  const nonce = generators.nonce();
+  const browser = new CookieBrowser();
+  const url = client.authorizationUrl({
+    scope: 'openid profile',
+    state,
+    nonce,
+    code_challenge: generators.codeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  let res = await browser.follow(url, {}, base);
+  if (res.status !== 200) throw new Error(`expected the login page, got ${res.status}`);
+  const form = formOf(await res.text());
+  res = await browser.fetch(new URL(form.action, base).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...form.fields, ...login }),
+  });
+  for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400; hops++) {
+    const next = new URL(res.headers.get('location')!, base).toString();
+    if (!next.startsWith(base)) {
+      const params = client.callbackParams(next);
+      return client.callback(REDIRECT_URI, params, { code_verifier: verifier, state, nonce });
+    }
+    res = await browser.fetch(next);
+  }
+  throw new Error(`login did not reach the RP: ${res.status} ${(await res.text()).slice(0, 300)}`);
+}
