@@ -6,3 +6,4 @@ export * from './user';
 export * from './session/session.decider';
 export * from './username/username.decider';
 export * from './resource';
+export * from './introspection';
