@@ -1,13 +1,7 @@
 import type Redis from 'ioredis';
-import { dropSchema, isolatedEnv } from './support/infra';
-import {
-  activeAlgs,
-  deleteRedisPrefix,
-  deleteTopics,
-  readJwks,
-  redisClient,
-} from './support/read-models';
-import { freePort, httpStatus, runCli, ServiceProcess, waitFor } from './support/service-process';
+import { startDistributedStack, type DistributedStack } from './support/distributed-stack';
+import { activeAlgs, readJwks, redisClient } from './support/read-models';
+import { httpStatus, runCli, type ServiceProcess, waitFor } from './support/service-process';
 
 /**
  * Issue #2's smoke test, distributed mode: an event appended in token-service
@@ -15,7 +9,9 @@ import { freePort, httpStatus, runCli, ServiceProcess, waitFor } from './support
  * the Redis projection kept by a separate introspection-service process.
  */
 describe('distributed mode: token-service → outbox → Kafka → introspection-service → Redis', () => {
-  const { env } = isolatedEnv('smoke');
+  let stack: DistributedStack;
+  let env: Readonly<Record<string, string>>;
+  let prefix: string;
   let token: ServiceProcess;
   let introspection: ServiceProcess;
   let session: ServiceProcess;
@@ -24,40 +20,20 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
 
   beforeAll(async () => {
     redis = redisClient();
-    const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
-    const grpc = {
-      TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
-      SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,
-    };
-    token = new ServiceProcess('token-service', {
-      ...env,
-      ...grpc,
-      GRPC_PORT: String(tokenGrpc),
-      PORT: String(await freePort()),
-    }).start();
-    introspection = new ServiceProcess('introspection-service', {
-      ...env,
-      PORT: String(await freePort()),
-    }).start();
-    session = new ServiceProcess('session-service', {
-      ...env,
-      PORT: String(await freePort()),
-    }).start();
-    auth = new ServiceProcess('auth-api', { ...env, PORT: String(await freePort()) }).start();
-    await Promise.all([token, introspection, session, auth].map((s) => s.waitReady()));
+    stack = await startDistributedStack({ name: 'smoke' });
+    ({ env, token, session, auth } = stack);
+    introspection = stack.introspection[0]!;
+    prefix = env['REDIS_KEY_PREFIX']!;
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([token, introspection, session, auth].map((s) => s?.stop()));
-    await deleteRedisPrefix(redis, env.REDIS_KEY_PREFIX);
     redis.disconnect();
-    await dropSchema(env.DATABASE_SCHEMA);
-    await deleteTopics(env.KAFKA_TOPIC_PREFIX);
+    await stack?.stop();
   }, 60_000);
 
   it('projects the signing keys token-service created at start-up', async () => {
     const model = await waitFor('both keys projected', async () => {
-      const m = await readJwks(redis, env.REDIS_KEY_PREFIX);
+      const m = await readJwks(redis, prefix);
       return activeAlgs(m).join() === 'ES256,RS256' ? m : undefined;
     });
     expect(model.version).toBe(4); // generated + activated, for two algorithms
@@ -67,7 +43,7 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
   }, 40_000);
 
   it('carries a rotation appended by the CLI to the projection, in stream order', async () => {
-    const before = await readJwks(redis, env.REDIS_KEY_PREFIX);
+    const before = await readJwks(redis, prefix);
     const oldKid = Object.values(before!.keys).find(
       (k) => k.jwk.alg === 'ES256' && k.status === 'active',
     )!.jwk.kid;
@@ -80,7 +56,7 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
     expect(result.code).toBe(0);
 
     const model = await waitFor('rotation projected', async () => {
-      const m = await readJwks(redis, env.REDIS_KEY_PREFIX);
+      const m = await readJwks(redis, prefix);
       return m && m.version === 7 ? m : undefined;
     });
     expect(model.keys[String(oldKid)]).toMatchObject({ status: 'retired' });

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
 import { AdminUsersController } from './admin/admin-users.controller';
@@ -10,10 +10,10 @@ import { SsoSessions } from './authorize/sso-sessions';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
 import { EdgeConfig } from './http/edge-config';
-import { FormBodySupport } from './http/form-body.support';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
 import { RegistrationController } from './registration/registration.controller';
+import { RevokeController } from './revoke/revoke.controller';
 import { TokenController } from './token/token.controller';
 import { UserinfoController } from './userinfo/userinfo.controller';
 
@@ -29,6 +29,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AuthorizeController,
     InteractionController,
     TokenController,
+    RevokeController,
     UserinfoController,
     RegistrationController,
     AdminClientsController,

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '@idp/config';
 import { InProcessEventBus } from '@idp/bus';
-import { InMemoryReadModelCache } from '@idp/cache';
+import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
 import { relayHooks, runService, type Projector } from '@idp/nest-kit';
 import { AuthApiModule } from '@idp/auth-api';
@@ -31,6 +31,8 @@ export async function startEmbedded(base: Config) {
     hooks: relayHooks('embedded'),
   });
   const cache = new InMemoryReadModelCache();
+  // One process: an in-process hub reaches every local cache (introspection's callers).
+  const invalidations = new InMemoryCacheInvalidations();
   const started = await runService({
     name: 'embedded',
     modules: [
@@ -40,7 +42,7 @@ export async function startEmbedded(base: Config) {
       inProcessRpc,
       AuthApiModule,
     ],
-    bindings: { config, bus, eventStore, relay, cache },
+    bindings: { config, bus, eventStore, relay, cache, invalidations },
     beforeConsuming: async (app) => {
       await app.get<Projector>(INTROSPECTION_PROJECTOR).replay(eventStore);
     },

@@ -8,7 +8,9 @@ import {
   ClientAdmin,
   ClientRegistrations,
   ClientRegistry,
+  IntrospectionService,
   KeyRingService,
+  RevocationService,
   TokenEndpoint,
   tokenRpcHandlers,
   TokenServiceModule,
@@ -32,10 +34,21 @@ export const inProcessRpc = RpcClientsModule.forRoot({
       authorize: AuthorizeService,
       token: TokenEndpoint,
       userinfo: UserinfoService,
+      introspection: IntrospectionService,
+      revocation: RevocationService,
     ) =>
       inProcessClient(
         TokenRpc,
-        tokenRpcHandlers({ keys, clients, users, authorize, token, userinfo }),
+        tokenRpcHandlers({
+          keys,
+          clients,
+          users,
+          authorize,
+          token,
+          userinfo,
+          introspection,
+          revocation,
+        }),
       ),
     inject: [
       KeyRingService,
@@ -44,6 +57,8 @@ export const inProcessRpc = RpcClientsModule.forRoot({
       AuthorizeService,
       TokenEndpoint,
       UserinfoService,
+      IntrospectionService,
+      RevocationService,
     ],
   },
   admin: {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '@idp/config';
-import { distributedAdapters, runService } from '@idp/nest-kit';
+import { distributedAdapters, RpcClientsModule, runService, TokenRpc } from '@idp/nest-kit';
+import { grpcClient } from '@idp/rpc';
 import { IntrospectionServiceModule } from './introspection-service.module';
 
 async function main(): Promise<void> {
@@ -8,10 +9,15 @@ async function main(): Promise<void> {
   const bindings = await distributedAdapters(config, 'introspection-service', {
     eventStore: false,
     cache: true,
+    invalidations: true,
+  });
+  // Client authentication, read-through on a miss and RFC 9701 signing.
+  const rpc = RpcClientsModule.forRoot({
+    token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
   });
   await runService({
     name: 'introspection-service',
-    modules: [IntrospectionServiceModule],
+    modules: [rpc, IntrospectionServiceModule],
     bindings,
   });
 }

@@ -7,3 +7,5 @@ export * from './grants/token-endpoint.service';
 export * from './userinfo/userinfo.service';
 export * from './rpc/token.rpc-handlers';
 export * from './admin';
+export * from './introspection/introspection.service';
+export * from './revocation/revocation.service';

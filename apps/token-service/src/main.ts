@@ -11,7 +11,9 @@ import { UserAdmin } from './admin/user-admin.service';
 import { ClientRegistry } from './clients/client-registry.service';
 import { AuthorizeService } from './grants/authorize.service';
 import { TokenEndpoint } from './grants/token-endpoint.service';
+import { IntrospectionService } from './introspection/introspection.service';
 import { KeyRingService } from './keys/key-ring.service';
+import { RevocationService } from './revocation/revocation.service';
 import { tokenRpcHandlers } from './rpc/token.rpc-handlers';
 import { TokenServiceModule } from './token-service.module';
 import { UserDirectory } from './users/user-directory.service';
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, { PORT: '3001', GRPC_PORT: '50051' });
   const bindings = await distributedAdapters(config, 'token-service', {
     eventStore: true,
-    cache: false,
+    // Revocations write their tombstones to the introspection read model (ADR 0008).
+    cache: true,
   });
   const { app } = await runService({
     name: 'token-service',
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
     authorize: app.get(AuthorizeService),
     token: app.get(TokenEndpoint),
     userinfo: app.get(UserinfoService),
+    introspection: app.get(IntrospectionService),
+    revocation: app.get(RevocationService),
   });
   const rpc = await createRpcServer({
     host: config.HOST,

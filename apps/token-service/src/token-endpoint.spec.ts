@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
@@ -59,7 +60,12 @@ describe('TokenEndpoint', () => {
     });
     @Module({
       imports: [
-        InfraModule.forRoot({ config, bus, eventStore: store }),
+        InfraModule.forRoot({
+          config,
+          bus,
+          eventStore: store,
+          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
+        }),
         HealthModule,
         TokenServiceModule,
       ],

@@ -8,11 +8,15 @@ import { ClientCredentialsHandler } from './grants/client-credentials.handler';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { RefreshTokenHandler } from './grants/refresh-token.handler';
 import { TokenEndpoint } from './grants/token-endpoint.service';
+import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
+import { IntrospectionTombstones } from './read-model/introspection-tombstones';
+import { RevocationService } from './revocation/revocation.service';
 import { TokenSecrets } from './secrets/token-secrets';
 import { ResourceRegistry } from './resources/resource-registry.service';
 import { SeedService } from './seed/seed.service';
 import { TokenMinter } from './tokens/token-minter.service';
+import { TokenResolver } from './tokens/token-resolver';
 import { UserinfoHandles } from './tokens/userinfo-handle';
 import { UserDirectory } from './users/user-directory.service';
 import { UserinfoService } from './userinfo/userinfo.service';
@@ -21,7 +25,8 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
 
 /**
  * token-service's features. It expects the infrastructure ports (event
- * store, relay, bus) from InfraModule, bound by whichever composition root
+ * store, relay, bus, and the read-model cache it writes revocation
+ * tombstones to) from InfraModule, bound by whichever composition root
  * runs it: its own main.ts, or the embedded process.
  */
 @Module({
@@ -35,11 +40,15 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
     ResourceRegistry,
     UserinfoHandles,
     TokenMinter,
+    TokenResolver,
+    IntrospectionTombstones,
     ...grantHandlers,
     { provide: GRANT_HANDLERS, useFactory: (...h: unknown[]) => h, inject: grantHandlers },
     TokenEndpoint,
     AuthorizeService,
     UserinfoService,
+    IntrospectionService,
+    RevocationService,
     SeedService,
   ],
   exports: [
@@ -50,6 +59,8 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
     TokenEndpoint,
     AuthorizeService,
     UserinfoService,
+    IntrospectionService,
+    RevocationService,
   ],
 })
 export class TokenServiceModule {}

@@ -85,7 +85,7 @@ export const settings = {
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url')
       .optional(),
     description:
-      'Key for the keyed hashes (HMAC-SHA-256) that store opaque tokens and MAC them. Same rules as KEY_ENCRYPTION_KEY.',
+      'Key for the keyed hashes (HMAC-SHA-256) that store opaque tokens and MAC them. Same rules as KEY_ENCRYPTION_KEY. token-service, auth-api and introspection-service must share it (introspection checks the MAC and looks tokens up by their keyed hash).',
   },
   SIGNING_KEY_ALGS: {
     schema: list.default(['RS256', 'ES256']),
@@ -104,6 +104,16 @@ export const settings = {
   SESSION_SERVICE_GRPC_URL: {
     schema: z.string().default('127.0.0.1:50053'),
     description: "auth-api: host:port of session-service's gRPC server.",
+  },
+  INTROSPECTION_CALLER_CACHE_TTL: {
+    schema: positiveInt.max(3600).default(60),
+    description:
+      'introspection-service: seconds an authenticated caller (client_secret_basic/post) is remembered per replica, by a keyed hash of its credentials. Every replica drops them all on any client event; private_key_jwt assertions are never remembered.',
+  },
+  INTROSPECTION_READ_THROUGH_TIMEOUT_MS: {
+    schema: positiveInt.max(30_000).default(2000),
+    description:
+      'introspection-service: deadline of the read-through to token-service on a read-model miss. When it fails the answer is 503 temporarily_unavailable, never an active token.',
   },
   SEED_FILE: {
     schema: z.string().optional(),

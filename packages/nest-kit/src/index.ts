@@ -14,3 +14,8 @@ export * from './bootstrap/distributed-adapters';
 export * from './bootstrap/run-service';
 export * from './rpc/rpc-contracts';
 export * from './rpc/rpc-clients.module';
+export * from './read-model/apply-introspection-writes';
+export * from './http/params/parse-params';
+export * from './http/params/form-params';
+export * from './http/params/client-credentials';
+export * from './http/params/form-body.support';

@@ -2,7 +2,7 @@ import { clientMetadata } from '@idp/contracts';
 import { InvalidRedirectUri, LoginRequired, OAuthError } from '@idp/oauth-errors';
 import { AuthorizationError, toAuthorizationError } from './authorization-error';
 import { validateAuthorizationRequest } from './authorization-request';
-import { parseParams } from './parse-params';
+import { parseParams } from '@idp/nest-kit';
 
 const client = clientMetadata.parse({
   client_id: 'app',

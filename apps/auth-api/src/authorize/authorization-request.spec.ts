@@ -1,7 +1,7 @@
 import { clientMetadata, type ClientMetadata } from '@idp/contracts';
 import { AuthorizationError } from './authorization-error';
 import { validateAuthorizationRequest } from './authorization-request';
-import { parseParams } from './parse-params';
+import { parseParams } from '@idp/nest-kit';
 import { RESPONSE_TYPES, type ResponseType } from './types';
 
 const options = {

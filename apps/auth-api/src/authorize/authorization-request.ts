@@ -2,7 +2,7 @@ import type { ClientMetadata } from '@idp/contracts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '@idp/oauth-errors';
 import { toAuthorizationError } from './authorization-error';
 import { checkClient, checkRedirectUri } from './client-redirect';
-import type { Params } from './parse-params';
+import type { Params } from '@idp/nest-kit';
 import { checkMaxAge, checkPrompt, checkState, checkUnsupported, list } from './param-checks';
 import { checkPkce } from './pkce';
 import {

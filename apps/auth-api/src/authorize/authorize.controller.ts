@@ -1,16 +1,20 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
-import { RenderErrorsWith } from '@idp/nest-kit';
+import {
+  formParams,
+  type Params,
+  parseParams,
+  type RawParams,
+  RenderErrorsWith,
+} from '@idp/nest-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientMetadata } from '@idp/contracts';
 import { EdgeConfig } from '../http/edge-config';
 import { errorPageResponse } from '../interaction/interaction-views';
-import { formParams } from '../http/form-params';
 import { send, type HttpOutcome } from '../http/http-outcome';
 import { validateAuthorizationRequest } from './authorization-request';
 import { AuthorizationFlow } from './authorization-flow';
 import { errorOutcome } from './authorization-outcome';
 import { ClientDirectory } from './client-directory';
-import { parseParams, type Params, type RawParams } from './parse-params';
 import type { AuthorizationRequest } from './types';
 
 /**

@@ -2,7 +2,7 @@ import { clientMetadata, type ClientMetadata } from '@idp/contracts';
 import { OAuthError } from '@idp/oauth-errors';
 import { AuthorizationError } from './authorization-error';
 import { validateAuthorizationRequest } from './authorization-request';
-import { parseParams } from './parse-params';
+import { parseParams } from '@idp/nest-kit';
 
 const options = { allowPlainPkce: false, supportedScopes: ['openid', 'profile', 'api.read'] };
 

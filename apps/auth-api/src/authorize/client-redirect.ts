@@ -1,6 +1,6 @@
 import type { ClientMetadata } from '@idp/contracts';
 import { InvalidRedirectUri, InvalidRequest, OAuthError } from '@idp/oauth-errors';
-import type { Params } from './parse-params';
+import type { Params } from '@idp/nest-kit';
 
 /** An error shown on our own error page: the client cannot be trusted with it. */
 function pageOnly(err: OAuthError): OAuthError {

@@ -1,5 +1,5 @@
 import { InvalidRequest, OAuthError } from '@idp/oauth-errors';
-import type { Params } from './parse-params';
+import type { Params } from '@idp/nest-kit';
 import { PROMPTS, type Prompt } from './types';
 
 /** OIDC Core 3.1.2.6 (and 6.1, 6.2): say what is unsupported rather than ignore it. */

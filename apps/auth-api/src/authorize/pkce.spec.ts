@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { clientMetadata, type ClientMetadata } from '@idp/contracts';
 import { AuthorizationError } from './authorization-error';
 import { validateAuthorizationRequest } from './authorization-request';
-import { parseParams } from './parse-params';
+import { parseParams } from '@idp/nest-kit';
 
 const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const s256 = createHash('sha256').update(verifier).digest('base64url');

@@ -1,6 +1,6 @@
 import type { ClientMetadata } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
-import type { Params } from './parse-params';
+import type { Params } from '@idp/nest-kit';
 import type { CodeChallengeMethod } from './types';
 
 /** RFC 7636 4.1/4.2: a plain challenge is the verifier itself. */

@@ -32,6 +32,13 @@ const CLAIMS_SUPPORTED = [
   ...STANDARD_CLAIMS,
 ];
 
+/** Client authentication with credentials (RFC 6749 2.3.1, RFC 7523 2.2). */
+const CONFIDENTIAL_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+
 export type DiscoveryConfig = Pick<
   Config,
   'ISSUER' | 'ALLOW_PLAIN_PKCE' | 'SIGNING_KEY_ALGS' | 'INITIAL_ACCESS_TOKEN'
@@ -39,8 +46,8 @@ export type DiscoveryConfig = Pick<
 
 /**
  * OpenID Connect Discovery 1.0 section 3 (and RFC 8414 2). It advertises only
- * what is served: endpoints that do not exist yet (revocation,
- * introspection, end_session) are added by the change that builds them, and
+ * what is served: endpoints that do not exist yet (end_session) are added by
+ * the change that builds them, and
  * `registration_endpoint` appears only while registration is enabled, since
  * an RP that reads a metadata value will call it.
  *
@@ -48,6 +55,10 @@ export type DiscoveryConfig = Pick<
  * per algorithm, so an algorithm without a key cannot sign anything. Client
  * assertions are verified, not signed, so every algorithm the verifier
  * allows is accepted there.
+ *
+ * /introspect is served by introspection-service: on the same port in the
+ * embedded mode, through the ingress (path routing) in production. Public
+ * clients may revoke their own tokens (RFC 7009 2.1) but not introspect.
  */
 export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<string, unknown>> {
   const base = config.ISSUER.replace(/\/+$/, '');
@@ -58,6 +69,8 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     token_endpoint: `${base}/token`,
     userinfo_endpoint: `${base}/userinfo`,
     jwks_uri: `${base}/jwks`,
+    revocation_endpoint: `${base}/revoke`,
+    introspection_endpoint: `${base}/introspect`,
     ...(registrationEnabled(config)
       ? { registration_endpoint: `${base}${REGISTRATION_PATH}` }
       : {}),
@@ -73,13 +86,13 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: signing,
     userinfo_signing_alg_values_supported: signing,
-    token_endpoint_auth_methods_supported: [
-      'client_secret_basic',
-      'client_secret_post',
-      'private_key_jwt',
-      'none',
-    ],
+    token_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS, 'none'],
     token_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    // RFC 8414 2.
+    revocation_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    introspection_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
     // RFC 7636 4.2: plain only where a legacy client forces it (ALLOW_PLAIN_PKCE).
     code_challenge_methods_supported: config.ALLOW_PLAIN_PKCE ? ['S256', 'plain'] : ['S256'],
     claims_supported: CLAIMS_SUPPORTED,

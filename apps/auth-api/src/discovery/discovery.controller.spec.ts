@@ -26,6 +26,8 @@ describe('discovery and JWKS', () => {
       token_endpoint: 'https://idp.example.com/token',
       userinfo_endpoint: 'https://idp.example.com/userinfo',
       jwks_uri: 'https://idp.example.com/jwks',
+      revocation_endpoint: 'https://idp.example.com/revoke',
+      introspection_endpoint: 'https://idp.example.com/introspect',
       scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'],
       response_types_supported: [
         'code',
@@ -53,6 +55,24 @@ describe('discovery and JWKS', () => {
         'none',
       ],
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      revocation_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ],
+      revocation_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      introspection_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      introspection_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'PS256',
+        'ES256',
+        'EdDSA',
+      ],
       code_challenge_methods_supported: ['S256'],
       claims_supported: expect.arrayContaining(['sub', 'auth_time', 'sid', 'email', 'address']),
       claims_parameter_supported: false,
@@ -62,12 +82,29 @@ describe('discovery and JWKS', () => {
     });
   });
 
+  it('advertises revocation (public clients too) and introspection (confidential clients only)', async () => {
+    const doc = (await app.inject({ url: '/.well-known/openid-configuration' })).json();
+    expect(doc).toMatchObject({
+      revocation_endpoint: 'https://idp.example.com/revoke',
+      revocation_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ],
+      introspection_endpoint: 'https://idp.example.com/introspect',
+      introspection_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+    });
+  });
+
   it('advertises nothing that does not exist yet', async () => {
     const doc = (await app.inject({ url: '/.well-known/openid-configuration' })).json();
     for (const key of [
       'registration_endpoint',
-      'revocation_endpoint',
-      'introspection_endpoint',
       'end_session_endpoint',
       'backchannel_logout_supported',
     ]) {

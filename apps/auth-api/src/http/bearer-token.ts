@@ -1,6 +1,6 @@
 import { safeDescription, type ErrorResponse } from '@idp/nest-kit';
 import { InvalidToken, MissingBearerToken, OAuthError, renderOAuthError } from '@idp/oauth-errors';
-import type { Params, RawParams } from '../authorize/parse-params';
+import type { Params, RawParams } from '@idp/nest-kit';
 
 /** token-service's limit (userinfo schema): a longer value is no token of ours. */
 export const MAX_ACCESS_TOKEN_LENGTH = 16_384;

@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RenderErrorsWith, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { formParams, RenderErrorsWith, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { SsoSessions } from '../authorize/sso-sessions';
 import { EdgeConfig } from '../http/edge-config';
-import { formParams } from '../http/form-params';
 import { send, withCookies, type HttpOutcome } from '../http/http-outcome';
-import type { Params } from '../authorize/parse-params';
+import type { Params } from '@idp/nest-kit';
 import { verifyCsrf } from './csrf';
 import { InteractionStore, type Interaction } from './interaction-store';
 import {

@@ -1,10 +1,8 @@
 import { Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { TokenResponse } from '@idp/contracts';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
-import { clientCredentials } from '../http/client-credentials';
+import { clientCredentials, formParams, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { EdgeConfig } from '../http/edge-config';
-import { formParams } from '../http/form-params';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
 const LONG_PARAMS = { client_assertion: 8192 };

@@ -1,9 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RenderErrorsWith, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
-import type { RawParams } from '../authorize/parse-params';
+import {
+  formParams,
+  isForm,
+  RenderErrorsWith,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/nest-kit';
+import type { RawParams } from '@idp/nest-kit';
 import { bearerErrorResponse, bearerToken, MAX_ACCESS_TOKEN_LENGTH } from '../http/bearer-token';
-import { formParams, isForm } from '../http/form-params';
 
 /**
  * The UserInfo endpoint (OIDC Core 5.3): GET or POST, the access token as a

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Projector } from '@idp/nest-kit';
+import { ClientInvalidationProjection } from './client-invalidation.projection';
+import { GrantIntrospectionProjection } from './grant-introspection.projection';
 import { JwksProjection } from './jwks.projection';
 import { ReadModelConsumer } from './read-model.consumer';
 import { INTROSPECTION_PROJECTOR } from './projections.module.tokens';
@@ -8,10 +10,16 @@ import { INTROSPECTION_PROJECTOR } from './projections.module.tokens';
   controllers: [ReadModelConsumer],
   providers: [
     JwksProjection,
+    GrantIntrospectionProjection,
+    ClientInvalidationProjection,
     {
       provide: INTROSPECTION_PROJECTOR,
-      useFactory: (jwks: JwksProjection) => new Projector([jwks]),
-      inject: [JwksProjection],
+      useFactory: (
+        jwks: JwksProjection,
+        grants: GrantIntrospectionProjection,
+        clients: ClientInvalidationProjection,
+      ) => new Projector([jwks, grants, clients]),
+      inject: [JwksProjection, GrantIntrospectionProjection, ClientInvalidationProjection],
     },
   ],
   exports: [INTROSPECTION_PROJECTOR, JwksProjection],

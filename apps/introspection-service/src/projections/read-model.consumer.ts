@@ -15,4 +15,14 @@ export class ReadModelConsumer {
   onKeyEvent(@Payload() event: DomainEvent): Promise<void> {
     return this.projector.apply(event);
   }
+
+  @OnEvent(INTROSPECTION_GROUP, TOPICS.token)
+  onGrantEvent(@Payload() event: DomainEvent): Promise<void> {
+    return this.projector.apply(event);
+  }
+
+  @OnEvent(INTROSPECTION_GROUP, TOPICS.client)
+  onClientEvent(@Payload() event: DomainEvent): Promise<void> {
+    return this.projector.apply(event);
+  }
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
@@ -32,7 +33,12 @@ export async function startAdminHarness(): Promise<AdminHarness> {
   });
   @Module({
     imports: [
-      InfraModule.forRoot({ config, bus, eventStore: store }),
+      InfraModule.forRoot({
+        config,
+        bus,
+        eventStore: store,
+        cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
+      }),
       HealthModule,
       TokenServiceModule,
       AdminModule,

@@ -13,6 +13,8 @@ import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { KeyRingService } from '../keys/key-ring.service';
 import { tokenRpcHandlers } from '../rpc/token.rpc-handlers';
 import { UserDirectory } from '../users/user-directory.service';
+import { IntrospectionService } from '../introspection/introspection.service';
+import { RevocationService } from '../revocation/revocation.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
 import { adminRpcHandlers } from './admin.rpc-handlers';
 import { ClientAdmin } from './client-admin.service';
@@ -47,6 +49,8 @@ describe('AdminRpc over gRPC', () => {
             authorize: h.app.get(AuthorizeService),
             token: h.app.get(TokenEndpoint),
             userinfo: h.app.get(UserinfoService),
+            introspection: h.app.get(IntrospectionService),
+            revocation: h.app.get(RevocationService),
           }),
         },
         {

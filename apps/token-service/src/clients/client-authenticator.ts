@@ -61,6 +61,21 @@ export class ClientAuthenticator {
     }
   }
 
+  /**
+   * The same rules, for an endpoint only confidential clients may call
+   * (introspection, RFC 7662 2.1): a public client has no credentials to
+   * prove who it is, so `none` is invalid_client whatever it registered.
+   */
+  async authenticateConfidential(
+    auth: ClientAuthentication,
+    endpoint: string,
+    issuer: string,
+  ): Promise<RegisteredClient> {
+    if (auth.method === 'none')
+      throw new InvalidClient('this endpoint requires client credentials', { scheme: null });
+    return this.authenticate(auth, endpoint, issuer);
+  }
+
   private assertionSubject(assertion: string | undefined): string | undefined {
     if (!assertion) return undefined;
     try {

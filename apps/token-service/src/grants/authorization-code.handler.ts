@@ -10,6 +10,7 @@ import {
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { InvalidGrant } from '@idp/oauth-errors';
+import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
@@ -33,6 +34,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
     private readonly secrets: TokenSecrets,
     private readonly minter: TokenMinter,
     private readonly users: UserDirectory,
+    private readonly tombstones: IntrospectionTombstones,
   ) {}
 
   async handle(
@@ -89,7 +91,11 @@ export class AuthorizationCodeHandler implements GrantHandler {
       meta: { now, correlationId: uuidv7() },
     });
     const rejection = rejectionFor(result.appended);
-    if (rejection) throw rejection;
+    if (rejection) {
+      // The grant was revoked by detection: no replica may answer active once we answer.
+      await this.tombstones.write(result.appended);
+      throw rejection;
+    }
     return {
       access_token: at.token,
       token_type: 'Bearer',

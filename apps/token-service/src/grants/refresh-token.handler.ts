@@ -11,6 +11,7 @@ import {
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { InvalidGrant } from '@idp/oauth-errors';
+import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
@@ -32,6 +33,7 @@ export class RefreshTokenHandler implements GrantHandler {
     private readonly secrets: TokenSecrets,
     private readonly minter: TokenMinter,
     private readonly users: UserDirectory,
+    private readonly tombstones: IntrospectionTombstones,
   ) {}
 
   async handle(
@@ -80,7 +82,11 @@ export class RefreshTokenHandler implements GrantHandler {
       meta: { now, correlationId: uuidv7() },
     });
     const rejection = rejectionFor(result.appended);
-    if (rejection) throw rejection;
+    if (rejection) {
+      // The grant was revoked by detection: no replica may answer active once we answer.
+      await this.tombstones.write(result.appended);
+      throw rejection;
+    }
     return {
       access_token: at.token,
       token_type: 'Bearer',

@@ -3,7 +3,9 @@ import type { TokenRpc } from '@idp/nest-kit';
 import type { ClientRegistry } from '../clients/client-registry.service';
 import type { AuthorizeService } from '../grants/authorize.service';
 import type { TokenEndpoint } from '../grants/token-endpoint.service';
+import type { IntrospectionService } from '../introspection/introspection.service';
 import type { KeyRingService } from '../keys/key-ring.service';
+import type { RevocationService } from '../revocation/revocation.service';
 import type { UserDirectory } from '../users/user-directory.service';
 import type { UserinfoService } from '../userinfo/userinfo.service';
 
@@ -14,6 +16,8 @@ export interface TokenServiceFacade {
   readonly authorize: AuthorizeService;
   readonly token: TokenEndpoint;
   readonly userinfo: UserinfoService;
+  readonly introspection: IntrospectionService;
+  readonly revocation: RevocationService;
 }
 
 /** token-service's RPC surface: thin adapters, one line per method. */
@@ -35,5 +39,9 @@ export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof Toke
     authorize: (req) => s.authorize.authorize(req),
     token: (req) => s.token.handle(req),
     userinfo: async ({ accessToken }) => (await s.userinfo.userinfo(accessToken)) as never,
+    authenticateClient: (req) => s.introspection.authenticateClient(req),
+    introspect: async ({ token }) => (await s.introspection.introspect(token)) as never,
+    revoke: (req) => s.revocation.revoke(req),
+    signIntrospectionResponse: (req) => s.introspection.signResponse(req),
   };
 }

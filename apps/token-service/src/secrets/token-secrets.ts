@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import { constantTimeEqual, decodeSecret, deriveKey, keyedHash } from '@idp/crypto';
+import { constantTimeEqual, deriveTokenKeys, keyedHash } from '@idp/crypto';
 
 /**
  * The keys derived from TOKEN_HASH_KEY, one per purpose: storing token
@@ -15,10 +15,10 @@ export class TokenSecrets {
 
   constructor(@Inject(CONFIG) config: Config) {
     if (!config.TOKEN_HASH_KEY) throw new Error('TOKEN_HASH_KEY is required by token-service');
-    const secret = decodeSecret(config.TOKEN_HASH_KEY);
-    this.macKey = deriveKey(secret, 'token-mac');
-    this.tokenHashKey = deriveKey(secret, 'token-hash');
-    this.clientSecretKey = deriveKey(secret, 'client-secret');
+    const keys = deriveTokenKeys(config.TOKEN_HASH_KEY);
+    this.macKey = keys.macKey;
+    this.tokenHashKey = keys.tokenHashKey;
+    this.clientSecretKey = keys.clientSecretKey;
   }
 
   /** How a token (or code) is stored and looked up. */

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
+import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import type { ClientMetadataInput } from '@idp/contracts';
@@ -79,7 +80,12 @@ describe('TokenMinter: encrypted (jwe) access tokens', () => {
     });
     @Module({
       imports: [
-        InfraModule.forRoot({ config, bus, eventStore: store }),
+        InfraModule.forRoot({
+          config,
+          bus,
+          eventStore: store,
+          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
+        }),
         HealthModule,
         TokenServiceModule,
       ],

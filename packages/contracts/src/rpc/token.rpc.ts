@@ -86,5 +86,49 @@ export const tokenRpcMethods = {
       z.object({ format: z.literal('jwt'), jwt: z.string() }),
     ]),
   },
+  /**
+   * Client authentication for endpoints served elsewhere (introspection-service,
+   * RFC 7662 2.1). Unknown client, wrong secret or bad assertion: invalid_client.
+   */
+  authenticateClient: {
+    request: z.object({ clientAuth: clientAuthentication, endpoint: z.string() }),
+    response: z.object({ clientId: z.string() }),
+  },
+  /**
+   * The authoritative introspection record of a token, from the event store
+   * (introspection-service's read-through on a cache miss, ADR 0008). `key` is
+   * the read-model key to cache it under, null when the token is not ours
+   * (malformed, forged, foreign): then the record is inactive and not cached.
+   */
+  introspect: {
+    request: z.object({ token: z.string().max(16_384) }),
+    response: z.object({
+      key: z.string().nullable(),
+      record: z.record(z.string(), z.json()),
+    }),
+  },
+  /**
+   * RFC 7009: revokes the token if the authenticated client owns it (a refresh
+   * token takes its whole grant; an access token only itself). Unknown tokens
+   * succeed. Returns once the revocation is committed and the read model's
+   * tombstones are written, so no replica answers active afterwards.
+   */
+  revoke: {
+    request: z.object({
+      token: z.string().max(16_384),
+      tokenTypeHint: z.string().max(100).optional(),
+      clientAuth: clientAuthentication,
+      endpoint: z.string(),
+    }),
+    response: z.object({}),
+  },
+  /** RFC 9701: signs an introspection response for `audience` (the caller) with our key. */
+  signIntrospectionResponse: {
+    request: z.object({
+      audience: z.string(),
+      claims: z.record(z.string(), z.json()),
+    }),
+    response: z.object({ jwt: z.string() }),
+  },
 };
 export type TokenRpcMethods = typeof tokenRpcMethods;

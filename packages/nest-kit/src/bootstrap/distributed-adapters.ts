@@ -1,7 +1,7 @@
 import { ALL_TOPICS } from '@idp/contracts';
 import type { Config } from '@idp/config';
 import { KafkaEventBus } from '@idp/bus';
-import { createRedisCache } from '@idp/cache';
+import { createRedisCache, createRedisInvalidations } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
 import type { InfraBindings } from '../infra/infra.module';
 import { metrics } from '../metrics/metrics';
@@ -11,6 +11,8 @@ export interface AdapterNeeds {
   /** Appends events (and so runs an outbox relay). */
   readonly eventStore: boolean;
   readonly cache: boolean;
+  /** Redis pub/sub for per-replica cache invalidations (channels under REDIS_KEY_PREFIX). */
+  readonly invalidations?: boolean;
 }
 
 /** Relay hooks feed Prometheus; a relay never logs payloads. */
@@ -54,11 +56,19 @@ export async function distributedAdapters(
   const cache = needs.cache
     ? await createRedisCache({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
     : undefined;
+  const invalidations = needs.invalidations
+    ? await createRedisInvalidations({
+        url: config.REDIS_URL,
+        channelPrefix: config.REDIS_KEY_PREFIX,
+        connectionName: service,
+      })
+    : undefined;
   return {
     config,
     bus,
     ...(eventStore && { eventStore }),
     ...(relay && { relay }),
     ...(cache && { cache }),
+    ...(invalidations && { invalidations }),
   };
 }

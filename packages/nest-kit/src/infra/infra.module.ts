@@ -10,7 +10,12 @@ import {
 import type { Config } from '@idp/config';
 import { CONFIG } from '@idp/config';
 import { EVENT_BUS, type EventBus } from '@idp/bus';
-import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
+import {
+  CACHE_INVALIDATIONS,
+  type CacheInvalidations,
+  READ_MODEL_CACHE,
+  type ReadModelCache,
+} from '@idp/cache';
 import { EVENT_STORE, type EventStore, type OutboxRelay } from '@idp/eventstore';
 import { HealthRegistry } from '../health/health.registry';
 import { CommandRunner } from '../eventsourcing/command-runner';
@@ -30,6 +35,8 @@ export interface InfraBindings {
   readonly eventStore?: EventStore;
   readonly relay?: OutboxRelay;
   readonly cache?: ReadModelCache;
+  /** "Forget this" broadcasts to every replica's local caches (Redis pub/sub, or in-process). */
+  readonly invalidations?: CacheInvalidations;
 }
 
 class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -52,6 +59,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
       ['bus', () => this.b.bus.close()],
       ['event store', this.b.eventStore && (() => this.b.eventStore!.close())],
       ['cache', this.b.cache && (() => this.b.cache!.close())],
+      ['invalidations', this.b.invalidations && (() => this.b.invalidations!.close())],
     ];
     for (const [name, step] of steps) {
       try {
@@ -75,6 +83,9 @@ export class InfraModule {
       ...(bindings.eventStore ? [{ provide: EVENT_STORE, useValue: bindings.eventStore }] : []),
       ...(bindings.relay ? [{ provide: OUTBOX_RELAY, useValue: bindings.relay }] : []),
       ...(bindings.cache ? [{ provide: READ_MODEL_CACHE, useValue: bindings.cache }] : []),
+      ...(bindings.invalidations
+        ? [{ provide: CACHE_INVALIDATIONS, useValue: bindings.invalidations }]
+        : []),
       ...(bindings.eventStore
         ? [
             {

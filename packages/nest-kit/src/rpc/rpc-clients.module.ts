@@ -1,8 +1,11 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { ADMIN_RPC, SESSION_RPC, TOKEN_RPC } from './rpc-contracts';
 
+type ClientProvider = Omit<Provider, 'provide'>;
+
 /**
- * Binds the RPC client tokens for auth-api. The distributed composition root
+ * Binds the RPC client tokens a process calls (auth-api: all three;
+ * introspection-service: token only). The distributed composition root
  * passes gRPC clients as values; the embedded one passes factory providers
  * that build in-process clients over the services in the same process.
  */
@@ -10,22 +13,25 @@ import { ADMIN_RPC, SESSION_RPC, TOKEN_RPC } from './rpc-contracts';
 @Module({})
 export class RpcClientsModule {
   static forRoot(options: {
-    token: Omit<Provider, 'provide'>;
-    session: Omit<Provider, 'provide'>;
+    token: ClientProvider;
+    session?: ClientProvider;
     /** token-service's AdminRpc (registration and admin API), usually the same address as `token`. */
-    admin: Omit<Provider, 'provide'>;
+    admin?: ClientProvider;
     imports?: DynamicModule['imports'];
   }): DynamicModule {
-    const providers = [
-      { provide: TOKEN_RPC, ...options.token } as Provider,
-      { provide: SESSION_RPC, ...options.session } as Provider,
-      { provide: ADMIN_RPC, ...options.admin } as Provider,
+    const bound: [symbol, ClientProvider | undefined][] = [
+      [TOKEN_RPC, options.token],
+      [SESSION_RPC, options.session],
+      [ADMIN_RPC, options.admin],
     ];
+    const providers = bound
+      .filter((b): b is [symbol, ClientProvider] => b[1] !== undefined)
+      .map(([provide, p]) => ({ provide, ...p }) as Provider);
     return {
       module: RpcClientsModule,
       imports: options.imports ?? [],
       providers,
-      exports: [TOKEN_RPC, SESSION_RPC, ADMIN_RPC],
+      exports: providers.map((p) => (p as { provide: symbol }).provide),
     };
   }
 }

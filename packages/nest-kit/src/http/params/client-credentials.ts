@@ -1,6 +1,6 @@
 import type { ClientAuthentication } from '@idp/contracts';
 import { InvalidClient, InvalidRequest } from '@idp/oauth-errors';
-import type { Params } from '../authorize/parse-params';
+import type { Params } from './parse-params';
 
 /** RFC 7523 2.2. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

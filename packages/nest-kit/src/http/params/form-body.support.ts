@@ -5,20 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import { FORM_CONTENT_TYPE } from './form-params';
 
 /**
- * /token, /authorize (POST), /userinfo (POST) and the login and consent forms
- * take application/x-www-form-urlencoded bodies. Nest's FastifyAdapter
+ * /token, /authorize (POST), /userinfo (POST), /revoke, /introspect and the
+ * login and consent forms take application/x-www-form-urlencoded bodies. Nest's FastifyAdapter
  * registers a parser for them unless the app was created with
  * `bodyParser: false`; then we add @fastify/formbody. Either parser yields
  * an array for a repeated name, which `parseParams` refuses.
  *
  * Done from the module, not from main.ts, so it works in every composition
- * root (auth-api alone or the embedded process). It runs in onModuleInit,
+ * root (one app alone or the embedded process). It runs in onModuleInit,
  * before the Fastify instance is ready; the plugin is not encapsulated, so
  * its parser serves every route.
  */
 @Injectable()
 export class FormBodySupport implements OnModuleInit {
-  private readonly log = new Logger('AuthApi');
+  private readonly log = new Logger('FormBodySupport');
 
   constructor(private readonly host: HttpAdapterHost) {}
 
@@ -27,7 +27,7 @@ export class FormBodySupport implements OnModuleInit {
     const instance = this.host.httpAdapter?.getInstance<FastifyInstance>();
     if (instance === undefined) return;
     if (typeof instance.hasContentTypeParser !== 'function') {
-      this.log.warn('auth-api expects the Fastify adapter: form bodies will not be parsed');
+      this.log.warn('form bodies need the Fastify adapter: they will not be parsed');
       return;
     }
     if (instance.hasContentTypeParser(FORM_CONTENT_TYPE)) return;

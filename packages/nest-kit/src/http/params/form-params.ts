@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from '@idp/oauth-errors';
-import { parseParams, type Params, type RawParams } from '../authorize/parse-params';
+import { parseParams, type Params, type RawParams } from './parse-params';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
