@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
+import { AdminSessionsController } from './admin/admin-sessions.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthorizationFlow } from './authorize/authorization-flow';
 import { AuthorizeController } from './authorize/authorize.controller';
@@ -34,6 +35,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     RegistrationController,
     AdminClientsController,
     AdminUsersController,
+    AdminSessionsController,
   ],
   providers: [
     EdgeConfig,

@@ -15,6 +15,33 @@ export interface StoredEvent extends EventEnvelope {
   readonly position: string;
 }
 
+/**
+ * The fields of an event's `data` that {@link EventStore.streamsWhere} can
+ * match. Each has an index, so the query never scans the log; adding one
+ * means adding its index in a migration (packages/eventstore/src/sql).
+ */
+export const INDEXED_DATA_FIELDS = ['sub', 'clientId', 'sid'] as const;
+export type IndexedDataField = (typeof INDEXED_DATA_FIELDS)[number];
+
+export const isIndexedDataField = (field: string): field is IndexedDataField =>
+  (INDEXED_DATA_FIELDS as readonly string[]).includes(field);
+
+/** Which streams {@link EventStore.streamsWhere} returns. */
+export interface StreamsWhere {
+  /** Only streams whose id starts with this, e.g. `grant-`. Must not be empty. */
+  readonly streamPrefix: string;
+  /** An event's `data[field]` ... */
+  readonly field: IndexedDataField;
+  /** ... equals this string exactly (case-sensitive). */
+  readonly value: string;
+  /** Keyset paging: only stream ids after this one (exclusive), in code-point order. */
+  readonly after?: string;
+  /** At most this many stream ids (default and maximum {@link STREAMS_WHERE_MAX}). */
+  readonly limit?: number;
+}
+
+export const STREAMS_WHERE_MAX = 1_000;
+
 export interface AppendResult {
   /** The stream's version after this append: pass it as `expected` next time. */
   readonly nextVersion: number;
@@ -50,6 +77,22 @@ export interface EventStore {
    * lower position can commit later, so callers may checkpoint on it.
    */
   readAll(fromPosition: string, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The ids of the streams with at least one event whose `data[field]` is
+   * `value`, each once, in ascending order; page with `after` = the last id
+   * returned until a page comes back shorter than the limit. Consistency: a
+   * stream whose matching event committed before the call is always found;
+   * one committing concurrently may or may not be (ADR 0009).
+   *
+   * @example
+   * // every grant of a user, 1,000 at a time
+   * for (let after = '', page: string[] = []; ; after = page.at(-1)!) {
+   *   page = await store.streamsWhere({ streamPrefix: 'grant-', field: 'sub', value: sub, after });
+   *   ...;
+   *   if (page.length < STREAMS_WHERE_MAX) break;
+   * }
+   */
+  streamsWhere(query: StreamsWhere): Promise<string[]>;
   /** Readiness: true when the database answers. */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { SessionClientJoined } from '@idp/contracts';
 import { eventStoreContract, type RelayFactory } from '@idp/testing';
 import { createEventStore } from './create-event-store';
 import { OutboxRelay } from './outbox-relay';
+import { migrations } from './sql/migrations';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'idp-eventstore-'));
@@ -53,7 +54,7 @@ describe('SQLite event store file', () => {
       try {
         expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
         expect(raw.prepare('SELECT COUNT(*) AS n FROM eventstore_migrations').get()).toEqual({
-          n: 1,
+          n: migrations.length,
         });
       } finally {
         raw.close();

@@ -8,10 +8,13 @@ import {
 import {
   ConcurrencyError,
   DuplicateEventError,
+  isIndexedDataField,
+  STREAMS_WHERE_MAX,
   type AppendResult,
   type EventStore,
   type ExpectedVersion,
   type StoredEvent,
+  type StreamsWhere,
 } from './event-store.port';
 import type { Outbox } from './outbox.port';
 import { eventColumns, INSERT_EVENT_COLUMNS, int, text, toStoredEvent } from './sql/event-rows';
@@ -101,6 +104,34 @@ export class TypeOrmEventStore implements EventStore {
       ),
     );
     return rows.map((row) => toStoredEvent(row, this.db.dialect));
+  }
+
+  /**
+   * One indexed lookup: `data[field] = value` narrows to the matching events
+   * through the field's expression index (ordered by stream within a value),
+   * then the prefix and the page bound filter the few that remain. The field
+   * name is checked against the whitelist and only ever selects a fixed SQL
+   * expression; every value travels as a parameter.
+   */
+  async streamsWhere(query: StreamsWhere): Promise<string[]> {
+    const { streamPrefix, field, value, after = '', limit = STREAMS_WHERE_MAX } = query;
+    if (!isIndexedDataField(field)) throw new RangeError(`field ${String(field)} is not indexed`);
+    if (typeof streamPrefix !== 'string' || streamPrefix.length === 0)
+      throw new RangeError('streamPrefix must be a non-empty string');
+    if (typeof value !== 'string' || typeof after !== 'string')
+      throw new RangeError('value and after must be strings');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > STREAMS_WHERE_MAX)
+      throw new RangeError(`limit must be an integer from 1 to ${STREAMS_WHERE_MAX}, got ${limit}`);
+    const { dataField, streamOrder } = this.db.dialect;
+    const rows = await this.db.run((sql) =>
+      sql.query(
+        `SELECT DISTINCT ${streamOrder} AS stream FROM events
+         WHERE ${dataField(field)} = ? AND substr(stream, 1, ?) = ? AND ${streamOrder} > ?
+         ORDER BY ${streamOrder} LIMIT ?`,
+        [value, [...streamPrefix].length, streamPrefix, after, limit],
+      ),
+    );
+    return rows.map((row) => text(row, 'stream'));
   }
 
   async ready(): Promise<boolean> {

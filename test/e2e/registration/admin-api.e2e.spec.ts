@@ -1,6 +1,6 @@
 import { REDIRECT_URI } from '../oidc/seed';
 import {
-  ADMIN_TOKEN,
+  adminRequest,
   bearer,
   codeFlow,
   INITIAL_ACCESS_TOKEN,
@@ -25,14 +25,7 @@ describe('admin API (embedded mode)', () => {
   afterAll(() => p?.stop());
 
   const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${p.base}/admin${path}`, {
-      method,
-      headers: {
-        ...bearer(ADMIN_TOKEN),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    adminRequest(p.base, method, path, body);
 
   it('creates a client and a user, and the user logs in through the code flow', async () => {
     const created = await admin('POST', '/clients', {

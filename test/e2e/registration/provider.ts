@@ -60,6 +60,17 @@ export async function startProvider(): Promise<Provider> {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A call to /admin with the admin token; a JSON body when one is given. */
+export const adminRequest = (base: string, method: string, path: string, body?: unknown) =>
+  fetch(`${base}/admin${path}`, {
+    method,
+    headers: {
+      ...bearer(ADMIN_TOKEN),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
 /** /authorize → login form → the RP's redirect_uri → tokens, all validated by openid-client. */
 export async function codeFlow(
   base: string,

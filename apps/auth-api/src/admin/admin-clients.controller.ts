@@ -73,6 +73,14 @@ export class AdminClientsController {
     await this.admin.rpc.deleteClient({ clientId });
   }
 
+  /** Revokes every grant of the client (tokens refused and inactive once this answers). 404 for an unknown client. */
+  @Post(':id/revoke-tokens')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  revokeTokens(@Param('id') clientId: string): Promise<{ revoked_grants: number }> {
+    return this.admin.rpc.revokeClientTokens({ clientId });
+  }
+
   /** A new generated secret, shown once; the old one stops working at once. */
   @Post(':id/secret')
   @HttpCode(200)

@@ -48,9 +48,18 @@ export class AdminUsersController {
     return this.admin.rpc.updateUser({ sub, changes });
   }
 
+  /** Also revokes all the user's tokens before answering. */
   @Delete(':sub')
   @HttpCode(204)
   async remove(@Param('sub') sub: string): Promise<void> {
     await this.admin.rpc.deleteUser({ sub });
+  }
+
+  /** Revokes every grant of the user (tokens refused and inactive once this answers). */
+  @Post(':sub/revoke-tokens')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  revokeTokens(@Param('sub') sub: string): Promise<{ revoked_grants: number }> {
+    return this.admin.rpc.revokeUserTokens({ sub });
   }
 }

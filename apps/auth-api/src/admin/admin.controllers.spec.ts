@@ -19,6 +19,9 @@ describe('/admin', () => {
     readUser: jest.fn(),
     updateUser: jest.fn(),
     deleteUser: jest.fn(),
+    revokeUserTokens: jest.fn(),
+    revokeClientTokens: jest.fn(),
+    revokeSessionTokens: jest.fn(),
   };
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) =>
@@ -138,6 +141,29 @@ describe('/admin', () => {
       changes: { claims: { name: 'Bobby' } },
     });
     expect((await send('DELETE', '/admin/users/u-1')).statusCode).toBe(204);
+  });
+
+  it('revokes the tokens of a user, a client or a session: 200 with the count, 404 passed on', async () => {
+    rpc.revokeUserTokens.mockResolvedValue({ revoked_grants: 2 });
+    rpc.revokeClientTokens.mockRejectedValue(
+      new OAuthError('invalid_request', { status: 404, description: 'no such client' }),
+    );
+    rpc.revokeSessionTokens.mockResolvedValue({ revoked_grants: 0 });
+    const user = await send('POST', '/admin/users/u-1/revoke-tokens');
+    expect([user.statusCode, user.json()]).toEqual([200, { revoked_grants: 2 }]);
+    expect(user.headers['cache-control']).toBe('no-store');
+    expect(rpc.revokeUserTokens.mock.calls).toEqual([[{ sub: 'u-1' }]]);
+    expect((await send('POST', '/admin/clients/nobody/revoke-tokens')).statusCode).toBe(404);
+    expect(rpc.revokeClientTokens.mock.calls).toEqual([[{ clientId: 'nobody' }]]);
+    const session = await send('POST', '/admin/sessions/s-1/revoke-tokens');
+    expect([session.statusCode, session.json()]).toEqual([200, { revoked_grants: 0 }]);
+    expect(rpc.revokeSessionTokens.mock.calls).toEqual([[{ sid: 's-1' }]]);
+    const anonymous = await app.inject({
+      method: 'POST',
+      url: '/admin/sessions/s-1/revoke-tokens',
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(rpc.revokeSessionTokens).toHaveBeenCalledTimes(1);
   });
 
   it('is off (404) without ADMIN_TOKEN', async () => {

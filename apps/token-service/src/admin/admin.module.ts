@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistrationTokens } from '../clients/registration-tokens';
+import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
+import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { TokenServiceModule } from '../token-service.module';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
@@ -13,7 +15,15 @@ import { UserAdmin } from './user-admin.service';
  */
 @Module({
   imports: [TokenServiceModule],
-  providers: [RegistrationTokens, ClientAdmin, ClientRegistrations, UserAdmin],
-  exports: [ClientAdmin, ClientRegistrations, UserAdmin],
+  providers: [
+    RegistrationTokens,
+    // TokenServiceModule keeps its own; this stateless one writes to the same cache.
+    IntrospectionTombstones,
+    GrantRevocations,
+    ClientAdmin,
+    ClientRegistrations,
+    UserAdmin,
+  ],
+  exports: [ClientAdmin, ClientRegistrations, UserAdmin, GrantRevocations],
 })
 export class AdminModule {}

@@ -38,5 +38,8 @@ export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof Admi
     readUser: ({ sub }) => s.users.read(sub),
     updateUser: ({ sub, changes }) => s.users.update(sub, changes),
     deleteUser: async ({ sub }) => (await s.users.delete(sub), {}),
+    revokeUserTokens: ({ sub }) => s.users.revokeTokens(sub),
+    revokeClientTokens: ({ clientId }) => s.clients.revokeTokens(clientId),
+    revokeSessionTokens: ({ sid }) => s.users.revokeSessionTokens(sid),
   };
 }

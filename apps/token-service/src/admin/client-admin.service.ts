@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientInformation, ClientMetadataInput } from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRequest } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
+import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { conflict, notFound, translated } from './admin-errors';
 import { clientInformation, metadataOnly } from './client-information';
 
@@ -20,7 +21,10 @@ export const newClientId = (): string => randomBytes(16).toString('base64url');
  */
 @Injectable()
 export class ClientAdmin {
-  constructor(private readonly registry: ClientRegistry) {}
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly grants: GrantRevocations,
+  ) {}
 
   async register(body: Body, clientSecret?: string): Promise<ClientInformation> {
     const metadata = metadataOnly(body);
@@ -57,9 +61,23 @@ export class ClientAdmin {
     return clientInformation(client, secret === undefined ? {} : { secret });
   }
 
-  /** The client's grants are revoked by the client.deleted consumer (reason client_deleted). */
+  /**
+   * Deletes the client and, before answering, revokes all its grants (reason
+   * client_deleted) with the tombstones written. Deleted first, so the client
+   * can neither authenticate nor start a new authorization meanwhile. A
+   * repeated delete answers 404 but completes the revocation (a retry after a 503).
+   */
   async delete(clientId: string): Promise<void> {
-    if (!(await this.registry.remove(clientId))) throw notFound('no such client');
+    const deleted = await this.registry.remove(clientId);
+    if (!deleted && !(await this.registry.exists(clientId))) throw notFound('no such client');
+    await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
+    if (!deleted) throw notFound('no such client');
+  }
+
+  /** Revokes every grant of the client (reason admin); a deleted client's leftovers too. */
+  async revokeTokens(clientId: string): Promise<{ revoked_grants: number }> {
+    if (!(await this.registry.exists(clientId))) throw notFound('no such client');
+    return { revoked_grants: await this.grants.revokeGrantsOf({ clientId }, 'admin') };
   }
 
   async rotateSecret(

@@ -4,6 +4,7 @@ import { DomainRuleError, type RegisteredClient } from '@idp/domain';
 import { InvalidClientMetadata, InvalidRequest, InvalidToken } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { RegistrationTokens } from '../clients/registration-tokens';
+import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { clientInformation, SERVER_MANAGED_FIELDS, withoutNulls } from './client-information';
 import { newClientId } from './client-admin.service';
 
@@ -23,6 +24,7 @@ export class ClientRegistrations {
   constructor(
     private readonly registry: ClientRegistry,
     private readonly tokens: RegistrationTokens,
+    private readonly grants: GrantRevocations,
   ) {}
 
   /** RFC 7591 3.1: the server assigns client_id, client_secret and the registration access token. */
@@ -75,10 +77,18 @@ export class ClientRegistrations {
     });
   }
 
-  /** RFC 7592 2.3; the token dies with the client (a deleted client authenticates nothing). */
+  /**
+   * RFC 7592 2.3; the token dies with the client (a deleted client
+   * authenticates nothing), and so do its grants (reason client_deleted),
+   * tombstones written before the answer. They are revoked once before the
+   * delete, so a 503 (tombstones refused) leaves the client and its token in
+   * place for a retry, and once after, for a grant issued in between.
+   */
   async delete(clientId: string, token: string): Promise<void> {
     await this.authenticate(clientId, token);
+    await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
     await this.registry.remove(clientId);
+    await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NewUserInput, UserChanges, UserView } from '@idp/contracts';
 import type { ActiveUser } from '@idp/domain';
+import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { notFound, translated } from './admin-errors';
 
@@ -13,13 +14,17 @@ const view = (user: ActiveUser): UserView => ({
 });
 
 /**
- * End-users for the admin API. Each change is a user (and username) event
- * through the deciders; their refusals become 404 (no such user), 409 (sub
- * or username taken) and 400 (claims of the wrong type, OIDC Core 5.1).
+ * End-users (and their sessions' tokens) for the admin API. Each change is a
+ * user (and username) event through the deciders; their refusals become 404
+ * (no such user), 409 (sub or username taken) and 400 (claims of the wrong
+ * type, OIDC Core 5.1).
  */
 @Injectable()
 export class UserAdmin {
-  constructor(private readonly users: UserDirectory) {}
+  constructor(
+    private readonly users: UserDirectory,
+    private readonly grants: GrantRevocations,
+  ) {}
 
   /** A generated sub is a random UUID: stable, never reassigned, reveals nothing (OIDC Core 8). */
   async create(input: NewUserInput): Promise<UserView> {
@@ -44,8 +49,31 @@ export class UserAdmin {
     return view(await translated(() => this.users.update(sub, changes)));
   }
 
-  /** The user's grants and sessions are ended by the user.deleted consumers (reason user_deleted). */
+  /**
+   * Deletes the user and, before answering, revokes all their grants (reason
+   * user_deleted) with the tombstones written. The user is deleted first, so
+   * no new sign-in can start while the grants are revoked (ADR 0009). A
+   * repeated delete still answers 404 but completes the revocation, so a
+   * retry after a 503 (tombstones refused) finishes the job.
+   */
   async delete(sub: string): Promise<void> {
-    if (!(await this.users.delete(sub))) throw notFound('no such user');
+    const deleted = await this.users.delete(sub);
+    if (!deleted && !(await this.users.exists(sub))) throw notFound('no such user');
+    await this.grants.revokeGrantsOf({ sub }, 'user_deleted');
+    if (!deleted) throw notFound('no such user');
+  }
+
+  /** Revokes every grant of the user (reason admin); a deleted user's leftovers too. */
+  async revokeTokens(sub: string): Promise<{ revoked_grants: number }> {
+    if (!(await this.users.exists(sub))) throw notFound('no such user');
+    return { revoked_grants: await this.grants.revokeGrantsOf({ sub }, 'admin') };
+  }
+
+  /**
+   * Revokes every grant issued under one SSO session (reason admin). Sessions
+   * live in session-service, so an unknown sid is not an error: it has no grants.
+   */
+  async revokeSessionTokens(sid: string): Promise<{ revoked_grants: number }> {
+    return { revoked_grants: await this.grants.revokeGrantsOf({ sid }, 'admin') };
   }
 }

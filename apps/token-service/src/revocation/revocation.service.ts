@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { uuidv7, type ClientAuthentication } from '@idp/contracts';
-import { grantDecider, grantStream, type Grant, type GrantEventBody } from '@idp/domain';
+import { grantDecider, grantStream } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { nowSeconds } from '../grants/grant-handler';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
+import { grantTombstones } from './revoked-grant-tombstones';
 import {
   ALL_TOKEN_KINDS,
   TokenResolver,
@@ -129,27 +130,4 @@ export class RevocationService {
       ]);
     }
   }
-}
-
-/**
- * The tombstones of an already revoked grant, as its revocation event would
- * carry them, for a retry that finds nothing left to append: every access
- * token and the current refresh token (expired ones are skipped on write).
- */
-function grantTombstones(grant: Grant & { status: 'revoked' }): GrantEventBody {
-  return {
-    type: 'grant.revoked',
-    data: {
-      grantId: grant.grantId,
-      clientId: grant.clientId,
-      reason: grant.revokedReason,
-      until: grant.until,
-      accessTokens: [...grant.accessTokens.values()].map((t) => ({
-        jti: t.jti,
-        ...(t.tokenHash === undefined ? {} : { tokenHash: t.tokenHash }),
-        exp: t.exp,
-      })),
-      ...(grant.refreshToken ? { refreshTokenHash: grant.refreshToken.hash } : {}),
-    },
-  };
 }

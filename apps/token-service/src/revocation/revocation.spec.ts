@@ -5,23 +5,21 @@ import { decodeRecord, REVOKED } from '@idp/domain';
 import { startAdminHarness, oauthErrorOf, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { ClientRegistry } from '../clients/client-registry.service';
-import { AuthorizeService } from '../grants/authorize.service';
-import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
 import { KeyRingService } from '../keys/key-ring.service';
 import { ClientAdmin } from '../admin/client-admin.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
+import {
+  basic,
+  CLIENT_SECRET,
+  codeFlowTokens,
+  refreshTokens,
+  webClient,
+} from './revocation.fixtures';
 import { RevocationService } from './revocation.service';
 
 const ENDPOINT = 'http://localhost:3000/revoke';
-const SECRET = 's'.repeat(32);
-const CB = 'https://rp.example/cb';
-const basic = (clientId: string, secret = SECRET): ClientAuthentication => ({
-  method: 'client_secret_basic',
-  clientId,
-  secret,
-});
 
 /**
  * RFC 7009 and the introspection read-through inside token-service, over a
@@ -34,31 +32,10 @@ describe('RevocationService and IntrospectionService', () => {
   let userinfo: UserinfoService;
   let cache: ReadModelCache;
 
-  /** A code-flow grant: access token (in the client's format) and refresh token. */
-  async function tokensFor(clientId: string, auth: ClientAuthentication = basic(clientId)) {
-    const { code } = await h.app.get(AuthorizeService).authorize({
-      clientId,
-      sub: 'u1',
-      sid: 'sid-1',
-      authTime: Math.floor(Date.now() / 1000),
-      amr: ['pwd'],
-      scope: ['openid'],
-      redirectUri: CB,
-      redirectUriSupplied: true,
-      responseType: 'code',
-    });
-    return h.app.get(TokenEndpoint).handle({
-      params: { grant_type: 'authorization_code', code: code!, redirect_uri: CB },
-      clientAuth: auth,
-      endpoint: 'http://localhost:3000/token',
-    });
-  }
+  const tokensFor = (clientId: string, auth: ClientAuthentication = basic(clientId)) =>
+    codeFlowTokens(h.app, clientId, undefined, auth);
   const refresh = (clientId: string, refreshToken: string) =>
-    h.app.get(TokenEndpoint).handle({
-      params: { grant_type: 'refresh_token', refresh_token: refreshToken },
-      clientAuth: basic(clientId),
-      endpoint: 'http://localhost:3000/token',
-    });
+    refreshTokens(h.app, clientId, refreshToken);
   const revoke = (token: string, auth: ClientAuthentication, tokenTypeHint?: string) =>
     revocation.revoke({
       token,
@@ -85,19 +62,7 @@ describe('RevocationService and IntrospectionService', () => {
     });
     const registry = h.app.get(ClientRegistry);
     const web = (client_id: string, over: Record<string, unknown> = {}) =>
-      registry.register(
-        {
-          client_id,
-          redirect_uris: [CB],
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          scope: 'openid',
-          token_endpoint_auth_method: 'client_secret_basic',
-          ...over,
-        } as never,
-        'admin',
-        SECRET,
-      );
+      registry.register(webClient(client_id, over) as never, 'admin', CLIENT_SECRET);
     await web('web');
     await web('other');
     await web('jwt-client', { access_token_format: 'jwt' });

@@ -43,6 +43,12 @@ export class UserDirectory {
     return state.status === 'active' ? state : undefined;
   }
 
+  /** Active or deleted: a sub that was ever used (it is never reassigned). */
+  async exists(sub: string): Promise<boolean> {
+    const { state } = await this.runner.load(userDecider, userStream(sub));
+    return state.status !== 'absent';
+  }
+
   async findByUsername(username: string): Promise<ActiveUser | undefined> {
     const { state } = await this.runner.load(usernameDecider, usernameStream(username));
     const user = state.holder ? await this.findBySub(state.holder) : undefined;

@@ -67,6 +67,8 @@ const byClientId = z.object({ clientId: id });
 const bySub = z.object({ sub: id });
 const withRegistrationToken = byClientId.extend({ registrationAccessToken });
 const empty = z.object({});
+/** How many grants a revoke-tokens call revoked (already revoked or expired ones are not counted). */
+const revokedGrants = z.object({ revoked_grants: z.number().int().min(0) });
 
 export const adminRpcMethods = {
   /** RFC 7591 3.1 (source dynamic_registration) or an operator's registration (source admin). */
@@ -84,6 +86,7 @@ export const adminRpcMethods = {
     request: byClientId.extend({ metadata: json, clientSecret: clientSecret.optional() }),
     response: clientInformation,
   },
+  /** Also revokes the client's grants (reason client_deleted) before answering. */
   deleteClient: { request: byClientId, response: empty },
   rotateClientSecret: {
     request: byClientId,
@@ -103,6 +106,11 @@ export const adminRpcMethods = {
   createUser: { request: newUserInput, response: userView },
   readUser: { request: bySub, response: userView },
   updateUser: { request: bySub.extend({ changes: userChanges }), response: userView },
+  /** Also revokes the user's grants (reason user_deleted) before answering. */
   deleteUser: { request: bySub, response: empty },
+  /** Every grant of a user, a client or an SSO session (reason admin), tombstones written (ADR 0009). */
+  revokeUserTokens: { request: bySub, response: revokedGrants },
+  revokeClientTokens: { request: byClientId, response: revokedGrants },
+  revokeSessionTokens: { request: z.object({ sid: id }), response: revokedGrants },
 };
 export type AdminRpcMethods = typeof adminRpcMethods;

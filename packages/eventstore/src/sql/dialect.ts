@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
+import type { IndexedDataField } from '../event-store.port';
 import { Mutex } from './mutex';
 
 /** Which unique index an insert violated. */
@@ -13,6 +14,14 @@ export interface Dialect {
   /** jsonb comes back parsed from pg; SQLite stores JSON as text. */
   decodeJson(value: unknown): unknown;
   uniqueViolation(err: unknown): UniqueViolation | undefined;
+  /**
+   * The SQL expression for `data[field]` as text, exactly as its index was
+   * created (the planner only uses an expression index for the same expression).
+   * Only whitelisted names reach here; they are never taken from input.
+   */
+  dataField(field: IndexedDataField): string;
+  /** How `stream` is compared and ordered in code-point order (PostgreSQL collations differ). */
+  readonly streamOrder: string;
   /** Serialises units of work that must not interleave on one connection. */
   serialize<T>(fn: () => Promise<T>): Promise<T>;
   /** SQL that takes the append lock inside a transaction, if the driver needs one. */
@@ -46,6 +55,8 @@ export function postgresDialect(schema: string): Dialect {
       return text.replace(/\?/g, () => `$${++n}`);
     },
     decodeJson: (value) => value,
+    dataField: (field) => `(data->>'${field}')`,
+    streamOrder: 'stream COLLATE "C"',
     uniqueViolation(err) {
       const e = driverError(err);
       if (e?.code !== '23505') return undefined;
@@ -73,6 +84,9 @@ export function sqliteDialect(): Dialect {
     driver: 'sqlite',
     placeholders: (text) => text,
     decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+    dataField: (field) => `json_extract(data, '$.${field}')`,
+    // BINARY, the default, compares UTF-8 bytes: code-point order.
+    streamOrder: 'stream',
     uniqueViolation(err) {
       const e = driverError(err);
       if (e?.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e?.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY')

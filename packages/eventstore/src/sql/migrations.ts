@@ -90,5 +90,40 @@ export class EventStoreInit1767225600000 implements MigrationInterface {
   }
 }
 
+/*
+ * The indexes behind EventStore.streamsWhere: one per whitelisted data field,
+ * on the expression the query uses (Dialect.dataField), then the stream in
+ * code-point order, so the lookup for one value returns its streams already
+ * sorted for keyset paging. Partial: most events carry none of these fields.
+ * PostgreSQL builds them under a write lock inside the migration transaction;
+ * on a large existing log, create them CONCURRENTLY by hand first (IF NOT
+ * EXISTS then skips them here).
+ */
+const DATA_FIELDS = ['sub', 'clientId', 'sid'] as const;
+
+const dataIndex = (driver: 'postgres' | 'sqlite', field: (typeof DATA_FIELDS)[number]) => {
+  const name = `events_data_${field.toLowerCase()}_idx`;
+  return driver === 'postgres'
+    ? `CREATE INDEX IF NOT EXISTS ${name} ON events ((data->>'${field}'), stream COLLATE "C")
+        WHERE (data->>'${field}') IS NOT NULL`
+    : `CREATE INDEX IF NOT EXISTS ${name} ON events (json_extract(data, '$.${field}'), stream)
+        WHERE json_extract(data, '$.${field}') IS NOT NULL`;
+};
+
+export class EventDataIndexes1795392000000 implements MigrationInterface {
+  readonly name = 'EventDataIndexes1795392000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const driver =
+      queryRunner.connection.driver.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    for (const field of DATA_FIELDS) await queryRunner.query(dataIndex(driver, field));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const field of DATA_FIELDS)
+      await queryRunner.query(`DROP INDEX IF EXISTS events_data_${field.toLowerCase()}_idx`);
+  }
+}
+
 /** In order; append new migrations, never edit a released one. */
-export const migrations = [EventStoreInit1767225600000];
+export const migrations = [EventStoreInit1767225600000, EventDataIndexes1795392000000];

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { STREAM_PREFIX, uuidv7, type GrantRevocationReason } from '@idp/contracts';
+import { grantDecider } from '@idp/domain';
+import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { nowSeconds } from '../grants/grant-handler';
+import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
+import { forEachBounded } from './bounded';
+import { grantTombstones } from './revoked-grant-tombstones';
+
+/** Whose grants: an end-user, a client, or one SSO session. */
+export type GrantOwner =
+  { readonly sub: string } | { readonly clientId: string } | { readonly sid: string };
+
+/** The reasons a revocation of many grants at once records (not a client's own request). */
+export type BulkRevocationReason = Extract<
+  GrantRevocationReason,
+  'admin' | 'user_deleted' | 'client_deleted' | 'session_ended'
+>;
+
+/** Grants revoked at once: enough to hide the latency of each read-append, few enough to share the pool. */
+const CONCURRENCY = 8;
+
+function ownerField(owner: GrantOwner) {
+  if ('sub' in owner) return { field: 'sub', value: owner.sub } as const;
+  if ('clientId' in owner) return { field: 'clientId', value: owner.clientId } as const;
+  return { field: 'sid', value: owner.sid } as const;
+}
+
+/**
+ * Revokes every grant of a user, a client or a session (ADR 0009): the grant
+ * streams are found through the event store's indexed `streamsWhere`, each
+ * is revoked through the grant decider (a `grant.revoked` event with the
+ * given reason), and its tombstones are written to the introspection read
+ * model before this returns (guarantee 2, ADR 0008).
+ *
+ * Idempotent: grants already revoked are not revoked again, but their
+ * tombstones are written again, so a retry after a 503 (Redis refused them)
+ * completes the propagation. Grants whose every token has expired are left
+ * alone: nothing under them can be used, so there is nothing to deny.
+ */
+@Injectable()
+export class GrantRevocations {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly tombstones: IntrospectionTombstones,
+  ) {}
+
+  /** How many grants this call revoked (0 when all were revoked, expired, or none exist). */
+  async revokeGrantsOf(owner: GrantOwner, reason: BulkRevocationReason): Promise<number> {
+    const { field, value } = ownerField(owner);
+    const correlationId = uuidv7();
+    let revoked = 0;
+    for (let after = ''; ;) {
+      const page = await this.store.streamsWhere({
+        streamPrefix: STREAM_PREFIX.grant,
+        field,
+        value,
+        after,
+      });
+      await forEachBounded(page, CONCURRENCY, async (stream) => {
+        if (await this.revoke(stream, reason, correlationId)) revoked++;
+      });
+      if (page.length < STREAMS_WHERE_MAX) return revoked;
+      after = page.at(-1)!;
+    }
+  }
+
+  /** Whether this call appended the grant's revocation. */
+  private async revoke(
+    stream: string,
+    reason: BulkRevocationReason,
+    correlationId: string,
+  ): Promise<boolean> {
+    const now = nowSeconds();
+    const { state } = await this.runner.load(grantDecider, stream);
+    if (state.status === 'empty' || state.until <= now) return false;
+    if (state.status === 'revoked') {
+      await this.tombstones.write([grantTombstones(state)]);
+      return false;
+    }
+    const result = await this.runner.run(grantDecider, stream, {
+      type: 'RevokeGrant',
+      reason,
+      meta: { now, correlationId },
+    });
+    if (result.appended.length > 0) await this.tombstones.write(result.appended);
+    else if (result.state.status === 'revoked')
+      await this.tombstones.write([grantTombstones(result.state)]);
+    return result.appended.length > 0;
+  }
+}
