@@ -16,6 +16,13 @@ export type JwtCheck =
 const MAX_KEY_AGE_MS = 60_000;
 /** Unknown kids re-read the JWKS read model at most this often (a flood of forged kids stays cheap). */
 const MIN_REFRESH_INTERVAL_MS = 1_000;
+/**
+ * Tokens whose signature this replica already checked. A signature is a
+ * fact about the bytes: it cannot become invalid, so only expiry and the key
+ * still being published are checked again on a hit (revocation is the read
+ * model's job, looked up every time). Bounded; the oldest entry goes first.
+ */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 /**
  * Verifies RFC 9068 access tokens locally against the JWKS read model
@@ -28,6 +35,7 @@ export class AccessTokenVerifier {
   private kids = new Set<string>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
+  private readonly verified = new Map<string, { readonly jti: string; readonly exp: number }>();
 
   constructor(
     private readonly jwks: Pick<JwksProjection, 'read'>,
@@ -43,6 +51,11 @@ export class AccessTokenVerifier {
       await this.refresh();
     }
     if (!this.kids.has(kid)) return { outcome: 'unknown_key' };
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (known.exp > Math.floor(this.clock() / 1000)) return { outcome: 'valid', ...known };
+      this.verified.delete(token); // expired: the full check below decides, with its tolerance
+    }
     try {
       const claims = await verifyOurJwt(token, {
         jwks: this.keys,
@@ -50,13 +63,23 @@ export class AccessTokenVerifier {
         typ: 'at+jwt',
         now: Math.floor(this.clock() / 1000),
       });
-      return typeof claims.jti === 'string' && typeof claims.exp === 'number'
-        ? { outcome: 'valid', jti: claims.jti, exp: claims.exp }
-        : { outcome: 'invalid' };
+      if (typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
+        return { outcome: 'invalid' };
+      }
+      this.remember(token, claims.jti, claims.exp);
+      return { outcome: 'valid', jti: claims.jti, exp: claims.exp };
     } catch (err) {
       if (err instanceof TokenVerificationError) return { outcome: 'invalid' };
       throw err;
     }
+  }
+
+  private remember(token: string, jti: string, exp: number): void {
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { jti, exp });
   }
 
   /** One read at a time; a failed read keeps the keys we had (Redis trouble is not a key change). */
@@ -65,8 +88,11 @@ export class AccessTokenVerifier {
       try {
         const model = await this.jwks.read();
         const keys = verificationKeys(model, Math.floor(this.clock() / 1000)) as unknown as Jwk[];
+        const kids = new Set(keys.map((k) => k.kid).filter((k): k is string => k !== undefined));
+        // A key that left the set takes its tokens with it, remembered or not.
+        if ([...this.kids].some((kid) => !kids.has(kid))) this.verified.clear();
         this.keys = keys;
-        this.kids = new Set(keys.map((k) => k.kid).filter((k): k is string => k !== undefined));
+        this.kids = kids;
       } catch {
         // Unknown kids then read through to token-service, which knows every key.
       } finally {
