@@ -7,5 +7,7 @@ export function sessionRpcHandlers(sessions: SessionService): RpcHandlers<typeof
   return {
     startSession: (req) => sessions.start(req),
     getSession: async (req) => ({ session: await sessions.get(req.sid) }),
+    endSession: async (req) => ({ ended: await sessions.end(req) }),
+    endSessionsOfUser: async (req) => ({ ended: await sessions.endAllOf(req.sub, req.reason) }),
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { uuidv7, type SessionView } from '@idp/contracts';
+import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import { sessionDecider, sessionIsLive, sessionStream, type SessionState } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,7 @@ export class SessionService {
   constructor(
     @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async start(input: { sub: string; amr: readonly string[]; acr?: string }): Promise<SessionView> {
@@ -70,4 +72,54 @@ export class SessionService {
       meta: { now: nowSeconds(), correlationId },
     });
   }
+
+  /**
+   * Ends the session with a session.ended event (idempotent: null when it is
+   * unknown or already ended). Expired sessions end too, so their clients
+   * still hear about the logout.
+   */
+  async end(input: {
+    sid: string;
+    reason: EndReason;
+    initiatedBy?: string;
+  }): Promise<EndedSession | null> {
+    const result = await this.runner.run(sessionDecider, sessionStream(input.sid), {
+      type: 'EndSession',
+      reason: input.reason,
+      ...(input.initiatedBy ? { initiatedBy: input.initiatedBy } : {}),
+      meta: { now: nowSeconds(), correlationId: uuidv7() },
+    });
+    // Nothing appended: unknown or already ended. Otherwise the state says who took part.
+    if (result.appended.length === 0 || result.state.status !== 'ended') return null;
+    const { sid, sub, clientIds } = result.state;
+    return { sid, sub, clientIds: [...clientIds] };
+  }
+
+  /** Ends every session of `sub` that has not ended yet; sessions are found by the indexed sub. */
+  async endAllOf(sub: string, reason: EndReason): Promise<EndedSession[]> {
+    const ended: EndedSession[] = [];
+    for (let after = ''; ; ) {
+      const page = await this.store.streamsWhere({
+        streamPrefix: 'session-',
+        field: 'sub',
+        value: sub,
+        after,
+      });
+      for (const stream of page) {
+        const result = await this.end({ sid: stream.slice('session-'.length), reason });
+        if (result) ended.push(result);
+      }
+      if (page.length < STREAMS_WHERE_MAX) break;
+      after = page[page.length - 1] ?? '';
+    }
+    return ended;
+  }
+}
+
+type EndReason = 'rp_logout' | 'admin' | 'user_logout_all' | 'expired' | 'login_replaced';
+
+export interface EndedSession {
+  readonly sid: string;
+  readonly sub: string;
+  readonly clientIds: string[];
 }

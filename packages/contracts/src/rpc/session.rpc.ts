@@ -14,6 +14,22 @@ export const sessionView = z.object({
 });
 export type SessionView = z.output<typeof sessionView>;
 
+/** Why a session ended; the same reasons as the session.ended event. */
+export const sessionEndReason = z.enum([
+  'rp_logout',
+  'admin',
+  'user_logout_all',
+  'expired',
+  'login_replaced',
+]);
+
+/** A session that ended, as logout pages need it (front-channel iframes) and admins see it. */
+export const endedSession = z.object({
+  sid: z.string(),
+  sub: z.string(),
+  clientIds: z.array(z.string()),
+});
+
 export const sessionRpcMethods = {
   startSession: {
     request: z.object({
@@ -27,6 +43,25 @@ export const sessionRpcMethods = {
   getSession: {
     request: z.object({ sid: z.string().max(200) }),
     response: z.object({ session: sessionView.nullable() }),
+  },
+  /**
+   * Ends a session (a session.ended event; its effects follow from the event:
+   * grants revoked by token-service, back-channel logout by session-service).
+   * `ended` is null when the sid is unknown or already ended (idempotent).
+   */
+  endSession: {
+    request: z.object({
+      sid: z.string().max(200),
+      reason: sessionEndReason,
+      /** The client whose RP-initiated logout asked for it. */
+      initiatedBy: z.string().max(200).optional(),
+    }),
+    response: z.object({ ended: endedSession.nullable() }),
+  },
+  /** Ends every live session of a user (admin "log out everywhere"). */
+  endSessionsOfUser: {
+    request: z.object({ sub: z.string().max(200), reason: sessionEndReason }),
+    response: z.object({ ended: z.array(endedSession) }),
   },
 };
 export type SessionRpcMethods = typeof sessionRpcMethods;
