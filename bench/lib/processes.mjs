@@ -71,10 +71,15 @@ export class ServerProcess {
     return this.#watch();
   }
 
-  /** A plain node process (an app's dist/main.js), no IPC. */
+  /**
+   * A plain node process (an app's dist/main.js), no IPC. `BENCH_NODE_ARGS`
+   * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to these processes only:
+   * node refuses profiling flags in NODE_OPTIONS.
+   */
   spawn() {
     const { module, args = [], env = {}, cwd } = this.spec;
-    this.#child = spawn(process.execPath, [module, ...args], {
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.#child = spawn(process.execPath, [...nodeArgs, module, ...args], {
       cwd,
       env: { ...process.env, ...env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ export * from './metrics/metrics';
 export * from './metrics/metrics.module';
 export * from './http/create-http-app';
 export * from './http/oauth-exception.filter';
+export * from './http/raw-route';
 export * from './transport/on-event.decorator';
 export * from './transport/event-bus.server';
 export * from './infra/infra.module';

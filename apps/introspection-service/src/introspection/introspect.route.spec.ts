@@ -39,6 +39,7 @@ const record: ActiveTokenRecord = {
 
 describe('POST /introspect', () => {
   let app: NestFastifyApplication;
+  let url: string;
   const cache = new InMemoryReadModelCache({ sweepIntervalMs: 0 });
   const invalidations = new InMemoryCacheInvalidations();
   const authenticateClient = jest.fn();
@@ -67,7 +68,9 @@ describe('POST /introspect', () => {
     class Root {}
     app = await createHttpApp(Root, { logLevel: 'error' });
     await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    // Over a real socket: the route is served by node:http ahead of Fastify, which inject() skips.
+    await app.listen(0, '127.0.0.1');
+    url = `${await app.getUrl()}/introspect`;
   });
   afterAll(() => app.close());
   beforeEach(() => {
@@ -79,8 +82,20 @@ describe('POST /introspect', () => {
     introspect.mockRejectedValue(new Error('unexpected read-through'));
   });
 
-  const post = (payload: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/introspect', payload, headers: { ...FORM, ...headers } });
+  const post = async (payload: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      body: payload,
+      headers: { ...FORM, ...headers },
+    });
+    const body = await res.text();
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers) as Record<string, string | undefined>,
+      body,
+      json: () => JSON.parse(body) as Record<string, unknown>,
+    };
+  };
   const stored = async (r: object = record) => {
     const token = mintOpaqueToken('at', keys.macKey, 'g1');
     const key = introspectionKey({

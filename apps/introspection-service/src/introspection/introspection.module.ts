@@ -11,7 +11,7 @@ import { ProjectionsModule } from '../projections/projections.module';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CallerAuthenticator } from './caller-authenticator';
 import { CallerCache } from './caller-cache';
-import { IntrospectController } from './introspect.controller';
+import { IntrospectRoute } from './introspect.route';
 import { IntrospectionConfig } from './introspection-config';
 import { TokenIntrospector } from './token-introspector';
 
@@ -22,9 +22,9 @@ import { TokenIntrospector } from './token-introspector';
  */
 @Module({
   imports: [ProjectionsModule],
-  controllers: [IntrospectController],
   providers: [
     FormBodySupport,
+    IntrospectRoute,
     IntrospectionConfig,
     {
       provide: AccessTokenVerifier,

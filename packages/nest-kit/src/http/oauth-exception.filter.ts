@@ -89,23 +89,18 @@ export class OAuthExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const error = this.toOAuthError(exception);
-    const rendered = renderOAuthError(error);
-    if (rendered.status >= 500)
-      this.log.error(`server_error: ${describe(rendered.cause ?? exception)}`);
     const custom = routeRenderer(http.getRequest<FastifyRequest | undefined>());
     if (custom !== undefined) {
+      const error = toOAuthError(exception);
+      logServerError(this.log, exception, error);
       const response = this.renderWith(custom, error);
       if (response !== undefined) {
         void reply.status(response.status).headers(response.headers).send(response.body);
         return;
       }
     }
-    const body =
-      rendered.body.error_description === undefined
-        ? rendered.body
-        : { ...rendered.body, error_description: safeDescription(rendered.body.error_description) };
-    void reply.status(rendered.status).headers(rendered.headers).send(body);
+    const response = oauthErrorResponse(exception, this.log);
+    void reply.status(response.status).headers(response.headers).send(response.body);
   }
 
   /** A failing renderer must not turn a 4xx into a crash: the JSON answer is the fallback. */
@@ -117,23 +112,49 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       return undefined;
     }
   }
+}
 
-  private toOAuthError(exception: unknown): unknown {
-    if (exception instanceof OAuthError) return exception;
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      // Nest's own (404 "Cannot GET /path", a pipe's message): our code throws OAuthErrors.
-      const status = exception.getStatus();
-      return new OAuthError(codeFor(status), { status, description: frameworkDescription(status) });
-    }
-    const status = clientErrorStatus(exception);
-    if (status !== undefined) {
-      return new OAuthError('invalid_request', {
-        status,
-        description: frameworkDescription(status),
-      });
-    }
-    return exception;
+/**
+ * Maps what a handler or the framework threw to the OAuth shape: OAuth errors
+ * as they are, Nest's and Fastify's 4xx as invalid_request with their status
+ * and a fixed text, anything else unchanged (rendered as server_error).
+ */
+export function toOAuthError(exception: unknown): unknown {
+  if (exception instanceof OAuthError) return exception;
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    // Nest's own (404 "Cannot GET /path", a pipe's message): our code throws OAuthErrors.
+    const status = exception.getStatus();
+    return new OAuthError(codeFor(status), { status, description: frameworkDescription(status) });
   }
+  const status = clientErrorStatus(exception);
+  if (status !== undefined) {
+    return new OAuthError('invalid_request', {
+      status,
+      description: frameworkDescription(status),
+    });
+  }
+  return exception;
+}
+
+/**
+ * The RFC 6749 5.2 JSON answer for any exception, for routes served outside
+ * Nest's pipeline (introspection's hot path) as well as by the filter. A
+ * server_error is logged with its cause and never shown.
+ */
+export function oauthErrorResponse(exception: unknown, log: Pick<Logger, 'error'>): ErrorResponse {
+  const error = toOAuthError(exception);
+  const rendered = renderOAuthError(error);
+  logServerError(log, exception, error);
+  const body =
+    rendered.body.error_description === undefined
+      ? rendered.body
+      : { ...rendered.body, error_description: safeDescription(rendered.body.error_description) };
+  return { status: rendered.status, headers: rendered.headers, body };
+}
+
+function logServerError(log: Pick<Logger, 'error'>, exception: unknown, error: unknown): void {
+  const rendered = renderOAuthError(error);
+  if (rendered.status >= 500) log.error(`server_error: ${describe(rendered.cause ?? exception)}`);
 }
 
 /** Error name and message only: a stack can hold request data, and tokens are never logged. */
