@@ -8,7 +8,12 @@ import {
   type RegisteredClient,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '@idp/oauth-errors';
+import {
+  InvalidRequest,
+  LoginRequired,
+  UnauthorizedClient,
+  UnsupportedResponseType,
+} from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
@@ -86,6 +91,10 @@ export class AuthorizeService {
     if (!client || !redirectUriRegistered(client, input.redirectUri))
       throw new InvalidRequest('unknown client or redirect_uri');
     const parts = this.checkResponseType(client, input.responseType);
+    // A browser session can outlive its account (deleted by an operator): it
+    // must sign in again, and there is no one to sign in as (OIDC Core 3.1.2.6).
+    if ((await this.users.findBySub(input.sub)) === undefined)
+      throw new LoginRequired('the signed-in account no longer exists');
     const now = nowSeconds();
     const grantId = uuidv7();
     const scope = input.scope.join(' ');

@@ -1,10 +1,22 @@
-import { accessTokenClaims, claimsForScopes, type RegisteredClient } from '@idp/domain';
+import {
+  accessTokenClaims,
+  claimsForScopes,
+  GrantErrors,
+  type RegisteredClient,
+} from '@idp/domain';
+import { InvalidGrant } from '@idp/oauth-errors';
 import type { UserDirectory } from '../users/user-directory.service';
 
-/** The claims a token may carry for this user and client, resolved at issuance. */
+/**
+ * The claims a token may carry for this user and client, resolved at
+ * issuance. A deleted account gets no more tokens: deleting it revoked its
+ * grants (ADR 0009), and a code or refresh token racing the deletion must
+ * not mint tokens for a subject that is gone, so that is invalid_grant.
+ */
 export async function claimsFor(users: UserDirectory, sub: string, client: RegisteredClient) {
   const user = await users.findBySub(sub);
-  const all = user?.claims ?? {};
+  if (user === undefined) throw new InvalidGrant(GrantErrors.subjectGone);
+  const all = user.claims;
   return {
     accessToken: accessTokenClaims(all, client.metadata.access_token_claims),
     forScopes: (scope: string) => claimsForScopes(all, scope),

@@ -7,13 +7,17 @@ import { ClientAdmin } from '../admin/client-admin.service';
 import { ClientRegistrations } from '../admin/client-registrations.service';
 import { UserAdmin } from '../admin/user-admin.service';
 import { ClientRegistry } from '../clients/client-registry.service';
+import { AuthorizeService } from '../grants/authorize.service';
+import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
 import { GrantRevocations } from './grant-revocations.service';
 import {
+  basic,
   CLIENT_SECRET,
   codeFlowTokens,
+  REDIRECT_URI,
   refreshTokens,
   webClient,
   type Subject,
@@ -197,6 +201,39 @@ describe('GrantRevocations and the deletion cascades', () => {
       await dropCached(t.access_token);
       expect(await oauthErrorOf(h.app.get(UserAdmin).delete(gone))).toMatchObject({ status: 404 });
       expect(await cached(t.access_token)).toEqual(REVOKED);
+    });
+
+    it('a deleted user gets nothing more: no code from a live session, no tokens for an old code', async () => {
+      const web = await client();
+      const gone = await user();
+      const request = {
+        clientId: web,
+        sub: gone,
+        sid: unique('sid'),
+        authTime: Math.floor(Date.now() / 1000),
+        amr: ['pwd'],
+        scope: ['openid'],
+        redirectUri: REDIRECT_URI,
+        redirectUriSupplied: true,
+        responseType: 'code',
+      };
+      // A code issued just before the deletion, redeemed just after it.
+      const { code } = await h.app.get(AuthorizeService).authorize(request);
+      await h.app.get(UserAdmin).delete(gone);
+      const redeem = h.app.get(TokenEndpoint).handle({
+        params: { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI },
+        clientAuth: basic(web),
+        endpoint: 'http://localhost:3000/token',
+      });
+      // Refused for the subject, before the grant's own state (revoked by the cascade) is read.
+      expect(await oauthErrorOf(redeem)).toMatchObject({
+        error: 'invalid_grant',
+        description: 'the end-user account no longer exists',
+      });
+      // The browser's SSO session outlived the account: it must sign in again.
+      expect(await oauthErrorOf(h.app.get(AuthorizeService).authorize(request))).toMatchObject({
+        error: 'login_required',
+      });
     });
 
     it('deleting a client (admin API or RFC 7592) revokes its grants (client_deleted)', async () => {

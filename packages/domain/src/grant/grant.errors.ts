@@ -19,4 +19,5 @@ export const GrantErrors = {
   scopeWidened: 'requested scope exceeds the scope originally granted',
   verifierSyntax: 'code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]',
   notYourToken: 'client is not authorized to revoke the presented token',
+  subjectGone: 'the end-user account no longer exists',
 } as const;
