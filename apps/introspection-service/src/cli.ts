@@ -57,7 +57,7 @@ async function bindings(config: Config, args: Args): Promise<InfraBindings> {
     if (!existsSync(file)) throw new Error(`no event store at ${file} (DATA_DIR)`);
     return {
       ...common,
-      eventStore: await createEventStore({ driver: 'sqlite', file }),
+      eventStore: await createEventStore({ driver: 'sqlite', file, migrations: 'verify' }),
       cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
     };
   }
@@ -66,6 +66,8 @@ async function bindings(config: Config, args: Args): Promise<InfraBindings> {
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     poolSize: 2,
+    // Read only: never alter the schema token-service owns (a read-only role is enough).
+    migrations: 'verify',
   });
   try {
     const cache = await createRedisCache({

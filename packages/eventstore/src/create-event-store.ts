@@ -4,7 +4,16 @@ import { migrations } from './sql/migrations';
 import { SqlDb } from './sql/sql-db';
 import { TypeOrmEventStore } from './typeorm.event-store';
 
-export type EventStoreOptions =
+/**
+ * `apply` (the default, for the services that own the store) brings the
+ * schema up to date; `verify` changes nothing and fails unless every
+ * migration was applied: for tools that only read (the introspection
+ * rebuild), which may run with a read-only database role and must never
+ * alter a production schema from an older or newer release.
+ */
+export type MigrationMode = 'apply' | 'verify';
+
+export type EventStoreOptions = (
   | {
       readonly driver: 'postgres';
       readonly url: string;
@@ -17,13 +26,17 @@ export type EventStoreOptions =
       readonly driver: 'sqlite';
       /** The database file; its folder is created if missing. */
       readonly file: string;
-    };
+    }
+) & { readonly migrations?: MigrationMode };
 
 /** Our own migrations table, so other packages' TypeORM migrations in the same schema never mix with ours. */
 const MIGRATIONS_TABLE = 'eventstore_migrations';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Connects, brings the schema up to date with explicit migrations, and returns the store. */
+/**
+ * Connects, brings the schema up to date with explicit migrations (or only
+ * checks that it is, with `migrations: 'verify'`), and returns the store.
+ */
 export async function createEventStore(options: EventStoreOptions): Promise<TypeOrmEventStore> {
   const schema = options.driver === 'postgres' ? (options.schema ?? 'public') : '';
   if (options.driver === 'postgres' && !SCHEMA_NAME.test(schema)) {
@@ -36,7 +49,8 @@ export async function createEventStore(options: EventStoreOptions): Promise<Type
     options.driver === 'postgres' ? postgresDialect(schema) : sqliteDialect(),
   );
   try {
-    await migrate(db, schema);
+    if (options.migrations === 'verify') await verifyMigrated(db);
+    else await migrate(db, schema);
   } catch (err) {
     await db.close();
     throw err;
@@ -77,6 +91,25 @@ function dataSourceOptions(options: EventStoreOptions, schema: string): DataSour
       db.pragma('synchronous = FULL');
     },
   };
+}
+
+/** Reads the migrations table only (TypeORM's showMigrations would create it). */
+async function verifyMigrated(db: SqlDb): Promise<void> {
+  let applied: Set<string>;
+  try {
+    const rows = (await db.dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as {
+      name: string;
+    }[];
+    applied = new Set(rows.map((r) => r.name));
+  } catch (err) {
+    throw new Error(`no event store here (${(err as Error).message})`);
+  }
+  const pending = migrations.some((m) => !applied.has(new m().name));
+  if (pending) {
+    throw new Error(
+      'the event store schema is not up to date: start the service that owns it (token-service) first',
+    );
+  }
 }
 
 async function migrate(db: SqlDb, schema: string): Promise<void> {

@@ -164,3 +164,36 @@ describe('PostgreSQL event store specifics', () => {
     }
   });
 });
+
+describe("PostgreSQL migrations: 'verify'", () => {
+  it('refuses a schema that does not exist, without creating it, and reads a migrated one', async () => {
+    const schema = newSchema();
+    try {
+      await expect(
+        createEventStore({ driver: 'postgres', url, schema, migrations: 'verify' }),
+      ).rejects.toThrow(/no event store here/);
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      const found = await client.query(
+        'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
+        [schema],
+      );
+      await client.end();
+      expect(found.rowCount).toBe(0);
+
+      const owner = await createEventStore({ driver: 'postgres', url, schema });
+      await owner.append('session-v', 0, [joined('v')]);
+      await owner.close();
+      const reader = await createEventStore({
+        driver: 'postgres',
+        url,
+        schema,
+        migrations: 'verify',
+      });
+      expect(await reader.readStream('session-v')).toHaveLength(1);
+      await reader.close();
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+});

@@ -109,3 +109,41 @@ describe('SQLite event store file', () => {
     }
   });
 });
+
+describe("migrations: 'verify' (read-only tools)", () => {
+  it('opens a migrated store without changing it, and refuses one that is missing or behind', async () => {
+    const dir = await tempDir();
+    try {
+      const empty = join(dir, 'empty.db');
+      await expect(
+        createEventStore({ driver: 'sqlite', file: empty, migrations: 'verify' }),
+      ).rejects.toThrow(/no event store here/);
+      // It created no tables: a wrong path is an error, not a new empty store.
+      const raw = new Database(empty);
+      expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
+      raw.close();
+
+      const file = join(dir, 'events.db');
+      const owner = await createEventStore({ driver: 'sqlite', file });
+      await owner.append('session-v', 0, [
+        SessionClientJoined.create({ sid: 'v', clientId: 'rp' }, { correlationId: 'c' }),
+      ]);
+      await owner.close();
+      const reader = await createEventStore({ driver: 'sqlite', file, migrations: 'verify' });
+      expect((await reader.readStream('session-v')).map((e) => e.type)).toEqual([
+        'session.client_joined',
+      ]);
+      await reader.close();
+
+      // A release behind the schema's owner: one migration missing.
+      const db = new Database(file);
+      db.prepare('DELETE FROM eventstore_migrations WHERE name = ?').run(new migrations[1]!().name);
+      db.close();
+      await expect(
+        createEventStore({ driver: 'sqlite', file, migrations: 'verify' }),
+      ).rejects.toThrow(/not up to date/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
