@@ -115,6 +115,16 @@ describe('decodeForm', () => {
     expect(Object.getPrototypeOf(params)).toBeNull();
   });
 
+  it('splits an unencoded body exactly as URLSearchParams would', () => {
+    for (const body of ['token=abc.def_-x&hint=', '&&a=1&&b&c==2&a=3&', '=x&y', '']) {
+      const expected: [string, string][] = [...new URLSearchParams(body)];
+      const got = Object.entries(decodeForm(body)).flatMap(([k, v]) =>
+        (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
+      );
+      expect(got.sort()).toEqual(expected.sort());
+    }
+  });
+
   it('keeps malformed percent-encoding as text instead of failing', () => {
     expect({ ...decodeForm('a=%zz&b=%') }).toEqual({ a: '%zz', b: '%' });
   });

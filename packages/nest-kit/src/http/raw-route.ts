@@ -75,17 +75,32 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
   });
 }
 
-/** application/x-www-form-urlencoded, the WHATWG way ('+' is a space). */
+/**
+ * application/x-www-form-urlencoded, the WHATWG way ('+' is a space). A body
+ * with nothing encoded (a base64url token and plain names: introspection's
+ * usual request) is split directly, which is what URLSearchParams would
+ * return for it at a fraction of the cost.
+ */
 export function decodeForm(body: string): RawParams {
   const out: Record<string, string | string[]> = Object.create(null) as Record<
     string,
     string | string[]
   >;
-  for (const [name, value] of new URLSearchParams(body)) {
+  const add = (name: string, value: string) => {
     const seen = out[name];
     if (seen === undefined) out[name] = value;
     else if (Array.isArray(seen)) seen.push(value);
     else out[name] = [seen, value];
+  };
+  if (body.includes('%') || body.includes('+')) {
+    for (const [name, value] of new URLSearchParams(body)) add(name, value);
+    return out;
+  }
+  for (const piece of body.split('&')) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    if (eq < 0) add(piece, '');
+    else add(piece.slice(0, eq), piece.slice(eq + 1));
   }
   return out;
 }
