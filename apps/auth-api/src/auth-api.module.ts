@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { AdminBackchannelController } from './admin/admin-backchannel.controller';
 import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
 import { AdminSessionsController } from './admin/admin-sessions.controller';
@@ -13,6 +14,9 @@ import { JwksCache } from './discovery/jwks-cache';
 import { EdgeConfig } from './http/edge-config';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
+import { LogoutController } from './logout/logout.controller';
+import { LogoutFlow } from './logout/logout-flow';
+import { SessionTermination } from './logout/session-termination';
 import { RegistrationController } from './registration/registration.controller';
 import { RevokeController } from './revoke/revoke.controller';
 import { TokenController } from './token/token.controller';
@@ -29,6 +33,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     DiscoveryController,
     AuthorizeController,
     InteractionController,
+    LogoutController,
     TokenController,
     RevokeController,
     UserinfoController,
@@ -36,6 +41,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AdminClientsController,
     AdminUsersController,
     AdminSessionsController,
+    AdminBackchannelController,
   ],
   providers: [
     EdgeConfig,
@@ -44,6 +50,8 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     SsoSessions,
     InteractionStore,
     AuthorizationFlow,
+    SessionTermination,
+    LogoutFlow,
     AdminRpcAccess,
     {
       provide: JwksCache,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@idp/config';
 import {
   AdminRpc,
+  BackchannelRpc,
   distributedAdapters,
   RpcClientsModule,
   runService,
@@ -22,6 +23,10 @@ async function main(): Promise<void> {
     session: { useValue: grpcClient(SessionRpc, { address: config.SESSION_SERVICE_GRPC_URL }) },
     // token-service serves AdminRpc on the same gRPC server as TokenRpc.
     admin: { useValue: grpcClient(AdminRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
+    // session-service serves BackchannelRpc (dead letters) next to SessionRpc.
+    backchannel: {
+      useValue: grpcClient(BackchannelRpc, { address: config.SESSION_SERVICE_GRPC_URL }),
+    },
   });
   await runService({ name: 'auth-api', modules: [rpc, AuthApiModule], bindings });
 }

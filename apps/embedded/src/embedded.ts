@@ -6,8 +6,12 @@ import { createEventStore, OutboxRelay } from '@idp/eventstore';
 import { relayHooks, runService, type Projector } from '@idp/nest-kit';
 import { AuthApiModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
-import { SessionServiceModule } from '@idp/session-service';
-import { TokenServiceModule } from '@idp/token-service';
+import {
+  createDeliveryStore,
+  DeliveryStoreModule,
+  SessionServiceModule,
+} from '@idp/session-service';
+import { LogoutModule, TokenServiceModule } from '@idp/token-service';
 import { ensureLocalSecrets } from './local-secrets';
 import { inProcessRpc } from './in-process-rpc';
 
@@ -24,6 +28,10 @@ export async function startEmbedded(base: Config) {
     driver: 'sqlite',
     file: join(dataDir, 'events.sqlite'),
   });
+  const deliveries = await createDeliveryStore({
+    driver: 'sqlite',
+    file: join(dataDir, 'backchannel.sqlite'),
+  });
   const bus = new InProcessEventBus();
   await bus.start();
   const relay = new OutboxRelay(eventStore.outbox, bus, {
@@ -37,6 +45,9 @@ export async function startEmbedded(base: Config) {
     name: 'embedded',
     modules: [
       TokenServiceModule,
+      // token-service's session.ended consumer (logout revokes the session's grants).
+      LogoutModule,
+      DeliveryStoreModule.forRoot(deliveries),
       SessionServiceModule,
       IntrospectionServiceModule,
       inProcessRpc,

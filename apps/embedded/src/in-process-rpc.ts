@@ -1,6 +1,12 @@
-import { AdminRpc, RpcClientsModule, SessionRpc, TokenRpc } from '@idp/nest-kit';
+import { AdminRpc, BackchannelRpc, RpcClientsModule, SessionRpc, TokenRpc } from '@idp/nest-kit';
 import { inProcessClient } from '@idp/rpc';
-import { SessionService, sessionRpcHandlers, SessionServiceModule } from '@idp/session-service';
+import {
+  backchannelRpcHandlers,
+  DeadLetters,
+  SessionService,
+  sessionRpcHandlers,
+  SessionServiceModule,
+} from '@idp/session-service';
 import {
   AdminModule,
   adminRpcHandlers,
@@ -10,7 +16,9 @@ import {
   ClientRegistry,
   IntrospectionService,
   KeyRingService,
+  LogoutTokens,
   RevocationService,
+  SessionGrants,
   TokenEndpoint,
   tokenRpcHandlers,
   TokenServiceModule,
@@ -36,6 +44,8 @@ export const inProcessRpc = RpcClientsModule.forRoot({
       userinfo: UserinfoService,
       introspection: IntrospectionService,
       revocation: RevocationService,
+      sessionGrants: SessionGrants,
+      logoutTokens: LogoutTokens,
     ) =>
       inProcessClient(
         TokenRpc,
@@ -48,6 +58,8 @@ export const inProcessRpc = RpcClientsModule.forRoot({
           userinfo,
           introspection,
           revocation,
+          sessionGrants,
+          logoutTokens,
         }),
       ),
     inject: [
@@ -59,6 +71,8 @@ export const inProcessRpc = RpcClientsModule.forRoot({
       UserinfoService,
       IntrospectionService,
       RevocationService,
+      SessionGrants,
+      LogoutTokens,
     ],
   },
   admin: {
@@ -70,5 +84,10 @@ export const inProcessRpc = RpcClientsModule.forRoot({
     useFactory: (sessions: SessionService) =>
       inProcessClient(SessionRpc, sessionRpcHandlers(sessions)),
     inject: [SessionService],
+  },
+  backchannel: {
+    useFactory: (deadLetters: DeadLetters) =>
+      inProcessClient(BackchannelRpc, backchannelRpcHandlers(deadLetters)),
+    inject: [DeadLetters],
   },
 });

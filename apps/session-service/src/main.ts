@@ -1,8 +1,21 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@idp/config';
-import { distributedAdapters, runService, SessionRpc } from '@idp/nest-kit';
-import { createRpcServer } from '@idp/rpc';
+import {
+  BackchannelRpc,
+  distributedAdapters,
+  RpcClientsModule,
+  runService,
+  SessionRpc,
+  TokenRpc,
+} from '@idp/nest-kit';
+import { createRpcServer, grpcClient } from '@idp/rpc';
+import {
+  backchannelRpcHandlers,
+  createDeliveryStore,
+  DeadLetters,
+  DeliveryStoreModule,
+} from './backchannel-logout';
 import { SessionServiceModule } from './session-service.module';
 import { SessionService } from './sessions/session.service';
 import { sessionRpcHandlers } from './sessions/session.rpc-handlers';
@@ -13,16 +26,28 @@ async function main(): Promise<void> {
     eventStore: true,
     cache: false,
   });
+  // Back-channel logout: the delivery queue next to the event store; token-service signs the tokens.
+  const deliveries = await createDeliveryStore({
+    driver: 'postgres',
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+  });
+  const rpcClients = RpcClientsModule.forRoot({
+    token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
+  });
   const { app } = await runService({
     name: 'session-service',
-    modules: [SessionServiceModule],
+    modules: [rpcClients, DeliveryStoreModule.forRoot(deliveries), SessionServiceModule],
     bindings,
   });
   const handlers = sessionRpcHandlers(app.get(SessionService));
   const rpc = await createRpcServer({
     host: config.HOST,
     port: config.GRPC_PORT ?? 50053,
-    services: [{ contract: SessionRpc, handlers }],
+    services: [
+      { contract: SessionRpc, handlers },
+      { contract: BackchannelRpc, handlers: backchannelRpcHandlers(app.get(DeadLetters)) },
+    ],
   });
   new Logger('session-service').log(`gRPC on ${config.HOST}:${rpc.port}`);
   process.once('SIGTERM', () => void rpc.close());

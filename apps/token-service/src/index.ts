@@ -9,3 +9,6 @@ export * from './rpc/token.rpc-handlers';
 export * from './admin';
 export * from './introspection/introspection.service';
 export * from './revocation/revocation.service';
+export * from './logout/logout.module';
+export * from './logout/session-grants.service';
+export * from './backchannel/logout-tokens.service';

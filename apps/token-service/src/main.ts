@@ -8,11 +8,14 @@ import { adminRpcHandlers } from './admin/admin.rpc-handlers';
 import { ClientAdmin } from './admin/client-admin.service';
 import { ClientRegistrations } from './admin/client-registrations.service';
 import { UserAdmin } from './admin/user-admin.service';
+import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { ClientRegistry } from './clients/client-registry.service';
 import { AuthorizeService } from './grants/authorize.service';
 import { TokenEndpoint } from './grants/token-endpoint.service';
 import { IntrospectionService } from './introspection/introspection.service';
 import { KeyRingService } from './keys/key-ring.service';
+import { LogoutModule } from './logout/logout.module';
+import { SessionGrants } from './logout/session-grants.service';
 import { RevocationService } from './revocation/revocation.service';
 import { tokenRpcHandlers } from './rpc/token.rpc-handlers';
 import { TokenServiceModule } from './token-service.module';
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   });
   const { app } = await runService({
     name: 'token-service',
-    modules: [TokenServiceModule, AdminModule],
+    modules: [TokenServiceModule, AdminModule, LogoutModule],
     bindings,
   });
   const handlers = tokenRpcHandlers({
@@ -40,6 +43,8 @@ async function main(): Promise<void> {
     userinfo: app.get(UserinfoService),
     introspection: app.get(IntrospectionService),
     revocation: app.get(RevocationService),
+    sessionGrants: app.get(SessionGrants),
+    logoutTokens: app.get(LogoutTokens),
   });
   const rpc = await createRpcServer({
     host: config.HOST,

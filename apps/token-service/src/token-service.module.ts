@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
 import { ClientAuthenticator } from './clients/client-authenticator';
 import { ClientRegistry } from './clients/client-registry.service';
@@ -50,6 +51,7 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
     IntrospectionService,
     RevocationService,
     SeedService,
+    LogoutTokens,
   ],
   exports: [
     KeysModule,
@@ -61,6 +63,7 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
     UserinfoService,
     IntrospectionService,
     RevocationService,
+    LogoutTokens,
   ],
 })
 export class TokenServiceModule {}

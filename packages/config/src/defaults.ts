@@ -135,11 +135,56 @@ export const settings = {
   },
   SESSION_IDLE_TTL: {
     schema: positiveInt.default(8 * 3600),
-    description: 'SSO session idle lifetime, seconds.',
+    description:
+      'SSO session idle lifetime, seconds: the session ends this long after it was last used (reused at /authorize, or a client received tokens in it).',
   },
   SESSION_ABSOLUTE_TTL: {
     schema: positiveInt.default(7 * 86400),
-    description: 'SSO session absolute lifetime, seconds.',
+    description: 'SSO session absolute lifetime, seconds: use never extends a session past it.',
+  },
+  SESSION_IDLE_EXTENSION_INTERVAL: {
+    schema: positiveInt.default(60),
+    description:
+      "session-service: seconds between two extensions of a session's idle expiry. Using a session writes a `session.extended` event only when this long (or a quarter of SESSION_IDLE_TTL, if shorter) has passed since the last one, so busy sessions do not write an event per request.",
+  },
+  LOGOUT_OFFLINE_GRANTS: {
+    schema: z.enum(['revoke', 'keep']).default('revoke'),
+    description:
+      'token-service: what logout (any end of an SSO session) does to grants that include `offline_access`. `revoke`: every grant of the session is revoked, refresh tokens included. `keep`: grants whose refresh token was issued with offline_access survive (OIDC Core 11: access while the user is not logged in); all others, and unredeemed codes, are revoked.',
+  },
+  BACKCHANNEL_LOGOUT_TOKEN_TTL: {
+    schema: positiveInt.max(3600).default(120),
+    description:
+      'Back-Channel Logout: lifetime of a logout token, seconds. Every attempt signs a fresh one (same jti), so this only has to cover one POST.',
+  },
+  BACKCHANNEL_CONCURRENCY: {
+    schema: positiveInt.max(10_000).default(64),
+    description:
+      'session-service: back-channel logout POSTs in flight at once per replica. A slow RP holds one slot, never the others.',
+  },
+  BACKCHANNEL_TIMEOUT_MS: {
+    schema: positiveInt.max(60_000).default(5000),
+    description:
+      'session-service: deadline of one back-channel logout POST (connect to response). A timeout is a failed attempt.',
+  },
+  BACKCHANNEL_MAX_ATTEMPTS: {
+    schema: positiveInt.max(1000).default(20),
+    description:
+      'session-service: attempts per back-channel logout delivery before it is dead-lettered (visible in the admin API and metrics, retryable from there).',
+  },
+  BACKCHANNEL_BACKOFF_BASE_MS: {
+    schema: positiveInt.default(1000),
+    description:
+      'session-service: delay after the first failed back-channel logout attempt; it doubles per failure (with equal jitter) up to BACKCHANNEL_BACKOFF_CAP_MS.',
+  },
+  BACKCHANNEL_BACKOFF_CAP_MS: {
+    schema: positiveInt.default(300_000),
+    description: 'session-service: longest delay between two back-channel logout attempts.',
+  },
+  BACKCHANNEL_POLL_MS: {
+    schema: positiveInt.max(60_000).default(1000),
+    description:
+      'session-service: longest sleep of the back-channel dispatcher between looks for due deliveries (new deliveries wake it at once; this catches rows of other replicas and retries that fell due).',
   },
   ALLOW_PLAIN_PKCE: {
     schema: z

@@ -14,3 +14,4 @@ export * from './events/resource.events';
 export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';
+export * from './rpc/backchannel.rpc';

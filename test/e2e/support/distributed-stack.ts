@@ -12,6 +12,8 @@ export interface StackOptions {
   readonly authPort?: number;
   /** introspection-service processes sharing one Redis and one consumer group (default 1). */
   readonly introspectionReplicas?: number;
+  /** Extra settings for every process (e.g. ADMIN_TOKEN, LOGOUT_OFFLINE_GRANTS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface DistributedStack {
@@ -35,6 +37,7 @@ export async function startDistributedStack(options: StackOptions): Promise<Dist
   const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     ...isolated,
+    ...options.env,
     ...(options.issuer === undefined ? {} : { ISSUER: options.issuer }),
     TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
     SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,

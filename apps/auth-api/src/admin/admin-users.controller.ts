@@ -12,6 +12,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { newUserInput, userChanges, type UserView } from '@idp/contracts';
+import { InvalidRequest } from '@idp/oauth-errors';
+import { SessionTermination } from '../logout/session-termination';
 import { jsonObjectBody } from '../registration/json-body';
 import { AdminRpcAccess, parseBody } from './admin-rpc';
 import { AdminTokenGuard } from './admin-token.guard';
@@ -24,7 +26,10 @@ import { AdminTokenGuard } from './admin-token.guard';
 @Controller('admin/users')
 @UseGuards(AdminTokenGuard)
 export class AdminUsersController {
-  constructor(private readonly admin: AdminRpcAccess) {}
+  constructor(
+    private readonly admin: AdminRpcAccess,
+    private readonly termination: SessionTermination,
+  ) {}
 
   /** 201; 409 when the username or the sub is taken. `sub` is generated when absent. */
   @Post()
@@ -53,6 +58,20 @@ export class AdminUsersController {
   @HttpCode(204)
   async remove(@Param('sub') sub: string): Promise<void> {
     await this.admin.rpc.deleteUser({ sub });
+  }
+
+  /**
+   * Logs the user out everywhere: every live session ends (reason
+   * user_logout_all, back-channel logout to their clients) and the sessions'
+   * grants are revoked before this answers. 0 when there was none.
+   */
+  @Post(':sub/end-sessions')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async endSessions(@Param('sub') sub: string): Promise<{ ended_sessions: number }> {
+    if (sub.length > 200) throw new InvalidRequest('sub must not exceed 200 characters');
+    const ended = await this.termination.endAllOf(sub, 'user_logout_all');
+    return { ended_sessions: ended.length };
   }
 
   /** Revokes every grant of the user (tokens refused and inactive once this answers). */

@@ -49,7 +49,9 @@ export class AuthorizationFlow {
     const pending = pendingOf(request);
     return this.guard(pending, [], async () => {
       const now = nowSeconds();
-      const next = nextStep(request, client, await this.sessions.current(cookieHeader), now);
+      // Reusing the session is a use of it: its idle lifetime slides (touch).
+      const session = await this.sessions.current(cookieHeader, { touch: true });
+      const next = nextStep(request, client, session, now);
       if (next.step === 'issue') return this.issue(pending, next.session);
       const { interaction, cookie } = this.interactions.start(
         {

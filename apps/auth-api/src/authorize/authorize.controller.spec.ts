@@ -62,7 +62,8 @@ describe('/authorize', () => {
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`https://app.example/cb?code=c-1&state=st&${ISS}`);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(getSession).toHaveBeenCalledWith({ sid: 'sid-1' });
+    // Reusing the session is a use of it: session-service slides its idle expiry.
+    expect(getSession).toHaveBeenCalledWith({ sid: 'sid-1', touch: true });
     const session = sessionView();
     expect(authorize).toHaveBeenCalledWith({
       clientId: 'app',

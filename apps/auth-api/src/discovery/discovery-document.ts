@@ -46,8 +46,7 @@ export type DiscoveryConfig = Pick<
 
 /**
  * OpenID Connect Discovery 1.0 section 3 (and RFC 8414 2). It advertises only
- * what is served: endpoints that do not exist yet (end_session) are added by
- * the change that builds them, and
+ * what is served, so
  * `registration_endpoint` appears only while registration is enabled, since
  * an RP that reads a metadata value will call it.
  *
@@ -101,5 +100,11 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     request_uri_parameter_supported: false,
     // RFC 9207 3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
+    // OIDC RP-Initiated Logout 1.0 3.1, Front-Channel Logout 1.0 3, Back-Channel Logout 1.0 2.1.
+    end_session_endpoint: `${base}/logout`,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

@@ -79,6 +79,11 @@ describe('discovery and JWKS', () => {
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
       authorization_response_iss_parameter_supported: true,
+      end_session_endpoint: 'https://idp.example.com/logout',
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
     });
   });
 
@@ -103,11 +108,7 @@ describe('discovery and JWKS', () => {
 
   it('advertises nothing that does not exist yet', async () => {
     const doc = (await app.inject({ url: '/.well-known/openid-configuration' })).json();
-    for (const key of [
-      'registration_endpoint',
-      'end_session_endpoint',
-      'backchannel_logout_supported',
-    ]) {
+    for (const key of ['registration_endpoint', 'check_session_iframe']) {
       expect(doc).not.toHaveProperty(key);
     }
   });

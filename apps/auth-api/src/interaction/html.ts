@@ -38,6 +38,17 @@ const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64'
  */
 export const PAGE_CSP = `default-src 'none'; style-src ${STYLE_HASH}; base-uri 'none'; frame-ancestors 'none'`;
 
+/**
+ * CSP for the logout pages that load the relying parties' front-channel
+ * logout URIs (OIDC Front-Channel Logout 1.0 section 3): PAGE_CSP plus
+ * `frame-src` for exactly those origins. Origins come from URL parsing, so
+ * they hold no space, comma or semicolon that could add a directive.
+ */
+export function frameCsp(frameOrigins: readonly string[]): string {
+  if (frameOrigins.length === 0) return PAGE_CSP;
+  return `${PAGE_CSP}; frame-src ${frameOrigins.join(' ')}`;
+}
+
 /** CSP for the form_post page: the one inline script, allowed by the caller's nonce. */
 export function formPostCsp(scriptNonce: string): string {
   return `default-src 'none'; script-src 'nonce-${scriptNonce}'; style-src ${STYLE_HASH}; base-uri 'none'; frame-ancestors 'none'`;
@@ -60,8 +71,11 @@ export function pageHeaders(csp: string = PAGE_CSP): Record<string, string> {
   };
 }
 
-/** Page shell. `title` is text (escaped here); `body` is markup the caller built with escapeHtml. */
-export function layout(title: string, body: string, tail = ''): string {
+/**
+ * Page shell. `title` is text (escaped here); `body`, `tail` (after main) and
+ * `head` (extra head elements) are markup the caller built with escapeHtml.
+ */
+export function layout(title: string, body: string, tail = '', head = ''): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -72,6 +86,7 @@ export function layout(title: string, body: string, tail = ''): string {
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
+    ...(head === '' ? [] : [head]),
     '</head>',
     `<body><main>${body}</main>${tail}</body>`,
     '</html>',

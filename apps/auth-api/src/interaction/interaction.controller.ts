@@ -75,7 +75,7 @@ export class InteractionController {
       reply,
       await this.step(id, req, 'login', {
         forged: (i) => loginView(this.edge, i, { status: 403, error: 'expired' }),
-        run: (i, form) => this.signIn(i, form),
+        run: (i, form) => this.signIn(i, form, req.headers.cookie),
       }),
     );
   }
@@ -101,7 +101,11 @@ export class InteractionController {
    * status 200 (no account enumeration); token-service spends the same time
    * on an unknown user (dummy hash).
    */
-  private async signIn(interaction: Interaction, form: Params): Promise<HttpOutcome> {
+  private async signIn(
+    interaction: Interaction,
+    form: Params,
+    cookieHeader: string | undefined,
+  ): Promise<HttpOutcome> {
     const username = form[FORM_FIELDS.username] ?? '';
     const password = form[FORM_FIELDS.password] ?? '';
     const { sub } = plausible(username, password)
@@ -110,7 +114,7 @@ export class InteractionController {
     if (sub === null) {
       return loginView(this.edge, interaction, { error: 'invalid_credentials', username });
     }
-    const { session, cookie } = await this.sessions.start(sub, ['pwd'], nowSeconds());
+    const { session, cookie } = await this.sessions.start(sub, ['pwd'], nowSeconds(), cookieHeader);
     return withCookies(await this.flow.afterLogin(interaction, session), cookie);
   }
 

@@ -6,7 +6,7 @@ import type { SessionService } from './session.service';
 export function sessionRpcHandlers(sessions: SessionService): RpcHandlers<typeof SessionRpc> {
   return {
     startSession: (req) => sessions.start(req),
-    getSession: async (req) => ({ session: await sessions.get(req.sid) }),
+    getSession: async (req) => ({ session: await sessions.get(req.sid, req.touch ?? false) }),
     endSession: async (req) => ({ ended: await sessions.end(req) }),
     endSessionsOfUser: async (req) => ({ ended: await sessions.endAllOf(req.sub, req.reason) }),
   };

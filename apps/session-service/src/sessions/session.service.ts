@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { uuidv7, type SessionView } from '@idp/contracts';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
-import { sessionDecider, sessionIsLive, sessionStream, type SessionState } from '@idp/domain';
+import {
+  sessionDecider,
+  sessionIsLive,
+  sessionStream,
+  type IdleExtension,
+  type SessionState,
+} from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { randomBytes } from 'node:crypto';
 
@@ -53,9 +59,44 @@ export class SessionService {
     return started;
   }
 
-  async get(sid: string): Promise<SessionView | null> {
+  /**
+   * The live session, or null. `touch`: the session is being used, so its
+   * idle expiry moves forward; only when an extension is due does this write
+   * (a read otherwise), so reuse on every request stays cheap.
+   */
+  async get(sid: string, touch = false): Promise<SessionView | null> {
+    const now = nowSeconds();
     const { state } = await this.runner.load(sessionDecider, sessionStream(sid));
-    return view(state, nowSeconds());
+    const live = view(state, now);
+    if (!touch || live === null || !this.extensionDue(state, now)) return live;
+    const result = await this.runner.run(sessionDecider, sessionStream(sid), {
+      type: 'ExtendSession',
+      extension: this.extension,
+      meta: { now, correlationId: uuidv7() },
+    });
+    return view(result.state, now);
+  }
+
+  /** SESSION_IDLE_EXTENSION_INTERVAL, shortened for short idle lifetimes so they still slide. */
+  private get extension(): IdleExtension {
+    const idleSeconds = this.config.SESSION_IDLE_TTL;
+    return {
+      idleSeconds,
+      minIntervalSeconds: Math.min(
+        this.config.SESSION_IDLE_EXTENSION_INTERVAL,
+        Math.floor(idleSeconds / 4),
+      ),
+    };
+  }
+
+  /** The decider decides; this only spares a write attempt when it would decide nothing. */
+  private extensionDue(state: SessionState, now: number): boolean {
+    return (
+      sessionDecider.decide(
+        { type: 'ExtendSession', extension: this.extension, meta: { now, correlationId: '' } },
+        state,
+      ).length > 0
+    );
   }
 
   /** A client received tokens in this session: it must hear about its end (back-channel logout). */
@@ -69,6 +110,7 @@ export class SessionService {
       type: 'JoinClient',
       clientId,
       ...(grantId ? { grantId } : {}),
+      extension: this.extension,
       meta: { now: nowSeconds(), correlationId },
     });
   }
@@ -98,7 +140,7 @@ export class SessionService {
   /** Ends every session of `sub` that has not ended yet; sessions are found by the indexed sub. */
   async endAllOf(sub: string, reason: EndReason): Promise<EndedSession[]> {
     const ended: EndedSession[] = [];
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await this.store.streamsWhere({
         streamPrefix: 'session-',
         field: 'sub',

@@ -1,5 +1,5 @@
 // Test harness for the admin specs (no jest globals here, so it also type-checks in the build).
-import { Module, type INestApplicationContext } from '@nestjs/common';
+import { Module, type INestApplicationContext, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,10 @@ export interface AdminHarness {
 }
 
 /** token-service with AdminModule over a real SQLite event store, as the embedded mode runs it. */
-export async function startAdminHarness(): Promise<AdminHarness> {
+export async function startAdminHarness(
+  env: Record<string, string> = {},
+  modules: NonNullable<ModuleMetadata['imports']> = [],
+): Promise<AdminHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'token-admin-'));
   const store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
   const bus = new InProcessEventBus({ logger: silentBusLogger });
@@ -30,6 +33,7 @@ export async function startAdminHarness(): Promise<AdminHarness> {
     PORT: '0',
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
+    ...env,
   });
   @Module({
     imports: [
@@ -42,6 +46,7 @@ export async function startAdminHarness(): Promise<AdminHarness> {
       HealthModule,
       TokenServiceModule,
       AdminModule,
+      ...modules,
     ],
   })
   class TestModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistrationTokens } from '../clients/registration-tokens';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
+import { SessionGrants } from '../logout/session-grants.service';
 import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { TokenServiceModule } from '../token-service.module';
 import { ClientAdmin } from './client-admin.service';
@@ -20,10 +21,11 @@ import { UserAdmin } from './user-admin.service';
     // TokenServiceModule keeps its own; this stateless one writes to the same cache.
     IntrospectionTombstones,
     GrantRevocations,
+    SessionGrants,
     ClientAdmin,
     ClientRegistrations,
     UserAdmin,
   ],
-  exports: [ClientAdmin, ClientRegistrations, UserAdmin, GrantRevocations],
+  exports: [ClientAdmin, ClientRegistrations, UserAdmin, GrantRevocations, SessionGrants],
 })
 export class AdminModule {}

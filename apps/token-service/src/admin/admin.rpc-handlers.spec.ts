@@ -7,10 +7,12 @@ import {
   type ClosableRpcClient,
   type RpcServer,
 } from '@idp/rpc';
+import { LogoutTokens } from '../backchannel/logout-tokens.service';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { AuthorizeService } from '../grants/authorize.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { KeyRingService } from '../keys/key-ring.service';
+import { SessionGrants } from '../logout/session-grants.service';
 import { tokenRpcHandlers } from '../rpc/token.rpc-handlers';
 import { UserDirectory } from '../users/user-directory.service';
 import { IntrospectionService } from '../introspection/introspection.service';
@@ -51,6 +53,8 @@ describe('AdminRpc over gRPC', () => {
             userinfo: h.app.get(UserinfoService),
             introspection: h.app.get(IntrospectionService),
             revocation: h.app.get(RevocationService),
+            sessionGrants: h.app.get(SessionGrants),
+            logoutTokens: h.app.get(LogoutTokens),
           }),
         },
         {

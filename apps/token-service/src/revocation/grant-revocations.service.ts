@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAM_PREFIX, uuidv7, type GrantRevocationReason } from '@idp/contracts';
-import { grantDecider } from '@idp/domain';
+import { grantDecider, type Grant } from '@idp/domain';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { nowSeconds } from '../grants/grant-handler';
@@ -17,6 +17,11 @@ export type BulkRevocationReason = Extract<
   GrantRevocationReason,
   'admin' | 'user_deleted' | 'client_deleted' | 'session_ended'
 >;
+
+export interface RevocationOptions {
+  /** Grants this returns true for are left alone (logout's LOGOUT_OFFLINE_GRANTS=keep). */
+  readonly spare?: (grant: Grant) => boolean;
+}
 
 /** Grants revoked at once: enough to hide the latency of each read-append, few enough to share the pool. */
 const CONCURRENCY = 8;
@@ -48,7 +53,11 @@ export class GrantRevocations {
   ) {}
 
   /** How many grants this call revoked (0 when all were revoked, expired, or none exist). */
-  async revokeGrantsOf(owner: GrantOwner, reason: BulkRevocationReason): Promise<number> {
+  async revokeGrantsOf(
+    owner: GrantOwner,
+    reason: BulkRevocationReason,
+    options: RevocationOptions = {},
+  ): Promise<number> {
     const { field, value } = ownerField(owner);
     const correlationId = uuidv7();
     let revoked = 0;
@@ -60,7 +69,7 @@ export class GrantRevocations {
         after,
       });
       await forEachBounded(page, CONCURRENCY, async (stream) => {
-        if (await this.revoke(stream, reason, correlationId)) revoked++;
+        if (await this.revoke(stream, reason, correlationId, options)) revoked++;
       });
       if (page.length < STREAMS_WHERE_MAX) return revoked;
       after = page.at(-1)!;
@@ -72,10 +81,12 @@ export class GrantRevocations {
     stream: string,
     reason: BulkRevocationReason,
     correlationId: string,
+    options: RevocationOptions,
   ): Promise<boolean> {
     const now = nowSeconds();
     const { state } = await this.runner.load(grantDecider, stream);
     if (state.status === 'empty' || state.until <= now) return false;
+    if (state.status !== 'revoked' && options.spare?.(state)) return false;
     if (state.status === 'revoked') {
       await this.tombstones.write([grantTombstones(state)]);
       return false;

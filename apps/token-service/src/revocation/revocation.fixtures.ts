@@ -25,13 +25,14 @@ export async function codeFlowTokens(
   clientId: string,
   subject: Subject = { sub: 'u1', sid: 'sid-1' },
   auth: ClientAuthentication = basic(clientId),
+  scope: readonly string[] = ['openid'],
 ) {
   const { code } = await app.get(AuthorizeService).authorize({
     clientId,
     ...subject,
     authTime: Math.floor(Date.now() / 1000),
     amr: ['pwd'],
-    scope: ['openid'],
+    scope: [...scope],
     redirectUri: REDIRECT_URI,
     redirectUriSupplied: true,
     responseType: 'code',

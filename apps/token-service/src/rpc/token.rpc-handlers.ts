@@ -1,10 +1,12 @@
 import type { RpcHandlers } from '@idp/rpc';
 import type { TokenRpc } from '@idp/nest-kit';
+import type { LogoutTokens } from '../backchannel/logout-tokens.service';
 import type { ClientRegistry } from '../clients/client-registry.service';
 import type { AuthorizeService } from '../grants/authorize.service';
 import type { TokenEndpoint } from '../grants/token-endpoint.service';
 import type { IntrospectionService } from '../introspection/introspection.service';
 import type { KeyRingService } from '../keys/key-ring.service';
+import type { SessionGrants } from '../logout/session-grants.service';
 import type { RevocationService } from '../revocation/revocation.service';
 import type { UserDirectory } from '../users/user-directory.service';
 import type { UserinfoService } from '../userinfo/userinfo.service';
@@ -18,6 +20,8 @@ export interface TokenServiceFacade {
   readonly userinfo: UserinfoService;
   readonly introspection: IntrospectionService;
   readonly revocation: RevocationService;
+  readonly sessionGrants: SessionGrants;
+  readonly logoutTokens: LogoutTokens;
 }
 
 /** token-service's RPC surface: thin adapters, one line per method. */
@@ -42,6 +46,13 @@ export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof Toke
     authenticateClient: (req) => s.introspection.authenticateClient(req),
     introspect: async ({ token }) => (await s.introspection.introspect(token)) as never,
     revoke: (req) => s.revocation.revoke(req),
+    endSessionGrants: async ({ sid }) => ({
+      revokedGrants: await s.sessionGrants.revokeEnded(sid),
+    }),
     signIntrospectionResponse: (req) => s.introspection.signResponse(req),
+    backchannelLogoutTargets: async ({ clientIds }) => ({
+      targets: await s.logoutTokens.targets(clientIds),
+    }),
+    signLogoutTokens: async ({ tokens }) => ({ tokens: await s.logoutTokens.sign(tokens) }),
   };
 }

@@ -24,6 +24,17 @@ export const SessionClientJoined = defineEvent(
   z.object({ sid: id, clientId: id, grantId: id.optional() }),
 );
 
+/**
+ * The session was used (reused at /authorize, or a client joined) and its
+ * idle expiry moved forward. Written at most once per
+ * SESSION_IDLE_EXTENSION_INTERVAL, never past the absolute expiry.
+ */
+export const SessionExtended = defineEvent(
+  'session.extended',
+  1,
+  z.object({ sid: id, at: epochSeconds, idleExpiresAt: epochSeconds }),
+);
+
 export const SessionEnded = defineEvent(
   'session.ended',
   1,
@@ -46,6 +57,8 @@ export const BackchannelLogoutScheduled = defineEvent(
     /** The logout token's jti: retries resend the same token identity. */
     jti: id,
     uri: z.string().url(),
+    /** Absent or `session_ended`: the fan-out; `admin_retry`: a dead letter requeued by an operator. */
+    trigger: z.enum(['session_ended', 'admin_retry']).optional(),
   }),
 );
 
@@ -89,6 +102,7 @@ export const BackchannelLogoutDeadLettered = defineEvent(
 export const sessionEvents = [
   SessionStarted,
   SessionClientJoined,
+  SessionExtended,
   SessionEnded,
   BackchannelLogoutScheduled,
   BackchannelLogoutAttemptFailed,
@@ -99,6 +113,7 @@ export const sessionEvents = [
 export type SessionEvent =
   | EventOf<typeof SessionStarted>
   | EventOf<typeof SessionClientJoined>
+  | EventOf<typeof SessionExtended>
   | EventOf<typeof SessionEnded>
   | EventOf<typeof BackchannelLogoutScheduled>
   | EventOf<typeof BackchannelLogoutAttemptFailed>

@@ -39,9 +39,14 @@ export const sessionRpcMethods = {
     }),
     response: sessionView,
   },
-  /** The live session, or null when unknown, ended or expired (prompt=none and max_age read it). */
+  /**
+   * The live session, or null when unknown, ended or expired (prompt=none and
+   * max_age read it). `touch`: the session is being used (/authorize reuses
+   * it), so its idle expiry moves forward (a session.extended event at most
+   * once per SESSION_IDLE_EXTENSION_INTERVAL); the view returned is the extended one.
+   */
   getSession: {
-    request: z.object({ sid: z.string().max(200) }),
+    request: z.object({ sid: z.string().max(200), touch: z.boolean().optional() }),
     response: z.object({ session: sessionView.nullable() }),
   },
   /**

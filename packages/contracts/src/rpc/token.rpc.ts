@@ -122,6 +122,17 @@ export const tokenRpcMethods = {
     }),
     response: z.object({}),
   },
+  /**
+   * Logout: revokes the grants of an SSO session that has ended (reason
+   * session_ended), keeping offline_access grants when LOGOUT_OFFLINE_GRANTS
+   * is `keep`; tombstones are written before it answers (guarantee 2). The
+   * same as token-service does on the session.ended event, so auth-api can
+   * answer the logout only once the session's tokens are inactive.
+   */
+  endSessionGrants: {
+    request: z.object({ sid: z.string().min(1).max(200) }),
+    response: z.object({ revokedGrants: z.number().int().min(0) }),
+  },
   /** RFC 9701: signs an introspection response for `audience` (the caller) with our key. */
   signIntrospectionResponse: {
     request: z.object({
@@ -129,6 +140,46 @@ export const tokenRpcMethods = {
       claims: z.record(z.string(), z.json()),
     }),
     response: z.object({ jwt: z.string() }),
+  },
+  /**
+   * OIDC Back-Channel Logout: which of these clients registered a
+   * backchannel_logout_uri, and the alg of their ID tokens (their logout
+   * tokens use the same). Unknown or deleted clients and clients without a
+   * URI are left out. One call for a whole session's fan-out.
+   */
+  backchannelLogoutTargets: {
+    request: z.object({ clientIds: z.array(z.string().min(1).max(200)).max(10_000) }),
+    response: z.object({
+      targets: z.array(
+        z.object({
+          clientId: z.string(),
+          uri: z.string(),
+          sessionRequired: z.boolean(),
+          alg: z.string(),
+        }),
+      ),
+    }),
+  },
+  /**
+   * Signs Back-Channel Logout tokens (typ logout+jwt) with the active key of
+   * each token's alg (default RS256), in order. The caller passes the jti it
+   * recorded, so every retry of one delivery carries the same token identity.
+   */
+  signLogoutTokens: {
+    request: z.object({
+      tokens: z
+        .array(
+          z.object({
+            aud: z.string().min(1).max(200),
+            sub: z.string().min(1).max(200).optional(),
+            sid: z.string().min(1).max(200).optional(),
+            jti: z.string().min(1).max(200),
+            alg: z.string().max(20).optional(),
+          }),
+        )
+        .max(1_000),
+    }),
+    response: z.object({ tokens: z.array(z.string()) }),
   },
 };
 export type TokenRpcMethods = typeof tokenRpcMethods;

@@ -77,6 +77,82 @@ describe('session decider', () => {
       .thenNothing();
   });
 
+  describe('idle extension', () => {
+    const extension = { idleSeconds: 1_000, minIntervalSeconds: 60 };
+    const at = (now: number) => ({ now, correlationId: 'c' });
+    const extended = (now: number, idleExpiresAt: number) => ({
+      ...started,
+      type: 'session.extended',
+      data: { sid: 's1', at: now, idleExpiresAt },
+    });
+
+    it('moves the idle expiry forward when the session is used after the interval', () => {
+      spec
+        .given([started])
+        .when({ type: 'ExtendSession', extension, meta: at(1_500) })
+        .then([{ type: 'session.extended', data: { sid: 's1', at: 1_500, idleExpiresAt: 2_500 } }]);
+    });
+
+    it('writes nothing for uses closer together than the interval', () => {
+      spec
+        .given([started])
+        .when({ type: 'ExtendSession', extension, meta: at(1_059) })
+        .thenNothing();
+      spec
+        .given([started, extended(1_500, 2_500) as never])
+        .when({ type: 'ExtendSession', extension, meta: at(1_530) })
+        .thenNothing();
+    });
+
+    it('never extends past the absolute expiry, nor revives an expired or ended session', () => {
+      spec
+        .given([started, extended(2_800, 3_800) as never, extended(3_700, 4_700) as never])
+        .when({ type: 'ExtendSession', extension, meta: at(4_600) })
+        .then([{ type: 'session.extended', data: { sid: 's1', at: 4_600, idleExpiresAt: 5_000 } }]);
+      spec
+        .given([started])
+        .when({ type: 'ExtendSession', extension, meta: at(2_000) })
+        .thenNothing();
+      const ended = {
+        ...started,
+        type: 'session.ended',
+        data: { sid: 's1', sub: 'u1', reason: 'admin', clientIds: [] },
+      };
+      spec
+        .given([started, ended as never])
+        .when({ type: 'ExtendSession', extension, meta: at(1_500) })
+        .thenNothing();
+    });
+
+    it('extends when a new client joins, not when a joined client gets more tokens', () => {
+      spec
+        .given([started])
+        .when({ type: 'JoinClient', clientId: 'rp1', extension, meta: at(1_500) })
+        .then([
+          { type: 'session.client_joined', data: { sid: 's1', clientId: 'rp1' } },
+          { type: 'session.extended', data: { sid: 's1', at: 1_500, idleExpiresAt: 2_500 } },
+        ]);
+      const joined = {
+        ...started,
+        type: 'session.client_joined',
+        data: { sid: 's1', clientId: 'rp1' },
+      };
+      spec
+        .given([started, joined as never])
+        .when({ type: 'JoinClient', clientId: 'rp1', extension, meta: at(1_500) })
+        .thenNothing();
+    });
+
+    it('keeps the session live until the extended idle expiry', () => {
+      const state = fold(sessionDecider, [
+        { ...started, stream: 'session-s1', streamVersion: 1 },
+        { ...extended(1_500, 2_500), stream: 'session-s1', streamVersion: 2 },
+      ] as never);
+      expect(sessionIsLive(state, 2_400)).toBe(true);
+      expect(sessionIsLive(state, 2_500)).toBe(false);
+    });
+  });
+
   it('is live only before both expiries', () => {
     const state = fold(sessionDecider, [
       { ...started, stream: 'session-s1', streamVersion: 1 },

@@ -1,6 +1,7 @@
 import {
   SessionClientJoined,
   SessionEnded,
+  SessionExtended,
   SessionStarted,
   type PendingEvent,
   type SessionEvent,
@@ -19,6 +20,8 @@ export interface LiveSession {
   readonly clientIds: readonly string[];
   readonly idleExpiresAt: number;
   readonly absoluteExpiresAt: number;
+  /** When the session was last used (login, or the last extension): paces extensions. */
+  readonly lastUsedAt: number;
 }
 
 export type SessionState =
@@ -36,6 +39,13 @@ export interface SessionLifetimes {
   readonly absoluteSeconds: number;
 }
 
+/** How use extends a session: by the idle lifetime, at most once per interval. */
+export interface IdleExtension {
+  readonly idleSeconds: number;
+  /** Uses closer together than this write no event (the idle expiry moves in steps). */
+  readonly minIntervalSeconds: number;
+}
+
 export type SessionCommand =
   | {
       readonly type: 'StartSession';
@@ -50,6 +60,14 @@ export type SessionCommand =
       readonly type: 'JoinClient';
       readonly clientId: string;
       readonly grantId?: string;
+      /** A client signing in through the session is a use of it: extend it too. */
+      readonly extension?: IdleExtension;
+      readonly meta: CommandMeta;
+    }
+  | {
+      /** The session was used (reused at /authorize): move its idle expiry forward. */
+      readonly type: 'ExtendSession';
+      readonly extension: IdleExtension;
       readonly meta: CommandMeta;
     }
   | {
@@ -64,6 +82,29 @@ type Pending = PendingEvent<SessionEvent['type'], SessionEvent['data']>[];
 /** A session is usable until its idle or absolute lifetime runs out, whichever comes first. */
 export function sessionIsLive(state: SessionState, now: number): state is LiveSession {
   return state.status === 'active' && now < state.idleExpiresAt && now < state.absoluteExpiresAt;
+}
+
+/**
+ * A session.extended event when the session is live and the last use is at
+ * least the interval ago; never past the absolute expiry, never backwards.
+ * Pacing keeps a busy session from writing an event per request, at the cost
+ * of the idle expiry lagging the last use by at most the interval.
+ */
+function extend(
+  state: SessionState,
+  extension: IdleExtension | undefined,
+  meta: CommandMeta,
+): Pending {
+  if (extension === undefined || !sessionIsLive(state, meta.now)) return [];
+  if (meta.now - state.lastUsedAt < extension.minIntervalSeconds) return [];
+  const idleExpiresAt = Math.min(meta.now + extension.idleSeconds, state.absoluteExpiresAt);
+  if (idleExpiresAt <= state.idleExpiresAt) return [];
+  return [
+    SessionExtended.create(
+      { sid: state.sid, at: meta.now, idleExpiresAt },
+      { correlationId: meta.correlationId },
+    ),
+  ];
 }
 
 function decide(command: SessionCommand, state: SessionState): Pending {
@@ -88,9 +129,11 @@ function decide(command: SessionCommand, state: SessionState): Pending {
         ),
       ];
     }
-    case 'JoinClient':
+    case 'JoinClient': {
       // Idempotent: a client joins once; tokens for an ended session are refused elsewhere.
+      // Only the join is a use: later tokens (refreshes) are the RP's doing, not the user's.
       if (state.status !== 'active' || state.clientIds.includes(command.clientId)) return [];
+      const extended = extend(state, command.extension, command.meta);
       return [
         SessionClientJoined.create(
           {
@@ -100,7 +143,11 @@ function decide(command: SessionCommand, state: SessionState): Pending {
           },
           m,
         ),
+        ...extended,
       ];
+    }
+    case 'ExtendSession':
+      return extend(state, command.extension, command.meta);
     case 'EndSession':
       if (state.status !== 'active') return [];
       return [
@@ -123,10 +170,14 @@ function decide(command: SessionCommand, state: SessionState): Pending {
 function evolve(state: SessionState, event: SessionEvent): SessionState {
   switch (event.type) {
     case 'session.started':
-      return { status: 'active', clientIds: [], ...event.data };
+      return { status: 'active', clientIds: [], lastUsedAt: event.data.authTime, ...event.data };
     case 'session.client_joined':
       return state.status === 'active'
         ? { ...state, clientIds: [...state.clientIds, event.data.clientId] }
+        : state;
+    case 'session.extended':
+      return state.status === 'active'
+        ? { ...state, idleExpiresAt: event.data.idleExpiresAt, lastUsedAt: event.data.at }
         : state;
     case 'session.ended':
       return state.status === 'active'

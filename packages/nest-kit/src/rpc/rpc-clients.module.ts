@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { ADMIN_RPC, SESSION_RPC, TOKEN_RPC } from './rpc-contracts';
+import { ADMIN_RPC, BACKCHANNEL_RPC, SESSION_RPC, TOKEN_RPC } from './rpc-contracts';
 
 type ClientProvider = Omit<Provider, 'provide'>;
 
@@ -17,12 +17,15 @@ export class RpcClientsModule {
     session?: ClientProvider;
     /** token-service's AdminRpc (registration and admin API), usually the same address as `token`. */
     admin?: ClientProvider;
+    /** session-service's BackchannelRpc (admin API for back-channel logout dead letters). */
+    backchannel?: ClientProvider;
     imports?: DynamicModule['imports'];
   }): DynamicModule {
     const bound: [symbol, ClientProvider | undefined][] = [
       [TOKEN_RPC, options.token],
       [SESSION_RPC, options.session],
       [ADMIN_RPC, options.admin],
+      [BACKCHANNEL_RPC, options.backchannel],
     ];
     const providers = bound
       .filter((b): b is [symbol, ClientProvider] => b[1] !== undefined)

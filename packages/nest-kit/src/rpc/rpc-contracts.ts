@@ -1,4 +1,9 @@
-import { adminRpcMethods, sessionRpcMethods, tokenRpcMethods } from '@idp/contracts';
+import {
+  adminRpcMethods,
+  backchannelRpcMethods,
+  sessionRpcMethods,
+  tokenRpcMethods,
+} from '@idp/contracts';
 import { defineRpc, type RpcClient } from '@idp/rpc';
 
 /** The typed RPC contracts, defined once for both sides (ADR 0005). */
@@ -6,12 +11,16 @@ export const TokenRpc = defineRpc({ service: 'token', methods: tokenRpcMethods }
 export const SessionRpc = defineRpc({ service: 'session', methods: sessionRpcMethods });
 /** Client registration (RFC 7591/7592) and the admin API; served by token-service next to TokenRpc. */
 export const AdminRpc = defineRpc({ service: 'admin', methods: adminRpcMethods });
+/** Back-channel logout dead letters (admin API); served by session-service next to SessionRpc. */
+export const BackchannelRpc = defineRpc({ service: 'backchannel', methods: backchannelRpcMethods });
 
 export type TokenRpcClient = RpcClient<typeof TokenRpc>;
 export type SessionRpcClient = RpcClient<typeof SessionRpc>;
 export type AdminRpcClient = RpcClient<typeof AdminRpc>;
+export type BackchannelRpcClient = RpcClient<typeof BackchannelRpc>;
 
 /** Injection tokens for the clients auth-api uses; bound to gRPC or in-process by the composition root. */
 export const TOKEN_RPC = Symbol('TokenRpcClient');
 export const SESSION_RPC = Symbol('SessionRpcClient');
 export const ADMIN_RPC = Symbol('AdminRpcClient');
+export const BACKCHANNEL_RPC = Symbol('BackchannelRpcClient');

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/nest-kit';
+
+export type EndedSession = NonNullable<
+  Awaited<ReturnType<SessionRpcClient['endSession']>>['ended']
+>;
+export type SessionEndReason = Parameters<SessionRpcClient['endSession']>[0]['reason'];
+
+/** Sessions ended at once by "end every session of a user": their grant revocations run this many at a time. */
+const CONCURRENCY = 4;
+
+/**
+ * Ends SSO sessions with all their effects that a response must wait for:
+ * the session.ended event (session-service; back-channel logout follows from
+ * it), then the session's grants revoked with their tombstones written
+ * (token-service), so no introspection replica and no /userinfo call
+ * answers active once the caller responds (guarantee 2). token-service also
+ * revokes them on the event, which covers a crash between the two calls.
+ */
+@Injectable()
+export class SessionTermination {
+  constructor(
+    @Inject(SESSION_RPC) private readonly sessions: SessionRpcClient,
+    @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
+  ) {}
+
+  /**
+   * The session that ended, or null when it was unknown or had already
+   * ended. The grants are revoked either way: a retry after a failure in
+   * between must still complete the logout.
+   */
+  async end(
+    sid: string,
+    reason: SessionEndReason,
+    initiatedBy?: string,
+  ): Promise<EndedSession | null> {
+    const { ended } = await this.sessions.endSession({
+      sid,
+      reason,
+      ...(initiatedBy === undefined ? {} : { initiatedBy }),
+    });
+    await this.tokens.endSessionGrants({ sid });
+    return ended;
+  }
+
+  /** Every live session of the user ("log out everywhere"). */
+  async endAllOf(sub: string, reason: SessionEndReason): Promise<EndedSession[]> {
+    const { ended } = await this.sessions.endSessionsOfUser({ sub, reason });
+    for (let i = 0; i < ended.length; i += CONCURRENCY) {
+      await Promise.all(
+        ended.slice(i, i + CONCURRENCY).map((s) => this.tokens.endSessionGrants({ sid: s.sid })),
+      );
+    }
+    return ended;
+  }
+}

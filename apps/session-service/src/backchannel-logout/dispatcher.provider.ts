@@ -1,0 +1,57 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
+import { EVENT_STORE, type EventStore } from '@idp/eventstore';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { backchannelMetrics } from './backchannel.metrics';
+import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
+import { DeliveryJournal } from './delivery-journal';
+import { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';
+import { BackchannelDispatcher, type AttemptOutcome } from './dispatcher';
+import { httpLogoutTokenPoster } from './logout-token-poster';
+
+function observe(outcomes: readonly AttemptOutcome[], now: number): void {
+  for (const { delivery, transition } of outcomes) {
+    const labels = { client_id: delivery.clientId };
+    if (transition.kind === 'delivered') {
+      backchannelMetrics.delivered.inc(labels);
+      backchannelMetrics.latency.observe(labels, (now - delivery.createdAt) / 1000);
+    } else if (transition.kind === 'retry') backchannelMetrics.retried.inc(labels);
+    else backchannelMetrics.deadLettered.inc(labels);
+  }
+}
+
+/** The dispatcher over the real ports: token-service signs, fetch posts, the session stream journals. */
+export const dispatcherProvider: Provider = {
+  provide: BACKCHANNEL_DISPATCHER,
+  inject: [CONFIG, DELIVERY_STORE, EVENT_STORE, TOKEN_RPC],
+  useFactory: (
+    config: Config,
+    store: DeliveryStore,
+    events: EventStore,
+    tokens: TokenRpcClient,
+  ) => {
+    const log = new Logger('BackchannelDispatcher');
+    const journal = new DeliveryJournal(events);
+    return new BackchannelDispatcher(
+      {
+        store,
+        sign: async (list) => (await tokens.signLogoutTokens({ tokens: [...list] })).tokens,
+        post: httpLogoutTokenPoster(config.BACKCHANNEL_TIMEOUT_MS),
+        journal: (outcomes) => journal.outcomes(outcomes),
+        onRecorded: (outcomes) => observe(outcomes, Date.now()),
+        // Never the token: errors here are from the database or token-service.
+        onError: (what, err) => log.warn(`${what} failed: ${(err as Error).message}`),
+      },
+      {
+        concurrency: config.BACKCHANNEL_CONCURRENCY,
+        timeoutMs: config.BACKCHANNEL_TIMEOUT_MS,
+        pollMs: config.BACKCHANNEL_POLL_MS,
+        schedule: {
+          baseMs: config.BACKCHANNEL_BACKOFF_BASE_MS,
+          capMs: config.BACKCHANNEL_BACKOFF_CAP_MS,
+          maxAttempts: config.BACKCHANNEL_MAX_ATTEMPTS,
+        },
+      },
+    );
+  },
+};

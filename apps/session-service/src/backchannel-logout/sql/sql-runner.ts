@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, QueryRunner } from 'typeorm';
+
+export type Row = Readonly<Record<string, unknown>>;
+export type Driver = 'postgres' | 'sqlite';
+
+export interface Sql {
+  query(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/**
+ * Raw SQL over a TypeORM DataSource, written once with `?` placeholders.
+ * SQLite has one shared connection, so units of work are serialised on it
+ * (two interleaved transactions would otherwise become one).
+ */
+export class SqlRunner {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly driver: Driver,
+  ) {}
+
+  run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.serialize(() => this.withRunner((qr) => work(this.sqlOf(qr))));
+  }
+
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.serialize(() =>
+      this.withRunner(async (qr) => {
+        await qr.startTransaction();
+        try {
+          const result = await work(this.sqlOf(qr));
+          await qr.commitTransaction();
+          return result;
+        } catch (err) {
+          await qr.rollbackTransaction().catch(() => undefined);
+          throw err;
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.driver === 'postgres') return fn();
+    const result = this.tail.then(fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async withRunner<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+    const qr = this.dataSource.createQueryRunner();
+    try {
+      return await fn(qr);
+    } finally {
+      await qr.release();
+    }
+  }
+
+  private sqlOf(qr: QueryRunner): Sql {
+    const placeholders = (text: string) => {
+      if (this.driver === 'sqlite') return text;
+      let n = 0;
+      return text.replace(/\?/g, () => `$${++n}`);
+    };
+    return {
+      query: async (text, params = []) =>
+        ((await qr.query(placeholders(text), [...params], true)).records ?? []) as Row[],
+    };
+  }
+}
+
+/** A 64-bit advisory lock key, per purpose and schema (as the event store derives its own). */
+export function advisoryLockKey(purpose: string, schema: string): string {
+  const digest = createHash('sha256').update(`idp-backchannel:${purpose}:${schema}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}

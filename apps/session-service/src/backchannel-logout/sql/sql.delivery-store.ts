@@ -1,0 +1,193 @@
+import type { Delivery, DeliveryKey, NewDelivery } from '../delivery';
+import type {
+  DeadLetterPage,
+  DeliveryStore,
+  RecordedTransition,
+  RetryResult,
+} from '../delivery-store.port';
+import type { Row, Sql, SqlRunner } from './sql-runner';
+
+const COLUMNS =
+  'sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, last_error, created_at, updated_at';
+/** 9 parameters a row: far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 200;
+
+function int(row: Row, column: string): number {
+  // pg returns bigint as a string; epoch milliseconds fit a JS number exactly.
+  const value = Number(row[column]);
+  if (!Number.isSafeInteger(value)) throw new TypeError(`column ${column}: expected an integer`);
+  return value;
+}
+
+function str(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text`);
+  return value;
+}
+
+function toDelivery(row: Row): Delivery {
+  const lastError = row['last_error'];
+  return {
+    sid: str(row, 'sid'),
+    clientId: str(row, 'client_id'),
+    sub: str(row, 'sub'),
+    jti: str(row, 'jti'),
+    uri: str(row, 'uri'),
+    alg: str(row, 'alg'),
+    status: str(row, 'status') as Delivery['status'],
+    attempts: int(row, 'attempts'),
+    nextAttemptAt: int(row, 'next_attempt_at'),
+    lastError: typeof lastError === 'string' ? lastError : null,
+    createdAt: int(row, 'created_at'),
+    updatedAt: int(row, 'updated_at'),
+  };
+}
+
+const list = (n: number, tuple: string) => Array.from({ length: n }, () => tuple).join(', ');
+
+/** The delivery queue in PostgreSQL or SQLite; the SQL is shared except for claiming. */
+export class SqlDeliveryStore implements DeliveryStore {
+  constructor(private readonly db: SqlRunner) {}
+
+  async schedule(deliveries: readonly NewDelivery[], now: number): Promise<Delivery[]> {
+    const inserted: Delivery[] = [];
+    await this.db.transaction(async (sql) => {
+      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+        const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+        const rows = await sql.query(
+          `INSERT INTO backchannel_deliveries
+             (sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, created_at, updated_at)
+           VALUES ${list(chunk.length, "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")}
+           ON CONFLICT (sid, client_id) DO NOTHING
+           RETURNING ${COLUMNS}`,
+          chunk.flatMap((d) => [d.sid, d.clientId, d.sub, d.jti, d.uri, d.alg, now, now, now]),
+        );
+        inserted.push(...rows.map(toDelivery));
+      }
+    });
+    return inserted;
+  }
+
+  async claimDue(limit: number, now: number, leaseMs: number, owner: string): Promise<Delivery[]> {
+    if (limit <= 0) return [];
+    const due = `status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
+    const rows = await this.db.run((sql) =>
+      this.db.driver === 'postgres'
+        ? // SKIP LOCKED: replicas claiming at the same moment take disjoint rows instead of queueing.
+          sql.query(
+            `UPDATE backchannel_deliveries d SET lease_owner = ?, lease_until = ?
+             FROM (SELECT sid, client_id FROM backchannel_deliveries WHERE ${due}
+                   ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due
+             WHERE d.sid = due.sid AND d.client_id = due.client_id
+             RETURNING ${COLUMNS.split(', ')
+               .map((c) => `d.${c}`)
+               .join(', ')}`,
+            [owner, now + leaseMs, now, now, limit],
+          )
+        : sql.query(
+            `UPDATE backchannel_deliveries SET lease_owner = ?, lease_until = ?
+             WHERE rowid IN (SELECT rowid FROM backchannel_deliveries WHERE ${due}
+                             ORDER BY next_attempt_at LIMIT ?)
+             RETURNING ${COLUMNS}`,
+            [owner, now + leaseMs, now, now, limit],
+          ),
+    );
+    return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  }
+
+  async record(outcomes: readonly RecordedTransition[], now: number, owner: string) {
+    if (outcomes.length === 0) return 0;
+    return this.db.transaction(async (sql) => {
+      let applied = 0;
+      for (const { sid, clientId, transition: t } of outcomes) {
+        const [status, next, error] =
+          t.kind === 'delivered'
+            ? ['delivered', now, null]
+            : t.kind === 'retry'
+              ? ['pending', t.nextAttemptAt, t.error]
+              : ['dead_lettered', now, t.error];
+        const rows = await sql.query(
+          `UPDATE backchannel_deliveries
+           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
+               lease_owner = NULL, lease_until = NULL, updated_at = ?
+           WHERE sid = ? AND client_id = ? AND status = 'pending' AND lease_owner = ?
+           RETURNING sid`,
+          [status, t.attempt, next, error, now, sid, clientId, owner],
+        );
+        applied += rows.length;
+      }
+      return applied;
+    });
+  }
+
+  async release(keys: readonly DeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.run((sql) =>
+      sql.query(
+        `UPDATE backchannel_deliveries
+         SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE status = 'pending' AND lease_owner = ? AND (sid, client_id) IN (${list(keys.length, '(?, ?)')})`,
+        [dueAt, owner, ...keys.flatMap((k) => [k.sid, k.clientId])],
+      ),
+    );
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const [row] = await this.db.run((sql) =>
+      sql.query(
+        `SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
+                         THEN lease_until ELSE next_attempt_at END) AS due
+         FROM backchannel_deliveries WHERE status = 'pending'`,
+      ),
+    );
+    return row?.['due'] == null ? undefined : int(row, 'due');
+  }
+
+  async get(key: DeliveryKey): Promise<Delivery | undefined> {
+    const [row] = await this.db.run((sql) => selectOne(sql, key));
+    return row ? toDelivery(row) : undefined;
+  }
+
+  async deadLetters(page: DeadLetterPage): Promise<Delivery[]> {
+    const c = this.db.driver === 'postgres' ? ' COLLATE "C"' : '';
+    const after = page.after ? `AND (sid${c} > ? OR (sid = ? AND client_id${c} > ?))` : '';
+    const rows = await this.db.run((sql) =>
+      sql.query(
+        `SELECT ${COLUMNS} FROM backchannel_deliveries
+         WHERE status = 'dead_lettered' ${after}
+         ORDER BY sid${c}, client_id${c} LIMIT ?`,
+        [...(page.after ? [page.after.sid, page.after.sid, page.after.clientId] : []), page.limit],
+      ),
+    );
+    return rows.map(toDelivery);
+  }
+
+  async retry(key: DeliveryKey, now: number): Promise<RetryResult> {
+    return this.db.transaction(async (sql) => {
+      const rows = await sql.query(
+        `UPDATE backchannel_deliveries
+         SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL,
+             lease_owner = NULL, lease_until = NULL, updated_at = ?
+         WHERE sid = ? AND client_id = ? AND status = 'dead_lettered'
+         RETURNING ${COLUMNS}`,
+        [now, now, key.sid, key.clientId],
+      );
+      if (rows[0]) return { kind: 'requeued', delivery: toDelivery(rows[0]) };
+      const [existing] = await selectOne(sql, key);
+      return existing
+        ? { kind: 'not_dead_lettered', delivery: toDelivery(existing) }
+        : { kind: 'not_found' };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function selectOne(sql: Sql, key: DeliveryKey): Promise<Row[]> {
+  return sql.query(
+    `SELECT ${COLUMNS} FROM backchannel_deliveries WHERE sid = ? AND client_id = ?`,
+    [key.sid, key.clientId],
+  );
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
+import type { Grant } from '@idp/domain';
+import { GrantRevocations } from '../revocation/grant-revocations.service';
+
+/**
+ * Whether a grant outlives the end of its SSO session under
+ * LOGOUT_OFFLINE_GRANTS=keep: only one whose refresh token was issued with
+ * offline_access (OIDC Core 11). An unredeemed code is not offline access
+ * yet: it was issued to a session that no longer exists, so it goes.
+ */
+export function survivesLogout(grant: Grant): boolean {
+  return grant.status === 'active' && grant.offline;
+}
+
+/**
+ * What the end of an SSO session does to its tokens: every grant issued
+ * under the sid is revoked (reason session_ended), except offline_access
+ * grants when LOGOUT_OFFLINE_GRANTS is `keep`. Called by auth-api right
+ * after a logout (so the response is sent only once the tokens are
+ * inactive) and by the session.ended consumer (the guarantee when auth-api
+ * died in between); both are idempotent.
+ */
+@Injectable()
+export class SessionGrants {
+  private readonly keepOffline: boolean;
+
+  constructor(
+    private readonly grants: GrantRevocations,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.keepOffline = config.LOGOUT_OFFLINE_GRANTS === 'keep';
+  }
+
+  /** How many grants this call revoked. */
+  revokeEnded(sid: string): Promise<number> {
+    return this.grants.revokeGrantsOf(
+      { sid },
+      'session_ended',
+      this.keepOffline ? { spare: survivesLogout } : {},
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** One back-channel logout delivery as operators see it (never the token itself). */
+export const backchannelDelivery = z.object({
+  sid: z.string(),
+  clientId: z.string(),
+  sub: z.string(),
+  jti: z.string(),
+  uri: z.string(),
+  status: z.enum(['pending', 'delivered', 'dead_lettered']),
+  attempts: z.number().int().nonnegative(),
+  /** Epoch milliseconds. */
+  nextAttemptAt: z.number().int(),
+  lastError: z.string().nullable(),
+  /** Epoch milliseconds. */
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type BackchannelDeliveryView = z.output<typeof backchannelDelivery>;
+
+/** auth-api's admin API → session-service: dead-lettered back-channel logout deliveries. */
+export const backchannelRpcMethods = {
+  /** Dead letters in (sid, clientId) order; page with `after` = the last one returned. */
+  listDeadLetters: {
+    request: z.object({
+      limit: z.number().int().min(1).max(500).default(100),
+      after: z.object({ sid: z.string().max(200), clientId: z.string().max(200) }).optional(),
+    }),
+    response: z.object({ deliveries: z.array(backchannelDelivery) }),
+  },
+  /**
+   * Puts a dead letter back in the queue: due now, attempts reset, same jti.
+   * 404 when there is no such delivery, 409 when it is not dead-lettered.
+   */
+  retryDeadLetter: {
+    request: z.object({ sid: z.string().min(1).max(200), clientId: z.string().min(1).max(200) }),
+    response: z.object({ delivery: backchannelDelivery }),
+  },
+};
+export type BackchannelRpcMethods = typeof backchannelRpcMethods;

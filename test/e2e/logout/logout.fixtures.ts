@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generators, type Client, type TokenSet } from 'openid-client';
+import { formOf, type CookieBrowser } from '../oidc/browser';
+import { ALICE, REDIRECT_URI } from '../oidc/seed';
+
+export const ADMIN_TOKEN = 'e2e-logout-admin-token-0123456789abcdef-01';
+export const RP_LOGGED_OUT = 'https://rp.example.test/logged-out';
+export const FRONT_CHANNEL_URI = 'https://rp-fc.example.test/frontchannel-logout';
+
+/** A confidential code-flow client that may come back after logout. */
+export const RP = {
+  a: { id: 'rp-a', secret: 'rp-a-secret-0123456789abcdefghijk', format: 'opaque' },
+  b: { id: 'rp-b', secret: 'rp-b-secret-0123456789abcdefghijk', format: 'jwt' },
+  c: { id: 'rp-c', secret: 'rp-c-secret-0123456789abcdefghijk', format: 'opaque' },
+  fc: { id: 'rp-fc', secret: 'rp-fc-secret-0123456789abcdefghij', format: 'opaque' },
+} as const;
+export type Rp = (typeof RP)[keyof typeof RP];
+
+export function writeLogoutSeed(): string {
+  const client = (rp: Rp, extra: Record<string, unknown> = {}) => ({
+    client_id: rp.id,
+    client_secret: rp.secret,
+    redirect_uris: [REDIRECT_URI],
+    post_logout_redirect_uris: [RP_LOGGED_OUT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    access_token_format: rp.format,
+    scope: 'openid profile email offline_access',
+    skip_consent: true,
+    ...extra,
+  });
+  const seed = {
+    clients: [
+      client(RP.a),
+      client(RP.b),
+      client(RP.c),
+      client(RP.fc, {
+        frontchannel_logout_uri: FRONT_CHANNEL_URI,
+        frontchannel_logout_session_required: true,
+      }),
+    ],
+    users: [
+      {
+        sub: ALICE.sub,
+        username: ALICE.username,
+        password: ALICE.password,
+        claims: { name: 'Alice Liddell', email: 'alice@example.test' },
+      },
+    ],
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'idp-logout-')), 'seed.json');
+  writeFileSync(file, JSON.stringify(seed));
+  return file;
+}
+
+/**
+ * The code flow in `browser` (its SSO session): the login form when there is
+ * no session yet, straight back to the RP when there is one. Returns the
+ * tokens as the RP library validated them.
+ */
+export async function signIn(
+  browser: CookieBrowser,
+  base: string,
+  client: Client,
+  scope = 'openid profile offline_access',
+): Promise<TokenSet> {
+  const codeVerifier = generators.codeVerifier();
+  const state = generators.state();
+  const nonce = generators.nonce();
+  let res = await browser.follow(
+    client.authorizationUrl({
+      scope,
+      state,
+      nonce,
+      code_challenge: generators.codeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }),
+    {},
+    base,
+  );
+  if (res.status === 200) {
+    const login = formOf(await res.text());
+    res = await browser.fetch(new URL(login.action, base).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        ...login.fields,
+        username: ALICE.username,
+        password: ALICE.password,
+      }),
+    });
+    for (let hops = 0; hops < 5 && res.status === 303; hops++) {
+      const next = new URL(res.headers.get('location')!, base).toString();
+      if (!next.startsWith(base)) break;
+      res = await browser.fetch(next);
+    }
+  }
+  const callback = res.headers.get('location');
+  if (res.status < 300 || res.status >= 400 || callback === null)
+    throw new Error(`expected a redirect to the RP, got ${res.status}`);
+  return client.callback(REDIRECT_URI, client.callbackParams(callback), {
+    code_verifier: codeVerifier,
+    state,
+    nonce,
+  });
+}
+
+/** /authorize with prompt=none in `browser`: the error the RP receives, if any. */
+export async function silentAuthorizeError(
+  browser: CookieBrowser,
+  base: string,
+  client: Client,
+): Promise<string | null> {
+  const res = await browser.follow(
+    client.authorizationUrl({ scope: 'openid', prompt: 'none', state: 's', nonce: 'n' }),
+    {},
+    base,
+  );
+  const location = res.headers.get('location');
+  if (location === null) throw new Error(`prompt=none answered ${res.status} without a redirect`);
+  return new URL(location).searchParams.get('error');
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
