@@ -68,15 +68,16 @@ describe('back-channel logout delivery (distributed)', () => {
     rpc = grpcClients(stack.env);
   }, 180_000);
 
-  async function sessionEventTypes(sid: string): Promise<string[]> {
+  /** The session stream's events as [type, data]. */
+  async function sessionEvents(sid: string): Promise<[string, Record<string, unknown>][]> {
     const pg = new Client({ connectionString: stack.env['DATABASE_URL'] });
     await pg.connect();
     try {
-      const { rows } = await pg.query<{ type: string }>(
-        `SELECT type FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
+      const { rows } = await pg.query<{ type: string; data: Record<string, unknown> }>(
+        `SELECT type, data FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
         [`session-${sid}`],
       );
-      return rows.map((r) => r.type);
+      return rows.map((r) => [r.type, r.data]);
     } finally {
       await pg.end();
     }
@@ -108,10 +109,26 @@ describe('back-channel logout delivery (distributed)', () => {
           client_id: A[0]!,
         })) === 1,
     );
-    // Every transition is in the session's own stream, correlated by the token's jti.
-    const types = await sessionEventTypes(sid);
-    expect(types.filter((t) => t === 'session.backchannel_logout_scheduled')).toHaveLength(3);
-    expect(types.filter((t) => t === 'session.backchannel_logout_delivered')).toHaveLength(3);
+    // Every transition is in the session's own stream, each RP by its token's jti, in batches.
+    const listed = async (type: string) =>
+      (await sessionEvents(sid))
+        .filter(([t]) => t === type)
+        .flatMap(([, data]) => data['deliveries'] as { clientId: string; jti: string }[]);
+    const jtiOf = (clientId: string) => rps.deliveredTo(clientId)[0]!.jti;
+    const expected = A.map((clientId) =>
+      expect.objectContaining({ clientId, jti: jtiOf(clientId) }),
+    );
+    expect(await listed('session.backchannel_logout_scheduled')).toEqual(
+      expect.arrayContaining(expected),
+    );
+    await waitFor(
+      'the deliveries journalled',
+      async () => (await listed('session.backchannel_logout_delivered')).length === 3,
+    );
+    expect(await listed('session.backchannel_logout_delivered')).toEqual(
+      expect.arrayContaining(expected),
+    );
+    expect(await listed('session.backchannel_logout_scheduled')).toHaveLength(3);
   });
 
   it('(b) RPs that are down for a while (503, refused connections) get it once they are back', async () => {

@@ -3,81 +3,123 @@ import {
   BackchannelLogoutDeadLettered,
   BackchannelLogoutDelivered,
   BackchannelLogoutScheduled,
+  MAX_DELIVERIES_PER_EVENT,
   type PendingEvent,
 } from '@idp/contracts';
 import { sessionStream } from '@idp/domain';
 import type { EventStore } from '@idp/eventstore';
-import type { Delivery } from './delivery';
+import type { Delivery, Transition } from './delivery';
 import type { AttemptOutcome } from './dispatcher';
 
 /**
  * Every delivery transition also goes to the event log, on the session's own
  * stream (`session-<sid>`), so a session's history shows who was told and
- * when. One append per session per batch: a 1,000-RP fan-out is a handful of
- * appends, not 1,000 serialised ones. Events correlate by the token's jti.
+ * when. Scheduling and deliveries are recorded per batch (one event lists up
+ * to MAX_DELIVERIES_PER_EVENT RPs), failures and dead letters one by one:
+ * a 1,000-RP fan-out is a handful of events and appends, not 2,000 of each
+ * for the outbox, Kafka and every consumer of session events to carry.
  */
 export class DeliveryJournal {
   constructor(private readonly store: EventStore) {}
 
   scheduled(deliveries: readonly Delivery[], trigger: 'session_ended' | 'admin_retry') {
-    return this.appendBySession(
-      deliveries.map((d) => [
-        d.sid,
-        BackchannelLogoutScheduled.create(
-          {
-            sid: d.sid,
-            clientId: d.clientId,
-            jti: d.jti,
-            uri: d.uri,
-            ...(trigger === 'admin_retry' ? { trigger } : {}),
-          },
-          { correlationId: d.jti },
-        ),
-      ]),
-    );
+    const events: [string, PendingEvent][] = [];
+    for (const [sid, list] of bySession(deliveries, (d) => d.sid)) {
+      for (const chunk of chunks(list)) {
+        events.push([
+          sid,
+          BackchannelLogoutScheduled.create(
+            {
+              sid,
+              deliveries: chunk.map((d) => ({ clientId: d.clientId, jti: d.jti, uri: d.uri })),
+              ...(trigger === 'admin_retry' ? { trigger } : {}),
+            },
+            { correlationId: sid },
+          ),
+        ]);
+      }
+    }
+    return this.append(events);
   }
 
   outcomes(outcomes: readonly AttemptOutcome[]) {
-    return this.appendBySession(outcomes.map((o) => [o.delivery.sid, eventOf(o)]));
+    const events: [string, PendingEvent][] = [];
+    const delivered: { delivery: Delivery; attempt: number; status: number }[] = [];
+    for (const { delivery, transition: t } of outcomes) {
+      if (t.kind === 'delivered')
+        delivered.push({ delivery, attempt: t.attempt, status: t.status });
+      else events.push([delivery.sid, failureEvent(delivery, t)]);
+    }
+    for (const [sid, list] of bySession(delivered, (o) => o.delivery.sid)) {
+      for (const chunk of chunks(list)) {
+        events.push([
+          sid,
+          BackchannelLogoutDelivered.create(
+            {
+              sid,
+              deliveries: chunk.map(({ delivery: d, attempt, status }) => ({
+                clientId: d.clientId,
+                jti: d.jti,
+                attempt,
+                status,
+              })),
+            },
+            { correlationId: sid },
+          ),
+        ]);
+      }
+    }
+    return this.append(events);
   }
 
-  private async appendBySession(events: readonly [string, PendingEvent][]): Promise<void> {
-    const bySession = new Map<string, PendingEvent[]>();
-    for (const [sid, event] of events) {
-      const list = bySession.get(sid) ?? [];
-      list.push(event);
-      bySession.set(sid, list);
-    }
+  private async append(events: readonly [string, PendingEvent][]): Promise<void> {
+    const grouped = bySession(events, ([sid]) => sid);
     // 'any': bookkeeping events never conflict with the session's decisions (it has ended).
     await Promise.all(
-      [...bySession].map(([sid, list]) => this.store.append(sessionStream(sid), 'any', list)),
+      [...grouped].map(([sid, list]) =>
+        this.store.append(
+          sessionStream(sid),
+          'any',
+          list.map(([, e]) => e),
+        ),
+      ),
     );
   }
 }
 
-function eventOf({ delivery: d, transition: t }: AttemptOutcome): PendingEvent {
+function bySession<T>(items: readonly T[], sidOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const sid = sidOf(item);
+    const list = out.get(sid);
+    if (list) list.push(item);
+    else out.set(sid, [item]);
+  }
+  return out;
+}
+
+function* chunks<T>(list: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < list.length; i += MAX_DELIVERIES_PER_EVENT)
+    yield list.slice(i, i + MAX_DELIVERIES_PER_EVENT);
+}
+
+/** A failed attempt or a dead letter: rare, recorded one by one with the error. */
+function failureEvent(d: Delivery, t: Exclude<Transition, { kind: 'delivered' }>): PendingEvent {
   const meta = { correlationId: d.jti };
   const key = { sid: d.sid, clientId: d.clientId, jti: d.jti };
-  switch (t.kind) {
-    case 'delivered':
-      return BackchannelLogoutDelivered.create(
-        { ...key, attempt: t.attempt, status: t.status },
-        meta,
-      );
-    case 'retry':
-      return BackchannelLogoutAttemptFailed.create(
-        {
-          ...key,
-          attempt: t.attempt,
-          error: t.error,
-          nextAttemptAt: Math.ceil(t.nextAttemptAt / 1000),
-        },
-        meta,
-      );
-    case 'dead_lettered':
-      return BackchannelLogoutDeadLettered.create(
-        { ...key, attempts: t.attempt, lastError: t.error },
-        meta,
-      );
+  if (t.kind === 'retry') {
+    return BackchannelLogoutAttemptFailed.create(
+      {
+        ...key,
+        attempt: t.attempt,
+        error: t.error,
+        nextAttemptAt: Math.ceil(t.nextAttemptAt / 1000),
+      },
+      meta,
+    );
   }
+  return BackchannelLogoutDeadLettered.create(
+    { ...key, attempts: t.attempt, lastError: t.error },
+    meta,
+  );
 }

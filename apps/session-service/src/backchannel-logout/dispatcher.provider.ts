@@ -36,7 +36,7 @@ export const dispatcherProvider: Provider = {
       {
         store,
         sign: async (list) => (await tokens.signLogoutTokens({ tokens: [...list] })).tokens,
-        post: httpLogoutTokenPoster(config.BACKCHANNEL_TIMEOUT_MS),
+        post: httpLogoutTokenPoster({ timeoutMs: config.BACKCHANNEL_TIMEOUT_MS }),
         journal: (outcomes) => journal.outcomes(outcomes),
         onRecorded: (outcomes) => observe(outcomes, Date.now()),
         // Never the token: errors here are from the database or token-service.

@@ -48,15 +48,33 @@ export const SessionEnded = defineEvent(
   }),
 );
 
+/**
+ * At most this many deliveries per scheduled/delivered event: a fan-out to
+ * thousands of RPs is a few events, each well under Kafka's 1 MB message limit.
+ */
+export const MAX_DELIVERIES_PER_EVENT = 500;
+
+/**
+ * Back-channel logout deliveries were queued, one per RP: recorded per batch,
+ * not per RP, since every event also travels through the outbox and Kafka to
+ * every consumer of session events (ADR 0011).
+ */
 export const BackchannelLogoutScheduled = defineEvent(
   'session.backchannel_logout_scheduled',
   1,
   z.object({
     sid: id,
-    clientId: id,
-    /** The logout token's jti: retries resend the same token identity. */
-    jti: id,
-    uri: z.string().url(),
+    deliveries: z
+      .array(
+        z.object({
+          clientId: id,
+          /** The logout token's jti: retries resend the same token identity. */
+          jti: id,
+          uri: z.string().url(),
+        }),
+      )
+      .min(1)
+      .max(MAX_DELIVERIES_PER_EVENT),
     /** Absent or `session_ended`: the fan-out; `admin_retry`: a dead letter requeued by an operator. */
     trigger: z.enum(['session_ended', 'admin_retry']).optional(),
   }),
@@ -75,15 +93,23 @@ export const BackchannelLogoutAttemptFailed = defineEvent(
   }),
 );
 
+/** RPs that accepted their logout token (2xx), per batch like the scheduling. */
 export const BackchannelLogoutDelivered = defineEvent(
   'session.backchannel_logout_delivered',
   1,
   z.object({
     sid: id,
-    clientId: id,
-    jti: id,
-    attempt: z.number().int().positive(),
-    status: z.number().int(),
+    deliveries: z
+      .array(
+        z.object({
+          clientId: id,
+          jti: id,
+          attempt: z.number().int().positive(),
+          status: z.number().int(),
+        }),
+      )
+      .min(1)
+      .max(MAX_DELIVERIES_PER_EVENT),
   }),
 );
 
