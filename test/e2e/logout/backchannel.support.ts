@@ -38,7 +38,11 @@ export class LogoutReceivers {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   port = 0;
 
-  constructor(private readonly issuer: () => string) {}
+  constructor(
+    private readonly issuer: () => string,
+    /** The end-user every logout token must name. */
+    private readonly expectedSub: string = USER_SUB,
+  ) {}
 
   uriOf(clientId: string): string {
     return `http://127.0.0.1:${this.port}/bcl/${clientId}`;
@@ -128,7 +132,7 @@ export class LogoutReceivers {
     const events = payload['events'] as Record<string, unknown> | undefined;
     if (!events || typeof events[BCL_EVENT] !== 'object') throw new Error('events claim');
     if ('nonce' in payload) throw new Error('a logout token must not have a nonce');
-    if (payload.sub !== USER_SUB) throw new Error(`sub ${payload.sub}`);
+    if (payload.sub !== this.expectedSub) throw new Error(`sub ${payload.sub}`);
     return payload;
   }
 }

@@ -18,7 +18,15 @@ export const RP = {
 } as const;
 export type Rp = (typeof RP)[keyof typeof RP];
 
-export function writeLogoutSeed(): string {
+/** `backchannelUri`: where rp-a, rp-b and rp-c receive back-channel logout tokens. */
+export function writeLogoutSeed(backchannelUri?: (clientId: string) => string): string {
+  const backchannel = (rp: Rp) =>
+    backchannelUri === undefined
+      ? {}
+      : {
+          backchannel_logout_uri: backchannelUri(rp.id),
+          backchannel_logout_session_required: true,
+        };
   const client = (rp: Rp, extra: Record<string, unknown> = {}) => ({
     client_id: rp.id,
     client_secret: rp.secret,
@@ -33,9 +41,9 @@ export function writeLogoutSeed(): string {
   });
   const seed = {
     clients: [
-      client(RP.a),
-      client(RP.b),
-      client(RP.c),
+      client(RP.a, backchannel(RP.a)),
+      client(RP.b, backchannel(RP.b)),
+      client(RP.c, backchannel(RP.c)),
       client(RP.fc, {
         frontchannel_logout_uri: FRONT_CHANNEL_URI,
         frontchannel_logout_session_required: true,

@@ -2,8 +2,9 @@ import { decodeJwt } from 'jose';
 import { custom, Issuer, type Client, type TokenSet } from 'openid-client';
 import { introspect } from '../introspection/introspection.fixtures';
 import { CookieBrowser } from '../oidc/browser';
-import { REDIRECT_URI } from '../oidc/seed';
+import { ALICE, REDIRECT_URI } from '../oidc/seed';
 import { freePort, waitFor } from '../support/service-process';
+import { LogoutReceivers } from './backchannel.support';
 import {
   ADMIN_TOKEN,
   bearer,
@@ -55,19 +56,25 @@ export function logoutSuite(
     let base = '';
     let provider: RunningProvider | undefined;
     let issuer: Issuer<Client>;
+    // rp-a, rp-b and rp-c registered back-channel logout URIs here; every token is checked with jose.
+    const receivers = new LogoutReceivers(() => base, ALICE.sub);
 
     beforeAll(async () => {
+      await receivers.listen();
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       provider = await start({
         port,
         issuer: base,
-        seedFile: writeLogoutSeed(),
+        seedFile: writeLogoutSeed((clientId) => receivers.uriOf(clientId)),
         env: { ADMIN_TOKEN },
       });
       issuer = await Issuer.discover(base);
     }, 120_000);
-    afterAll(() => provider?.stop());
+    afterAll(async () => {
+      await provider?.stop();
+      await receivers.close();
+    });
 
     const client = (rp: Rp) =>
       new issuer.Client({
@@ -133,6 +140,12 @@ export function logoutSuite(
       });
       expect(await silentAuthorizeError(browser, base, client(RP.a))).toBe('login_required');
       expect(await adminSession(sid)).toBeUndefined();
+      // Every RP of the session hears about it over the back channel, the one that logged out too.
+      await receivers.waitDelivered(rps.map((rp) => rp.id));
+      for (const rp of rps) {
+        expect(receivers.deliveredTo(rp.id).map((r) => r.sid)).toContain(sid);
+      }
+      expect(receivers.problems).toEqual([]);
       // The ID token the RP still holds names an ended session: logging out again is harmless.
       const again = await browser.fetch(url.toString());
       expect([again.status, again.headers.get('location')]).toEqual([
