@@ -181,6 +181,11 @@ export const settings = {
     schema: positiveInt.default(300_000),
     description: 'session-service: longest delay between two back-channel logout attempts.',
   },
+  BACKCHANNEL_DELIVERED_RETENTION_DAYS: {
+    schema: positiveInt.max(3650).default(7),
+    description:
+      'session-service: days a delivered back-channel logout stays in the delivery table before it is pruned (hourly). Pending and dead-lettered deliveries are never pruned; the session streams keep the history either way.',
+  },
   BACKCHANNEL_POLL_MS: {
     schema: positiveInt.max(60_000).default(1000),
     description:

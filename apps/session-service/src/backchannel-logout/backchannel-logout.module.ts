@@ -3,12 +3,15 @@ import {
   type DynamicModule,
   Global,
   Inject,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeadLetters } from './dead-letters.service';
+import { DeliveredPruner } from './delivered-pruner';
 import { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';
 import type { BackchannelDispatcher } from './dispatcher';
 import { dispatcherProvider } from './dispatcher.provider';
@@ -22,18 +25,39 @@ import { SessionEndedConsumer } from './session-ended.consumer';
  */
 @Module({
   controllers: [SessionEndedConsumer],
-  providers: [dispatcherProvider, FanOutScheduler, DeadLetters],
+  providers: [
+    dispatcherProvider,
+    FanOutScheduler,
+    DeadLetters,
+    {
+      provide: DeliveredPruner,
+      useFactory: (store: DeliveryStore, config: Config) => {
+        const log = new Logger('BackchannelLogout');
+        return new DeliveredPruner(store, {
+          retentionDays: config.BACKCHANNEL_DELIVERED_RETENTION_DAYS,
+          everyMs: 3_600_000,
+          onError: (err) => log.warn(`pruning delivered rows failed: ${String(err)}`),
+        });
+      },
+      inject: [DELIVERY_STORE, CONFIG],
+    },
+  ],
   exports: [DeadLetters, FanOutScheduler],
 })
 export class BackchannelLogoutModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(BACKCHANNEL_DISPATCHER) private readonly dispatcher: BackchannelDispatcher) {}
+  constructor(
+    @Inject(BACKCHANNEL_DISPATCHER) private readonly dispatcher: BackchannelDispatcher,
+    private readonly pruner: DeliveredPruner,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.dispatcher.start();
+    this.pruner.start();
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.dispatcher.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.pruner.stop();
+    await this.dispatcher.stop();
   }
 }
 

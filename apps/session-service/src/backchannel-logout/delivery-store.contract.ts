@@ -140,6 +140,28 @@ export function deliveryStoreContract(name: string, open: () => Promise<Delivery
       ).toBe(0);
     });
 
+    it('prunes delivered rows older than the cut-off, never pending or dead-lettered ones', async () => {
+      await store.schedule(
+        ['old', 'recent', 'dead', 'pending'].map((c) => newDelivery(sid, c)),
+        T0,
+      );
+      await claimAll('r1');
+      const delivered = { kind: 'delivered', attempt: 1, status: 200 } as const;
+      await store.record([{ sid, clientId: 'old', transition: delivered }], T0 + 10, 'r1');
+      await store.record([{ sid, clientId: 'recent', transition: delivered }], T0 + 20, 'r1');
+      await store.record(
+        [{ sid, clientId: 'dead', transition: { kind: 'dead_lettered', attempt: 1, error: 'x' } }],
+        T0 + 10,
+        'r1',
+      );
+      expect(await store.pruneDelivered(T0 + 15, 0)).toBe(0);
+      // Other tests' rows may share the database: count at least ours.
+      expect(await store.pruneDelivered(T0 + 15, 1000)).toBeGreaterThanOrEqual(1);
+      expect(await store.get({ sid, clientId: 'old' })).toBeUndefined();
+      for (const clientId of ['recent', 'dead', 'pending'])
+        expect(await store.get({ sid, clientId })).toBeDefined();
+    });
+
     it('release gives a delivery back without counting an attempt', async () => {
       await store.schedule([newDelivery(sid, 'a')], T0);
       await claimAll('r1');

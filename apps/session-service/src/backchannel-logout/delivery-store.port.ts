@@ -49,5 +49,10 @@ export interface DeliveryStore {
   deadLetters(page: DeadLetterPage): Promise<Delivery[]>;
   /** A dead letter back to pending: attempts 0, due at `now`, same jti. */
   retry(key: DeliveryKey, now: number): Promise<RetryResult>;
+  /**
+   * Deletes up to `limit` delivered rows last updated before `before` and
+   * returns how many; pending and dead-lettered rows are never pruned.
+   */
+  pruneDelivered(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
 }

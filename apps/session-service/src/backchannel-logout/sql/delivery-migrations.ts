@@ -68,5 +68,28 @@ export class BackchannelDeliveries1796000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Delivered rows are pruned after BACKCHANNEL_DELIVERED_RETENTION_DAYS (the
+ * event log keeps the history): this partial index finds the old ones
+ * without reading the pending and dead-lettered rows. Same DDL on both drivers.
+ */
+export class BackchannelDeliveredIndex1796100000000 implements MigrationInterface {
+  readonly name = 'BackchannelDeliveredIndex1796100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX backchannel_deliveries_delivered_idx ON backchannel_deliveries (updated_at)
+        WHERE status = 'delivered'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP INDEX backchannel_deliveries_delivered_idx');
+  }
+}
+
 /** In order; append new migrations, never edit a released one. */
-export const deliveryMigrations = [BackchannelDeliveries1796000000000];
+export const deliveryMigrations = [
+  BackchannelDeliveries1796000000000,
+  BackchannelDeliveredIndex1796100000000,
+];

@@ -6,6 +6,8 @@ export type Driver = 'postgres' | 'sqlite';
 
 export interface Sql {
   query(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** A statement without a result set; returns the rows it affected. */
+  exec(text: string, params?: readonly unknown[]): Promise<number>;
 }
 
 /**
@@ -67,9 +69,11 @@ export class SqlRunner {
       let n = 0;
       return text.replace(/\?/g, () => `$${++n}`);
     };
+    const run = (text: string, params: readonly unknown[]) =>
+      qr.query(placeholders(text), [...params], true);
     return {
-      query: async (text, params = []) =>
-        ((await qr.query(placeholders(text), [...params], true)).records ?? []) as Row[],
+      query: async (text, params = []) => ((await run(text, params)).records ?? []) as Row[],
+      exec: async (text, params = []) => (await run(text, params)).affected ?? 0,
     };
   }
 }

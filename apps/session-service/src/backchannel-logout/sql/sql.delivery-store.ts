@@ -180,6 +180,25 @@ export class SqlDeliveryStore implements DeliveryStore {
     });
   }
 
+  async pruneDelivered(before: number, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const old = `status = 'delivered' AND updated_at < ?`;
+    return this.db.run((sql) =>
+      this.db.driver === 'postgres'
+        ? sql.exec(
+            `DELETE FROM backchannel_deliveries d
+             USING (SELECT sid, client_id FROM backchannel_deliveries WHERE ${old} LIMIT ?) old
+             WHERE d.sid = old.sid AND d.client_id = old.client_id`,
+            [before, limit],
+          )
+        : sql.exec(
+            `DELETE FROM backchannel_deliveries
+             WHERE rowid IN (SELECT rowid FROM backchannel_deliveries WHERE ${old} LIMIT ?)`,
+            [before, limit],
+          ),
+    );
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }
