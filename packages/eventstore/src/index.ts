@@ -1,7 +1,13 @@
 export * from './event-store.port';
 export * from './outbox.port';
 export { TypeOrmEventStore } from './typeorm.event-store';
-export { createEventStore, type EventStoreOptions } from './create-event-store';
+export {
+  createEventStore,
+  type EventStoreOptions,
+  type MigrationMode,
+  type SqlTarget,
+} from './create-event-store';
+export { openDataSource, type OwnMigrations } from './sql/open-data-source';
 export { OutboxRelay } from './outbox-relay';
 export type {
   BackoffOptions,

@@ -1,0 +1,143 @@
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+
+/** Where a SQL-backed adapter lives: PostgreSQL (a schema of it) or a SQLite file. */
+export type SqlTarget =
+  | {
+      readonly driver: 'postgres';
+      readonly url: string;
+      /** Created if missing (when migrating); default `public`. */
+      readonly schema?: string;
+      /** Connections in the pool. */
+      readonly poolSize?: number;
+    }
+  | {
+      readonly driver: 'sqlite';
+      /** The database file; its folder is created if missing. */
+      readonly file: string;
+    };
+
+/**
+ * `apply` (the default, for the services that own the tables) brings the
+ * schema up to date; `verify` changes nothing and fails unless every
+ * migration was applied: for tools that only read, which may run with a
+ * read-only role and must never alter a schema from another release.
+ */
+export type MigrationMode = 'apply' | 'verify';
+
+export interface OwnMigrations {
+  /** What these tables are, for errors: "event store". */
+  readonly what: string;
+  /** The service that migrates them, for errors: "token-service". */
+  readonly owner: string;
+  readonly migrations: (new () => MigrationInterface)[];
+  /** A table per owner, so two owners' migrations in one schema never mix. */
+  readonly table: string;
+  /** PostgreSQL advisory lock key (a decimal bigint) serialising replicas that boot together. */
+  readonly lockKey: string;
+  readonly mode?: MigrationMode;
+  /** Connections in the pool when the target does not say. */
+  readonly defaultPoolSize: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * One way to connect every SQL adapter (the event store, session-service's
+ * delivery queue): the same timeouts, search_path and durability settings,
+ * and explicit migrations (never `synchronize`). Returns an initialised
+ * DataSource whose migrations are applied (or verified).
+ */
+export async function openDataSource(
+  target: SqlTarget,
+  own: OwnMigrations,
+): Promise<{ dataSource: DataSource; schema: string }> {
+  const schema = target.driver === 'postgres' ? (target.schema ?? 'public') : '';
+  if (target.driver === 'postgres' && !SCHEMA_NAME.test(schema)) {
+    throw new RangeError(`schema must match ${SCHEMA_NAME.source}, got ${schema}`);
+  }
+  const dataSource = new DataSource(dataSourceOptions(target, schema, own));
+  await dataSource.initialize();
+  try {
+    if (own.mode === 'verify') await verifyMigrated(dataSource, own);
+    else await migrate(dataSource, schema, own);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  return { dataSource, schema };
+}
+
+function dataSourceOptions(
+  target: SqlTarget,
+  schema: string,
+  own: OwnMigrations,
+): DataSourceOptions {
+  const common = {
+    migrations: own.migrations,
+    migrationsTableName: own.table,
+    synchronize: false,
+    entities: [],
+  };
+  if (target.driver === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: target.url,
+      schema,
+      poolSize: target.poolSize ?? own.defaultPoolSize,
+      // A readiness probe or a write must fail, not hang, when the database is unreachable.
+      connectTimeoutMS: 5_000,
+      // Our SQL uses unqualified table names; they resolve to this schema.
+      extra: { options: `-c search_path=${schema}` },
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: target.file,
+    prepareDatabase(db: { pragma(source: string): unknown }) {
+      // WAL: readers never block the writer, and a commit is one append to the log.
+      db.pragma('journal_mode = WAL');
+      // FULL (not NORMAL) fsyncs the WAL at every commit, so an acknowledged
+      // write survives power loss, not only a process crash (guarantee 4).
+      db.pragma('synchronous = FULL');
+    },
+  };
+}
+
+/** Reads the migrations table only (TypeORM's showMigrations would create it). */
+async function verifyMigrated(dataSource: DataSource, own: OwnMigrations): Promise<void> {
+  let applied: Set<string>;
+  try {
+    const rows = (await dataSource.query(`SELECT name FROM ${own.table}`)) as { name: string }[];
+    applied = new Set(rows.map((r) => r.name));
+  } catch (err) {
+    throw new Error(`no ${own.what} here (${(err as Error).message})`);
+  }
+  if (own.migrations.some((m) => !applied.has(new m().name ?? m.name))) {
+    throw new Error(
+      `the ${own.what} schema is not up to date: start the service that owns it (${own.owner}) first`,
+    );
+  }
+}
+
+async function migrate(dataSource: DataSource, schema: string, own: OwnMigrations): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'all' });
+    return;
+  }
+  // Replicas that boot together would race to create the same tables: one
+  // migrates while the others wait on this session lock, then find nothing to do.
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.query('SELECT pg_advisory_lock(CAST($1 AS bigint))', [own.lockKey]);
+    try {
+      await lock.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(CAST($1 AS bigint))', [own.lockKey]);
+    }
+  } finally {
+    await lock.release();
+  }
+}
