@@ -57,7 +57,7 @@ export const settings = {
   KAFKA_TOPIC_PREFIX: {
     schema: z.string().default(''),
     description:
-      'Prefix for every topic name (isolates environments sharing a cluster; tests use it).',
+      'Prefix for every topic name and consumer group id (isolates environments sharing a cluster; tests use it).',
   },
   REDIS_URL: {
     schema: url.default('redis://127.0.0.1:6379'),

@@ -4,7 +4,7 @@ import { Payload } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { of, delay } from 'rxjs';
 import { SessionStarted, TOPICS, type DomainEvent } from '@idp/contracts';
-import { InProcessEventBus, silentBusLogger } from '@idp/bus';
+import { InProcessEventBus, silentBusLogger, type EventBus, type SubscribeOptions } from '@idp/bus';
 import { EventBusServer } from './event-bus.server';
 import { OnEvent } from './on-event.decorator';
 
@@ -84,5 +84,41 @@ describe('EventBusServer: @OnEvent controllers over the EventBus port', () => {
     await until(() => seen.byGroup.a!.length === 3 && seen.byGroup.b!.length === 3);
     expect(seen.byGroup.a!.sort()).toEqual(events.map((e) => e.id).sort());
     expect(seen.byGroup.b!.sort()).toEqual(events.map((e) => e.id).sort());
+  });
+});
+
+describe('EventBusServer: deployments sharing a broker', () => {
+  it('prefixes consumer groups like topics, so two prefixes never share a group', async () => {
+    const inner = new InProcessEventBus({
+      logger: silentBusLogger,
+      topics: [{ name: `bench.x1.${TOPICS.session}`, partitions: 1 }],
+    });
+    await inner.start();
+    const subscribed: SubscribeOptions[] = [];
+    const bus: EventBus = Object.assign(Object.create(inner) as EventBus, {
+      subscribe: (opts: SubscribeOptions) => {
+        subscribed.push(opts);
+        return inner.subscribe(opts);
+      },
+    });
+    const app = await NestFactory.createMicroservice(TestModule, {
+      strategy: new EventBusServer({ bus, topicPrefix: 'bench.x1.' }),
+      logger: false,
+    });
+    try {
+      await app.listen();
+      expect(subscribed.map((s) => [s.groupId, [...s.topics]]).sort()).toEqual([
+        ['bench.x1.a', [`bench.x1.${TOPICS.session}`]],
+        ['bench.x1.b', [`bench.x1.${TOPICS.session}`]],
+      ]);
+      // Routing still uses the logical topic: an event on the prefixed topic reaches the handlers.
+      const e = event(9);
+      await inner.publish(`bench.x1.${TOPICS.session}`, [{ key: e.stream, value: e }]);
+      const seen = app.get(Seen);
+      await until(() => seen.byGroup.b!.includes(e.id));
+    } finally {
+      await app.close();
+      await inner.close();
+    }
   });
 });

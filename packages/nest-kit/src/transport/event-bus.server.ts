@@ -8,7 +8,10 @@ import { metrics } from '../metrics/metrics';
 
 export interface EventBusServerOptions {
   readonly bus: EventBus;
-  /** Physical topic = prefix + logical topic (isolates environments and test runs). */
+  /**
+   * Physical topic = prefix + logical topic, and physical consumer group =
+   * prefix + group (isolates environments and test runs sharing a broker).
+   */
   readonly topicPrefix?: string;
 }
 
@@ -34,7 +37,12 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
       for (const [group, routes] of this.routesByGroup()) {
         const prefix = this.options.topicPrefix ?? '';
         const subscription = await this.options.bus.subscribe({
-          groupId: group,
+          // Prefixed like the topics: two deployments with one group id would
+          // form one Kafka group, and its leader hands partitions of one
+          // deployment's topics to the other's members, whose handlers then
+          // apply (and commit) them against the wrong store. Metrics keep
+          // the logical group name.
+          groupId: prefix + group,
           topics: [...routes.keys()].map((t) => prefix + t),
           handler: (event, ctx) =>
             this.dispatch(group, routes.get(ctx.topic.slice(prefix.length)), event, ctx),
