@@ -30,6 +30,14 @@ npx jest --selectProjects unit --ci --json --outputFile="$results/unit.json" || 
 step "integration and end-to-end tests (real Kafka, Redis, PostgreSQL)"
 npx jest --selectProjects int e2e --ci --runInBand --json --outputFile="$results/int.json" || status=1
 
+# Issue #6: the benchmark suite must keep working. A smoke run (a few seconds
+# per scenario; numbers meaningless, nothing asserted about speed) fails only
+# when a scenario errors. BENCH_SMOKE=0 skips it locally.
+if [ "${BENCH_SMOKE:-1}" != "0" ]; then
+  step "benchmark suite smoke run (npm run bench -- --smoke)"
+  node bench/suite.mjs --smoke || { echo "benchmark smoke run failed"; status=1; }
+fi
+
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;

@@ -7,9 +7,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { waitFor } from '../lib/processes.mjs';
 import { Receivers } from './receivers.mjs';
-import { sessionJoinedBy, startStack } from './stack.mjs';
+import { logoutAndWait, sessionJoinedBy, startStack } from './stack.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values: args } = parseArgs({
@@ -53,20 +52,6 @@ const BACKCHANNEL = {
 const quantile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const ms = (n) => `${Math.round(n).toLocaleString('en-US')}`;
-
-async function logoutAndWait(stack, rps, clientIds, sid, timeoutMs) {
-  const t0 = Date.now();
-  await stack.rpc.session.endSession({ sid, reason: 'admin' });
-  await waitFor(
-    `all ${clientIds.length} RPs delivered`,
-    async () => {
-      if (rps.problems.length) throw new Error(rps.problems.slice(0, 5).join('\n'));
-      return rps.first.size >= clientIds.length;
-    },
-    { timeoutMs, intervalMs: 5 },
-  );
-  return t0;
-}
 
 async function main() {
   const runId = randomBytes(4).toString('hex');

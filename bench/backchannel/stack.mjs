@@ -108,9 +108,11 @@ export async function startStack(options, clients, backchannelEnv) {
 /**
  * One SSO session joined by every client: an ID token per client in the
  * session over token-service's RPC (what /authorize does after login), then
- * wait until session-service consumed the joins from Kafka.
+ * wait until session-service consumed the joins from Kafka. Each join
+ * loads the session's stream, so joining N clients costs O(N²) event reads:
+ * minutes for 5,000.
  */
-export async function sessionJoinedBy(rpc, clientIds, log) {
+export async function sessionJoinedBy(rpc, clientIds, log, timeoutMs = 300_000) {
   const started = await rpc.session.startSession({ sub: SUB, amr: ['pwd'] });
   for (let i = 0; i < clientIds.length; i += 32) {
     await Promise.all(
@@ -140,9 +142,28 @@ export async function sessionJoinedBy(rpc, clientIds, log) {
       last = joined;
       return joined >= clientIds.length;
     },
-    { timeoutMs: 300_000, intervalMs: 500 },
+    { timeoutMs, intervalMs: 500 },
   );
   return started.sid;
+}
+
+/**
+ * Ends the session over session-service's RPC and waits until every RP has
+ * its first token (`rps`: a Receivers); resolves with the clock's start, the
+ * moment endSession was called.
+ */
+export async function logoutAndWait(stack, rps, clientIds, sid, timeoutMs) {
+  const t0 = Date.now();
+  await stack.rpc.session.endSession({ sid, reason: 'admin' });
+  await waitFor(
+    `all ${clientIds.length} RPs delivered`,
+    async () => {
+      if (rps.problems.length) throw new Error(rps.problems.slice(0, 5).join('\n'));
+      return rps.first.size >= clientIds.length;
+    },
+    { timeoutMs, intervalMs: 5 },
+  );
+  return t0;
 }
 
 async function cleanUp(req, env) {

@@ -40,7 +40,7 @@ function seedFile() {
 }
 
 /** PostgreSQL, Redis and Kafka must answer; scripts/infra/up.sh starts whatever does not. */
-async function ensureInfra({ root, kafkaBrokers, databaseUrl, redisUrl, log }) {
+export async function ensureInfra({ root, kafkaBrokers, databaseUrl, redisUrl, log }) {
   const endpoints = [
     new URL(redisUrl),
     new URL(databaseUrl),
@@ -52,15 +52,15 @@ async function ensureInfra({ root, kafkaBrokers, databaseUrl, redisUrl, log }) {
   await run('bash', [join(root, 'scripts/infra/up.sh')], { stdio: ['ignore', 2, 2] });
 }
 
-function requireBuilt(root) {
-  for (const app of APPS) {
+export function requireBuilt(root, apps = APPS) {
+  for (const app of apps) {
     if (!existsSync(join(root, 'apps', app, 'dist', 'main.js'))) {
       throw new Error(`apps/${app}/dist/main.js is missing: run \`npm run build\` first`);
     }
   }
 }
 
-async function cleanUp(root, env, redis) {
+export async function cleanUp(root, env, redis) {
   const req = createRequire(join(root, 'package.json'));
   const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
   if (keys.length) await redis.del(...keys);
