@@ -1,6 +1,6 @@
 // token-service and session-service of the distributed mode, isolated by
 // schema and topic prefix on the shared PostgreSQL and Kafka.
-import { randomBytes } from 'node:crypto';
+import { isolatedEnv } from '../lib/isolated-env.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -42,18 +42,10 @@ export async function startStack(options, clients, backchannelEnv) {
       throw new Error(`apps/${app}/dist/main.js is missing: run \`npm run build\` first`);
   }
   const seed = seedFile(clients, alg);
-  const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
+  const isolated = await isolatedEnv(options, runId);
+  const [tokenGrpc, sessionGrpc] = [isolated.grpc.token, isolated.grpc.session];
   const env = {
-    DATABASE_URL: options.databaseUrl,
-    DATABASE_SCHEMA: `bench_${runId}`,
-    KAFKA_BROKERS: options.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: `bench.${runId}.`,
-    REDIS_URL: options.redisUrl,
-    REDIS_KEY_PREFIX: `bench:${runId}:`,
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-    TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
-    SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,
+    ...isolated.env,
     SEED_FILE: seed.file,
     LOG_LEVEL: 'warn',
     ...backchannelEnv,

@@ -4,6 +4,7 @@
 //   PostgreSQL, Kafka and Redis, isolated by schema / topic prefix / key prefix;
 // - embedded: apps/embedded/dist/main.js, one process, SQLite in a temp DATA_DIR.
 import { randomBytes } from 'node:crypto';
+import { isolatedEnv } from './isolated-env.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,19 +59,11 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
     if (introspectionReplicas) apps.push('introspection-service');
     requireBuilt(root, apps);
     await ensureInfra({ root, log, ...options });
-    const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
+    const isolated = await isolatedEnv(options, runId);
+    const [tokenGrpc, sessionGrpc] = [isolated.grpc.token, isolated.grpc.session];
     env = {
       ...common,
-      DATABASE_URL: options.databaseUrl,
-      DATABASE_SCHEMA: `bench_${runId}`,
-      KAFKA_BROKERS: options.kafkaBrokers,
-      KAFKA_TOPIC_PREFIX: `bench.${runId}.`,
-      REDIS_URL: options.redisUrl,
-      REDIS_KEY_PREFIX: `bench:${runId}:`,
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
-      SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,
+      ...isolated.env,
     };
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
     // token-service first: it applies the seed, and the others read clients from it.

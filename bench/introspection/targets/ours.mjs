@@ -1,7 +1,7 @@
 // Target "ours": the distributed mode as separate processes (token-service,
 // introspection-service, session-service, auth-api) on the shared PostgreSQL,
 // Kafka and Redis, isolated by schema, topic prefix and key prefix.
-import { randomBytes } from 'node:crypto';
+import { isolatedEnv } from '../../lib/isolated-env.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -93,18 +93,10 @@ export default {
     requireBuilt(root);
     await ensureInfra(options);
     const seed = seedFile();
-    const [tokenGrpc, sessionGrpc] = [await freePort(), await freePort()];
+    const isolated = await isolatedEnv(options, runId);
+    const [tokenGrpc, sessionGrpc] = [isolated.grpc.token, isolated.grpc.session];
     const env = {
-      DATABASE_URL: options.databaseUrl,
-      DATABASE_SCHEMA: `bench_${runId}`,
-      KAFKA_BROKERS: options.kafkaBrokers,
-      KAFKA_TOPIC_PREFIX: `bench.${runId}.`,
-      REDIS_URL: options.redisUrl,
-      REDIS_KEY_PREFIX: `bench:${runId}:`,
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_SERVICE_GRPC_URL: `127.0.0.1:${tokenGrpc}`,
-      SESSION_SERVICE_GRPC_URL: `127.0.0.1:${sessionGrpc}`,
+      ...isolated.env,
       SEED_FILE: seed.file,
       LOG_LEVEL: 'warn',
     };
