@@ -105,6 +105,11 @@ export const settings = {
     schema: z.string().default('127.0.0.1:50053'),
     description: "auth-api: host:port of session-service's gRPC server.",
   },
+  CLIENT_CACHE_MS: {
+    schema: z.coerce.number().int().min(0).max(60_000).default(1000),
+    description:
+      "token-service: milliseconds a replica reuses a client's registration and the signing key ring as read from the event store, instead of reading them for every request (ADR 0012). A change takes effect at once on the replica that made it and within this time on the others; deleting a client revokes its grants again once this time has passed, so no replica's late token survives. 0 reads the event store every time.",
+  },
   INTROSPECTION_CALLER_CACHE_TTL: {
     schema: positiveInt.max(3600).default(60),
     description:

@@ -1,4 +1,5 @@
 export * from './uuidv7';
+export * from './random-pool';
 export * from './envelope';
 export * from './define-event';
 export * from './topics';

@@ -16,6 +16,7 @@ import {
   type StoredEvent,
   type StreamsWhere,
 } from './event-store.port';
+import { GroupCommit, type Outcome } from './group-commit';
 import type { Outbox } from './outbox.port';
 import { eventColumns, INSERT_EVENT_COLUMNS, int, text, toStoredEvent } from './sql/event-rows';
 import type { Sql, SqlDb } from './sql/sql-db';
@@ -23,6 +24,16 @@ import { SqlOutbox } from './sql/sql.outbox';
 
 /** 'any' appends lose a race only to another append; retrying a few times always converges. */
 const ANY_ATTEMPTS = 5;
+/** Events per group-commit transaction: 9 parameters each stays far below the drivers' limits. */
+const MAX_BATCH_EVENTS = 1_000;
+
+/** One caller's append, validated, waiting for its group's transaction. */
+interface AppendItem {
+  readonly stream: string;
+  readonly expected: ExpectedVersion;
+  readonly envelopes: readonly EventEnvelope[];
+  readonly topic: string;
+}
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 
 /**
@@ -32,6 +43,12 @@ const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 export class TypeOrmEventStore implements EventStore {
   /** The outbox these appends fill; give it to an `OutboxRelay`. */
   readonly outbox: Outbox;
+
+  /** Concurrent appends share one transaction: see GroupCommit. */
+  private readonly batches = new GroupCommit<AppendItem, AppendResult>(
+    (items) => this.commitBatch(items),
+    MAX_BATCH_EVENTS,
+  );
 
   constructor(private readonly db: SqlDb) {
     this.outbox = new SqlOutbox(db);
@@ -57,26 +74,7 @@ export class TypeOrmEventStore implements EventStore {
         positions: [],
       };
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction((sql) =>
-          this.write(sql, stream, expected, envelopes, topic),
-        );
-      } catch (err) {
-        const violation = this.db.dialect.uniqueViolation(err);
-        if (violation === 'stream_version') {
-          if (expected === 'any' && attempt < ANY_ATTEMPTS) continue;
-          const actual = await this.db.run((sql) => currentVersion(sql, stream));
-          throw new ConcurrencyError(stream, expected, actual);
-        }
-        if (violation === 'id')
-          throw new DuplicateEventError(
-            stream,
-            envelopes.map((e) => e.id),
-          );
-        throw err;
-      }
-    }
+    return this.batches.submit({ stream, expected, envelopes, topic }, envelopes.length);
   }
 
   async readStream(stream: string, fromVersion = 1): Promise<StoredEvent[]> {
@@ -147,28 +145,89 @@ export class TypeOrmEventStore implements EventStore {
     return this.db.close();
   }
 
-  private async write(
+  /**
+   * One transaction for a whole group of appends. If one of them trips a
+   * unique index (a reused event id, or a writer that raced us without the
+   * lock) the transaction is void for all; each then commits alone, so only
+   * the offender fails and with its precise error.
+   */
+  private async commitBatch(items: readonly AppendItem[]): Promise<Outcome<AppendResult>[]> {
+    try {
+      return await this.db.transaction((sql) => this.writeBatch(sql, items));
+    } catch (err) {
+      if (this.db.dialect.uniqueViolation(err) === undefined) throw err;
+    }
+    const outcomes: Outcome<AppendResult>[] = [];
+    for (const item of items) {
+      try {
+        outcomes.push({ ok: true, value: await this.appendAlone(item) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  private async appendAlone(item: AppendItem): Promise<AppendResult> {
+    const { stream, expected, envelopes } = item;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [outcome] = await this.db.transaction((sql) => this.writeBatch(sql, [item]));
+        if (!outcome!.ok) throw outcome!.error;
+        return outcome!.value;
+      } catch (err) {
+        const violation = this.db.dialect.uniqueViolation(err);
+        if (violation === 'stream_version') {
+          if (expected === 'any' && attempt < ANY_ATTEMPTS) continue;
+          const actual = await this.db.run((sql) => currentVersion(sql, stream));
+          throw new ConcurrencyError(stream, expected, actual);
+        }
+        if (violation === 'id')
+          throw new DuplicateEventError(
+            stream,
+            envelopes.map((e) => e.id),
+          );
+        throw err;
+      }
+    }
+  }
+
+  private async writeBatch(
     sql: Sql,
-    stream: string,
-    expected: ExpectedVersion,
-    envelopes: readonly EventEnvelope[],
-    topic: string,
-  ): Promise<AppendResult> {
-    const current = await currentVersion(sql, stream);
-    if (expected !== 'any' && current !== expected)
-      throw new ConcurrencyError(stream, expected, current);
-    // Checked before the lock so a stale caller fails without queueing; a race
-    // that slips between check and insert hits the unique (stream, version).
+    items: readonly AppendItem[],
+  ): Promise<Outcome<AppendResult>[]> {
     const { appendLockSql, lockParams } = this.db.dialect;
     if (appendLockSql) await sql.query(appendLockSql, [lockParams.append]);
+    // Read under the lock: no other append can move a version until we commit,
+    // so the check below and the insert agree.
+    const versions = await currentVersions(sql, [...new Set(items.map((i) => i.stream))]);
+    const outcomes: Outcome<AppendResult>[] = [];
+    const accepted: { item: AppendItem; index: number; base: number }[] = [];
+    items.forEach((item, index) => {
+      const current = versions.get(item.stream) ?? 0;
+      if (item.expected !== 'any' && item.expected !== current) {
+        outcomes[index] = {
+          ok: false,
+          error: new ConcurrencyError(item.stream, item.expected, current),
+        };
+        return;
+      }
+      // Later appends to the same stream in this batch see this one, as if serial.
+      versions.set(item.stream, current + item.envelopes.length);
+      accepted.push({ item, index, base: current });
+    });
+    if (accepted.length === 0) return outcomes;
 
+    const rows = accepted.flatMap(({ item, base }) =>
+      item.envelopes.map((e, i) => ({ e, stream: item.stream, version: base + i + 1 })),
+    );
     const inserted = await sql.query(
-      `INSERT INTO events (${INSERT_EVENT_COLUMNS}) VALUES ${marks(envelopes.length, 9)}
-       RETURNING CAST(position AS TEXT) AS position, stream_version`,
-      envelopes.flatMap((e, i) => [
+      `INSERT INTO events (${INSERT_EVENT_COLUMNS}) VALUES ${marks(rows.length, 9)}
+       RETURNING CAST(position AS TEXT) AS position, stream, stream_version`,
+      rows.flatMap(({ e, stream, version }) => [
         e.id,
         stream,
-        current + i + 1,
+        version,
         e.type,
         e.version,
         e.occurredAt,
@@ -177,17 +236,43 @@ export class TypeOrmEventStore implements EventStore {
         JSON.stringify(e.data),
       ]),
     );
-    // RETURNING order is unspecified for multi-row inserts.
-    const positions = [...inserted]
-      .sort((a, b) => int(a, 'stream_version') - int(b, 'stream_version'))
-      .map((row) => text(row, 'position'));
-    const createdAt = new Date().toISOString();
-    await sql.exec(
-      `INSERT INTO outbox (position, topic, key, created_at) VALUES ${marks(positions.length, 4)}`,
-      positions.flatMap((position) => [position, topic, partitionKey(stream), createdAt]),
+    // RETURNING order is unspecified for multi-row inserts: match by (stream, version).
+    const positionOf = new Map(
+      inserted.map((row) => [
+        `${text(row, 'stream')}\u0000${int(row, 'stream_version')}`,
+        text(row, 'position'),
+      ]),
     );
-    return { nextVersion: current + envelopes.length, positions };
+    const createdAt = new Date().toISOString();
+    const outbox: unknown[] = [];
+    for (const { item, index, base } of accepted) {
+      const positions = item.envelopes.map((_, i) => {
+        const position = positionOf.get(`${item.stream}\u0000${base + i + 1}`);
+        if (position === undefined) throw new Error(`no position returned for ${item.stream}`);
+        return position;
+      });
+      const key = partitionKey(item.stream);
+      for (const position of positions) outbox.push(position, item.topic, key, createdAt);
+      outcomes[index] = {
+        ok: true,
+        value: { nextVersion: base + item.envelopes.length, positions },
+      };
+    }
+    await sql.exec(
+      `INSERT INTO outbox (position, topic, key, created_at) VALUES ${marks(outbox.length / 4, 4)}`,
+      outbox,
+    );
+    return outcomes;
   }
+}
+
+/** The latest version of each stream that has events (a stream without any is absent). */
+async function currentVersions(sql: Sql, streams: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql.query(
+    `SELECT stream, MAX(stream_version) AS v FROM events WHERE stream IN (${streams.map(() => '?').join(', ')}) GROUP BY stream`,
+    streams,
+  );
+  return new Map(rows.map((row) => [text(row, 'stream'), int(row, 'v')]));
 }
 
 async function currentVersion(sql: Sql, stream: string): Promise<number> {

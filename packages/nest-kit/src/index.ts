@@ -9,6 +9,7 @@ export * from './transport/on-event.decorator';
 export * from './transport/event-bus.server';
 export * from './infra/infra.module';
 export * from './eventsourcing/command-runner';
+export * from './eventsourcing/recent-states';
 export * from './eventsourcing/projection';
 export * from './bootstrap/prefixed-publisher';
 export * from './bootstrap/distributed-adapters';

@@ -182,6 +182,44 @@ export function eventStoreContract(name: string, make: () => Promise<EventStoreF
       expect(ids(await f.store.readStream(stream))).toEqual(ids(winners));
     });
 
+    it('settles concurrent appends one by one, as if they had run in arrival order', async () => {
+      const fresh = Array.from({ length: 8 }, () => sessionStream());
+      const contested = sessionStream();
+      const taken = joined(fresh[0]!, 99);
+      await f.store.append(sessionStream(), 0, [taken]);
+      const calls = [
+        ...fresh.map((s, i) => () => f.store.append(s, 0, [joined(s, i), joined(s, i + 100)])),
+        () => f.store.append(contested, 0, [joined(contested, 1)]),
+        () => f.store.append(contested, 0, [joined(contested, 2)]),
+        () => f.store.append(contested, 'any', [joined(contested, 3)]),
+        // Only this one reuses an event id: only this one fails.
+        () => f.store.append(sessionStream(), 0, [{ ...joined(contested, 4), id: taken.id }]),
+      ];
+      const results = await Promise.allSettled(calls.map((call) => call()));
+      const status = results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.name));
+      expect(status).toEqual([
+        ...fresh.map(() => 'ok'),
+        'ok',
+        'ConcurrencyError',
+        'ok',
+        'DuplicateEventError',
+      ]);
+      const byPosition = new Map((await f.store.readAll('0', 100)).map((e) => [e.position, e]));
+      for (const [i, r] of results.entries()) {
+        if (r.status !== 'fulfilled') continue;
+        for (const p of r.value.positions) expect(byPosition.has(p)).toBe(true);
+        if (i < fresh.length) expect(r.value.nextVersion).toBe(2);
+      }
+      expect((await f.store.readStream(contested)).map((e) => e.streamVersion)).toEqual([1, 2]);
+      expect(
+        (results[fresh.length + 2] as PromiseFulfilledResult<{ nextVersion: number }>).value
+          .nextVersion,
+      ).toBe(2);
+      const positions = [...byPosition.keys()].map(BigInt);
+      expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!)).toBe(true);
+      expect(byPosition.size).toBe(1 + fresh.length * 2 + 2);
+    });
+
     it('pages through all streams in position order with readAll', async () => {
       const streams = [sessionStream(), sessionStream(), `client-${uuidv7()}`];
       const appended: string[] = [];

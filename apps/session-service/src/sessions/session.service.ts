@@ -42,7 +42,7 @@ export class SessionService {
     // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
     const sid = randomBytes(16).toString('base64url');
     const now = nowSeconds();
-    const result = await this.runner.run(sessionDecider, sessionStream(sid), {
+    const result = await this.runner.runNew(sessionDecider, sessionStream(sid), {
       type: 'StartSession',
       sid,
       sub: input.sub,

@@ -64,12 +64,18 @@ export class ClientAdmin {
   /**
    * Deletes the client and, before answering, revokes all its grants (reason
    * client_deleted) with the tombstones written. Deleted first, so the client
-   * can neither authenticate nor start a new authorization meanwhile. A
+   * can neither authenticate nor start a new authorization meanwhile (on
+   * other replicas once CLIENT_CACHE_MS has passed: the grants are revoked
+   * again then, ADR 0012). A
    * repeated delete answers 404 but completes the revocation (a retry after a 503).
    */
   async delete(clientId: string): Promise<void> {
     const deleted = await this.registry.remove(clientId);
     if (!deleted && !(await this.registry.exists(clientId))) throw notFound('no such client');
+    await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
+    // Another replica may still see the client for CLIENT_CACHE_MS and issue
+    // to it: once that has passed, revoke whatever it issued meanwhile.
+    await this.registry.untilEveryReplicaSees();
     await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
     if (!deleted) throw notFound('no such client');
   }

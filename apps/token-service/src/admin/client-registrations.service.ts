@@ -82,12 +82,14 @@ export class ClientRegistrations {
    * authenticates nothing), and so do its grants (reason client_deleted),
    * tombstones written before the answer. They are revoked once before the
    * delete, so a 503 (tombstones refused) leaves the client and its token in
-   * place for a retry, and once after, for a grant issued in between.
+   * place for a retry, and once after, for a grant issued in between (after
+   * CLIENT_CACHE_MS, when no replica can still see the client: ADR 0012).
    */
   async delete(clientId: string, token: string): Promise<void> {
     await this.authenticate(clientId, token);
     await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
     await this.registry.remove(clientId);
+    await this.registry.untilEveryReplicaSees();
     await this.grants.revokeGrantsOf({ clientId }, 'client_deleted');
   }
 

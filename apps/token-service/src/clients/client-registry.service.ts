@@ -7,9 +7,11 @@ import {
   isPublic,
   type ClientCommand,
   type ClientSource,
+  type ClientState,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { CONFIG, type Config } from '@idp/config';
+import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
 import { TokenSecrets } from '../secrets/token-secrets';
 
 const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
@@ -26,23 +28,46 @@ export interface RegisterOptions {
   readonly registrationTokenHash?: string;
 }
 
-/** Clients as event streams (`client-<id>`): reads fold the stream, so a change takes effect at once. */
+/**
+ * Clients as event streams (`client-<id>`). Every /token call reads its
+ * client, so folded states are kept for CLIENT_CACHE_MS (ADR 0012): a change
+ * takes effect at once in this process and within that time in the others.
+ */
 @Injectable()
 export class ClientRegistry {
+  private readonly recent: RecentStates<ClientState>;
+  /** How long another replica may still act on a client as it was before a change. */
+  readonly staleForMs: number;
+
   constructor(
     @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
     private readonly secrets: TokenSecrets,
-  ) {}
+    @Inject(CONFIG) config: Pick<Config, 'CLIENT_CACHE_MS'>,
+  ) {
+    this.staleForMs = config.CLIENT_CACHE_MS;
+    this.recent = new RecentStates(config.CLIENT_CACHE_MS);
+  }
+
+  /** Resolves once every replica's cached view of clients is younger than now. */
+  untilEveryReplicaSees(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.staleForMs));
+  }
 
   async find(clientId: string): Promise<RegisteredClient | undefined> {
-    const { state } = await this.runner.load(clientDecider, clientStream(clientId));
+    const state = await this.state(clientId);
     return state.status === 'registered' ? state : undefined;
   }
 
   /** Registered or deleted: a deleted client_id is never reused. */
   async exists(clientId: string): Promise<boolean> {
-    const { state } = await this.runner.load(clientDecider, clientStream(clientId));
-    return state.status !== 'unregistered';
+    return (await this.state(clientId)).status !== 'unregistered';
+  }
+
+  private state(clientId: string): Promise<ClientState> {
+    return this.recent.get(clientId, async () => {
+      const { state } = await this.runner.load(clientDecider, clientStream(clientId));
+      return state;
+    });
   }
 
   /** Constant-time over keyed hashes (RFC 7592 2.2 requires a presented secret to match). */
@@ -131,12 +156,14 @@ export class ClientRegistry {
       type: 'DeleteClient',
       meta: meta(),
     });
+    this.recent.set(clientId, result.state);
     return result.appended.length > 0;
   }
 
   /** Runs a command that must leave the client registered. */
   private async run(clientId: string, command: ClientCommand): Promise<RegisteredClient> {
     const result = await this.runner.run(clientDecider, clientStream(clientId), command);
+    this.recent.set(clientId, result.state);
     if (result.state.status !== 'registered') throw new Error(`client ${clientId} not registered`);
     return result.state;
   }

@@ -134,7 +134,7 @@ export class AuthorizeService {
             now,
           })
         : undefined;
-    await this.runner.run(grantDecider, grantStream(grantId), {
+    await this.runner.runNew(grantDecider, grantStream(grantId), {
       type: 'IssueAuthorizationResponse',
       grantId,
       clientId: client.clientId,

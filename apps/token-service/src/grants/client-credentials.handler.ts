@@ -44,7 +44,7 @@ export class ClientCredentialsHandler implements GrantHandler {
       extraClaims: {},
       now,
     });
-    await this.runner.run(grantDecider, grantStream(grantId), {
+    await this.runner.runNew(grantDecider, grantStream(grantId), {
       type: 'IssueClientCredentialsToken',
       grantId,
       clientId: client.clientId,

@@ -17,7 +17,7 @@ import {
   type KeyRingState,
   type NewKeyMaterial,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
 import { uuidv7 } from '@idp/contracts';
 
 export interface ActiveSigningKey {
@@ -39,6 +39,8 @@ export class KeyRingService implements OnApplicationBootstrap {
   private readonly log = new Logger('KeyRing');
   private readonly kek: Buffer;
   private readonly decrypted = new Map<string, Promise<KeyLike | Uint8Array>>();
+  /** Every token signs with the ring's active key: read it at most once per CLIENT_CACHE_MS (ADR 0012). */
+  private readonly recent: RecentStates<KeyRingState>;
 
   constructor(
     @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
@@ -47,6 +49,7 @@ export class KeyRingService implements OnApplicationBootstrap {
     if (!config.KEY_ENCRYPTION_KEY)
       throw new Error('KEY_ENCRYPTION_KEY is required by token-service');
     this.kek = decodeSecret(config.KEY_ENCRYPTION_KEY);
+    this.recent = new RecentStates(config.CLIENT_CACHE_MS);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,8 +60,18 @@ export class KeyRingService implements OnApplicationBootstrap {
     }
   }
 
-  async state(): Promise<KeyRingState> {
-    return (await this.runner.load(keyRingDecider, KEY_RING_STREAM)).state;
+  /**
+   * The ring as of at most CLIENT_CACHE_MS ago. After a rotation elsewhere a
+   * replica may sign with the previous key that long: harmless, as a rotated
+   * key stays published in the JWKS for its grace period. `fresh` reads the
+   * store, for a verifier that meets a kid it does not know yet.
+   */
+  async state(fresh = false): Promise<KeyRingState> {
+    return this.recent.get(
+      KEY_RING_STREAM,
+      async () => (await this.runner.load(keyRingDecider, KEY_RING_STREAM)).state,
+      fresh,
+    );
   }
 
   async ensureActiveKey(alg: SigningAlg): Promise<void> {
@@ -68,18 +81,20 @@ export class KeyRingService implements OnApplicationBootstrap {
       key: await this.newKey(alg),
       meta: { now: nowSeconds(), correlationId: uuidv7() },
     });
+    this.recent.set(KEY_RING_STREAM, result.state);
     if (result.appended.length) this.log.log(`created ${alg} signing key`);
   }
 
   /** New tokens use the new key at once; the old one stays published for `graceSeconds`. */
   async rotate(alg: SigningAlg, graceSeconds: number): Promise<string> {
     const key = await this.newKey(alg);
-    await this.runner.run(keyRingDecider, KEY_RING_STREAM, {
+    const result = await this.runner.run(keyRingDecider, KEY_RING_STREAM, {
       type: 'RotateKey',
       key,
       retiredKeyGraceSeconds: graceSeconds,
       meta: { now: nowSeconds(), correlationId: uuidv7() },
     });
+    this.recent.set(KEY_RING_STREAM, result.state);
     return key.kid;
   }
 
@@ -96,8 +111,8 @@ export class KeyRingService implements OnApplicationBootstrap {
     return { kid: k.kid, alg, key: await key };
   }
 
-  async publicJwks(): Promise<{ keys: Record<string, unknown>[] }> {
-    return { keys: publishedKeys(await this.state(), nowSeconds()).map((k) => k.publicJwk) };
+  async publicJwks(fresh = false): Promise<{ keys: Record<string, unknown>[] }> {
+    return { keys: publishedKeys(await this.state(fresh), nowSeconds()).map((k) => k.publicJwk) };
   }
 
   private async newKey(alg: SigningAlg): Promise<NewKeyMaterial> {

@@ -1,5 +1,5 @@
+import { pooledRandomBytes } from '@idp/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { CONFIG, type Config } from '@idp/config';
 import {
   mintOpaqueToken,
@@ -69,7 +69,7 @@ export class TokenMinter {
     const first = m.resources[0];
     const resource = first === undefined ? undefined : await this.resources.find(first);
     const format = accessTokenFormatFor(m.access_token_format, resource);
-    const jti = `${grantId}.${randomBytes(12).toString('base64url')}`;
+    const jti = `${grantId}.${pooledRandomBytes(12).toString('base64url')}`;
     const extraClaims = input.extraClaims;
     if (format === 'opaque') {
       const aud = m.resources.length ? [...m.resources] : [this.config.ISSUER];

@@ -128,7 +128,12 @@ export class TokenResolver {
   }
 
   private async signed(token: string): Promise<ResolvedToken | undefined> {
-    const jwks = (await this.keys.publicJwks()).keys as unknown as JWK[];
+    let jwks = (await this.keys.publicJwks()).keys as unknown as JWK[];
+    // A key another replica rotated in moments ago: this replica's ring may be
+    // up to CLIENT_CACHE_MS old, so an unknown kid reads the ring afresh.
+    const kid = kidOf(token);
+    if (kid !== undefined && !jwks.some((k) => k.kid === kid))
+      jwks = (await this.keys.publicJwks(true)).keys as unknown as JWK[];
     const payload = await verifyOurJwt(token, {
       jwks,
       issuer: this.config.ISSUER,
@@ -167,5 +172,14 @@ export class TokenResolver {
       role: findTokenRole(state, { jti }),
       ref: { kind: 'jwt_access_token', jti },
     };
+  }
+}
+
+function kidOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
   }
 }

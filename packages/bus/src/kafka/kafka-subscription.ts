@@ -18,9 +18,11 @@ export interface KafkaSubscriptionDeps {
 }
 
 /**
- * One consumer-group member. Offsets are committed by hand, one record at a
- * time, right after the processor is done with it (handled or dead-lettered):
- * a crash anywhere before that redelivers the record. kafkajs restarts the
+ * One consumer-group member. Offsets are committed by hand, only past records
+ * the processor is done with (handled or dead-lettered), once per fetched
+ * batch (and at least every few hundred records or a second): a crash before
+ * the commit redelivers the records handled since the last one, which every
+ * processor tolerates (delivery is at least once; handlers are idempotent). kafkajs restarts the
  * consumer after retriable failures (broker outages); anything else it gives
  * up on is restarted here, so a subscription never stays dead.
  */
@@ -92,7 +94,7 @@ export class KafkaSubscription implements Subscription {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.eachBatch(consumer, payload),
+        eachBatch: (payload) => this.eachBatch(payload),
       });
     } catch (e) {
       this.restartLater(consumer, e);
@@ -125,32 +127,81 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  private async eachBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
     const { topic, partition } = p.batch;
-    for (const message of p.batch.messages) {
-      if (!p.isRunning() || p.isStale() || this.closed) return;
-      const beat = heartbeatWhileBusy(
-        p.heartbeat,
-        this.deps.consumer.heartbeatInterval,
-        this.stopping.signal,
-      );
-      let outcome: 'done' | 'aborted';
-      try {
-        outcome = await this.processor(toRecord(topic, partition, message), beat.signal);
-      } finally {
-        beat.stop();
+    // The payload's commit, unlike consumer.commitOffsets, still works while the
+    // consumer stops, so records handled before a close are not redelivered.
+    const offsets = new PendingOffset(
+      (offset) =>
+        p.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] }),
+      () => this.startAt?.delete(slot(topic, partition)),
+    );
+    try {
+      for (const message of p.batch.messages) {
+        if (!p.isRunning() || p.isStale() || this.closed) break;
+        const beat = heartbeatWhileBusy(
+          p.heartbeat,
+          this.deps.consumer.heartbeatInterval,
+          this.stopping.signal,
+        );
+        let outcome: 'done' | 'aborted';
+        try {
+          outcome = await this.processor(toRecord(topic, partition, message), beat.signal);
+        } finally {
+          beat.stop();
+        }
+        if (outcome === 'done') {
+          offsets.done(message.offset);
+          p.resolveOffset(message.offset);
+          if (offsets.due()) await offsets.commit();
+        }
+        // A rebalance seen mid-handler: hand the partition over now (kafkajs rejoins on this error).
+        if (beat.error()) throw beat.error();
+        if (outcome === 'aborted') break;
+        await p.heartbeat();
       }
-      if (outcome === 'done') {
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
-        p.resolveOffset(message.offset);
-        this.startAt?.delete(slot(topic, partition));
-      }
-      // A rebalance seen mid-handler: hand the partition over now (kafkajs rejoins on this error).
-      if (beat.error()) throw beat.error();
-      if (outcome === 'aborted') return;
-      await p.heartbeat();
+    } catch (err) {
+      // Keep what was done; a failed commit here only means more redelivery.
+      await offsets.commit().catch(() => undefined);
+      throw err;
     }
+    await offsets.commit();
+  }
+}
+
+/** Records handled per offset commit at most, and the longest a done record waits for its commit. */
+const COMMIT_EVERY_RECORDS = 500;
+const COMMIT_EVERY_MS = 1_000;
+
+/**
+ * The offset after the last record handled in a batch, committed at the end
+ * of the batch (and every few hundred records or a second within a long
+ * one): one broker round trip per batch instead of one per record.
+ */
+class PendingOffset {
+  private next: string | undefined;
+  private uncommitted = 0;
+  private since = Date.now();
+
+  constructor(
+    private readonly send: (offset: string) => Promise<void>,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  done(offset: string): void {
+    this.next = (BigInt(offset) + 1n).toString();
+    this.uncommitted++;
+  }
+
+  due(): boolean {
+    return this.uncommitted >= COMMIT_EVERY_RECORDS || Date.now() - this.since >= COMMIT_EVERY_MS;
+  }
+
+  async commit(): Promise<void> {
+    if (this.next === undefined || this.uncommitted === 0) return;
+    this.uncommitted = 0;
+    this.since = Date.now();
+    await this.send(this.next);
+    this.onCommitted();
   }
 }

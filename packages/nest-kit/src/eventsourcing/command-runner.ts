@@ -38,6 +38,27 @@ export class CommandRunner {
     return { state, version: events.at(-1)?.streamVersion ?? 0 };
   }
 
+  /**
+   * For a stream whose id the caller has just generated (a fresh uuidv7 or
+   * 128 random bits): decides against the initial state and appends at
+   * version 0 without reading the stream first, one query fewer on the
+   * issuance path. Should the stream exist after all, the append conflicts and
+   * this falls back to {@link run}. Only for fresh ids: a command that yields no
+   * events (or throws) against the initial state is answered without a read.
+   */
+  async runNew<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+    command: Command | ((state: State) => Command),
+  ): Promise<CommandResult<State>> {
+    try {
+      return await this.decideAndAppend(decider, stream, command, decider.initialState(), 0);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      return this.run(decider, stream, command);
+    }
+  }
+
   async run<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
@@ -46,22 +67,31 @@ export class CommandRunner {
     const attempts = (this.options.maxConflictRetries ?? 5) + 1;
     for (let attempt = 1; ; attempt++) {
       const { state, version } = await this.load(decider, stream);
-      const cmd =
-        typeof command === 'function' ? (command as (s: State) => Command)(state) : command;
-      const pending = decider.decide(cmd, state);
-      if (pending.length === 0) return { state, appended: [], nextVersion: version };
       try {
-        const { nextVersion } = await this.store.append(stream, version, pending);
-        this.options.afterCommit?.();
-        const next = pending.reduce(
-          (s, e, i) =>
-            decider.evolve(s, { ...e, stream, streamVersion: version + i + 1 } as unknown as Event),
-          state,
-        );
-        return { state: next, appended: pending, nextVersion };
+        return await this.decideAndAppend(decider, stream, command, state, version);
       } catch (err) {
         if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
       }
     }
+  }
+
+  private async decideAndAppend<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+    command: Command | ((state: State) => Command),
+    state: State,
+    version: number,
+  ): Promise<CommandResult<State>> {
+    const cmd = typeof command === 'function' ? (command as (s: State) => Command)(state) : command;
+    const pending = decider.decide(cmd, state);
+    if (pending.length === 0) return { state, appended: [], nextVersion: version };
+    const { nextVersion } = await this.store.append(stream, version, pending);
+    this.options.afterCommit?.();
+    const next = pending.reduce(
+      (s, e, i) =>
+        decider.evolve(s, { ...e, stream, streamVersion: version + i + 1 } as unknown as Event),
+      state,
+    );
+    return { state: next, appended: pending, nextVersion };
   }
 }
