@@ -20,6 +20,8 @@ export class GrantIntrospectionProjection implements Projection {
     'grant.access_token_revoked',
     'grant.revoked',
   ] as const;
+  /** SET NX for records, SET for tombstones: any order ends in the same state (ADR 0008). */
+  readonly orderIndependent = true;
 
   constructor(@Inject(READ_MODEL_CACHE) private readonly cache: ReadModelCache) {}
 
