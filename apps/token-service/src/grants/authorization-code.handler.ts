@@ -45,7 +45,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
     const found = await grantOfToken(this.runner, this.secrets.macKey, code, 'ac');
     if (!found || found.state.status === 'empty' || !found.state.sub)
       throw new InvalidGrant(GrantErrors.codeInvalid);
-    const { grantId, state } = found;
+    const { grantId, state, version } = found;
     const sub = state.sub!;
     const now = nowSeconds();
     const subject = {
@@ -77,19 +77,26 @@ export class AuthorizationCodeHandler implements GrantHandler {
           now,
         })
       : undefined;
-    const result = await this.runner.run(grantDecider, grantStream(grantId), {
-      type: 'RedeemAuthorizationCode',
-      codeHash: this.secrets.tokenHash(code),
-      clientId: client.clientId,
-      redirectUri: params.redirect_uri,
-      ...(params.code_verifier ? { codeVerifier: params.code_verifier } : {}),
-      tokens: {
-        accessToken: at.spec,
-        ...(rt ? { refreshToken: rt.spec } : {}),
-        ...(idt ? { idToken: idt.spec } : {}),
+    // Decided against the grant just read; a concurrent redemption makes the
+    // append conflict, and the runner re-reads and sees the code used.
+    const result = await this.runner.runFrom(
+      grantDecider,
+      grantStream(grantId),
+      {
+        type: 'RedeemAuthorizationCode',
+        codeHash: this.secrets.tokenHash(code),
+        clientId: client.clientId,
+        redirectUri: params.redirect_uri,
+        ...(params.code_verifier ? { codeVerifier: params.code_verifier } : {}),
+        tokens: {
+          accessToken: at.spec,
+          ...(rt ? { refreshToken: rt.spec } : {}),
+          ...(idt ? { idToken: idt.spec } : {}),
+        },
+        meta: { now, correlationId: uuidv7() },
       },
-      meta: { now, correlationId: uuidv7() },
-    });
+      { state, version },
+    );
     const rejection = rejectionFor(result.appended);
     if (rejection) {
       // The grant was revoked by detection: no replica may answer active once we answer.

@@ -12,9 +12,9 @@ export async function grantOfToken(
   macKey: Buffer,
   token: string,
   kind: OpaqueTokenKind,
-): Promise<{ grantId: string; state: GrantState } | undefined> {
+): Promise<{ grantId: string; state: GrantState; version: number } | undefined> {
   const parts = verifyOpaqueToken(token, macKey);
   if (!parts || parts.kind !== kind) return undefined;
-  const { state } = await runner.load(grantDecider, grantStream(parts.handle));
-  return state.status === 'empty' ? undefined : { grantId: parts.handle, state };
+  const { state, version } = await runner.load(grantDecider, grantStream(parts.handle));
+  return state.status === 'empty' ? undefined : { grantId: parts.handle, state, version };
 }

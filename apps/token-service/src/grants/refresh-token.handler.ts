@@ -44,7 +44,7 @@ export class RefreshTokenHandler implements GrantHandler {
     const found = await grantOfToken(this.runner, this.secrets.macKey, presented, 'rt');
     if (!found || found.state.status === 'empty' || !found.state.sub)
       throw new InvalidGrant(GrantErrors.refreshInvalid);
-    const { grantId, state } = found;
+    const { grantId, state, version } = found;
     const sub = state.sub!;
     // The decider enforces narrowing too; computing it here lets the tokens carry the right scope.
     const scope = narrowScope(state.scope, params.scope) ?? state.scope;
@@ -69,18 +69,25 @@ export class RefreshTokenHandler implements GrantHandler {
     const idt = hasScope(state.scope, 'openid')
       ? await this.minter.idToken({ client, subject, accessToken: at.token, claims: {}, now })
       : undefined;
-    const result = await this.runner.run(grantDecider, grantStream(grantId), {
-      type: 'RefreshTokens',
-      presentedHash: this.secrets.tokenHash(presented),
-      clientId: client.clientId,
-      ...(params.scope ? { scope: params.scope } : {}),
-      tokens: {
-        accessToken: at.spec,
-        refreshToken: rt.spec,
-        ...(idt ? { idToken: idt.spec } : {}),
+    // Decided against the grant just read (one read per rotation); a concurrent
+    // change to the grant makes the append conflict and the runner re-reads.
+    const result = await this.runner.runFrom(
+      grantDecider,
+      grantStream(grantId),
+      {
+        type: 'RefreshTokens',
+        presentedHash: this.secrets.tokenHash(presented),
+        clientId: client.clientId,
+        ...(params.scope ? { scope: params.scope } : {}),
+        tokens: {
+          accessToken: at.spec,
+          refreshToken: rt.spec,
+          ...(idt ? { idToken: idt.spec } : {}),
+        },
+        meta: { now, correlationId: uuidv7() },
       },
-      meta: { now, correlationId: uuidv7() },
-    });
+      { state, version },
+    );
     const rejection = rejectionFor(result.appended);
     if (rejection) {
       // The grant was revoked by detection: no replica may answer active once we answer.

@@ -65,6 +65,24 @@ describe('CommandRunner', () => {
     expect((await store.readStream('session-s1')).map((e) => e.type)).toEqual(['session.started']);
   });
 
+  it('runFrom decides against the state given without a read, and re-reads when the stream moved', async () => {
+    const counted = countingReads(store);
+    const runner = new CommandRunner(counted.store);
+    await runner.runNew(sessionDecider, 'session-s1', start('s1'));
+    const loaded = await runner.load(sessionDecider, 'session-s1');
+    const readsBefore = counted.reads();
+    const first = await runner.runFrom(sessionDecider, 'session-s1', joinClient('rp1'), loaded);
+    expect(counted.reads()).toBe(readsBefore);
+    expect(first.nextVersion).toBe(2);
+    // `loaded` is now stale (version 1): the append conflicts and the runner reads afresh.
+    const second = await runner.runFrom(sessionDecider, 'session-s1', joinClient('rp2'), loaded);
+    expect(counted.reads()).toBe(readsBefore + 1);
+    expect(second.nextVersion).toBe(3);
+    expect(
+      (await store.readStream('session-s1')).map((e) => (e.data as { clientId?: string }).clientId),
+    ).toEqual([undefined, 'rp1', 'rp2']);
+  });
+
   it('run retries a command that lost a race, against the fresh stream, and applies each once', async () => {
     const runner = new CommandRunner(store);
     await runner.run(sessionDecider, 'session-s1', start('s1'));

@@ -51,8 +51,24 @@ export class CommandRunner {
     stream: string,
     command: Command | ((state: State) => Command),
   ): Promise<CommandResult<State>> {
+    return this.runFrom(decider, stream, command, { state: decider.initialState(), version: 0 });
+  }
+
+  /**
+   * Like {@link run}, but the first attempt decides against a state the
+   * caller loaded moments ago in the same request (e.g. the grant it
+   * resolved a refresh token to), saving the second read. The append still
+   * expects that version: if the stream moved meanwhile, it conflicts and
+   * this falls back to {@link run} with fresh reads.
+   */
+  async runFrom<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+    command: Command | ((state: State) => Command),
+    loaded: { readonly state: State; readonly version: number },
+  ): Promise<CommandResult<State>> {
     try {
-      return await this.decideAndAppend(decider, stream, command, decider.initialState(), 0);
+      return await this.decideAndAppend(decider, stream, command, loaded.state, loaded.version);
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
       return this.run(decider, stream, command);
