@@ -19,7 +19,7 @@ import { LogoutFlow } from './logout/logout-flow';
 import { SessionTermination } from './logout/session-termination';
 import { RegistrationController } from './registration/registration.controller';
 import { RevokeController } from './revoke/revoke.controller';
-import { TokenRoute } from './token/token.route';
+import { TokenController } from './token/token.controller';
 import { UserinfoController } from './userinfo/userinfo.controller';
 
 /**
@@ -34,6 +34,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AuthorizeController,
     InteractionController,
     LogoutController,
+    TokenController,
     RevokeController,
     UserinfoController,
     RegistrationController,
@@ -44,7 +45,6 @@ import { UserinfoController } from './userinfo/userinfo.controller';
   ],
   providers: [
     EdgeConfig,
-    TokenRoute,
     FormBodySupport,
     ClientDirectory,
     SsoSessions,
