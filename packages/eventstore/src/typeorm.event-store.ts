@@ -276,11 +276,7 @@ async function currentVersions(sql: Sql, streams: readonly string[]): Promise<Ma
 }
 
 async function currentVersion(sql: Sql, stream: string): Promise<number> {
-  const [row] = await sql.query(
-    'SELECT COALESCE(MAX(stream_version), 0) AS v FROM events WHERE stream = ?',
-    [stream],
-  );
-  return row ? int(row, 'v') : 0;
+  return (await currentVersions(sql, [stream])).get(stream) ?? 0;
 }
 
 /** `(?, ?), (?, ?)` for `rows` rows of `columns` values. */

@@ -37,7 +37,7 @@ export interface RegisterOptions {
 export class ClientRegistry {
   private readonly recent: RecentStates<ClientState>;
   /** How long another replica may still act on a client as it was before a change. */
-  readonly staleForMs: number;
+  private readonly staleForMs: number;
 
   constructor(
     @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
