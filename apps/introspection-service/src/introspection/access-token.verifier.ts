@@ -1,6 +1,7 @@
 import { TokenVerificationError, verifyOurJwt, type VerifyOurJwtOptions } from '@idp/crypto';
 import { type JwksProjection } from '../projections/jwks.projection';
 import { verificationKeys } from '../projections/jwks.read-model';
+import { CheckedTokens } from './checked-tokens';
 import { type IntrospectionConfig } from './introspection-config';
 
 type Jwk = VerifyOurJwtOptions['jwks'][number];
@@ -17,10 +18,8 @@ const MAX_KEY_AGE_MS = 60_000;
 /** Unknown kids re-read the JWKS read model at most this often (a flood of forged kids stays cheap). */
 const MIN_REFRESH_INTERVAL_MS = 1_000;
 /**
- * Tokens whose signature this replica already checked. A signature is a
- * fact about the bytes: it cannot become invalid, so only expiry and the key
- * still being published are checked again on a hit (revocation is the read
- * model's job, looked up every time). Bounded; the oldest entry goes first.
+ * Tokens whose signature this replica already checked (`CheckedTokens`): on
+ * a hit only expiry and the key still being published are checked again.
  */
 const MAX_VERIFIED_TOKENS = 10_000;
 
@@ -35,7 +34,9 @@ export class AccessTokenVerifier {
   private kids = new Set<string>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
-  private readonly verified = new Map<string, { readonly jti: string; readonly exp: number }>();
+  private readonly verified = new CheckedTokens<{ readonly jti: string; readonly exp: number }>(
+    MAX_VERIFIED_TOKENS,
+  );
 
   constructor(
     private readonly jwks: Pick<JwksProjection, 'read'>,
@@ -54,7 +55,7 @@ export class AccessTokenVerifier {
     const known = this.verified.get(token);
     if (known !== undefined) {
       if (known.exp > Math.floor(this.clock() / 1000)) return { outcome: 'valid', ...known };
-      this.verified.delete(token); // expired: the full check below decides, with its tolerance
+      this.verified.forget(token); // expired: the full check below decides, with its tolerance
     }
     try {
       const claims = await verifyOurJwt(token, {
@@ -66,20 +67,12 @@ export class AccessTokenVerifier {
       if (typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
         return { outcome: 'invalid' };
       }
-      this.remember(token, claims.jti, claims.exp);
+      this.verified.remember(token, { jti: claims.jti, exp: claims.exp });
       return { outcome: 'valid', jti: claims.jti, exp: claims.exp };
     } catch (err) {
       if (err instanceof TokenVerificationError) return { outcome: 'invalid' };
       throw err;
     }
-  }
-
-  private remember(token: string, jti: string, exp: number): void {
-    if (this.verified.size >= MAX_VERIFIED_TOKENS) {
-      const oldest = this.verified.keys().next();
-      if (!oldest.done) this.verified.delete(oldest.value);
-    }
-    this.verified.set(token, { jti, exp });
   }
 
   /** One read at a time; a failed read keeps the keys we had (Redis trouble is not a key change). */

@@ -9,6 +9,7 @@ import {
   signAccessTokenJwt,
   signIdToken,
   type TokenSigningKey,
+  verifyOpaqueToken,
 } from '@idp/crypto';
 import {
   decodeRecord,
@@ -22,6 +23,13 @@ import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import { emptyJwks, type JwksReadModel } from '../projections/jwks.read-model';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { TokenIntrospector } from './token-introspector';
+
+// The MAC check, observed: a repeated token must not pay for it again.
+jest.mock('@idp/crypto', () => {
+  const actual = jest.requireActual<typeof import('@idp/crypto')>('@idp/crypto');
+  return { ...actual, verifyOpaqueToken: jest.fn(actual.verifyOpaqueToken) };
+});
+const macChecks = verifyOpaqueToken as jest.MockedFunction<typeof verifyOpaqueToken>;
 
 const ISS = 'https://op.example';
 const NOW_S = Math.floor(Date.now() / 1000);
@@ -88,6 +96,35 @@ describe('TokenIntrospector', () => {
     await cache.set(atKey(token), encodeRecord(active()));
     expect(await introspector.record(token)).toEqual(active());
     expect(introspect).not.toHaveBeenCalled();
+  });
+
+  it('a repeated opaque token skips the MAC check but is looked up every time: a revocation shows at once', async () => {
+    const { cache, introspector } = setup();
+    const token = accessToken();
+    const otherToken = accessToken();
+    await cache.set(atKey(token), encodeRecord(active()));
+    await cache.set(atKey(otherToken), encodeRecord(active({ jti: 'j2' })));
+    const get = jest.spyOn(cache, 'get');
+    expect(await introspector.record(token)).toEqual(active());
+    macChecks.mockClear();
+    expect(await introspector.record(token)).toEqual(active());
+    expect(macChecks).not.toHaveBeenCalled();
+    // Another token is checked on its own, and never answered from the first one's entry.
+    expect(await introspector.record(otherToken)).toEqual(active({ jti: 'j2' }));
+    expect(macChecks).toHaveBeenCalledTimes(1);
+    await cache.set(atKey(token), encodeRecord(REVOKED));
+    expect(await introspector.record(token)).toEqual(REVOKED);
+    expect(get).toHaveBeenCalledTimes(4);
+  });
+
+  it('a token that failed the MAC check is checked again each time (nothing remembered)', async () => {
+    const { introspector } = setup();
+    const other = deriveTokenKeys(randomBytes(32).toString('base64url'));
+    const forged = mintOpaqueToken('at', other.macKey, 'g1');
+    macChecks.mockClear();
+    expect(await introspector.record(forged)).toEqual(UNKNOWN);
+    expect(await introspector.record(forged)).toEqual(UNKNOWN);
+    expect(macChecks).toHaveBeenCalledTimes(2);
   });
 
   it('looks refresh tokens up under their own key', async () => {

@@ -12,6 +12,7 @@ import {
 import { applyIntrospectionWrites, type TokenRpcClient } from '@idp/nest-kit';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import type { AccessTokenVerifier } from './access-token.verifier';
+import { CheckedTokens } from './checked-tokens';
 import type { IntrospectionConfig } from './introspection-config';
 
 /** Where a presented token is answered from. */
@@ -21,6 +22,9 @@ type Route =
   | { readonly via: 'token_service' }
   /** Forged, malformed, expired or foreign: inactive without any I/O. */
   | { readonly via: 'none' };
+
+/** Opaque tokens whose MAC this replica checked, with their read-model route (`CheckedTokens`). */
+const MAX_CHECKED_OPAQUE_TOKENS = 10_000;
 
 /**
  * The token's record, by ADR 0008: check what can be checked locally (the
@@ -32,6 +36,8 @@ type Route =
  */
 export class TokenIntrospector {
   private readonly log = new Logger('Introspection');
+  /** Saves the two HMACs (the MAC check and the storage hash) on every repeat of a token. */
+  private readonly checkedOpaque = new CheckedTokens<Route>(MAX_CHECKED_OPAQUE_TOKENS);
 
   constructor(
     private readonly cache: ReadModelCache,
@@ -52,12 +58,16 @@ export class TokenIntrospector {
   }
 
   private async route(token: string): Promise<Route> {
+    const checked = this.checkedOpaque.get(token);
+    if (checked !== undefined) return checked;
     const opaque = verifyOpaqueToken(token, this.config.keys.macKey);
     if (opaque !== null) {
       if (opaque.kind === 'ac') return { via: 'none' }; // codes are not tokens
       const tokenHash = keyedHash(this.config.keys.tokenHashKey, token);
       const kind = opaque.kind === 'at' ? 'opaque_access_token' : 'refresh_token';
-      return { via: 'read_model', ref: { kind, tokenHash } };
+      const route: Route = { via: 'read_model', ref: { kind, tokenHash } };
+      this.checkedOpaque.remember(token, route);
+      return route;
     }
     switch (segments(token)) {
       case 3: {

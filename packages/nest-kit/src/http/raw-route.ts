@@ -122,11 +122,12 @@ export function sendRaw(
 ): void {
   const json = typeof body !== 'string';
   const payload = json ? JSON.stringify(body) : body;
-  response.writeHead(status, {
-    ...(json ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
-    ...headers,
-    'Content-Length': Buffer.byteLength(payload),
-    ...(status === 413 ? { Connection: 'close' } : {}),
-  });
+  // One object built in place (no spreads): this runs once per introspection.
+  const all: Record<string, string | number> = {};
+  if (json) all['Content-Type'] = 'application/json; charset=utf-8';
+  for (const name of Object.keys(headers)) all[name] = headers[name] as string;
+  all['Content-Length'] = Buffer.byteLength(payload);
+  if (status === 413) all['Connection'] = 'close';
+  response.writeHead(status, all);
   response.end(payload);
 }

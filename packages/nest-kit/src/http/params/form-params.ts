@@ -1,12 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from '@idp/oauth-errors';
-import { parseParams, type Params, type RawParams } from './parse-params';
+import {
+  LONG_PARAMS,
+  MAX_LONG_PARAM_LENGTH,
+  MAX_PARAM_LENGTH,
+  singleParam,
+  type Params,
+  type RawParams,
+} from './parse-params';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /** Whether the body is a form (parameters such as `charset` are ignored; media types are case-insensitive). */
 export function isForm(request: Pick<FastifyRequest, 'headers'>): boolean {
   const type = request.headers['content-type'];
+  if (type === FORM_CONTENT_TYPE) return true; // what nearly every client sends, checked first
   return type !== undefined && type.split(';')[0]?.trim().toLowerCase() === FORM_CONTENT_TYPE;
 }
 
@@ -23,30 +31,18 @@ export function formParams(
 ): Params {
   if (!isForm(request)) throw invalid(`the request body must be ${FORM_CONTENT_TYPE}`);
   const body = (request.body ?? {}) as RawParams;
-  const short: Record<string, RawParams[string]> = {};
+  // No prototype: a parameter named __proto__ or constructor is just a name.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of Object.keys(body)) {
-    if (!Object.hasOwn(long, name)) short[name] = body[name];
-  }
-  const out: Record<string, string> = { ...parseParams(short) };
-  for (const [name, max] of Object.entries(long)) {
-    const value = longValue(name, body[name], max);
+    const max = Object.hasOwn(long, name)
+      ? (long[name] as number)
+      : LONG_PARAMS.has(name)
+        ? MAX_LONG_PARAM_LENGTH
+        : MAX_PARAM_LENGTH;
+    const value = singleParam(name, body[name], max);
     if (value !== undefined) out[name] = value;
   }
   return out;
-}
-
-/** The same rules as parseParams (empty = omitted, no repeats, strings only), with its own limit. */
-function longValue(name: string, raw: unknown, max: number): string | undefined {
-  const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as unknown[];
-  if (values.some((v) => typeof v !== 'string'))
-    throw invalid(`parameter ${name} must be a string`);
-  const present = (values as string[]).filter((v) => v !== '');
-  if (present.length > 1) throw invalid(`parameter ${name} must not be repeated`);
-  const value = present[0];
-  if (value !== undefined && value.length > max) {
-    throw invalid(`parameter ${name} must not exceed ${max} characters`);
-  }
-  return value;
 }
 
 /** Like parseParams' errors: nothing is validated yet, so never sent to a redirect_uri. */

@@ -35,22 +35,35 @@ export function parseParams(raw: RawParams): Params {
   // No prototype: a parameter named __proto__ or constructor is just a name.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of Object.keys(raw)) {
-    const values = valuesOf(name, raw[name]);
-    if (values.length === 0) continue;
-    if (values.length > 1) throw reject(`parameter ${name} must not be repeated`);
-    const value = values[0] as string;
     const max = LONG_PARAMS.has(name) ? MAX_LONG_PARAM_LENGTH : MAX_PARAM_LENGTH;
-    if (value.length > max) throw reject(`parameter ${name} must not exceed ${max} characters`);
-    out[name] = value;
+    const value = singleParam(name, raw[name], max);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
 
-function valuesOf(name: string, value: unknown): string[] {
-  const list: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  // A JSON body could carry numbers or objects; only strings are parameters.
-  if (list.some((v) => typeof v !== 'string')) throw reject(`parameter ${name} must be a string`);
-  return (list as string[]).filter((v) => v !== '');
+/**
+ * One parameter by parseParams' rules, with the given length limit:
+ * undefined when omitted (or only sent empty), invalid_request when repeated,
+ * not a string, or longer than `max`.
+ */
+export function singleParam(name: string, raw: unknown, max: number): string | undefined {
+  let value: string | undefined;
+  if (typeof raw === 'string') {
+    // The usual case, without the array the general one needs.
+    value = raw === '' ? undefined : raw;
+  } else {
+    const list: unknown[] = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    // A JSON body could carry numbers or objects; only strings are parameters.
+    if (list.some((v) => typeof v !== 'string')) throw reject(`parameter ${name} must be a string`);
+    const present = (list as string[]).filter((v) => v !== '');
+    if (present.length > 1) throw reject(`parameter ${name} must not be repeated`);
+    value = present[0];
+  }
+  if (value !== undefined && value.length > max) {
+    throw reject(`parameter ${name} must not exceed ${max} characters`);
+  }
+  return value;
 }
 
 function reject(description: string): InstanceType<typeof InvalidRequest> {
