@@ -34,6 +34,15 @@ describe('CallerCache', () => {
     expect(authenticate).toHaveBeenCalledTimes(3);
   });
 
+  it('never mistakes one split of id and secret for another', async () => {
+    const cache = new CallerCache(60_000);
+    const authenticate = jest.fn(async () => 'x');
+    await cache.clientId({ ...basic, clientId: 'a:1', secret: 'b' }, authenticate);
+    await cache.clientId({ ...basic, clientId: 'a', secret: '1:b' }, authenticate);
+    await cache.clientId({ ...basic, clientId: 'a:1:b', secret: '' }, authenticate);
+    expect(authenticate).toHaveBeenCalledTimes(3);
+  });
+
   it('never holds the secret in clear', async () => {
     const cache = new CallerCache(60_000);
     await cache.clientId(basic, async () => 'rs');

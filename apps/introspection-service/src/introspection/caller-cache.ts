@@ -68,7 +68,9 @@ export class CallerCache {
     if (auth.method !== 'client_secret_basic' && auth.method !== 'client_secret_post') {
       return undefined;
     }
-    const credentials = JSON.stringify([auth.method, auth.clientId ?? '', auth.secret ?? '']);
+    const id = auth.clientId ?? '';
+    // The id's length makes the joined string unambiguous, whatever either part contains.
+    const credentials = `${auth.method}:${id.length}:${id}:${auth.secret ?? ''}`;
     return hash('sha256', this.salt + credentials, 'base64url');
   }
 }

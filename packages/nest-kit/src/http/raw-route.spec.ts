@@ -112,7 +112,15 @@ describe('decodeForm', () => {
       ['empty', ''],
       ['€', '€'],
     ]);
-    expect(Object.getPrototypeOf(params)).toBeNull();
+    // Nothing of Object.prototype behind it (paramRecord).
+    expect('toString' in params).toBe(false);
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(params))).toBeNull();
+  });
+
+  it('an unencoded __proto__ parameter is an own property too', () => {
+    const params = decodeForm('__proto__=p&token=t');
+    expect(Object.keys(params)).toEqual(['__proto__', 'token']);
+    expect(({} as Record<string, unknown>)['token']).toBeUndefined();
   });
 
   it('splits an unencoded body exactly as URLSearchParams would', () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { OAuthError } from '@idp/oauth-errors';
 import type { RawParams } from './params/parse-params';
+import { paramRecord } from './params/param-record';
 
 /** A handler that owns the request and must answer it (it never falls through). */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -82,10 +83,7 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
  * return for it at a fraction of the cost.
  */
 export function decodeForm(body: string): RawParams {
-  const out: Record<string, string | string[]> = Object.create(null) as Record<
-    string,
-    string | string[]
-  >;
+  const out: Record<string, string | string[]> = paramRecord<string | string[]>();
   const add = (name: string, value: string) => {
     const seen = out[name];
     if (seen === undefined) out[name] = value;

@@ -1,6 +1,7 @@
 import type { ClientAuthentication } from '@idp/contracts';
 import { InvalidClient, InvalidRequest } from '@idp/oauth-errors';
 import type { Params } from './parse-params';
+import { paramRecord } from './param-record';
 
 /** RFC 7523 2.2. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -38,7 +39,7 @@ export function clientCredentials(
   form: Params,
 ): ClientCredentials {
   // Copied without them (no `delete`, which would turn the object into a slow dictionary).
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  const params: Record<string, string> = paramRecord<string>();
   for (const name of Object.keys(form)) {
     if (!AUTH_PARAM_NAMES.has(name)) params[name] = form[name] as string;
   }

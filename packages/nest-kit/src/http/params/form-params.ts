@@ -8,6 +8,7 @@ import {
   type Params,
   type RawParams,
 } from './parse-params';
+import { paramRecord } from './param-record';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
@@ -31,8 +32,8 @@ export function formParams(
 ): Params {
   if (!isForm(request)) throw invalid(`the request body must be ${FORM_CONTENT_TYPE}`);
   const body = (request.body ?? {}) as RawParams;
-  // No prototype: a parameter named __proto__ or constructor is just a name.
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  // paramRecord: a parameter named __proto__ or constructor is just a name.
+  const out: Record<string, string> = paramRecord<string>();
   for (const name of Object.keys(body)) {
     const max = Object.hasOwn(long, name)
       ? (long[name] as number)

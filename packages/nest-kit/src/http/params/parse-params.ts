@@ -1,4 +1,5 @@
 import { InvalidRequest } from '@idp/oauth-errors';
+import { paramRecord } from './param-record';
 
 /** A query string or form body as Fastify gives it. */
 export type RawParams = Readonly<Record<string, string | string[] | undefined>>;
@@ -32,8 +33,8 @@ export const LONG_PARAMS: ReadonlySet<string> = new Set([
  * RFC 8707 `resource` may legitimately repeat; it is not supported here yet.
  */
 export function parseParams(raw: RawParams): Params {
-  // No prototype: a parameter named __proto__ or constructor is just a name.
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  // paramRecord: a parameter named __proto__ or constructor is just a name.
+  const out: Record<string, string> = paramRecord<string>();
   for (const name of Object.keys(raw)) {
     const max = LONG_PARAMS.has(name) ? MAX_LONG_PARAM_LENGTH : MAX_PARAM_LENGTH;
     const value = singleParam(name, raw[name], max);
