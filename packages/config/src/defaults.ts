@@ -115,6 +115,11 @@ export const settings = {
     description:
       'introspection-service: seconds an authenticated caller (client_secret_basic/post) is remembered per replica, by a keyed hash of its credentials. Every replica drops them all on any client event; private_key_jwt assertions are never remembered.',
   },
+  INTROSPECTION_CHECKED_TOKENS: {
+    schema: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    description:
+      'introspection-service: how many tokens per kind (opaque, JWT) a replica remembers as locally checked (valid MAC and storage hash, valid signature), so a repeated token skips the HMACs or the signature check; the record is still read on every request. About 0.5 KB per opaque token and 1 KB per JWT; 0 = check every time.',
+  },
   INTROSPECTION_READ_THROUGH_TIMEOUT_MS: {
     schema: positiveInt.max(30_000).default(2000),
     description:

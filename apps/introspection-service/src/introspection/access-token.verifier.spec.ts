@@ -39,7 +39,7 @@ function verifierOver(initial: JwksReadModel) {
   const clock = { now: START_MS, model: initial };
   const verifier = new AccessTokenVerifier(
     { read: async () => clock.model },
-    { issuer: ISS },
+    { issuer: ISS, checkedTokens: 10_000 },
     () => clock.now,
   );
   return { verifier, clock };

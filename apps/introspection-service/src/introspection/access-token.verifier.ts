@@ -17,11 +17,6 @@ export type JwtCheck =
 const MAX_KEY_AGE_MS = 60_000;
 /** Unknown kids re-read the JWKS read model at most this often (a flood of forged kids stays cheap). */
 const MIN_REFRESH_INTERVAL_MS = 1_000;
-/**
- * Tokens whose signature this replica already checked (`CheckedTokens`): on
- * a hit only expiry and the key still being published are checked again.
- */
-const MAX_VERIFIED_TOKENS = 10_000;
 
 /**
  * Verifies RFC 9068 access tokens locally against the JWKS read model
@@ -34,15 +29,16 @@ export class AccessTokenVerifier {
   private kids = new Set<string>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
-  private readonly verified = new CheckedTokens<{ readonly jti: string; readonly exp: number }>(
-    MAX_VERIFIED_TOKENS,
-  );
+  /** Tokens whose signature was checked: on a hit only expiry and the key still being published are. */
+  private readonly verified: CheckedTokens<{ readonly jti: string; readonly exp: number }>;
 
   constructor(
     private readonly jwks: Pick<JwksProjection, 'read'>,
-    private readonly config: Pick<IntrospectionConfig, 'issuer'>,
+    private readonly config: Pick<IntrospectionConfig, 'issuer' | 'checkedTokens'>,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.verified = new CheckedTokens(config.checkedTokens);
+  }
 
   async check(token: string): Promise<JwtCheck> {
     const kid = kidOf(token);

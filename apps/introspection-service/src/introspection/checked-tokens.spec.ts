@@ -24,7 +24,12 @@ describe('CheckedTokens', () => {
     expect(checked.size).toBe(0);
   });
 
-  it('refuses a bound that could hold nothing', () => {
-    expect(() => new CheckedTokens<number>(0)).toThrow(RangeError);
+  it('with max 0 remembers nothing; refuses a bound that is not a count', () => {
+    const none = new CheckedTokens<number>(0);
+    none.remember('t', 1);
+    expect(none.get('t')).toBeUndefined();
+    expect(none.size).toBe(0);
+    expect(() => new CheckedTokens<number>(-1)).toThrow(RangeError);
+    expect(() => new CheckedTokens<number>(1.5)).toThrow(RangeError);
   });
 });

@@ -15,8 +15,9 @@
 export class CheckedTokens<T> {
   private readonly entries = new Map<string, T>();
 
+  /** `max` = 0 remembers nothing: every token is checked every time. */
   constructor(private readonly max: number) {
-    if (!(max >= 1)) throw new RangeError('CheckedTokens needs room for at least one token');
+    if (!Number.isInteger(max) || max < 0) throw new RangeError('CheckedTokens: max must be ≥ 0');
   }
 
   get size(): number {
@@ -28,6 +29,7 @@ export class CheckedTokens<T> {
   }
 
   remember(token: string, value: T): void {
+    if (this.max === 0) return;
     if (this.entries.size >= this.max && !this.entries.has(token)) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

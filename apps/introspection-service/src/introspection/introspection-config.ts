@@ -11,6 +11,8 @@ export class IntrospectionConfig {
   readonly keys: Pick<TokenKeys, 'macKey' | 'tokenHashKey'>;
   readonly callerCacheTtlMs: number;
   readonly readThroughTimeoutMs: number;
+  /** Tokens per kind whose local check is remembered (`CheckedTokens`); 0 = none. */
+  readonly checkedTokens: number;
 
   constructor(@Inject(CONFIG) config: Config) {
     if (!config.TOKEN_HASH_KEY) {
@@ -22,5 +24,6 @@ export class IntrospectionConfig {
     this.endpoint = `${config.ISSUER.replace(/\/+$/, '')}/introspect`;
     this.callerCacheTtlMs = config.INTROSPECTION_CALLER_CACHE_TTL * 1000;
     this.readThroughTimeoutMs = config.INTROSPECTION_READ_THROUGH_TIMEOUT_MS;
+    this.checkedTokens = config.INTROSPECTION_CHECKED_TOKENS;
   }
 }

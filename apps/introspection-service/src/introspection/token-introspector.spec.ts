@@ -34,7 +34,7 @@ const macChecks = verifyOpaqueToken as jest.MockedFunction<typeof verifyOpaqueTo
 const ISS = 'https://op.example';
 const NOW_S = Math.floor(Date.now() / 1000);
 const keys = deriveTokenKeys(randomBytes(32).toString('base64url'));
-const config = { keys, issuer: ISS, readThroughTimeoutMs: 1000 };
+const config = { keys, issuer: ISS, readThroughTimeoutMs: 1000, checkedTokens: 10_000 };
 
 const active = (over: Partial<ActiveTokenRecord> = {}): ActiveTokenRecord => ({
   active: true,
@@ -115,6 +115,19 @@ describe('TokenIntrospector', () => {
     await cache.set(atKey(token), encodeRecord(REVOKED));
     expect(await introspector.record(token)).toEqual(REVOKED);
     expect(get).toHaveBeenCalledTimes(4);
+  });
+
+  it('with INTROSPECTION_CHECKED_TOKENS=0 every request checks the MAC again', async () => {
+    const cache = new InMemoryReadModelCache({ sweepIntervalMs: 0 });
+    const none = { ...config, checkedTokens: 0 };
+    const verifier = new AccessTokenVerifier({ read: async () => jwks }, none);
+    const introspector = new TokenIntrospector(cache, {} as never, verifier, none);
+    const token = accessToken();
+    await cache.set(atKey(token), encodeRecord(active()));
+    macChecks.mockClear();
+    expect(await introspector.record(token)).toEqual(active());
+    expect(await introspector.record(token)).toEqual(active());
+    expect(macChecks).toHaveBeenCalledTimes(2);
   });
 
   it('a token that failed the MAC check is checked again each time (nothing remembered)', async () => {

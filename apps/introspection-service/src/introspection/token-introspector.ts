@@ -23,9 +23,6 @@ type Route =
   /** Forged, malformed, expired or foreign: inactive without any I/O. */
   | { readonly via: 'none' };
 
-/** Opaque tokens whose MAC this replica checked, with their read-model route (`CheckedTokens`). */
-const MAX_CHECKED_OPAQUE_TOKENS = 10_000;
-
 /**
  * The token's record, by ADR 0008: check what can be checked locally (the
  * MAC of an opaque token, the signature of a JWT), then one read-model GET;
@@ -36,16 +33,21 @@ const MAX_CHECKED_OPAQUE_TOKENS = 10_000;
  */
 export class TokenIntrospector {
   private readonly log = new Logger('Introspection');
-  /** Saves the two HMACs (the MAC check and the storage hash) on every repeat of a token. */
-  private readonly checkedOpaque = new CheckedTokens<Route>(MAX_CHECKED_OPAQUE_TOKENS);
+  /** Opaque tokens whose MAC was checked, with their route: a repeat skips both HMACs. */
+  private readonly checkedOpaque: CheckedTokens<Route>;
 
   constructor(
     private readonly cache: ReadModelCache,
     private readonly tokens: Pick<TokenRpcClient, 'introspect'>,
     private readonly verifier: Pick<AccessTokenVerifier, 'check'>,
-    private readonly config: Pick<IntrospectionConfig, 'keys' | 'readThroughTimeoutMs'>,
+    private readonly config: Pick<
+      IntrospectionConfig,
+      'keys' | 'readThroughTimeoutMs' | 'checkedTokens'
+    >,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.checkedOpaque = new CheckedTokens(config.checkedTokens);
+  }
 
   async record(token: string): Promise<IntrospectionRecord> {
     const route = await this.route(token);
