@@ -20,15 +20,21 @@ const joinClient = (clientId: string) => ({
   meta: { now: 1_001, correlationId: 'c' },
 });
 
-/** Counts the reads that reach the real store. */
-function countingReads(store: EventStore): { store: EventStore; reads: () => number } {
+/** Counts the reads that reach the real store, and remembers each one's fromVersion. */
+function countingReads(store: EventStore): {
+  store: EventStore;
+  reads: () => number;
+  from: (number | undefined)[];
+} {
   let reads = 0;
+  const from: (number | undefined)[] = [];
   const counted = Object.create(store) as EventStore;
   counted.readStream = (...args) => {
     reads++;
+    from.push(args[1]);
     return store.readStream(...args);
   };
-  return { store: counted, reads: () => reads };
+  return { store: counted, reads: () => reads, from };
 }
 
 describe('CommandRunner', () => {
@@ -98,5 +104,70 @@ describe('CommandRunner', () => {
         .map((e) => (e.data as { clientId: string }).clientId)
         .sort(),
     ).toEqual([...clients].sort());
+  });
+
+  describe('kept folded states', () => {
+    it('a load reads only the events after the state it kept, and folds to what a full read gives', async () => {
+      const counted = countingReads(store);
+      const runner = new CommandRunner(counted.store);
+      await runner.runNew(sessionDecider, 'session-s1', start('s1'));
+      for (const c of ['rp1', 'rp2', 'rp3']) {
+        await runner.run(sessionDecider, 'session-s1', joinClient(c));
+      }
+      // Every run after the first read from the version its last append left.
+      expect(counted.from).toEqual([2, 3, 4]);
+      const kept = await runner.load(sessionDecider, 'session-s1');
+      expect(counted.from.at(-1)).toBe(5);
+      const whole = await new CommandRunner(store, { keptStreams: 0 }).load(
+        sessionDecider,
+        'session-s1',
+      );
+      expect(kept).toEqual(whole);
+      expect(kept.version).toBe(4);
+    });
+
+    it('never serves a stale state: what another replica appended is read and folded in', async () => {
+      const mine = new CommandRunner(store);
+      const other = new CommandRunner(store);
+      await mine.runNew(sessionDecider, 'session-s1', start('s1'));
+      await mine.load(sessionDecider, 'session-s1');
+      await other.run(sessionDecider, 'session-s1', joinClient('rp-other'));
+      const { state, version } = await mine.load(sessionDecider, 'session-s1');
+      expect(version).toBe(2);
+      expect(state).toEqual((await other.load(sessionDecider, 'session-s1')).state);
+      // And deciding against it sees the other replica's client: no duplicate join event.
+      const again = await mine.run(sessionDecider, 'session-s1', joinClient('rp-other'));
+      expect(again.appended).toHaveLength(0);
+    });
+
+    it('with keptStreams 0 every load reads the whole stream', async () => {
+      const counted = countingReads(store);
+      const runner = new CommandRunner(counted.store, { keptStreams: 0 });
+      await runner.runNew(sessionDecider, 'session-s1', start('s1'));
+      await runner.run(sessionDecider, 'session-s1', joinClient('rp1'));
+      await runner.load(sessionDecider, 'session-s1');
+      expect(counted.from).toEqual([undefined, undefined]);
+    });
+
+    it('events that do not continue the kept version make it read the whole stream again', async () => {
+      // A store that can be made to answer tail reads with a gap (a real one never does).
+      let gap = false;
+      const from: (number | undefined)[] = [];
+      const gappy = Object.create(store) as EventStore;
+      gappy.readStream = async (stream, fromVersion) => {
+        from.push(fromVersion);
+        if (!gap || fromVersion === undefined) return store.readStream(stream, fromVersion);
+        const last = (await store.readStream(stream)).slice(-1);
+        return last.map((e) => ({ ...e, streamVersion: 9 }));
+      };
+      const runner = new CommandRunner(gappy);
+      await runner.runNew(sessionDecider, 'session-s1', start('s1'));
+      await runner.run(sessionDecider, 'session-s1', joinClient('rp1'));
+      gap = true;
+      from.length = 0;
+      const { version } = await runner.load(sessionDecider, 'session-s1');
+      expect(from).toEqual([3, undefined]);
+      expect(version).toBe(2);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { EventEnvelope, PendingEvent } from '@idp/contracts';
 import type { Decider } from '@idp/domain';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '@idp/eventstore';
+import { FoldedStates } from './folded-states';
 
 export interface CommandResult<State> {
   readonly state: State;
@@ -12,30 +13,63 @@ export interface CommandRunnerOptions {
   /** Called after a commit that appended events: the outbox relay publishes at once. */
   readonly afterCommit?: () => void;
   readonly maxConflictRetries?: number;
+  /**
+   * Streams whose folded state this runner keeps, so a load reads only the
+   * events after it (`FoldedStates`). Default 10,000; 0 reads every stream
+   * whole on every load.
+   */
+  readonly keptStreams?: number;
 }
+
+const DEFAULT_KEPT_STREAMS = 10_000;
 
 /**
  * The thin command handler of every aggregate (a ZITADEL command made
  * small): read the stream, fold, decide, append at the version read, and on
  * a concurrency conflict start over with the fresh stream. The decider sees
- * the real latest state, so a retry never double-applies a rule.
+ * the real latest state, so a retry never double-applies a rule. Folded
+ * states are kept per stream (`FoldedStates`), so a load reads only what
+ * was appended since.
  */
 export class CommandRunner {
+  private readonly folded: FoldedStates;
+
   constructor(
     private readonly store: EventStore,
     private readonly options: CommandRunnerOptions = {},
-  ) {}
+  ) {
+    this.folded = new FoldedStates(options.keptStreams ?? DEFAULT_KEPT_STREAMS);
+  }
 
+  /** The stream's current state: the kept state plus the events after it, or a fold of all. */
   async load<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
   ): Promise<{ state: State; version: number }> {
-    const events: StoredEvent[] = await this.store.readStream(stream);
-    const state = events.reduce(
-      (s, e) => decider.evolve(s, e as unknown as Event),
-      decider.initialState(),
-    );
-    return { state, version: events.at(-1)?.streamVersion ?? 0 };
+    const kept = this.folded.get<State>(decider, stream);
+    if (kept !== undefined) {
+      const newer = await this.store.readStream(stream, kept.version + 1);
+      // Contiguous, as the store promises; anything else and the kept state is not trusted.
+      if (newer.length === 0 || newer[0]?.streamVersion === kept.version + 1) {
+        return this.folding(decider, stream, kept.state, kept.version, newer);
+      }
+      this.folded.forget(stream);
+    }
+    const events = await this.store.readStream(stream);
+    return this.folding(decider, stream, decider.initialState(), 0, events);
+  }
+
+  private folding<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+    from: State,
+    fromVersion: number,
+    events: readonly StoredEvent[],
+  ): { state: State; version: number } {
+    const state = events.reduce((s, e) => decider.evolve(s, e as unknown as Event), from);
+    const version = events.at(-1)?.streamVersion ?? fromVersion;
+    if (events.length > 0) this.folded.keep(decider, stream, state, version);
+    return { state, version };
   }
 
   /**
@@ -108,6 +142,7 @@ export class CommandRunner {
         decider.evolve(s, { ...e, stream, streamVersion: version + i + 1 } as unknown as Event),
       state,
     );
+    this.folded.keep(decider, stream, next, nextVersion);
     return { state: next, appended: pending, nextVersion };
   }
 }
