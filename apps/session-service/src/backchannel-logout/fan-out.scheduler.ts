@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7 } from '@idp/contracts';
+import { isKnownEvent, uuidv7 } from '@idp/contracts';
+import { sessionStream } from '@idp/domain';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';
 import { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';
+import type { Delivery } from './delivery';
 import type { BackchannelDispatcher } from './dispatcher';
 
 export interface EndedSessionFacts {
@@ -14,10 +16,16 @@ export interface EndedSessionFacts {
 }
 
 /**
- * Turns a session.ended into one delivery per client that registered a
- * backchannel_logout_uri. Idempotent: the rows are keyed by (sid, client_id),
- * so a redelivered event schedules nothing twice; they are durable before
- * this returns, i.e. before the consumer commits the Kafka offset.
+ * Turns a session.ended (or a client that joined after it) into one delivery
+ * per client that registered a backchannel_logout_uri. Idempotent: the rows
+ * are keyed by (sid, client_id), so a redelivered event schedules nothing
+ * twice; they are durable before this returns, i.e. before the consumer
+ * commits the Kafka offset.
+ *
+ * The journal follows from the rows, not from this call's inserts: a crash
+ * between inserting the rows and appending their `…_scheduled` event leaves
+ * rows that a redelivery no longer inserts, so a redelivery journals every
+ * row of the session that the session's stream does not list yet.
  */
 @Injectable()
 export class FanOutScheduler {
@@ -26,7 +34,7 @@ export class FanOutScheduler {
   constructor(
     @Inject(DELIVERY_STORE) private readonly store: DeliveryStore,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
-    @Inject(EVENT_STORE) events: EventStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(BACKCHANNEL_DISPATCHER) private readonly dispatcher: BackchannelDispatcher,
   ) {
     this.journal = new DeliveryJournal(events);
@@ -50,10 +58,29 @@ export class FanOutScheduler {
       })),
       Date.now(),
     );
-    if (inserted.length > 0) {
-      this.dispatcher.wake();
-      await this.journal.scheduled(inserted, 'session_ended');
-    }
+    if (inserted.length > 0) this.dispatcher.wake();
+    const insertedIds = new Set(inserted.map((d) => d.clientId));
+    const existing = targets.map((t) => t.clientId).filter((c) => !insertedIds.has(c));
+    const unjournaled = [
+      ...inserted,
+      ...(existing.length > 0 ? await this.notYetJournaled(ended.sid, existing) : []),
+    ];
+    if (unjournaled.length > 0) await this.journal.scheduled(unjournaled, 'session_ended');
     return inserted.length;
+  }
+
+  /** The rows of these clients that no `…_scheduled` event on the session's stream names. */
+  private async notYetJournaled(sid: string, clientIds: readonly string[]): Promise<Delivery[]> {
+    const journaled = new Set<string>();
+    for (const event of await this.events.readStream(sessionStream(sid))) {
+      if (!isKnownEvent(event) || event.type !== 'session.backchannel_logout_scheduled') continue;
+      for (const d of event.data.deliveries) journaled.add(d.clientId);
+    }
+    const rows = await Promise.all(
+      clientIds
+        .filter((clientId) => !journaled.has(clientId))
+        .map((clientId) => this.store.get({ sid, clientId })),
+    );
+    return rows.filter((row): row is Delivery => row !== undefined);
   }
 }

@@ -99,7 +99,11 @@ export class SessionService {
     );
   }
 
-  /** A client received tokens in this session: it must hear about its end (back-channel logout). */
+  /**
+   * A client received tokens in this session: it must hear about its end
+   * (back-channel logout). Heard after the end, the join is recorded as
+   * session.client_joined_after_end and the logout is delivered to it then.
+   */
   async join(
     sid: string,
     clientId: string,

@@ -13,6 +13,11 @@ export const LOGOUT_GROUP = 'token-service.logout';
  * auth-api (or an admin call) died between ending the session and revoking,
  * and what covers sessions ended without auth-api. Redelivery is harmless:
  * revoked grants are not revoked again.
+ *
+ * A client that joined the session after it ended (its tokens were minted
+ * just before the logout, or its join was delayed by a broker outage) brings
+ * the same revocation again: grants are found by sid, so a grant committed
+ * after the first pass is caught by this one.
  */
 @Controller()
 export class SessionEventsConsumer {
@@ -20,7 +25,7 @@ export class SessionEventsConsumer {
 
   @OnEvent(LOGOUT_GROUP, TOPICS.session)
   async onSessionEvent(@Payload() event: DomainEvent): Promise<void> {
-    if (event.type !== 'session.ended') return;
+    if (event.type !== 'session.ended' && event.type !== 'session.client_joined_after_end') return;
     await this.sessionGrants.revokeEnded(event.data.sid);
   }
 }

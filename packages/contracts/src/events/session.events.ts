@@ -49,6 +49,20 @@ export const SessionEnded = defineEvent(
 );
 
 /**
+ * A client received tokens in a session that had already ended: its tokens
+ * were issued (or its join was heard) only after `session.ended` listed the
+ * session's clients, as when the join's event was still in the outbox during
+ * a Kafka outage, or the tokens were minted a few milliseconds before the
+ * logout. It must hear about the logout all the same (back-channel logout),
+ * and its tokens go the way of the session's (issue #12, ADR 0015).
+ */
+export const SessionClientJoinedAfterEnd = defineEvent(
+  'session.client_joined_after_end',
+  1,
+  z.object({ sid: id, sub: id, clientId: id, grantId: id.optional() }),
+);
+
+/**
  * At most this many deliveries per scheduled/delivered event: a fan-out to
  * thousands of RPs is a few events, each well under Kafka's 1 MB message limit.
  */
@@ -130,6 +144,7 @@ export const sessionEvents = [
   SessionClientJoined,
   SessionExtended,
   SessionEnded,
+  SessionClientJoinedAfterEnd,
   BackchannelLogoutScheduled,
   BackchannelLogoutAttemptFailed,
   BackchannelLogoutDelivered,
@@ -141,6 +156,7 @@ export type SessionEvent =
   | EventOf<typeof SessionClientJoined>
   | EventOf<typeof SessionExtended>
   | EventOf<typeof SessionEnded>
+  | EventOf<typeof SessionClientJoinedAfterEnd>
   | EventOf<typeof BackchannelLogoutScheduled>
   | EventOf<typeof BackchannelLogoutAttemptFailed>
   | EventOf<typeof BackchannelLogoutDelivered>

@@ -77,6 +77,53 @@ describe('session decider', () => {
       .thenNothing();
   });
 
+  describe('a client that joins after the end (issue #12)', () => {
+    const joined = {
+      ...started,
+      type: 'session.client_joined',
+      data: { sid: 's1', clientId: 'rp1' },
+    };
+    const ended = {
+      ...started,
+      type: 'session.ended',
+      data: { sid: 's1', sub: 'u1', reason: 'admin', clientIds: ['rp1'] },
+    };
+
+    it('is recorded as having joined after the end, so it is told about the logout', () => {
+      spec
+        .given([started, joined as never, ended as never])
+        .when({ type: 'JoinClient', clientId: 'rp2', grantId: 'g2', meta })
+        .then([
+          {
+            type: 'session.client_joined_after_end',
+            data: { sid: 's1', sub: 'u1', clientId: 'rp2', grantId: 'g2' },
+          },
+        ]);
+    });
+
+    it('is recorded once, and a client the end already named is not recorded again', () => {
+      const late = {
+        ...started,
+        type: 'session.client_joined_after_end',
+        data: { sid: 's1', sub: 'u1', clientId: 'rp2' },
+      };
+      spec
+        .given([started, joined as never, ended as never, late as never])
+        .when({ type: 'JoinClient', clientId: 'rp2', meta })
+        .thenNothing();
+      spec
+        .given([started, joined as never, ended as never])
+        .when({ type: 'JoinClient', clientId: 'rp1', meta })
+        .thenNothing();
+      const state = fold(sessionDecider, [started, joined, ended, late] as never);
+      expect(state).toMatchObject({ status: 'ended', clientIds: ['rp1', 'rp2'] });
+    });
+
+    it('is ignored for a session that never existed', () => {
+      spec.given([]).when({ type: 'JoinClient', clientId: 'rp1', meta }).thenNothing();
+    });
+  });
+
   describe('idle extension', () => {
     const extension = { idleSeconds: 1_000, minIntervalSeconds: 60 };
     const at = (now: number) => ({ now, correlationId: 'c' });

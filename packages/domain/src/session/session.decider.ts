@@ -1,5 +1,6 @@
 import {
   SessionClientJoined,
+  SessionClientJoinedAfterEnd,
   SessionEnded,
   SessionExtended,
   SessionStarted,
@@ -130,9 +131,25 @@ function decide(command: SessionCommand, state: SessionState): Pending {
       ];
     }
     case 'JoinClient': {
-      // Idempotent: a client joins once; tokens for an ended session are refused elsewhere.
+      // Idempotent: a client joins once, before or after the end.
+      if (state.status === 'none' || state.clientIds.includes(command.clientId)) return [];
+      // A join heard after session.ended named the session's clients (the join's event was
+      // delayed, or the tokens were minted just before the logout): the client took part, so
+      // it must still be told. This is what makes the logout's reach exact whatever the order.
+      if (state.status === 'ended') {
+        return [
+          SessionClientJoinedAfterEnd.create(
+            {
+              sid: state.sid,
+              sub: state.sub,
+              clientId: command.clientId,
+              ...(command.grantId ? { grantId: command.grantId } : {}),
+            },
+            m,
+          ),
+        ];
+      }
       // Only the join is a use: later tokens (refreshes) are the RP's doing, not the user's.
-      if (state.status !== 'active' || state.clientIds.includes(command.clientId)) return [];
       const extended = extend(state, command.extension, command.meta);
       return [
         SessionClientJoined.create(
@@ -182,6 +199,10 @@ function evolve(state: SessionState, event: SessionEvent): SessionState {
     case 'session.ended':
       return state.status === 'active'
         ? { status: 'ended', sid: state.sid, sub: state.sub, clientIds: state.clientIds }
+        : state;
+    case 'session.client_joined_after_end':
+      return state.status === 'ended'
+        ? { ...state, clientIds: [...state.clientIds, event.data.clientId] }
         : state;
     case 'session.backchannel_logout_scheduled':
     case 'session.backchannel_logout_attempt_failed':
