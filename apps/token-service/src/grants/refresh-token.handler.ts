@@ -7,6 +7,7 @@ import {
   hasScope,
   narrowScope,
   rejectionFor,
+  withinRegistration,
   type RegisteredClient,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
@@ -46,8 +47,11 @@ export class RefreshTokenHandler implements GrantHandler {
       throw new InvalidGrant(GrantErrors.refreshInvalid);
     const { grantId, state, version } = found;
     const sub = state.sub!;
-    // The decider enforces narrowing too; computing it here lets the tokens carry the right scope.
-    const scope = narrowScope(state.scope, params.scope) ?? state.scope;
+    // The decider enforces both bounds too (the client's registration now, and the request);
+    // computing them here lets the tokens carry the right scope.
+    const clientScope = client.metadata.scope;
+    const scope =
+      narrowScope(withinRegistration(state.scope, clientScope), params.scope) ?? state.scope;
     const now = nowSeconds();
     const subject = {
       sub,
@@ -66,7 +70,8 @@ export class RefreshTokenHandler implements GrantHandler {
       now,
     });
     const rt = this.minter.refreshToken(grantId, now);
-    const idt = hasScope(state.scope, 'openid')
+    // OIDC Core 12.2: an ID token only when the scope this refresh grants includes openid.
+    const idt = hasScope(scope, 'openid')
       ? await this.minter.idToken({ client, subject, accessToken: at.token, claims: {}, now })
       : undefined;
     // Decided against the grant just read (one read per rotation); a concurrent
@@ -79,6 +84,7 @@ export class RefreshTokenHandler implements GrantHandler {
         presentedHash: this.secrets.tokenHash(presented),
         clientId: client.clientId,
         ...(params.scope ? { scope: params.scope } : {}),
+        ...(clientScope === undefined ? {} : { clientScope }),
         tokens: {
           accessToken: at.spec,
           refreshToken: rt.spec,
@@ -88,12 +94,11 @@ export class RefreshTokenHandler implements GrantHandler {
       },
       { state, version },
     );
+    // Either the grant was revoked by reuse detection, or the presented token was rotated
+    // away: no replica may answer it active once we answer.
+    await this.tombstones.write(result.appended);
     const rejection = rejectionFor(result.appended);
-    if (rejection) {
-      // The grant was revoked by detection: no replica may answer active once we answer.
-      await this.tombstones.write(result.appended);
-      throw rejection;
-    }
+    if (rejection) throw rejection;
     return {
       access_token: at.token,
       token_type: 'Bearer',

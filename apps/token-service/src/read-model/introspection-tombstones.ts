@@ -4,13 +4,19 @@ import { introspectionWritesFor, type GrantEventBody } from '@idp/domain';
 import { applyIntrospectionWrites } from '@idp/nest-kit';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 
-const REVOCATIONS: ReadonlySet<string> = new Set(['grant.revoked', 'grant.access_token_revoked']);
+/** Events that end a token: revocations, and a rotation (it ends the replaced refresh token). */
+const TOKEN_ENDINGS: ReadonlySet<string> = new Set([
+  'grant.revoked',
+  'grant.access_token_revoked',
+  'grant.refresh_token_issued',
+]);
 
 /**
  * Guarantee 2 (ADR 0008): once a revocation has committed, token-service
  * writes its tombstones into the introspection read model itself, before
  * the request that caused it returns, instead of waiting for Kafka and the
- * projection. Used by /revoke, refresh-token reuse detection and code replay.
+ * projection. Used by /revoke, refresh-token reuse detection, code replay
+ * and refresh-token rotation (the replaced token is dead when /token answers).
  */
 @Injectable()
 export class IntrospectionTombstones {
@@ -27,7 +33,7 @@ export class IntrospectionTombstones {
    */
   async write(events: readonly { readonly type: string; readonly data: unknown }[]): Promise<void> {
     const writes = events
-      .filter((e) => REVOCATIONS.has(e.type))
+      .filter((e) => TOKEN_ENDINGS.has(e.type))
       .flatMap((e) => introspectionWritesFor(e as GrantEventBody))
       .filter((w) => !w.ifAbsent);
     if (writes.length === 0) return;

@@ -94,6 +94,12 @@ export interface RefreshTokens {
   readonly clientId: string;
   /** RFC 6749 6: may only narrow; narrows the access token, never the new refresh token. */
   readonly scope?: string;
+  /**
+   * The client's registered scope now (absent = unrestricted): a grant keeps
+   * only what its client is still registered for, so a scope withdrawn from
+   * the client is withdrawn from its refresh tokens too.
+   */
+  readonly clientScope?: string;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     /** Rotation is mandatory: every refresh returns a new refresh token. */

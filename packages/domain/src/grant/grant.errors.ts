@@ -17,6 +17,8 @@ export const GrantErrors = {
   refreshRevoked: 'refresh token has been revoked',
   refreshReused: 'refresh token has already been used',
   scopeWidened: 'requested scope exceeds the scope originally granted',
+  offlineAccessWithdrawn:
+    'refresh token is no longer valid: the client may no longer use offline_access',
   verifierSyntax: 'code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]',
   notYourToken: 'client is not authorized to revoke the presented token',
   subjectGone: 'the end-user account no longer exists',

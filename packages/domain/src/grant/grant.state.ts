@@ -116,6 +116,8 @@ function withRefreshToken<G extends Grant>(g: G, d: Data<'grant.refresh_token_is
   return {
     ...g,
     refreshToken: { hash: d.tokenHash, iat: d.iat, exp: d.exp },
+    // A rotation may narrow the grant (its client's registration was narrowed): for good.
+    scope: d.scope,
     rotatedRefreshHashes: rotated,
     offline: d.offline,
     until: Math.max(g.until, d.exp),

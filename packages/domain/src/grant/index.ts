@@ -5,5 +5,5 @@ export * from './grant.errors';
 export * from './grant.queries';
 export { rejectionFor } from './rejection';
 export type { PendingGrantEvent } from './grant.events';
-export { scopeTokens, hasScope, narrowScope } from './scope';
+export { scopeTokens, hasScope, narrowScope, withinRegistration } from './scope';
 export { isValidCodeVerifier, isValidCodeChallenge, s256Challenge, pkceSatisfied } from './pkce';

@@ -9,7 +9,7 @@ import {
   type PendingGrantEvent,
 } from './grant.events';
 import type { GrantState } from './grant.state';
-import { narrowScope } from './scope';
+import { hasScope, narrowScope, withinRegistration } from './scope';
 
 /**
  * RFC 6749 6 with mandatory rotation (RFC 9700 4.14.2). A rotated-away token
@@ -26,13 +26,19 @@ export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGra
   if (state.status === 'revoked') throw new InvalidGrant(GrantErrors.refreshRevoked);
   if (!current) return [grantRevoked(state, 'refresh_token_reuse', cmd.meta)];
   if (current.exp <= cmd.meta.now) throw new InvalidGrant(GrantErrors.refreshExpired);
-  const accessScope = narrowScope(state.scope, cmd.scope);
+  // What the client is still registered for bounds the grant: an offline grant whose client
+  // lost offline_access is over (its refresh token only existed to outlive the session).
+  const grantScope = withinRegistration(state.scope, cmd.clientScope);
+  if (hasScope(state.scope, 'offline_access') && !hasScope(grantScope, 'offline_access'))
+    throw new InvalidGrant(GrantErrors.offlineAccessWithdrawn);
+  const accessScope = narrowScope(grantScope, cmd.scope);
   if (accessScope === undefined) throw new InvalidScope(GrantErrors.scopeWidened);
 
   const { accessToken, refreshToken, idToken } = cmd.tokens;
   return [
-    // RFC 6749 6: the new refresh token keeps the original scope; only the access token narrows.
-    refreshTokenIssued(state, state.scope, refreshToken, cmd.meta, current.hash),
+    // RFC 6749 6: the new refresh token keeps the grant's scope (as the client's registration
+    // still allows it); only the access token narrows to the request.
+    refreshTokenIssued(state, grantScope, refreshToken, cmd.meta, current.hash),
     accessTokenIssued(state, accessScope, accessToken, cmd.meta),
     ...(idToken ? [idTokenIssued(state, idToken, cmd.meta)] : []),
   ];
