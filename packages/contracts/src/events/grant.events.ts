@@ -123,6 +123,8 @@ export const IdTokenIssued = defineEvent(
 export const grantRevocationReason = z.enum([
   'client_request',
   'code_replay',
+  /** A redemption of the code failed (wrong client, PKCE, redirect_uri, expiry): it is spent. */
+  'code_misuse',
   'refresh_token_reuse',
   'session_ended',
   'admin',
@@ -141,6 +143,8 @@ export const GrantRevoked = defineEvent(
     sub: id.optional(),
     sid: id.optional(),
     reason: grantRevocationReason,
+    /** Why detection revoked it, in the words the client was answered with (code_misuse). */
+    detail: z.string().max(200).optional(),
     /** Latest expiry of anything issued under the grant: the deny-list TTL. */
     until: epochSeconds,
     /**

@@ -4,6 +4,7 @@ import {
   NOW,
   at,
   errorBody,
+  refusal,
   h,
   history,
   invalidGrant,
@@ -56,14 +57,18 @@ describe('RedeemAuthorizationCode with a replayed code', () => {
       .then([{ type: 'grant.revoked' }]);
   });
 
-  it('revokes nothing when the presenter fails PKCE or is another client', () => {
+  it('revokes as well when the replay also fails PKCE or comes from another client, saying why', () => {
     const state = stateAfter(issueCode(), redeem());
-    expect(
-      errorBody(() => grantDecider.decide(redeem({ codeVerifier: undefined }), state)),
-    ).toEqual(invalidGrant('PKCE verification failed'));
-    expect(errorBody(() => grantDecider.decide(redeem({ clientId: 'rp2' }), state))).toEqual(
+    expect(refusal(() => grantDecider.decide(redeem({ codeVerifier: undefined }), state))).toEqual(
+      invalidGrant('PKCE verification failed'),
+    );
+    expect(refusal(() => grantDecider.decide(redeem({ clientId: 'rp2' }), state))).toEqual(
       invalidGrant('authorization code is invalid'),
     );
+    spec
+      .given(redeemed)
+      .when(redeem({ clientId: 'rp2' }))
+      .then([{ type: 'grant.revoked', data: expect.objectContaining({ reason: 'code_misuse' }) }]);
   });
 
   it('is a plain invalid_grant once the grant is revoked (nothing more to append)', () => {

@@ -118,10 +118,10 @@ export interface IssueClientCredentialsToken {
   readonly meta: CommandMeta;
 }
 
-/** Reuse and replay are detected by the decider itself, never requested. */
+/** Reuse, replay and code misuse are detected by the decider itself, never requested. */
 export type RequestedRevocationReason = Exclude<
   GrantRevocationReason,
-  'code_replay' | 'refresh_token_reuse'
+  'code_replay' | 'code_misuse' | 'refresh_token_reuse'
 >;
 
 export interface RevokeGrant {

@@ -93,6 +93,7 @@ export function grantRevoked(
   g: Grant,
   reason: GrantRevocationReason,
   meta: CommandMeta,
+  detail?: string,
 ): PendingGrantEvent {
   const live = [...g.accessTokens.values()].filter((t) => !t.revoked && t.exp > meta.now);
   const refresh = g.refreshToken && g.refreshToken.exp > meta.now ? g.refreshToken : undefined;
@@ -100,6 +101,7 @@ export function grantRevoked(
     {
       ...ids(g),
       reason,
+      ...(detail === undefined ? {} : { detail }),
       until: g.until,
       accessTokens: live.map((t) => ({
         jti: t.jti,

@@ -12,6 +12,7 @@ import type {
   RefreshTokens,
 } from './grant.commands';
 import { grantDecider } from './grant.decider';
+import { rejectionFor } from './rejection';
 import type { GrantState } from './grant.state';
 
 /** A well-formed token hash (43 base64url characters) per label. */
@@ -148,6 +149,18 @@ export function errorBody(run: () => unknown): unknown {
   return 'nothing thrown';
 }
 
+/**
+ * How a request fails, whichever way the decider says so: an exception, or
+ * events the handler appends before it raises their rejection (a failed or
+ * replayed redemption). 'nothing thrown' when it succeeds.
+ */
+export function refusal(run: () => readonly { type: string; data: unknown }[]): unknown {
+  return errorBody(() => {
+    const rejection = rejectionFor(run());
+    if (rejection) throw rejection;
+  });
+}
+
 /** The body errorBody returns for invalid_grant. */
 export const invalidGrant = (description: string) => ({
   error: 'invalid_grant',
@@ -157,4 +170,4 @@ export const invalidGrant = (description: string) => ({
 
 /** The error body of deciding `command` on `state` (see errorBody). */
 export const rejects = (command: GrantCommand, state: GrantState): unknown =>
-  errorBody(() => grantDecider.decide(command, state));
+  refusal(() => grantDecider.decide(command, state));

@@ -7,6 +7,7 @@ import {
   accessToken,
   at,
   errorBody,
+  refusal,
   h,
   history,
   invalidGrant,
@@ -90,9 +91,17 @@ describe('RedeemAuthorizationCode for a hybrid grant', () => {
     );
   });
 
-  it('still checks PKCE: the code is no weaker for having come with tokens', () => {
-    expect(
-      errorBody(() => grantDecider.decide(redeem({ codeVerifier: undefined }), stateAfter(hybrid))),
-    ).toEqual(invalidGrant('PKCE verification failed'));
+  it('still checks PKCE: the code is no weaker for having come with tokens, which it takes along', () => {
+    const events = grantDecider.decide(redeem({ codeVerifier: undefined }), stateAfter(hybrid));
+    expect(refusal(() => events)).toEqual(invalidGrant('PKCE verification failed'));
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'grant.revoked',
+        data: expect.objectContaining({
+          reason: 'code_misuse',
+          accessTokens: [expect.objectContaining({ jti: 'fat1' })],
+        }),
+      }),
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
   invalidGrant,
   issueCode,
   redeem,
+  refusal,
   stateAfter,
 } from './grant.fixtures';
 import type { RedeemAuthorizationCode } from './grant.commands';
@@ -21,7 +22,7 @@ const spec = deciderSpec(grantDecider);
 const issued = history(issueCode());
 const afterIssue = stateAfter(issueCode());
 const redeemWith = (over: Partial<RedeemAuthorizationCode>) =>
-  errorBody(() => grantDecider.decide(redeem(over), afterIssue));
+  refusal(() => grantDecider.decide(redeem(over), afterIssue));
 
 describe('RedeemAuthorizationCode', () => {
   it('consumes the code and issues access, refresh and ID tokens', () => {
@@ -153,8 +154,56 @@ describe('RedeemAuthorizationCode', () => {
       const noPkce = stateAfter(
         issueCode({ codeChallenge: undefined, codeChallengeMethod: undefined }),
       );
-      expect(errorBody(() => grantDecider.decide(redeem(), noPkce))).toEqual(
+      expect(refusal(() => grantDecider.decide(redeem(), noPkce))).toEqual(
         invalidGrant('PKCE verification failed'),
+      );
+    });
+  });
+
+  describe('a failed redemption spends the code (issue #13, defect 3)', () => {
+    const misuse = (over: Partial<RedeemAuthorizationCode>, detail: string) =>
+      spec
+        .given(issued)
+        .when(redeem(over))
+        .then([
+          {
+            type: 'grant.revoked',
+            data: expect.objectContaining({ reason: 'code_misuse', detail }),
+          },
+        ]);
+
+    it.each([
+      [
+        'a wrong verifier',
+        { codeVerifier: `${VERIFIER.slice(0, -1)}B` },
+        'PKCE verification failed',
+      ],
+      ['no verifier', { codeVerifier: undefined }, 'PKCE verification failed'],
+      [
+        'a wrong redirect_uri',
+        { redirectUri: `${REDIRECT}/` },
+        'redirect_uri does not match the authorization request',
+      ],
+      ['another client', { clientId: 'rp2' }, 'authorization code is invalid'],
+      ['an expired code', { meta: at(NOW + 60) }, 'authorization code is expired'],
+    ] as const)('%s revokes the grant, recording why', (_, over, detail) => {
+      misuse(over as Partial<RedeemAuthorizationCode>, detail);
+    });
+
+    it('so the right verifier afterwards meets a revoked code', () => {
+      const afterFailure = stateAfter(issueCode(), redeem({ codeVerifier: undefined }));
+      expect(afterFailure.status).toBe('revoked');
+      expect(refusal(() => grantDecider.decide(redeem(), afterFailure))).toEqual(
+        invalidGrant('authorization code has been revoked'),
+      );
+    });
+
+    it('appends nothing for a code that is not the grant’s or a malformed verifier', () => {
+      expect(grantDecider.decide.bind(null, redeem({ codeHash: h('other') }), afterIssue)).toThrow(
+        'authorization code is invalid',
+      );
+      expect(grantDecider.decide.bind(null, redeem({ codeVerifier: 'short' }), afterIssue)).toThrow(
+        'code_verifier must be',
       );
     });
   });

@@ -13,13 +13,18 @@ import type { Grant, GrantState } from './grant.state';
 import { isValidCodeVerifier, pkceSatisfied } from './pkce';
 
 /**
- * RFC 6749 4.1.3 + RFC 7636 4.6. The checks that prove the presenter is the
- * code's client (client, PKCE, redirect_uri) run before replay detection, so a
- * thief holding only the code cannot make us revoke its owner's grant
- * (node-oidc-provider orders them the same way). A replay is answered with a
- * revocation event, not an exception: the handler appends it, then raises
- * invalid_grant (see rejectionFor). Replay is checked before expiry: a code
- * used twice proves a leak however late the second use comes.
+ * RFC 6749 4.1.3 + RFC 7636 4.6. A code is good for one redemption attempt:
+ * once the presented code is identified as this grant's, any failure (another
+ * client, PKCE, redirect_uri, expiry) spends it like a replay does (a code is
+ * single-use, RFC 6749 10.5), revoking whatever the grant issued (the tokens of a
+ * hybrid response), so a code that leaked cannot be tried again with a
+ * better guess. Failures and replays are answered with a revocation event,
+ * not an exception: the handler appends it, then raises invalid_grant with
+ * the failure's description (see rejectionFor). A replay is judged before
+ * expiry: a code used twice proves a leak however late the second use comes.
+ * A code that is not this grant's, a malformed verifier (the request is
+ * malformed, the code never looked at) and a grant already revoked append
+ * nothing.
  */
 export function redeemAuthorizationCode(
   cmd: RedeemAuthorizationCode,
@@ -29,15 +34,13 @@ export function redeemAuthorizationCode(
     throw new InvalidRequest(GrantErrors.verifierSyntax);
   if (state.status === 'empty' || state.code === undefined)
     throw new InvalidGrant(GrantErrors.codeInvalid);
-  if (state.code.hash !== cmd.codeHash || state.clientId !== cmd.clientId)
-    throw new InvalidGrant(GrantErrors.codeInvalid);
-  if (!pkceSatisfied(state.codeChallenge, state.codeChallengeMethod, cmd.codeVerifier))
-    throw new InvalidGrant(GrantErrors.pkceFailed);
-  const redirectProblem = redirectUriProblem(state, cmd.redirectUri);
-  if (redirectProblem) throw new InvalidGrant(redirectProblem);
-  if (state.status === 'revoked') throw new InvalidGrant(GrantErrors.codeRevoked);
+  if (state.code.hash !== cmd.codeHash) throw new InvalidGrant(GrantErrors.codeInvalid);
+  const failure = presenterFailure(state, cmd);
+  if (state.status === 'revoked') throw new InvalidGrant(failure ?? GrantErrors.codeRevoked);
+  if (failure !== undefined) return [grantRevoked(state, 'code_misuse', cmd.meta, failure)];
   if (state.code.redeemed) return [grantRevoked(state, 'code_replay', cmd.meta)];
-  if (state.code.exp <= cmd.meta.now) throw new InvalidGrant(GrantErrors.codeExpired);
+  if (state.code.exp <= cmd.meta.now)
+    return [grantRevoked(state, 'code_misuse', cmd.meta, GrantErrors.codeExpired)];
 
   const { accessToken, refreshToken, idToken } = cmd.tokens;
   const meta = { correlationId: cmd.meta.correlationId };
@@ -50,6 +53,18 @@ export function redeemAuthorizationCode(
     ...(refreshToken ? [refreshTokenIssued(state, state.scope, refreshToken, cmd.meta)] : []),
     ...(idToken ? [idTokenIssued(state, idToken, cmd.meta)] : []),
   ];
+}
+
+/**
+ * Why the presenter of the grant's own code is not the one it was issued
+ * for, or undefined. Another client's attempt reads like an unknown code, so
+ * a presenter learns nothing about grants it does not own.
+ */
+function presenterFailure(state: Grant, cmd: RedeemAuthorizationCode): string | undefined {
+  if (state.clientId !== cmd.clientId) return GrantErrors.codeInvalid;
+  if (!pkceSatisfied(state.codeChallenge, state.codeChallengeMethod, cmd.codeVerifier))
+    return GrantErrors.pkceFailed;
+  return redirectUriProblem(state, cmd.redirectUri);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   REDIRECT,
   accessToken,
   errorBody,
+  refusal,
   h,
   history,
   invalidGrant,
@@ -43,15 +44,15 @@ describe('redirect_uri at the token endpoint', () => {
 
     it('requires it: a token request without one is invalid_grant', () => {
       const state = stateAfter(issueCode());
-      expect(
-        errorBody(() => grantDecider.decide(redeem({ redirectUri: undefined }), state)),
-      ).toEqual(invalidGrant('redirect_uri is required: the authorization request included it'));
+      expect(refusal(() => grantDecider.decide(redeem({ redirectUri: undefined }), state))).toEqual(
+        invalidGrant('redirect_uri is required: the authorization request included it'),
+      );
     });
 
     it('refuses any other value', () => {
       const state = stateAfter(issueCode());
       expect(
-        errorBody(() => grantDecider.decide(redeem({ redirectUri: `${REDIRECT}?x` }), state)),
+        refusal(() => grantDecider.decide(redeem({ redirectUri: `${REDIRECT}?x` }), state)),
       ).toEqual(invalidGrant('redirect_uri does not match the authorization request'));
     });
   });
@@ -79,7 +80,7 @@ describe('redirect_uri at the token endpoint', () => {
 
     it('refuses another value: it is not where the code went', () => {
       expect(
-        errorBody(() => grantDecider.decide(redeemOAuth(`${REDIRECT}/`), stateAfter(omitted))),
+        refusal(() => grantDecider.decide(redeemOAuth(`${REDIRECT}/`), stateAfter(omitted))),
       ).toEqual(invalidGrant('redirect_uri does not match the authorization request'));
     });
   });
@@ -111,6 +112,14 @@ describe('redirect_uri at the token endpoint', () => {
     spec
       .given([legacy])
       .when(redeem({ redirectUri: undefined, codeVerifier: undefined }))
-      .thenThrows(/redirect_uri is required/);
+      .then([
+        {
+          type: 'grant.revoked',
+          data: expect.objectContaining({
+            reason: 'code_misuse',
+            detail: 'redirect_uri is required: the authorization request included it',
+          }),
+        },
+      ]);
   });
 });
