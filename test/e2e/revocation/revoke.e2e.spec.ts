@@ -126,6 +126,20 @@ describe('POST /revoke (embedded mode)', () => {
     await refreshFails(client, tokens.refresh_token!);
   });
 
+  it('answers unsupported_token_type for an ID token (RFC 7009 2.2.1); the grant keeps working', async () => {
+    const client = clientFor(OPAQUE, 'client_secret_basic');
+    const tokens = await tokensFor(client);
+    const res = await revoke({ token: tokens.id_token! });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({
+      error: 'unsupported_token_type',
+      error_description: 'an ID token cannot be revoked: revoke the access or refresh token',
+    });
+    expect((await userinfo(tokens.access_token!)).status).toBe(200);
+    await expect(client.refresh(tokens.refresh_token!)).resolves.toBeDefined();
+  });
+
   it("refuses another client's token with unauthorized_client; the token keeps working", async () => {
     const client = clientFor(OPAQUE, 'client_secret_basic');
     const tokens = await tokensFor(client);

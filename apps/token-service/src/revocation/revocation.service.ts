@@ -3,6 +3,7 @@ import { CONFIG, type Config } from '@idp/config';
 import { uuidv7, type ClientAuthentication } from '@idp/contracts';
 import { grantDecider, grantStream } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { UnsupportedTokenType } from '@idp/oauth-errors';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { nowSeconds } from '../grants/grant-handler';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
@@ -42,6 +43,9 @@ function lookupOrder(hint: string | undefined): readonly PresentedTokenKind[] {
  *   access tokens based on the same authorization grant"); an access token
  *   only itself.
  * - Invalid, unknown, expired or already revoked tokens succeed (2.2).
+ * - Our ID tokens and logout tokens are not revocable: `unsupported_token_type`
+ *   (2.2.1) rather than a success that revoked nothing; their grant is not
+ *   touched.
  * - Another client's token is refused with `unauthorized_client` (2.1:
  *   "verifies whether the token was issued to the client making the
  *   revocation request. If this validation fails, the request is refused
@@ -76,9 +80,15 @@ export class RevocationService {
       case 'access_token':
         await this.revokeAccessToken(found!, found.role.token.jti, client.clientId);
         break;
-      default:
+      default: {
+        const kind = found ? undefined : await this.tokens.signedNonAccessKind(request.token);
+        if (kind)
+          throw new UnsupportedTokenType(
+            `${kind === 'id_token' ? 'an ID token' : 'a logout token'} cannot be revoked: revoke the access or refresh token`,
+          );
         // Unknown, a code, a rotated-away refresh token: nothing to revoke (2.2).
         break;
+      }
     }
     return {};
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, type JWK } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
 import { verifyOurJwt, type OpaqueTokenKind } from '@idp/crypto';
 import {
@@ -94,6 +94,39 @@ export class TokenResolver {
       const found =
         kind === 'access_token' ? await this.accessToken(token) : await this.refreshToken(token);
       if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether the token is one of our signed JWTs that is not an access token:
+   * an ID token (typ JWT) or a logout token. Signature and issuer are
+   * checked, expiry is not (an expired ID token is still an ID token), so
+   * only a token we issued is told apart from an unknown one.
+   */
+  async signedNonAccessKind(token: string): Promise<'id_token' | 'logout_token' | undefined> {
+    if (!JWT_SHAPE.test(token)) return undefined;
+    let iat: unknown;
+    try {
+      iat = decodeJwt(token).iat;
+    } catch {
+      return undefined;
+    }
+    if (typeof iat !== 'number') return undefined;
+    const jwks = (await this.keys.publicJwks()).keys as unknown as JWK[];
+    for (const [typ, kind] of [
+      ['JWT', 'id_token'],
+      ['logout+jwt', 'logout_token'],
+    ] as const) {
+      const verified = await verifyOurJwt(token, {
+        jwks,
+        issuer: this.config.ISSUER,
+        typ,
+        now: iat,
+      })
+        .then(() => true)
+        .catch(() => false);
+      if (verified) return kind;
     }
     return undefined;
   }

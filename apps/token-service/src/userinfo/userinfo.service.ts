@@ -35,14 +35,17 @@ export class UserinfoService {
     const found = await this.tokens.resolve(token, ['access_token']);
     if (!found) throw new InvalidToken(looksEncrypted(token) ? UNREADABLE_JWE : undefined);
     const { state, role } = found;
-    if (!tokenIsActive(state, role, now) || role?.role !== 'access_token' || !state.sub) {
+    if (!tokenIsActive(state, role, now) || role?.role !== 'access_token') {
       throw new InvalidToken();
     }
-    if (!hasScope(role.token.scope, 'openid'))
-      throw new InsufficientScope('openid', 'userinfo needs the openid scope');
     // A deleted user or client takes its tokens with it.
     const { user, client, gone } = await this.tokens.owners(state);
-    if (gone || !user || !client) throw new InvalidToken();
+    if (gone || !client) throw new InvalidToken();
+    // A valid token that cannot be used here: no end-user (client_credentials), or no openid.
+    if (!user)
+      throw new InsufficientScope('openid', 'userinfo needs a token issued to an end-user');
+    if (!hasScope(role.token.scope, 'openid'))
+      throw new InsufficientScope('openid', 'userinfo needs the openid scope');
     const claims = { ...claimsForScopes(user.claims, role.token.scope), sub: user.sub };
     const alg = client.metadata.userinfo_signed_response_alg;
     if (!alg) return { format: 'json', claims };
