@@ -21,3 +21,6 @@ export * from './http/params/parse-params';
 export * from './http/params/form-params';
 export * from './http/params/client-credentials';
 export * from './http/params/form-body.support';
+export * from './http/params/body-policy';
+export * from './http/route-config';
+export * from './http/route-methods';

@@ -63,8 +63,14 @@ describe('bad input: /authorize', () => {
       [
         'a client_id in non-UTF-8 bytes',
         query(without('client_id'), '&client_id=%ff%fe'),
-        'invalid_client',
-        undefined,
+        'invalid_request',
+        'the query string is not valid percent-encoded UTF-8',
+      ],
+      [
+        'a state that is not UTF-8 (issue #13, defect 11)',
+        query(VALID, '&x=1').replace('state=st-1', 'state=%C0%AF'),
+        'invalid_request',
+        'the query string is not valid percent-encoded UTF-8',
       ],
       [
         'a client_id of another case',
@@ -184,7 +190,7 @@ describe('bad input: /authorize', () => {
         'an array-style parameter',
         query(VALID, '&prompt[]=login&prompt[]=consent'),
         'invalid_request',
-        'must not be repeated',
+        'a parameter name may only contain letters, digits, hyphens, periods and underscores',
       ],
     ])('GET with %s', async (_, path, error, text) => {
       await writesNothing(async () => {
@@ -201,27 +207,18 @@ describe('bad input: /authorize', () => {
     });
 
     it.each([
-      [
-        'a JSON body',
-        'application/json',
-        JSON.stringify(VALID),
-        'application/x-www-form-urlencoded',
-      ],
-      [
-        'a text/plain body',
-        'text/plain',
-        new URLSearchParams(VALID).toString(),
-        'application/x-www-form-urlencoded',
-      ],
-      ['no content type', undefined, undefined, 'application/x-www-form-urlencoded'],
-    ])('POST with %s is refused on the page', async (_, type, body, text) => {
+      // One body policy (issue #13): every media type but a form is 415, before it is parsed.
+      ['a JSON body', 'application/json', JSON.stringify(VALID), 415],
+      ['a text/plain body', 'text/plain', new URLSearchParams(VALID).toString(), 415],
+      ['no content type', undefined, undefined, 400],
+    ])('POST with %s is refused on the page', async (_, type, body, status) => {
       await writesNothing(async () => {
         const res = await send(base(), '/authorize', {
           method: 'POST',
           headers: type === undefined ? {} : { 'content-type': type },
           ...(body === undefined ? {} : { body }),
         });
-        expectHtmlError(res, 400, 'invalid_request', text);
+        expectHtmlError(res, status, 'invalid_request', 'application/x-www-form-urlencoded');
       });
     });
 
@@ -247,7 +244,7 @@ describe('bad input: /authorize', () => {
       [
         '%-encoding that is not UTF-8',
         `${new URLSearchParams(without('client_id')).toString()}&client_id=%ff%fe`,
-        'invalid_client',
+        'invalid_request',
       ],
       [
         'raw non-UTF-8 bytes',
@@ -255,7 +252,7 @@ describe('bad input: /authorize', () => {
           Buffer.from(`${new URLSearchParams(without('client_id')).toString()}&client_id=`),
           Buffer.from([0xff, 0xfe, 0x00]),
         ]),
-        'invalid_client',
+        'invalid_request',
       ],
       [
         'broken %-encoding',
@@ -300,7 +297,7 @@ describe('bad input: /authorize', () => {
         413,
       ],
       ['an unknown content type', 'application/x-weird', 'client_id=web-opaque', 415],
-      ['malformed JSON', 'application/json', '{"client_id":', 400],
+      ['malformed JSON', 'application/json', '{"client_id":', 415],
     ])('answers %s with the HTML error page', async (_, type, body, status) => {
       const res = await send(base(), '/authorize', {
         method: 'POST',
@@ -318,7 +315,7 @@ describe('bad input: /authorize', () => {
         413,
       ],
       ['an unknown content type', 'application/x-weird', 'client_id=web-opaque', 415],
-      ['malformed JSON', 'application/json', '{"client_id":', 400],
+      ['malformed JSON', 'application/json', '{"client_id":', 415],
     ])('still answers %s with a 4xx, no stack, nothing written', async (_, type, body, status) => {
       await writesNothing(async () => {
         const res = await send(base(), '/authorize', {

@@ -53,19 +53,33 @@ describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () =>
   });
 
   it.each([
-    ['POST', '/.well-known/openid-configuration'],
-    ['PUT', '/jwks'],
-    ['DELETE', '/jwks'],
-    ['POST', '/health/live'],
-    ['POST', '/metrics'],
     ['GET', '/.well-known/openid-configuration%00'],
     ['GET', '/nope'],
-    ['GET', '/token'],
+    ['POST', '/nope'],
   ])('%s %s is 404 invalid_request', async (method, path) => {
     await writesNothing(async () => {
       expectJsonError(await send(base(), path, { method }), 404, 'invalid_request', {
         description: 'not found',
       });
+    });
+  });
+
+  // RFC 9110 15.5.6: a path that exists with other methods (issue #13, defect 7).
+  it.each([
+    ['POST', '/.well-known/openid-configuration', 'GET, HEAD'],
+    ['PUT', '/jwks', 'GET, HEAD'],
+    ['DELETE', '/jwks', 'GET, HEAD'],
+    ['POST', '/health/live', 'GET, HEAD'],
+    ['POST', '/metrics', 'GET, HEAD'],
+    ['GET', '/token', 'POST'],
+    ['GET', '/revoke', 'POST'],
+    ['GET', '/introspect', 'POST'],
+    ['PUT', '/token?x=1', 'POST'],
+  ])('%s %s is 405 with Allow: %s', async (method, path, allow) => {
+    await writesNothing(async () => {
+      const res = await send(base(), path, { method });
+      expectJsonError(res, 405, 'invalid_request', { description: 'method not allowed' });
+      expect(res.headers.get('allow')).toBe(allow);
     });
   });
 
@@ -76,7 +90,7 @@ describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () =>
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ a: 'x'.repeat(ONE_MB) }),
       });
-      expect([404, 413]).toContain(res.status);
+      expect([405, 413]).toContain(res.status);
       expectJsonError(res, res.status, 'invalid_request');
     });
   });

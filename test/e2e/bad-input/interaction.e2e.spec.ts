@@ -202,10 +202,20 @@ describe('bad input: login and consent pages', () => {
       });
     });
 
+    it('with broken %-encoding (kept as text, as browsers do): the login page again with 200', async () => {
+      const step = await loginStep();
+      const body = `${new URLSearchParams(step.fields)}&username=%zz&password=%`;
+      await writesNothing(async () => {
+        expectLoginPage(await post(step, '/login', body), 200, 'Wrong username or password.');
+      });
+    });
+
+    // One body policy (issue #13): a form that is not UTF-8 is refused before any check.
     it.each([
       [
         'non-UTF-8 %-encoding',
         (s: Step) => `${new URLSearchParams(s.fields)}&username=alice&password=%ff%fe`,
+        'the form is not valid percent-encoded UTF-8',
       ],
       [
         'raw non-UTF-8 bytes',
@@ -214,15 +224,12 @@ describe('bad input: login and consent pages', () => {
             Buffer.from(`${new URLSearchParams(s.fields)}&username=alice&password=`),
             Buffer.from([0xff, 0xfe, 0x00]),
           ]),
+        'the form is not valid UTF-8',
       ],
-      [
-        'broken %-encoding',
-        (s: Step) => `${new URLSearchParams(s.fields)}&username=%zz&password=%`,
-      ],
-    ])('with %s in the password: the login page again with 200', async (_, body) => {
+    ])('with %s in the password: the HTML error page (400)', async (_, body, text) => {
       const step = await loginStep();
       await writesNothing(async () => {
-        expectLoginPage(await post(step, '/login', body(step)), 200, 'Wrong username or password.');
+        expectHtmlError(await post(step, '/login', body(step)), 400, 'invalid_request', text);
       });
     });
 
@@ -245,20 +252,21 @@ describe('bad input: login and consent pages', () => {
         FORM,
         400,
       ],
+      // Every media type but a form is 415, before it is parsed (one body policy, issue #13).
       [
         'a JSON body',
         (s: Step) => JSON.stringify({ ...s.fields, username: 'alice', password: ALICE.password }),
         'application/json',
-        400,
+        415,
       ],
       [
         'a text/plain body',
         (s: Step) => `${new URLSearchParams(s.fields)}&username=alice&password=x`,
         'text/plain',
-        400,
+        415,
       ],
-      ['no content type', () => '', null, 400],
-      ['malformed JSON', () => '{"username":', 'application/json', 400],
+      ['a body without a content type (fetch calls it text/plain)', () => '', null, 415],
+      ['malformed JSON', () => '{"username":', 'application/json', 415],
       [
         'a 1 MB body',
         (s: Step) =>
@@ -337,7 +345,7 @@ describe('bad input: login and consent pages', () => {
         'a JSON body',
         (s: Step) => JSON.stringify({ ...s.fields, decision: 'allow' }),
         'application/json',
-        400,
+        415,
       ],
       [
         'a 1 MB body',

@@ -17,6 +17,9 @@ import {
 } from './bad-input.support';
 
 const CC = 'grant_type=client_credentials';
+const UNSUPPORTED =
+  'unsupported content type: the request body must be application/x-www-form-urlencoded';
+const NOT_UTF8 = 'the form is not valid percent-encoded UTF-8';
 const BASIC_CHALLENGE = /^Basic realm="idp"$/;
 const WEB_JWT = { id: 'web-jwt', secret: 'web-jwt-secret-0123456789abcdefgh' };
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -42,37 +45,45 @@ describe('bad input: /token', () => {
   describe('the body', () => {
     it.each([
       ['no body and no content type', undefined, undefined, 400, /x-www-form-urlencoded/],
+      // One body policy (issue #13): every media type but a form is 415, before it is parsed.
       [
         'a JSON body',
         'application/json',
         JSON.stringify({ grant_type: 'client_credentials' }),
-        400,
-        /x-www-form-urlencoded/,
+        415,
+        UNSUPPORTED,
       ],
-      ['a form as text/plain', 'text/plain', CC, 400, /x-www-form-urlencoded/],
-      ['malformed JSON', 'application/json', '{"grant_type":', 400, 'malformed request'],
+      ['a form as text/plain', 'text/plain', CC, 415, UNSUPPORTED],
+      ['malformed JSON', 'application/json', '{"grant_type":', 415, UNSUPPORTED],
       [
         'JSON with __proto__',
         'application/json',
         '{"__proto__":{"grant_type":"client_credentials"}}',
-        400,
-        undefined,
+        415,
+        UNSUPPORTED,
       ],
-      ['an unknown content type', 'application/x-weird', CC, 415, 'unsupported content type'],
+      ['an unknown content type', 'application/x-weird', CC, 415, UNSUPPORTED],
       [
         'multipart/form-data',
         'multipart/form-data; boundary=x',
         `--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--`,
         415,
-        'unsupported content type',
+        UNSUPPORTED,
+      ],
+      [
+        'a form in UTF-16 (issue #13, defect 8)',
+        `${FORM}; charset=utf-16`,
+        CC,
+        400,
+        'the form must be encoded in UTF-8 (charset=utf-8, or no charset)',
       ],
       ['a 1 MB form', FORM, `${CC}&x=${'a'.repeat(ONE_MB)}`, 413, 'request body too large'],
       [
         'a 1 MB JSON body',
         'application/json',
         JSON.stringify({ x: 'a'.repeat(ONE_MB) }),
-        413,
-        'request body too large',
+        415,
+        UNSUPPORTED,
       ],
     ])('%s', async (_, type, body, status, description) => {
       await writesNothing(async () => {
@@ -138,12 +149,7 @@ describe('bad input: /token', () => {
         'unsupported_grant_type',
         undefined,
       ],
-      [
-        'a grant_type in non-UTF-8 %-encoding',
-        'grant_type=%ff%fe',
-        'unsupported_grant_type',
-        undefined,
-      ],
+      ['a grant_type in non-UTF-8 %-encoding', 'grant_type=%ff%fe', 'invalid_request', NOT_UTF8],
       [
         'a grant_type of another case',
         'grant_type=Client_Credentials',
@@ -157,10 +163,16 @@ describe('bad input: /token', () => {
         'parameter grant_type must not exceed 2048 characters',
       ],
       [
-        'grant_type hidden behind __proto__',
+        'grant_type hidden behind __proto__ (issue #13, defect 10)',
         '__proto__%5Bgrant_type%5D=client_credentials&__proto__=x',
         'invalid_request',
-        'grant_type is required',
+        'a parameter name may only contain letters, digits, hyphens, periods and underscores',
+      ],
+      [
+        'a bracketed parameter name (issue #13, defect 10)',
+        `${CC}&scope%5Ba%5D=x`,
+        'invalid_request',
+        'a parameter name may only contain letters, digits, hyphens, periods and underscores',
       ],
       [
         'a repeated scope',
@@ -170,7 +182,7 @@ describe('bad input: /token', () => {
       ],
       ['a scope the client has not', `${CC}&scope=admin`, 'invalid_scope', undefined],
       ['a scope with %00', `${CC}&scope=reports:read%00`, 'invalid_scope', undefined],
-      ['a scope in non-UTF-8 %-encoding', `${CC}&scope=%ff`, 'invalid_scope', undefined],
+      ['a scope in non-UTF-8 %-encoding', `${CC}&scope=%ff`, 'invalid_request', NOT_UTF8],
     ])('%s', async (_, body, error, description) => {
       await writesNothing(async () => {
         const res = await postForm(base(), '/token', body, batchJob);
@@ -200,7 +212,9 @@ describe('bad input: /token', () => {
     it('raw non-UTF-8 bytes in the form', async () => {
       await writesNothing(async () => {
         const body = Buffer.concat([Buffer.from(`${CC}&scope=`), Buffer.from([0xff, 0xfe, 0x00])]);
-        expectJsonError(await postForm(base(), '/token', body, batchJob), 400, 'invalid_scope');
+        expectJsonError(await postForm(base(), '/token', body, batchJob), 400, 'invalid_request', {
+          description: 'the form is not valid UTF-8',
+        });
       });
     });
   });
@@ -481,14 +495,22 @@ describe('bad input: /token', () => {
           code_verifier: 'x'.repeat(43),
         }),
       ],
-    ])('a real code with %s is invalid_grant', async (_, fields) => {
-      const { code } = await freshCode();
-      await writesNothing(async () => {
+    ])(
+      'a real code with %s is invalid_grant, and spends the code (issue #13, defect 3)',
+      async (_, fields) => {
+        const { code, verifier } = await freshCode();
+        const before = await provider().settledEventCount();
         expectJsonError(await redeem(fields(code)), 400, 'invalid_grant');
-      });
-    });
+        // One event: the grant's revocation (code_misuse). The right request now fails too.
+        expect((await provider().settledEventCount()) - before).toBe(1);
+        const right = { code, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+        expectJsonError(await redeem(right), 400, 'invalid_grant', {
+          description: 'authorization code has been revoked',
+        });
+      },
+    );
 
-    it("another client's code is invalid_grant", async () => {
+    it("another client's code is invalid_grant, and spends the code", async () => {
       const { code, verifier } = await freshCode();
       const before = await provider().settledEventCount();
       const res = await postForm(
@@ -502,8 +524,14 @@ describe('bad input: /token', () => {
           client_id: 'spa',
         }).toString(),
       );
-      expectJsonError(res, 400, 'invalid_grant');
-      expect(await provider().settledEventCount()).toBe(before);
+      expectJsonError(res, 400, 'invalid_grant', { description: 'authorization code is invalid' });
+      expect((await provider().settledEventCount()) - before).toBe(1);
+      expectJsonError(
+        await redeem({ code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+        400,
+        'invalid_grant',
+        { description: 'authorization code has been revoked' },
+      );
     });
 
     it.each([

@@ -12,6 +12,8 @@ import {
 } from './bad-input.support';
 
 /** RFC 6750 3: no credentials → a bare challenge, no error code. */
+const UNSUPPORTED =
+  'unsupported content type: the request body must be application/x-www-form-urlencoded';
 const BARE = /^Bearer realm="idp"$/;
 const challenge = (error: string) =>
   new RegExp(`^Bearer realm="idp", error="${error}"(, error_description="[^"]*")?$`);
@@ -153,6 +155,7 @@ describe('bad input: /userinfo', () => {
       INVALID_REQUEST,
       'request body too large',
     ],
+    // One body policy (issue #13): every media type but a form is 415, before it is parsed.
     [
       'an unknown content type',
       'application/x-weird',
@@ -160,16 +163,34 @@ describe('bad input: /userinfo', () => {
       {},
       415,
       INVALID_REQUEST,
-      'unsupported content type',
+      UNSUPPORTED,
     ],
     [
       'malformed JSON',
       'application/json',
       '{"access_token":',
       {},
-      400,
+      415,
       INVALID_REQUEST,
-      'malformed request',
+      UNSUPPORTED,
+    ],
+    [
+      'a JSON body (not a form)',
+      'application/json',
+      JSON.stringify({ access_token: 'abc' }),
+      {},
+      415,
+      INVALID_REQUEST,
+      UNSUPPORTED,
+    ],
+    [
+      'a form as text/plain',
+      'text/plain',
+      'access_token=abc',
+      {},
+      415,
+      INVALID_REQUEST,
+      UNSUPPORTED,
     ],
     ['an unknown access_token', FORM, 'access_token=abc', {}, 401, INVALID_TOKEN, undefined],
     ['an access_token with %00', FORM, 'access_token=abc%00', {}, 401, INVALID_TOKEN, undefined],
@@ -178,9 +199,9 @@ describe('bad input: /userinfo', () => {
       FORM,
       'access_token=%ff%fe',
       {},
-      401,
-      INVALID_TOKEN,
-      undefined,
+      400,
+      INVALID_REQUEST,
+      'the form is not valid percent-encoded UTF-8',
     ],
   ])('POST with %s', async (_, type, body, headers, status, expected, description) => {
     await writesNothing(async () => {
@@ -196,24 +217,19 @@ describe('bad input: /userinfo', () => {
     });
   });
 
-  it.each([
-    [
-      'a JSON body (not a form: no token method)',
-      'application/json',
-      JSON.stringify({ access_token: 'abc' }),
-    ],
-    ['a form as text/plain', 'text/plain', 'access_token=abc'],
-    ['an empty form', FORM, ''],
-  ])('POST with %s has no credentials: 401 with a bare challenge', async (_, type, body) => {
-    await writesNothing(async () => {
-      const res = await send(base(), '/userinfo', {
-        method: 'POST',
-        headers: { 'content-type': type },
-        body,
+  it.each([['an empty form', FORM, '']])(
+    'POST with %s has no credentials: 401 with a bare challenge',
+    async (_, type, body) => {
+      await writesNothing(async () => {
+        const res = await send(base(), '/userinfo', {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body,
+        });
+        expectJsonError(res, 401, 'invalid_request', { challenge: BARE });
       });
-      expectJsonError(res, 401, 'invalid_request', { challenge: BARE });
-    });
-  });
+    },
+  );
 
   it('raw non-UTF-8 bytes in the Bearer token are 400 invalid_request', async () => {
     await writesNothing(async () => {
@@ -226,14 +242,17 @@ describe('bad input: /userinfo', () => {
     });
   });
 
-  it('raw non-UTF-8 bytes in the form are 401 invalid_token', async () => {
+  it('raw non-UTF-8 bytes in the form are 400 invalid_request', async () => {
     await writesNothing(async () => {
       const res = await postForm(
         base(),
         '/userinfo',
         Buffer.concat([Buffer.from('access_token='), Buffer.from([0xff, 0xfe, 0x00])]),
       );
-      expectJsonError(res, 401, 'invalid_token', { challenge: INVALID_TOKEN });
+      expectJsonError(res, 400, 'invalid_request', {
+        challenge: INVALID_REQUEST,
+        description: 'the form is not valid UTF-8',
+      });
     });
   });
 
@@ -247,9 +266,11 @@ describe('bad input: /userinfo', () => {
     });
   });
 
-  it.each([['PUT'], ['DELETE'], ['PATCH']])('%s /userinfo is 404', async (method) => {
+  it.each([['PUT'], ['DELETE'], ['PATCH']])('%s /userinfo is 405 with Allow', async (method) => {
     await writesNothing(async () => {
-      expectJsonError(await send(base(), '/userinfo', { method }), 404, 'invalid_request');
+      const res = await send(base(), '/userinfo', { method });
+      expectJsonError(res, 405, 'invalid_request', { description: 'method not allowed' });
+      expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
     });
   });
 });

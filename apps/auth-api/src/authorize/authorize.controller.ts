@@ -1,10 +1,12 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import {
+  FormBody,
   formParams,
   type Params,
   parseParams,
   type RawParams,
   RenderErrorsWith,
+  StrictQuery,
 } from '@idp/nest-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientMetadata } from '@idp/contracts';
@@ -34,12 +36,14 @@ export class AuthorizeController {
   ) {}
 
   @Get()
+  @StrictQuery()
   @RenderErrorsWith(errorPageResponse)
   async get(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.authorize(() => parseParams((req.query ?? {}) as RawParams), req));
   }
 
   @Post()
+  @FormBody()
   @RenderErrorsWith(errorPageResponse)
   async post(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.authorize(() => formParams(req), req));

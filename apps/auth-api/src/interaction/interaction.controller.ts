@@ -1,6 +1,12 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formParams, RenderErrorsWith, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import {
+  FormBody,
+  formParams,
+  RenderErrorsWith,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/nest-kit';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { SsoSessions } from '../authorize/sso-sessions';
 import { EdgeConfig } from '../http/edge-config';
@@ -65,6 +71,7 @@ export class InteractionController {
   }
 
   @Post(':id/login')
+  @FormBody()
   @RenderErrorsWith(errorPageResponse)
   async login(
     @Param('id') id: string,
@@ -81,6 +88,7 @@ export class InteractionController {
   }
 
   @Post(':id/consent')
+  @FormBody()
   @RenderErrorsWith(errorPageResponse)
   async consent(
     @Param('id') id: string,

@@ -1,6 +1,13 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formParams, parseParams, type RawParams, RenderErrorsWith } from '@idp/nest-kit';
+import {
+  FormBody,
+  formParams,
+  parseParams,
+  type RawParams,
+  RenderErrorsWith,
+  StrictQuery,
+} from '@idp/nest-kit';
 import { send } from '../http/http-outcome';
 import { LogoutFlow } from './logout-flow';
 import { LOGOUT_FORM_FIELDS } from './logout-pages';
@@ -17,6 +24,7 @@ export class LogoutController {
   constructor(private readonly flow: LogoutFlow) {}
 
   @Get()
+  @StrictQuery()
   @RenderErrorsWith(logoutErrorResponse)
   async get(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const params = parseParams((req.query ?? {}) as RawParams);
@@ -25,6 +33,7 @@ export class LogoutController {
 
   /** A form POST from an RP, or the answer from our confirmation page (it carries `csrf`). */
   @Post()
+  @FormBody()
   @RenderErrorsWith(logoutErrorResponse)
   async post(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const params = formParams(req);

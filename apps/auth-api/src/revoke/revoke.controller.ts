@@ -1,6 +1,12 @@
 import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientCredentials, formParams, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import {
+  clientCredentials,
+  FormBody,
+  formParams,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/nest-kit';
 import { InvalidRequest } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 
@@ -24,6 +30,7 @@ export class RevokeController {
   ) {}
 
   @Post('revoke')
+  @FormBody({ refuseQuery: true })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

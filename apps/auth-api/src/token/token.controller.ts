@@ -1,7 +1,13 @@
 import { Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { TokenResponse } from '@idp/contracts';
-import { clientCredentials, formParams, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import {
+  clientCredentials,
+  FormBody,
+  formParams,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/nest-kit';
 import { EdgeConfig } from '../http/edge-config';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
@@ -23,6 +29,7 @@ export class TokenController {
 
   /** RFC 6749 5.1: no-store and no-cache on every response that carries tokens. */
   @Post('token')
+  @FormBody({ refuseQuery: true })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

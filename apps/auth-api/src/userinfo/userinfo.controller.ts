@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  FormBody,
   formParams,
   isForm,
   RenderErrorsWith,
+  StrictQuery,
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/nest-kit';
@@ -22,6 +24,7 @@ export class UserinfoController {
   constructor(@Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient) {}
 
   @Get()
+  @StrictQuery()
   @RenderErrorsWith(bearerErrorResponse)
   get(
     @Req() request: FastifyRequest,
@@ -35,6 +38,7 @@ export class UserinfoController {
 
   /** RFC 6750 2.2: the form-encoded body method, for POST only. */
   @Post()
+  @FormBody({ bodyOptional: true })
   @HttpCode(200)
   @RenderErrorsWith(bearerErrorResponse)
   post(

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  checkFormRequest,
   clientCredentials,
+  FORM_BODY_LIMIT,
   formParams,
   installRawRoute,
-  isForm,
   oauthErrorResponse,
   readFormBody,
   sendRaw,
@@ -26,8 +27,8 @@ export const INTROSPECTION_JWT = 'application/token-introspection+jwt';
 /** The longest token token-service accepts for introspection; client assertions as at /token. */
 const LONG_PARAMS = { token: 16_384, client_assertion: 8192 };
 
-/** Introspection forms are small: a token and client credentials (as every app's body limit). */
-const BODY_LIMIT = 64 * 1024;
+/** RFC 7662 2.1: the parameters come in the body; none in the query. */
+const FORM_POLICY = { refuseQuery: true, limit: FORM_BODY_LIMIT } as const;
 
 /** RFC 7662 and RFC 6749 5.1: token answers are never cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -88,8 +89,9 @@ export class IntrospectRoute implements OnModuleInit {
 
   /** The answer to one request; throws OAuthErrors for the RFC's error responses. */
   async answer(request: IncomingMessage): Promise<Answer> {
-    // The content type first: a body that is not a form is not read at all.
-    const body = isForm(request) ? await readFormBody(request, BODY_LIMIT) : {};
+    // The body policy every form endpoint applies, before a byte of the body is read.
+    checkFormRequest(request.url ?? '', request.headers, FORM_POLICY);
+    const body = await readFormBody(request, FORM_BODY_LIMIT);
     const { clientAuth, params } = clientCredentials(
       request.headers.authorization,
       formParams({ headers: request.headers, body }, LONG_PARAMS),

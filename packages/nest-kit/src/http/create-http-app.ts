@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { frameworkDescription, OAuthExceptionFilter } from './oauth-exception.filter';
+import { trackRouteMethods } from './route-methods';
 
 export interface HttpAppOptions {
   readonly logLevel?: LogLevel;
@@ -29,6 +30,8 @@ export async function createHttpApp(
     }),
     { logger: LEVELS.slice(0, LEVELS.indexOf(level) + 1), bufferLogs: false },
   );
+  // Before Nest registers the routes (at init): a wrong method is then a 405, not a 404.
+  trackRouteMethods(app.getHttpAdapter().getInstance() as Parameters<typeof trackRouteMethods>[0]);
   app.useGlobalFilters(new OAuthExceptionFilter());
   app.enableShutdownHooks();
   return app;

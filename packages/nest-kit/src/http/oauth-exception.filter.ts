@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, renderOAuthError, type OAuthErrorCode } from '@idp/oauth-errors';
+import { methodNotAllowed } from './route-methods';
+import { mergeRouteConfig } from './route-config';
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode. */
 function clientErrorStatus(err: unknown): number | undefined {
@@ -67,7 +68,7 @@ const ERROR_RENDERER = 'idpErrorRenderer';
  * malformed JSON), are rendered by `render` instead of as JSON.
  */
 export const RenderErrorsWith = (render: ErrorRenderer): MethodDecorator =>
-  RouteConfig({ [ERROR_RENDERER]: render });
+  mergeRouteConfig({ [ERROR_RENDERER]: render });
 
 function routeRenderer(request: FastifyRequest | undefined): ErrorRenderer | undefined {
   const config = request?.routeOptions?.config as Record<string, unknown> | undefined;
@@ -86,9 +87,12 @@ function routeRenderer(request: FastifyRequest | undefined): ErrorRenderer | und
 export class OAuthExceptionFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(caught: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
+    // No route for this method, but one for another: 405 with Allow, not 404.
+    const exception =
+      methodNotAllowed(caught, http.getRequest<FastifyRequest | undefined>()) ?? caught;
     const custom = routeRenderer(http.getRequest<FastifyRequest | undefined>());
     if (custom !== undefined) {
       const error = toOAuthError(exception);

@@ -1,6 +1,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeForm, installRawRoute, readFormBody, sendRaw } from './raw-route';
+import { decodeFormBody } from './params/body-policy';
+import { installRawRoute, readFormBody, sendRaw } from './raw-route';
+
+const decodeForm = (body: string) => decodeFormBody(Buffer.from(body));
 import { type OAuthError } from '@idp/oauth-errors';
 
 /** A raw HTTP/1.1 exchange, so chunked bodies and lying Content-Lengths can be sent. */
@@ -58,7 +61,7 @@ describe('installRawRoute', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => framework.mockClear());
 
-  it('serves its method and path itself, with a query string ignored', async () => {
+  it('serves its method and path itself, with or without a query string', async () => {
     for (const path of ['/fast', '/fast?x=1']) {
       const res = await send(port, { method: 'POST', path, body: 'a=1&b=2&a=3' });
       expect(res.status).toBe(200);
@@ -68,9 +71,22 @@ describe('installRawRoute', () => {
     expect(framework).not.toHaveBeenCalled();
   });
 
+  it('answers another method on its path with 405 and Allow, in the OAuth shape', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await send(port, { method, path: '/fast?x=1' });
+      expect(res.status).toBe(405);
+      expect(res.headers['allow']).toBe('POST');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(JSON.parse(res.body)).toEqual({
+        error: 'invalid_request',
+        error_description: 'method not allowed',
+      });
+    }
+    expect(framework).not.toHaveBeenCalled();
+  });
+
   it('hands every other request to the framework unchanged', async () => {
     for (const [method, path] of [
-      ['GET', '/fast'],
       ['POST', '/fastest'],
       ['POST', '/fast/x'],
       ['POST', '/other'],
@@ -79,7 +95,6 @@ describe('installRawRoute', () => {
       expect(res.body).toBe('framework');
     }
     expect(framework.mock.calls).toEqual([
-      ['GET', '/fast'],
       ['POST', '/fastest'],
       ['POST', '/fast/x'],
       ['POST', '/other'],

@@ -1,14 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { OAuthError } from '@idp/oauth-errors';
+import { decodeFormBody, tooLarge } from './params/body-policy';
 import type { RawParams } from './params/parse-params';
-import { paramRecord } from './params/param-record';
 
 /** A handler that owns the request and must answer it (it never falls through). */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface RawRoute {
   readonly method: 'POST';
-  /** The exact path; a query string is allowed and ignored. */
+  /** The exact path, with or without a query string (the handler decides about it). */
   readonly path: string;
   readonly handle: RawHandler;
 }
@@ -16,7 +15,8 @@ export interface RawRoute {
 /**
  * Serves one route straight from node:http, ahead of Fastify and Nest, on the
  * server they already listen with; every other request goes to them
- * unchanged. For the one endpoint whose cost is the product (introspection):
+ * unchanged (another method on the route's path is a 405 with `Allow`).
+ * For the one endpoint whose cost is the product (introspection):
  * routing, hooks, the body parser and reply serialisation of the framework
  * cost more CPU than the endpoint's own work (ADR 0010). Everything else
  * stays a Nest controller.
@@ -32,8 +32,9 @@ export function installRawRoute(server: Server, route: RawRoute): void {
   const prefix = `${route.path}?`;
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '';
-    if (request.method === route.method && (url === route.path || url.startsWith(prefix))) {
-      route.handle(request, response);
+    if (url === route.path || url.startsWith(prefix)) {
+      if (request.method === route.method) route.handle(request, response);
+      else methodNotAllowed(response, route.method);
       return;
     }
     for (const listener of framework) listener.call(server, request, response);
@@ -41,11 +42,11 @@ export function installRawRoute(server: Server, route: RawRoute): void {
 }
 
 /**
- * The body of a form POST as raw parameters (a repeated name becomes an
- * array, as Fastify's parser gives it, so `parseParams` refuses it). Bodies
- * over `limit` bytes are refused with 413 without being buffered; a body that
- * is not valid UTF-8 or percent-encoding is decoded leniently, as browsers do
- * (the parameters are validated afterwards).
+ * The body of a form POST as raw parameters, decoded by `decodeFormBody`
+ * (the decoder every form endpoint uses: a repeated name becomes an array,
+ * which `parseParams` refuses; invalid UTF-8 is refused). Bodies over
+ * `limit` bytes are refused with 413 without being buffered. Call
+ * `checkFormRequest` first: this reads whatever body it is given.
  */
 export function readFormBody(request: IncomingMessage, limit: number): Promise<RawParams> {
   return new Promise((resolve, reject) => {
@@ -71,40 +72,23 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
     request.on('error', reject);
     request.on('end', () => {
       if (size > limit) return;
-      resolve(decodeForm(Buffer.concat(chunks, size).toString('utf8')));
+      try {
+        resolve(decodeFormBody(Buffer.concat(chunks, size)));
+      } catch (err) {
+        reject(err);
+      }
     });
   });
 }
 
-/**
- * application/x-www-form-urlencoded, the WHATWG way ('+' is a space). A body
- * with nothing encoded (a base64url token and plain names: introspection's
- * usual request) is split directly, which is what URLSearchParams would
- * return for it at a fraction of the cost.
- */
-export function decodeForm(body: string): RawParams {
-  const out: Record<string, string | string[]> = paramRecord<string | string[]>();
-  const add = (name: string, value: string) => {
-    const seen = out[name];
-    if (seen === undefined) out[name] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[name] = [seen, value];
-  };
-  if (body.includes('%') || body.includes('+')) {
-    for (const [name, value] of new URLSearchParams(body)) add(name, value);
-    return out;
-  }
-  for (const piece of body.split('&')) {
-    if (piece === '') continue;
-    const eq = piece.indexOf('=');
-    if (eq < 0) add(piece, '');
-    else add(piece.slice(0, eq), piece.slice(eq + 1));
-  }
-  return out;
-}
-
-function tooLarge(): OAuthError {
-  return new OAuthError('invalid_request', { status: 413, description: 'request body too large' });
+/** RFC 9110 15.5.6: 405 names the methods the resource has (the OAuth error shape, as elsewhere). */
+function methodNotAllowed(response: ServerResponse, allowed: string): void {
+  sendRaw(
+    response,
+    405,
+    { Allow: allowed, 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+    { error: 'invalid_request', error_description: 'method not allowed' },
+  );
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from '@idp/oauth-errors';
+import { FORM_CONTENT_TYPE } from './body-policy';
 import {
+  assertParamName,
   LONG_PARAMS,
   MAX_LONG_PARAM_LENGTH,
   MAX_PARAM_LENGTH,
@@ -9,8 +11,6 @@ import {
   type RawParams,
 } from './parse-params';
 import { paramRecord } from './param-record';
-
-export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /** Whether the body is a form (parameters such as `charset` are ignored; media types are case-insensitive). */
 export function isForm(request: Pick<FastifyRequest, 'headers'>): boolean {
@@ -35,6 +35,7 @@ export function formParams(
   // paramRecord: a parameter named __proto__ or constructor is just a name.
   const out: Record<string, string> = paramRecord<string>();
   for (const name of Object.keys(body)) {
+    assertParamName(name);
     const max = Object.hasOwn(long, name)
       ? (long[name] as number)
       : LONG_PARAMS.has(name)

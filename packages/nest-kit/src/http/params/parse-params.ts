@@ -28,6 +28,10 @@ export const LONG_PARAMS: ReadonlySet<string> = new Set([
  *   invalid_request, so nothing downstream (logs, the interaction store, the
  *   redirect we build) grows with what an attacker sends.
  *
+ * - a name outside RFC 6749 appendix A's `1*( ALPHA / DIGIT / "-" / "." /
+ *   "_" )` is not a parameter at all: refused like a repeated one, so
+ *   `scope[a]` or `__proto__[admin]` is never ignored as merely unknown.
+ *
  * Nothing is trusted yet, so these errors are never redirected
  * (`allowRedirect = false`): the caller shows them on its error page.
  * RFC 8707 `resource` may legitimately repeat; it is not supported here yet.
@@ -36,11 +40,22 @@ export function parseParams(raw: RawParams): Params {
   // paramRecord: a parameter named __proto__ or constructor is just a name.
   const out: Record<string, string> = paramRecord<string>();
   for (const name of Object.keys(raw)) {
+    assertParamName(name);
     const max = LONG_PARAMS.has(name) ? MAX_LONG_PARAM_LENGTH : MAX_PARAM_LENGTH;
     const value = singleParam(name, raw[name], max);
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+const PARAM_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** RFC 6749 appendix A (name-char); the name is not repeated in the error (it is untrusted). */
+export function assertParamName(name: string): void {
+  if (!PARAM_NAME.test(name))
+    throw reject(
+      'a parameter name may only contain letters, digits, hyphens, periods and underscores',
+    );
 }
 
 /**
