@@ -32,7 +32,9 @@ export async function startEmbedded(base: Config) {
     driver: 'sqlite',
     file: join(dataDir, 'backchannel.sqlite'),
   });
-  const bus = new InProcessEventBus();
+  // The bus lives in memory: a row is marked sent only once every consumer has handled it,
+  // so a crash before that publishes it again at the next start (at least once).
+  const bus = new InProcessEventBus({ ackWhen: 'consumed' });
   await bus.start();
   const relay = new OutboxRelay(eventStore.outbox, bus, {
     sweepIntervalMs: config.OUTBOX_SWEEP_MS,

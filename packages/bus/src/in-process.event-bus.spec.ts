@@ -17,6 +17,20 @@ eventBusContract('in-process', async (topics) => {
   };
 });
 
+// The embedded mode's setting: publish resolves once every consuming group has handled it.
+eventBusContract('in-process, ack when consumed', async (topics) => {
+  const bus = new InProcessEventBus({
+    topics: topics.map((name) => ({ name, partitions: 3 })),
+    logger: silentBusLogger,
+    ackWhen: 'consumed',
+  });
+  return {
+    bus,
+    publishRaw: (topic, key, value) => bus.appendRaw(topic, key, value),
+    cleanup: async () => undefined,
+  };
+});
+
 describe('InProcessEventBus', () => {
   const event = (v: number) => ({ key: 'session-1', value: sampleEvent('session-1', v) });
   let bus: InProcessEventBus;
@@ -62,6 +76,76 @@ describe('InProcessEventBus', () => {
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual([1]);
+  });
+
+  describe("ackWhen 'consumed' (the embedded mode: the outbox marks a row sent after its effects)", () => {
+    let acked: InProcessEventBus;
+    beforeEach(async () => {
+      acked = new InProcessEventBus({
+        logger: silentBusLogger,
+        ackWhen: 'consumed',
+        ackTimeoutMs: 500,
+      });
+      await acked.start();
+    });
+    afterEach(() => acked.close());
+
+    it('resolves publish only once every consuming group has handled the messages', async () => {
+      const done: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await acked.subscribe({
+        groupId: 'slow',
+        topics: [TOPICS.session],
+        handler: async () => {
+          await gate;
+          done.push('slow');
+        },
+      });
+      await acked.subscribe({
+        groupId: 'fast',
+        topics: [TOPICS.session],
+        handler: async () => void done.push('fast'),
+      });
+      let resolved = false;
+      const published = acked.publish(TOPICS.session, [event(1)]).then(() => (resolved = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect({ resolved, done }).toEqual({ resolved: false, done: ['fast'] });
+      release();
+      await published;
+      expect(done.sort()).toEqual(['fast', 'slow']);
+    });
+
+    it('resolves at once when no group consumes the topic', async () => {
+      await expect(acked.publish(TOPICS.token, [event(1)])).resolves.toBeUndefined();
+    });
+
+    it('counts a dead-lettered message as consumed', async () => {
+      await acked.subscribe({
+        groupId: 'failing',
+        topics: [TOPICS.session],
+        maxAttempts: 2,
+        retryBackoffMs: { initial: 1, max: 1 },
+        handler: async () => {
+          throw new Error('always');
+        },
+      });
+      await expect(acked.publish(TOPICS.session, [event(1)])).resolves.toBeUndefined();
+    });
+
+    it('fails when the messages are not consumed in time, or the bus closes first', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await acked.subscribe({ groupId: 'stuck', topics: [TOPICS.session], handler: () => gate });
+      await expect(acked.publish(TOPICS.session, [event(1)])).rejects.toThrow(
+        /not consumed within 500 ms/,
+      );
+      const pending = acked.publish(TOPICS.session, [event(2)]);
+      const closing = acked.close();
+      await expect(pending).rejects.toBeInstanceOf(BusClosedError);
+      release(); // close waits for the handler in flight
+      await closing;
+    });
   });
 
   it('holds deliveries of subscriptions made before start until start', async () => {

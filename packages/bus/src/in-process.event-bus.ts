@@ -23,6 +23,17 @@ export interface InProcessEventBusOptions {
   /** Messages kept per partition (default 10 000); older ones are dropped, even if a group lags. */
   readonly maxMessagesPerPartition?: number;
   readonly logger?: BusLogger;
+  /**
+   * When `publish` resolves. `appended` (the default, Kafka's semantics):
+   * once the messages are in the log. `consumed`: once every group that
+   * consumes the topic has handled them (or dead-lettered them). The embedded
+   * mode uses `consumed`: the log lives in memory, so an outbox row may only
+   * be marked sent once its effects are done; a crash before that publishes
+   * it again at the next start (consumers are idempotent).
+   */
+  readonly ackWhen?: 'appended' | 'consumed';
+  /** With `consumed`: how long publish waits before it fails (the relay then retries). */
+  readonly ackTimeoutMs?: number;
 }
 
 /**
@@ -42,6 +53,8 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
   private readonly members = new Map<GroupMember, InProcessGroup>();
   private readonly pendingKicks = new Set<string>();
   private readonly logger: BusLogger;
+  private readonly ackWhen: 'appended' | 'consumed';
+  private readonly ackTimeoutMs: number;
   private state: 'new' | 'started' | 'closed' = 'new';
   private readonly view: LogView = {
     partitions: (topic) => this.catalog.partitions(topic),
@@ -52,6 +65,8 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
   constructor(opts: InProcessEventBusOptions = {}) {
     this.catalog = new TopicCatalog(opts.topics);
     this.logger = opts.logger ?? consoleBusLogger;
+    this.ackWhen = opts.ackWhen ?? 'appended';
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 60_000;
     const max = opts.maxMessagesPerPartition ?? 10_000;
     for (const spec of this.catalog.specs) {
       this.logs.set(
@@ -75,8 +90,34 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
     this.catalog.assertKnown([topic]);
     const encoded = encodeAll(messages);
     this.assertStarted();
-    for (const m of encoded) this.append(topic, m);
+    // The last offset appended per partition: what each consuming group must pass.
+    const last = new Map<number, number>();
+    for (const m of encoded) {
+      const [partition, offset] = this.append(topic, m);
+      last.set(partition, offset);
+    }
     this.scheduleDelivery(topic);
+    if (this.ackWhen === 'consumed') await this.consumed(topic, last);
+  }
+
+  private async consumed(topic: string, last: ReadonlyMap<number, number>): Promise<void> {
+    const waits = [...this.groups.values()]
+      .filter((group) => group.consumes(topic))
+      .flatMap((group) => [...last].map(([p, offset]) => group.whenConsumed(topic, p, offset)));
+    if (waits.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${topic}: not consumed within ${this.ackTimeoutMs} ms`)),
+        this.ackTimeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      await Promise.race([Promise.all(waits), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -123,6 +164,7 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    for (const group of this.groups.values()) group.failAll(new BusClosedError());
     await Promise.all([...this.members].map(([member, group]) => group.leave(member)));
     this.members.clear();
   }
@@ -157,14 +199,15 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
     this.scheduleDelivery(letter.topic);
   }
 
-  private append(topic: string, message: StoredMessage): void {
+  /** Returns [partition, offset] of the appended message. */
+  private append(topic: string, message: StoredMessage): [number, number] {
     const partitions = this.catalog.partitions(topic);
     // Keyless messages have no order to keep; spread them like Kafka's sticky-less default.
     const p =
       message.key === null
         ? Math.floor(Math.random() * partitions)
         : partitionFor(message.key, partitions);
-    this.partitionLog(topic, p).append(message);
+    return [p, this.partitionLog(topic, p).append(message)];
   }
 
   /** Delivery starts after publish() has resolved, as with Kafka: a handler never runs inside publish. */

@@ -178,20 +178,21 @@ describe('POST /revoke (embedded mode)', () => {
       await expectError(res, 401, 'invalid_client');
     });
 
-    it('GET → not served', async () => {
+    it('GET → 405 with Allow: POST (issue #13, defect 7)', async () => {
       const res = await fetch(`${base}/revoke?token=x`, {
         headers: { authorization: basic(OPAQUE) },
       });
-      expect(res.status).toBe(404);
+      expect(res.headers.get('allow')).toBe('POST');
+      await expectError(res, 405, 'invalid_request');
     });
 
-    it('a JSON body → 400 invalid_request', async () => {
+    it('a JSON body → 415 invalid_request', async () => {
       const res = await fetch(`${base}/revoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: basic(OPAQUE) },
         body: JSON.stringify({ token: 'x' }),
       });
-      await expectError(res, 400, 'invalid_request');
+      await expectError(res, 415, 'invalid_request');
     });
 
     it('a repeated token or a missing one → 400 invalid_request', async () => {

@@ -52,6 +52,8 @@ export class InProcessGroup {
   private readonly committed = new Map<string, number>();
   private readonly members: GroupMember[] = [];
   private readonly pumping = new Set<string>();
+  /** Who waits for a partition's committed offset to pass an offset (`whenConsumed`). */
+  private readonly waiters = new Map<string, Waiter[]>();
 
   constructor(
     readonly groupId: string,
@@ -76,7 +78,54 @@ export class InProcessGroup {
     const i = this.members.indexOf(member);
     if (i >= 0) this.members.splice(i, 1);
     await member.stop();
+    // Nobody left to consume a topic: its waiters learn it now rather than never.
+    const subscribed = new Set(this.members.flatMap((m) => m.topics));
+    for (const [key, list] of this.waiters) {
+      if (subscribed.has(topicOf(key))) continue;
+      this.waiters.delete(key);
+      for (const w of list) w.reject(new Error(`group ${this.groupId} left ${topicOf(key)}`));
+    }
     this.kick();
+  }
+
+  /** Whether a member of this group consumes the topic. */
+  consumes(topic: string): boolean {
+    return this.members.some((m) => m.topics.includes(topic));
+  }
+
+  /**
+   * Resolves once this group has committed past `offset` of the partition
+   * (handled, or dead-lettered); rejects if the group stops consuming the
+   * topic or `failAll` is called first.
+   */
+  whenConsumed(topic: string, partition: number, offset: number): Promise<void> {
+    const key = slot(topic, partition);
+    if ((this.committed.get(key) ?? 0) > offset) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(key);
+      const waiter = { offset, resolve, reject };
+      if (list) list.push(waiter);
+      else this.waiters.set(key, [waiter]);
+    });
+  }
+
+  /** Every waiter fails (the bus is closing). */
+  failAll(error: Error): void {
+    for (const list of this.waiters.values()) for (const w of list) w.reject(error);
+    this.waiters.clear();
+  }
+
+  private committedTo(key: string, next: number): void {
+    this.committed.set(key, next);
+    const list = this.waiters.get(key);
+    if (!list) return;
+    const still = list.filter((w) => {
+      if (w.offset >= next) return true;
+      w.resolve();
+      return false;
+    });
+    if (still.length > 0) this.waiters.set(key, still);
+    else this.waiters.delete(key);
   }
 
   /** Starts an idle pump for every partition with an owner (optionally only one topic). */
@@ -112,12 +161,12 @@ export class InProcessGroup {
             skipped: log.start - next,
           });
           next = log.start;
-          this.committed.set(key, next);
+          this.committedTo(key, next);
         }
         const message = log.read(next);
         if (!message) return;
         const outcome = await owner.process({ topic, partition, offset: String(next), ...message });
-        if (outcome === 'done') this.committed.set(key, next + 1);
+        if (outcome === 'done') this.committedTo(key, next + 1);
         // Aborted by an owner that is still a member would loop forever; only leave() aborts.
         else if (this.members.includes(owner)) return;
       }
@@ -134,4 +183,11 @@ export class InProcessGroup {
   }
 }
 
+interface Waiter {
+  readonly offset: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 const slot = (topic: string, partition: number) => `${topic}#${partition}`;
+const topicOf = (key: string) => key.slice(0, key.lastIndexOf('#'));

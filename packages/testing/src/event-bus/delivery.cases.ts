@@ -82,11 +82,13 @@ export function deliveryCases(ctx: ContractContext): void {
       groupId: group(),
       handler: inbox.handler('m', (e) => (e.streamVersion === 1 ? gate : undefined)),
     });
-    await bus.publish(topic, msgs(k, 1, 2));
+    // Not awaited yet: a bus that acknowledges once consumed resolves only after the release.
+    const published = bus.publish(topic, msgs(k, 1, 2));
     await waitFor('version 1', () => inbox.seen.length >= 1);
     await quiet();
     expect(inbox.versions()).toEqual([1]);
     release();
+    await published;
     await waitFor('version 2', () => inbox.seen.length >= 2);
     const [first, second] = inbox.seen;
     expect(first?.ctx).toEqual({
