@@ -254,7 +254,8 @@ describe('login and consent interaction', () => {
   it.each([
     ['a body over the limit', FORM_HEADERS, `username=${'a'.repeat(70_000)}`, 413],
     ['an unsupported content type', { 'content-type': 'application/x-weird' }, 'x', 415],
-    ['malformed JSON', { 'content-type': 'application/json' }, '{"username":', 400],
+    // One body policy: any body that is not a form is 415, before it is parsed.
+    ['malformed JSON', { 'content-type': 'application/json' }, '{"username":', 415],
   ])(
     'answers %s on the login form with the HTML error page',
     async (_, headers, payload, status) => {

@@ -259,11 +259,12 @@ describe('/logout (RP-Initiated Logout 1.0, Front-Channel Logout 1.0)', () => {
     const json = await post(JSON.stringify({ client_id: 'app' }), sessionCookie(), {
       'content-type': 'application/json',
     });
-    expect(json.statusCode).toBe(400);
+    // One body policy: any body that is not a form is 415, shown on the error page.
+    expect(json.statusCode).toBe(415);
     expect(json.body).toContain('Logout could not complete');
     const text = await post('client_id=app', sessionCookie(), { 'content-type': 'text/plain' });
     expect([text.statusCode, text.headers['content-type']]).toEqual([
-      400,
+      415,
       'text/html; charset=utf-8',
     ]);
     expect(endSession).not.toHaveBeenCalled();

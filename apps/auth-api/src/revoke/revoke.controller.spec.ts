@@ -55,12 +55,13 @@ describe('POST /revoke', () => {
   });
 
   it('refuses a missing token, a repeated one and a non-form body with invalid_request', async () => {
+    const json = await post(JSON.stringify({ token: 'a', client_id: 'spa' }), {
+      'content-type': 'application/json',
+    });
+    expect([json.statusCode, json.json()['error']]).toEqual([415, 'invalid_request']);
     for (const res of [
       await post(form({ client_id: 'spa' })),
       await post('token=a&token=b&client_id=spa'),
-      await post(JSON.stringify({ token: 'a', client_id: 'spa' }), {
-        'content-type': 'application/json',
-      }),
     ]) {
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ error: 'invalid_request' });

@@ -85,10 +85,11 @@ describe('POST /token', () => {
 
   it('refuses a body that is not application/x-www-form-urlencoded', async () => {
     const res = await post(JSON.stringify(CODE_GRANT), { 'content-type': 'application/json' });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({
       error: 'invalid_request',
-      error_description: 'the request body must be application/x-www-form-urlencoded',
+      error_description:
+        'unsupported content type: the request body must be application/x-www-form-urlencoded',
     });
     expect(res.headers['cache-control']).toBe('no-store');
     expect(token).not.toHaveBeenCalled();

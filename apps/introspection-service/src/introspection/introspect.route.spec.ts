@@ -82,8 +82,8 @@ describe('POST /introspect', () => {
     introspect.mockRejectedValue(new Error('unexpected read-through'));
   });
 
-  const post = async (payload: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(url, {
+  const post = async (payload: string, headers: Record<string, string> = {}, query = '') => {
+    const res = await fetch(`${url}${query}`, {
       method: 'POST',
       body: payload,
       headers: { ...FORM, ...headers },
@@ -182,12 +182,25 @@ describe('POST /introspect', () => {
     ['a missing token', 'client_id=rs&client_secret=resource-server-secret', FORM],
     ['a repeated token', 'token=a&token=b', FORM],
     ['a repeated hint', 'token=a&token_type_hint=a&token_type_hint=b', FORM],
-    ['a JSON body', '{"token":"a"}', { 'content-type': 'application/json' }],
     ['an oversized token', `token=${'a'.repeat(20_000)}`, FORM],
-  ])('%s: 400 invalid_request', async (_what, payload, headers) => {
-    const res = await post(payload, { ...headers, authorization: RS });
+    ['the parameters in the query', 'token=a', FORM, '?token=a'],
+  ])('%s: 400 invalid_request', async (_what, payload, headers, query = '') => {
+    const res = await post(payload, { ...headers, authorization: RS }, query);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('a JSON body: 415 invalid_request, as at every form endpoint', async () => {
+    const res = await post('{"token":"a"}', {
+      'content-type': 'application/json',
+      authorization: RS,
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description:
+        'unsupported content type: the request body must be application/x-www-form-urlencoded',
+    });
   });
 
   it('read-through down on a miss: 503 temporarily_unavailable, never active', async () => {
