@@ -83,6 +83,9 @@ export class IntrospectRoute implements OnModuleInit {
       answer = await this.answer(request);
     } catch (err) {
       answer = oauthErrorResponse(err, this.log);
+      // Refused before its body was read: close rather than read a body nobody wants.
+      if (!request.readableEnded)
+        answer = { ...answer, headers: { ...answer.headers, Connection: 'close' } };
     }
     if (!response.headersSent) sendRaw(response, answer.status, answer.headers, answer.body);
   }

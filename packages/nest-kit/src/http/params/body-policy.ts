@@ -44,10 +44,8 @@ export function checkFormRequest(
 ): void {
   checkQuery(url, policy.refuseQuery === true);
   const type = headers['content-type'];
-  const hasBody =
-    headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
   if (type === undefined) {
-    if (hasBody) throw unsupported();
+    if (hasBody(headers)) throw unsupported();
     if (policy.bodyOptional) return;
     throw reject(400, `the request body must be ${FORM_CONTENT_TYPE}`);
   }
@@ -65,6 +63,11 @@ export function checkFormRequest(
     }
   }
   if (Number(headers['content-length'] ?? 0) > (policy.limit ?? FORM_BODY_LIMIT)) throw tooLarge();
+}
+
+/** Whether the request carries a body (a declared length above 0, or a chunked one). */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
 /**

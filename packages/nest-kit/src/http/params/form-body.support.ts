@@ -7,6 +7,7 @@ import {
   checkQuery,
   decodeFormBody,
   FORM_CONTENT_TYPE,
+  hasBody,
   type FormPolicy,
 } from './body-policy';
 
@@ -72,11 +73,18 @@ export class FormBodySupport implements OnModuleInit {
         done(err as Error, undefined);
       }
     });
-    instance.addHook('onRequest', async (request) => {
+    instance.addHook('onRequest', async (request, reply) => {
       const config = routeConfigOf(request);
       const policy = config?.[FORM_POLICY] as FormPolicy | undefined;
-      if (policy !== undefined) checkFormRequest(request.url, request.headers, policy);
-      else if (config?.[STRICT_QUERY] === true) checkQuery(request.url);
+      try {
+        if (policy !== undefined) checkFormRequest(request.url, request.headers, policy);
+        else if (config?.[STRICT_QUERY] === true) checkQuery(request.url);
+      } catch (err) {
+        // Refused before the body was read: close the connection rather than read (or leave
+        // half-read) a body nobody wants, as Fastify does for a body over the limit.
+        if (hasBody(request.headers)) void reply.header('Connection', 'close');
+        throw err;
+      }
     });
   }
 }
