@@ -17,6 +17,7 @@ const layer = {
   eventstore: 2,
   bus: 2,
   cache: 2,
+  outbound: 2,
   testing: 3,
   'nest-kit': 4,
   'token-service': 5,

@@ -5,6 +5,7 @@
 // - embedded: apps/embedded/dist/main.js, one process, SQLite in a temp DATA_DIR.
 import { randomBytes } from 'node:crypto';
 import { isolatedEnv } from './isolated-env.mjs';
+import { benchRateLimits } from './rate-limits.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
   writeFileSync(seedFile, JSON.stringify(seed));
   const authPort = await freePort();
   const base = `http://127.0.0.1:${authPort}`;
-  const common = { ISSUER: base, SEED_FILE: seedFile, LOG_LEVEL: 'warn' };
+  const common = { ISSUER: base, SEED_FILE: seedFile, LOG_LEVEL: 'warn', ...benchRateLimits() };
   const services = {};
   const spawnApp = (name, app, env) => {
     services[name] = new ServerProcess(name, {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { EndpointRateLimits, FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AdminBackchannelController } from './admin/admin-backchannel.controller';
 import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
@@ -11,9 +11,12 @@ import { ClientDirectory } from './authorize/client-directory';
 import { SsoSessions } from './authorize/sso-sessions';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
+import { ClientRateLimit } from './http/client-rate-limit';
 import { EdgeConfig } from './http/edge-config';
+import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
+import { LoginThrottle } from './interaction/login-throttle';
 import { LogoutController } from './logout/logout.controller';
 import { LogoutFlow } from './logout/logout-flow';
 import { SessionTermination } from './logout/session-termination';
@@ -46,9 +49,13 @@ import { UserinfoController } from './userinfo/userinfo.controller';
   providers: [
     EdgeConfig,
     FormBodySupport,
+    EndpointRateLimits,
+    RateLimitGuard,
+    ClientRateLimit,
     ClientDirectory,
     SsoSessions,
     InteractionStore,
+    LoginThrottle,
     AuthorizationFlow,
     SessionTermination,
     LogoutFlow,

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { loadConfig } from '@idp/config';
 import {
+  AbuseStoresModule,
   AdminRpc,
   BackchannelRpc,
   distributedAdapters,
   RpcClientsModule,
   runService,
   SessionRpc,
+  redisAbuseStores,
   TokenRpc,
 } from '@idp/nest-kit';
 import { grpcClient } from '@idp/rpc';
@@ -28,7 +30,19 @@ async function main(): Promise<void> {
       useValue: grpcClient(BackchannelRpc, { address: config.SESSION_SERVICE_GRPC_URL }),
     },
   });
-  await runService({ name: 'auth-api', modules: [rpc, AuthApiModule], bindings });
+  await runService({
+    name: 'auth-api',
+    // Sign-in throttling shared by every replica through Redis (ADR 0016).
+    modules: [
+      rpc,
+      AbuseStoresModule.forRoot(await redisAbuseStores(config, 'auth-api')),
+      AuthApiModule,
+    ],
+    bindings,
+    // Nothing of its own: every request goes to token-service or session-service
+    // over gRPC (a peer that is down is a 503 per request, and all replicas share it).
+    readiness: { required: [] },
+  });
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,13 @@ import type { Config } from '@idp/config';
 import { InProcessEventBus } from '@idp/bus';
 import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
-import { relayHooks, runService, type Projector } from '@idp/nest-kit';
+import {
+  AbuseStoresModule,
+  inMemoryAbuseStores,
+  relayHooks,
+  runService,
+  type Projector,
+} from '@idp/nest-kit';
 import { AuthApiModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
 import {
@@ -53,9 +59,16 @@ export async function startEmbedded(base: Config) {
       SessionServiceModule,
       IntrospectionServiceModule,
       inProcessRpc,
+      // One process: the abuse controls count in memory (ADR 0016).
+      AbuseStoresModule.forRoot(inMemoryAbuseStores()),
       AuthApiModule,
     ],
     bindings: { config, bus, eventStore, relay, cache, invalidations },
+    // SQLite holds everything; the in-memory read model answers introspection.
+    readiness: { required: ['event_store', 'read_model_cache'] },
+    // The in-process bus joins at once (no dead member can hold a group), so
+    // keep the boot order: replay, consumers, relay, then serving.
+    consumers: 'before-serving',
     beforeConsuming: async (app) => {
       await app.get<Projector>(INTROSPECTION_PROJECTOR).replay(eventStore);
     },

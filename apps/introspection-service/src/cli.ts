@@ -66,6 +66,7 @@ async function bindings(config: Config, args: Args): Promise<InfraBindings> {
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     poolSize: 2,
+    applicationName: 'idp-introspection-service-cli',
     // Read only: never alter the schema token-service owns (a read-only role is enough).
     migrations: 'verify',
   });

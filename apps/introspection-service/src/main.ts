@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from '@idp/config';
-import { distributedAdapters, RpcClientsModule, runService, TokenRpc } from '@idp/nest-kit';
+import {
+  AbuseStoresModule,
+  distributedAdapters,
+  redisAbuseStores,
+  RpcClientsModule,
+  runService,
+  TokenRpc,
+} from '@idp/nest-kit';
 import { grpcClient } from '@idp/rpc';
 import { IntrospectionServiceModule } from './introspection-service.module';
 
@@ -17,8 +24,15 @@ async function main(): Promise<void> {
   });
   await runService({
     name: 'introspection-service',
-    modules: [rpc, IntrospectionServiceModule],
+    // Rate limits shared by every replica through Redis (ADR 0016).
+    modules: [
+      rpc,
+      AbuseStoresModule.forRoot(await redisAbuseStores(config, 'introspection-service')),
+      IntrospectionServiceModule,
+    ],
     bindings,
+    // Every introspection reads the Redis read model first; Kafka only feeds it.
+    readiness: { required: ['read_model_cache'] },
   });
 }
 

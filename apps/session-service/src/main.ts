@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     name: 'session-service',
     modules: [rpcClients, DeliveryStoreModule.forRoot(deliveries), SessionServiceModule],
     bindings,
+    // Sessions are event streams: no session call is answered without the event store.
+    readiness: { required: ['event_store'] },
   });
   const handlers = sessionRpcHandlers(app.get(SessionService));
   const rpc = await createRpcServer({

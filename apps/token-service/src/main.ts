@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     name: 'token-service',
     modules: [TokenServiceModule, AdminModule, LogoutModule],
     bindings,
+    // Every grant, client, user and key lives in the event store. Redis only takes
+    // revocation tombstones (those calls fail alone); Kafka sits behind the outbox.
+    readiness: { required: ['event_store'] },
   });
   const handlers = tokenRpcHandlers({
     keys: app.get(KeyRingService),

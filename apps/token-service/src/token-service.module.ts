@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
 import { ClientAuthenticator } from './clients/client-authenticator';
+import { ClientJwks } from './clients/client-jwks';
+import { TokenServiceOutbound } from './clients/outbound-client.provider';
 import { ClientRegistry } from './clients/client-registry.service';
 import { AuthorizationCodeHandler } from './grants/authorization-code.handler';
 import { AuthorizeService } from './grants/authorize.service';
@@ -19,6 +21,8 @@ import { SeedService } from './seed/seed.service';
 import { TokenMinter } from './tokens/token-minter.service';
 import { TokenResolver } from './tokens/token-resolver';
 import { UserinfoHandles } from './tokens/userinfo-handle';
+import { LoginLocks } from './users/login-locks.service';
+import { PasswordChecks } from './users/password-checks';
 import { UserDirectory } from './users/user-directory.service';
 import { UserinfoService } from './userinfo/userinfo.service';
 
@@ -36,7 +40,11 @@ const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, Refre
     TokenSecrets,
     ClientRegistry,
     AssertionReplayGuard,
+    TokenServiceOutbound,
+    ClientJwks,
     ClientAuthenticator,
+    PasswordChecks,
+    LoginLocks,
     UserDirectory,
     ResourceRegistry,
     UserinfoHandles,

@@ -2,6 +2,7 @@
 // introspection-service, session-service, auth-api) on the shared PostgreSQL,
 // Kafka and Redis, isolated by schema, topic prefix and key prefix.
 import { isolatedEnv } from '../../lib/isolated-env.mjs';
+import { benchRateLimits } from '../../lib/rate-limits.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,7 @@ export default {
       ...isolated.env,
       SEED_FILE: seed.file,
       LOG_LEVEL: 'warn',
+      ...benchRateLimits(),
     };
     const ports = { 'token-service': tokenGrpc, 'session-service': sessionGrpc };
     const services = {};

@@ -5,7 +5,8 @@ function defaultOf(schema: z.ZodType): string {
   const parsed = schema.safeParse(undefined);
   if (!parsed.success) return '(required)';
   if (parsed.data === undefined) return '(unset)';
-  if (parsed.data === '') return '(empty)';
+  if (parsed.data === '' || (Array.isArray(parsed.data) && parsed.data.length === 0))
+    return '(empty)';
   return `\`${Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data)}\``;
 }
 

@@ -59,6 +59,21 @@ export const settings = {
     description:
       'Prefix for every topic name and consumer group id (isolates environments sharing a cluster; tests use it).',
   },
+  KAFKA_SESSION_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+    description:
+      "Kafka consumer session timeout: how long the group coordinator waits for heartbeats before it declares a member dead and hands its partitions to the others. After a crash (kill -9, OOM, lost node) the dead member holds its partitions, and a restarted process cannot take them over, until this expires; events of those partitions wait that long (serving does not: consumers join in the background, docs/operations/restarts.md). Shorter = faster takeover after a crash, but a member that misses heartbeats for this long (a GC or event-loop pause, a slow network) is expelled and the group rebalances for nothing. Must lie within the broker's `group.min.session.timeout.ms` (default 6000) and `group.max.session.timeout.ms` (default 1800000).",
+  },
+  KAFKA_HEARTBEAT_INTERVAL_MS: {
+    schema: positiveInt.max(100_000).default(3000),
+    description:
+      'Kafka consumer heartbeat interval. Must be below KAFKA_SESSION_TIMEOUT_MS; keep it at a third or less of it, so two lost heartbeats do not expel a live member.',
+  },
+  KAFKA_REBALANCE_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+    description:
+      'Kafka consumer rebalance timeout: how long the coordinator waits for every live member to rejoin during a rebalance. A member busy with a slow event handler rejoins once the handler returns, so this bounds a rebalance, not a crash takeover (that is KAFKA_SESSION_TIMEOUT_MS).',
+  },
   REDIS_URL: {
     schema: url.default('redis://127.0.0.1:6379'),
     description: 'Redis holding the read models.',
@@ -200,6 +215,123 @@ export const settings = {
     schema: positiveInt.max(60_000).default(1000),
     description:
       'session-service: longest sleep of the back-channel dispatcher between looks for due deliveries (new deliveries wake it at once; this catches rows of other replicas and retries that fell due).',
+  },
+  PASSWORD_CHECK_CONCURRENCY: {
+    schema: positiveInt.max(64).optional(),
+    description:
+      'token-service: password checks (scrypt, ~128 MiB and ~100 ms of CPU each) running at once per process. Unset: the CPU count (`os.availableParallelism()`), at most 2, so a 512Mi process keeps its peak under the limit whatever arrives; each more needs ~128 MiB more memory (docs/adr/0016-abuse-controls.md).',
+  },
+  PASSWORD_CHECK_QUEUE: {
+    schema: z.coerce.number().int().min(0).max(10_000).default(16),
+    description:
+      'token-service: password checks waiting for a slot (they cost no memory while they wait). One more is answered at once: the login page says "try again shortly" (503 + `Retry-After`).',
+  },
+  PASSWORD_CHECK_QUEUE_TIMEOUT_MS: {
+    schema: positiveInt.max(60_000).default(2000),
+    description:
+      "token-service: a queued password check that got no slot within this is refused like a full queue, so the answer arrives well inside auth-api's 5 s RPC deadline.",
+  },
+  LOGIN_THROTTLE_FREE_FAILURES: {
+    schema: z.coerce.number().int().min(0).max(1000).default(5),
+    description:
+      'auth-api: failed sign-ins per username (whether or not it exists) before each further attempt must wait a growing delay (LOGIN_THROTTLE_DELAY_MS, doubling). Counted in Redis (distributed) or memory (embedded), so every replica sees the same count; a correct password clears it.',
+  },
+  LOGIN_THROTTLE_IP_FREE_FAILURES: {
+    schema: z.coerce.number().int().min(0).max(100_000).default(10),
+    description:
+      'auth-api: failed sign-ins per client IP (any usernames) before further attempts from it wait a growing delay. Higher than per username: many people may share one address. An IP is only ever delayed, never locked.',
+  },
+  LOGIN_CONCURRENCY_PER_IP: {
+    schema: positiveInt.max(1000).default(2),
+    description:
+      "auth-api: sign-ins from one client IP whose password check is in flight at once, per replica. One more is answered at once with the login page (429 + `Retry-After`) and not counted as a failure, so one source can never fill token-service's shared queue of checks and everyone else's sign-ins keep their place.",
+  },
+  LOGIN_THROTTLE_DELAY_MS: {
+    schema: positiveInt.max(3_600_000).default(1000),
+    description:
+      'auth-api: the first delay after the free failures; it doubles with each further failure up to LOGIN_THROTTLE_MAX_DELAY_MS. An attempt during a delay is answered at once (the login page, 429 + `Retry-After`) without checking the password.',
+  },
+  LOGIN_THROTTLE_MAX_DELAY_MS: {
+    schema: positiveInt.max(86_400_000).default(60_000),
+    description: 'auth-api: the longest delay between two sign-in attempts of one username or IP.',
+  },
+  LOGIN_LOCK_FAILURES: {
+    schema: z.coerce.number().int().min(0).max(100_000).default(10),
+    description:
+      'auth-api: failed sign-ins of one username that lock it for LOGIN_LOCK_SECONDS (0 = never lock). The locked page is the same whether or not the username exists; a lock and an admin unlock (`POST /admin/users/:sub/unlock`) are `login.locked`/`login.unlocked` events.',
+  },
+  LOGIN_LOCK_SECONDS: {
+    schema: positiveInt.max(86_400 * 30).default(900),
+    description: 'auth-api: how long a locked username stays locked.',
+  },
+  LOGIN_THROTTLE_WINDOW_SECONDS: {
+    schema: positiveInt.max(86_400 * 30).default(900),
+    description:
+      'auth-api: failures of a username or IP are forgotten this long after the last attempt.',
+  },
+  RATE_LIMIT_TOKEN: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(200),
+    description:
+      'auth-api: POST /token, requests per second per client IP and per authenticated client (token buckets holding RATE_LIMIT_BURST_SECONDS × this). Over it: 429 with `Retry-After` and `{"error": "temporarily_unavailable"}`; 0 = off.',
+  },
+  RATE_LIMIT_INTROSPECT: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(1000),
+    description:
+      'introspection-service: POST /introspect, requests per second per client IP and per authenticated caller; 0 = off. A per-replica bucket answers on the hot path; replicas exchange their counts through Redis every RATE_LIMIT_SYNC_MS (docs/adr/0016-abuse-controls.md).',
+  },
+  RATE_LIMIT_REVOKE: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(100),
+    description:
+      'auth-api: POST /revoke, requests per second per client IP and per authenticated client; 0 = off.',
+  },
+  RATE_LIMIT_REGISTER: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(5),
+    description:
+      'auth-api: /register (dynamic registration and its management), requests per second per client IP; 0 = off.',
+  },
+  RATE_LIMIT_USERINFO: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(200),
+    description: 'auth-api: /userinfo, requests per second per client IP; 0 = off.',
+  },
+  RATE_LIMIT_AUTHORIZE: {
+    schema: z.coerce.number().min(0).max(1_000_000).default(50),
+    description:
+      'auth-api: /authorize and the login and consent pages, requests per second per client IP; 0 = off.',
+  },
+  RATE_LIMIT_BURST_SECONDS: {
+    schema: z.coerce.number().positive().max(3600).default(2),
+    description:
+      'Every rate limit allows a burst of this many seconds of its rate (the token bucket holds rate × this); a client that stays under its rate on average is never refused.',
+  },
+  RATE_LIMIT_SYNC_MS: {
+    schema: positiveInt.max(10_000).default(100),
+    description:
+      "Distributed mode: how often each replica adds its rate-limit counts to Redis and subtracts the other replicas' from its own buckets. Requests are decided locally, so N replicas may together let through up to N × rate × this much more than the limit between two exchanges.",
+  },
+  TRUST_PROXY: {
+    schema: z.coerce.number().int().min(0).max(10).default(0),
+    description:
+      'auth-api and introspection-service: reverse proxies in front of the service that append to `X-Forwarded-For`. 0: the client IP of throttling and rate limits is the socket peer and the header is ignored (it is forgeable). N: the N-th address from the right of `X-Forwarded-For` (the one the outermost trusted proxy saw).',
+  },
+  OUTBOUND_ALLOW: {
+    schema: list.default([]),
+    description:
+      'Hosts and address blocks that outbound calls (back-channel logout POSTs, jwks_uri fetches) may reach although they are internal, comma-separated: a host name (`rp.internal`), `*.domain`, an IP address or a CIDR block (`10.0.0.0/8`, `fd00::/8`). Otherwise every call, and every registered backchannel_logout_uri and jwks_uri, must go to a public address: loopback, private (RFC 1918, ULA), link-local, CGNAT, multicast, unspecified and the other special-purpose blocks are refused, and so are names such as `*.internal`, `*.local`, `*.svc` and single-label names. Loopback is also allowed when ISSUER itself is a loopback URL (local development, tests). For development and tests only; a malformed entry stops the process (docs/security.md).',
+  },
+  OUTBOUND_TIMEOUT_MS: {
+    schema: positiveInt.max(60_000).default(5000),
+    description:
+      'Deadline of an outbound call other than a back-channel logout POST (which has BACKCHANNEL_TIMEOUT_MS): connect, response and body, e.g. fetching the jwks_uri of a client.',
+  },
+  OUTBOUND_CONNECT_TIMEOUT_MS: {
+    schema: positiveInt.max(60_000).default(3000),
+    description:
+      'Deadline for opening the connection (TCP and TLS) of any outbound call; the deadline of the call still bounds the whole exchange.',
+  },
+  OUTBOUND_MAX_RESPONSE_BYTES: {
+    schema: positiveInt.max(10 * 1024 * 1024).default(256 * 1024),
+    description:
+      'Largest response body an outbound call reads (a jwks_uri document; a back-channel logout answer, which is discarded). A larger one fails the call.',
   },
   ALLOW_PLAIN_PKCE: {
     schema: z

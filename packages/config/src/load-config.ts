@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { inconsistencies } from './consistency';
 import { settings, type Config, type SettingName } from './defaults';
 
 export class ConfigError extends Error {
@@ -25,6 +26,7 @@ export function loadConfig(
     if (parsed.success) out[name] = parsed.data;
     else problems.push(`${name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
+  if (!problems.length) problems.push(...inconsistencies(out as Config));
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return out as Config;
 }

@@ -107,6 +107,7 @@ describe('topics and streams', () => {
     expect(topicForStream(streamId('client', 'c1'))).toBe(TOPICS.client);
     expect(topicForStream('key-ring')).toBe(TOPICS.key);
     expect(topicForStream(streamId('user', 'u1'))).toBe(TOPICS.user);
+    expect(topicForStream(streamId('loginThrottle', 'k'))).toBe(TOPICS.user);
     expect(() => topicForStream('mystery-1')).toThrow(/no topic/);
   });
 

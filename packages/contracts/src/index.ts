@@ -12,6 +12,7 @@ export * from './events/key.events';
 export * from './events/user.events';
 export * from './events/username.events';
 export * from './events/resource.events';
+export * from './events/login-throttle.events';
 export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';

@@ -3,13 +3,21 @@ import { envelopeSchema, type EventEnvelope } from './envelope';
 import { clientEvents, type ClientEvent } from './events/client.events';
 import { grantEvents, type GrantEvent } from './events/grant.events';
 import { keyEvents, type KeyEvent } from './events/key.events';
+import { loginThrottleEvents, type LoginThrottleEvent } from './events/login-throttle.events';
 import { resourceEvents, type ResourceEvent } from './events/resource.events';
 import { sessionEvents, type SessionEvent } from './events/session.events';
 import { userEvents, type UserEvent } from './events/user.events';
 import { usernameEvents, type UsernameEvent } from './events/username.events';
 
 export type DomainEvent =
-  GrantEvent | SessionEvent | ClientEvent | KeyEvent | UserEvent | UsernameEvent | ResourceEvent;
+  | GrantEvent
+  | SessionEvent
+  | ClientEvent
+  | KeyEvent
+  | UserEvent
+  | UsernameEvent
+  | ResourceEvent
+  | LoginThrottleEvent;
 
 const definitions = [
   ...grantEvents,
@@ -19,6 +27,7 @@ const definitions = [
   ...userEvents,
   ...usernameEvents,
   ...resourceEvents,
+  ...loginThrottleEvents,
 ];
 const byTypeAndVersion = new Map(definitions.map((d) => [`${d.type}@${d.version}`, d]));
 

@@ -29,6 +29,7 @@ export const STREAM_PREFIX = {
   user: 'user-',
   username: 'username-',
   resource: 'resource-',
+  loginThrottle: 'login-throttle-',
 } as const;
 
 export type AggregateKind = keyof typeof STREAM_PREFIX;
@@ -46,6 +47,8 @@ export function topicForStream(stream: string): Topic {
   if (stream.startsWith(STREAM_PREFIX.user)) return TOPICS.user;
   if (stream.startsWith(STREAM_PREFIX.username)) return TOPICS.user;
   if (stream.startsWith(STREAM_PREFIX.resource)) return TOPICS.resource;
+  // Audit of sign-in locks: with the user events, which their readers already follow.
+  if (stream.startsWith(STREAM_PREFIX.loginThrottle)) return TOPICS.user;
   throw new Error(`no topic for stream ${stream}`);
 }
 

@@ -7,3 +7,5 @@ export * from './session/session.decider';
 export * from './username/username.decider';
 export * from './resource';
 export * from './introspection';
+export * from './outbound';
+export * from './login-throttle/login-throttle.decider';

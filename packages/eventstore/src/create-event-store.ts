@@ -28,5 +28,6 @@ export async function createEventStore(options: EventStoreOptions): Promise<Type
     mode: options.migrations ?? 'apply',
     defaultPoolSize: 10,
   });
-  return new TypeOrmEventStore(new SqlDb(dataSource, dialect));
+  const logger = options.driver === 'postgres' ? options.logger : undefined;
+  return new TypeOrmEventStore(new SqlDb(dataSource, dialect, logger));
 }

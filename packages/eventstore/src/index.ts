@@ -8,6 +8,12 @@ export {
   type SqlTarget,
 } from './create-event-store';
 export { openDataSource, type OwnMigrations } from './sql/open-data-source';
+export {
+  consoleStorageLogger,
+  readWithRetry,
+  withQueryRunner,
+  type StorageLogger,
+} from './sql/connection-guard';
 export { OutboxRelay } from './outbox-relay';
 export type {
   BackoffOptions,

@@ -16,7 +16,9 @@ import {
   type StoredEvent,
   type StreamsWhere,
 } from './event-store.port';
+import { isConnectionFault } from '@idp/oauth-errors';
 import { GroupCommit, type Outcome } from './group-commit';
+import { letThePoolNoticeDeadConnections } from './sql/connection-guard';
 import type { Outbox } from './outbox.port';
 import { eventColumns, INSERT_EVENT_COLUMNS, int, text, toStoredEvent } from './sql/event-rows';
 import type { Sql, SqlDb } from './sql/sql-db';
@@ -70,7 +72,7 @@ export class TypeOrmEventStore implements EventStore {
     );
     if (envelopes.length === 0)
       return {
-        nextVersion: await this.db.run((sql) => currentVersion(sql, stream)),
+        nextVersion: await this.db.read((sql) => currentVersion(sql, stream)),
         positions: [],
       };
 
@@ -81,7 +83,7 @@ export class TypeOrmEventStore implements EventStore {
     if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) {
       throw new RangeError(`fromVersion must be an integer >= 1, got ${fromVersion}`);
     }
-    const rows = await this.db.run((sql) =>
+    const rows = await this.db.read((sql) =>
       sql.query(
         `SELECT ${eventColumns('e')} FROM events e WHERE e.stream = ? AND e.stream_version >= ? ORDER BY e.stream_version`,
         [stream, fromVersion],
@@ -95,7 +97,7 @@ export class TypeOrmEventStore implements EventStore {
       throw new RangeError(`fromPosition must be a decimal position, got ${fromPosition}`);
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new RangeError(`limit must be an integer >= 1, got ${limit}`);
-    const rows = await this.db.run((sql) =>
+    const rows = await this.db.read((sql) =>
       sql.query(
         `SELECT ${eventColumns('e')} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`,
         [fromPosition, limit],
@@ -121,7 +123,7 @@ export class TypeOrmEventStore implements EventStore {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > STREAMS_WHERE_MAX)
       throw new RangeError(`limit must be an integer from 1 to ${STREAMS_WHERE_MAX}, got ${limit}`);
     const { dataField, streamOrder } = this.db.dialect;
-    const rows = await this.db.run((sql) =>
+    const rows = await this.db.read((sql) =>
       sql.query(
         `SELECT DISTINCT ${streamOrder} AS stream FROM events
          WHERE ${dataField(field)} = ? AND substr(stream, 1, ?) = ? AND ${streamOrder} > ?
@@ -149,16 +151,72 @@ export class TypeOrmEventStore implements EventStore {
    * One transaction for a whole group of appends. If one of them trips a
    * unique index (a reused event id, or a writer that raced us without the
    * lock) the transaction is void for all; each then commits alone, so only
-   * the offender fails and with its precise error.
+   * the offender fails and with its precise error. If the connection died,
+   * whether the transaction committed is unknown: see settleAfterLostConnection.
    */
   private async commitBatch(items: readonly AppendItem[]): Promise<Outcome<AppendResult>[]> {
     try {
       return await this.db.transaction((sql) => this.writeBatch(sql, items));
     } catch (err) {
+      if (isConnectionFault(err)) return this.settleAfterLostConnection(items);
       if (this.db.dialect.uniqueViolation(err) === undefined) throw err;
     }
+    return this.oneByOne(items, new Map());
+  }
+
+  /**
+   * ADR 0014: a batch whose connection died may or may not have committed.
+   * On a fresh connection, under the append lock (which the old transaction,
+   * if its backend still lives, holds until it has committed or rolled
+   * back), the appends whose event ids are stored did commit and succeed
+   * with what was stored; the others certainly did not, and are written now,
+   * once. Never a blind repeat: an append is written again only after it is
+   * proven absent. If this fails too, the callers get the error (a 503 at the
+   * edge) and the outcome stays unknown to them.
+   */
+  private async settleAfterLostConnection(
+    items: readonly AppendItem[],
+  ): Promise<Outcome<AppendResult>[]> {
+    const { appendLockSql, lockParams } = this.db.dialect;
+    let stored = new Map<number, AppendResult>();
+    await letThePoolNoticeDeadConnections();
+    try {
+      return await this.db.transaction(async (sql) => {
+        if (appendLockSql) await sql.query(appendLockSql, [lockParams.append]);
+        stored = await storedAppends(sql, items);
+        const rest = items
+          .map((item, index) => ({ item, index }))
+          .filter((r) => !stored.has(r.index));
+        const written =
+          rest.length > 0
+            ? await this.writeBatch(
+                sql,
+                rest.map((r) => r.item),
+              )
+            : [];
+        const outcomes: Outcome<AppendResult>[] = [];
+        for (const [index, value] of stored) outcomes[index] = { ok: true, value };
+        rest.forEach((r, i) => (outcomes[r.index] = written[i]!));
+        return outcomes;
+      });
+    } catch (err) {
+      if (this.db.dialect.uniqueViolation(err) === undefined) throw err;
+    }
+    return this.oneByOne(items, stored);
+  }
+
+  /** Each append in its own transaction; `stored` ones are already known to have committed. */
+  private async oneByOne(
+    items: readonly AppendItem[],
+    stored: ReadonlyMap<number, AppendResult>,
+  ): Promise<Outcome<AppendResult>[]> {
     const outcomes: Outcome<AppendResult>[] = [];
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
+      const known = stored.get(index);
+      if (known !== undefined) {
+        outcomes.push({ ok: true, value: known });
+        continue;
+      }
       try {
         outcomes.push({ ok: true, value: await this.appendAlone(item) });
       } catch (error) {
@@ -179,7 +237,7 @@ export class TypeOrmEventStore implements EventStore {
         const violation = this.db.dialect.uniqueViolation(err);
         if (violation === 'stream_version') {
           if (expected === 'any' && attempt < ANY_ATTEMPTS) continue;
-          const actual = await this.db.run((sql) => currentVersion(sql, stream));
+          const actual = await this.db.read((sql) => currentVersion(sql, stream));
           throw new ConcurrencyError(stream, expected, actual);
         }
         if (violation === 'id')
@@ -264,6 +322,37 @@ export class TypeOrmEventStore implements EventStore {
     );
     return outcomes;
   }
+}
+
+/**
+ * The appends (by index) whose events are all stored: event ids are minted
+ * per append, so finding them proves that this very append committed.
+ */
+async function storedAppends(
+  sql: Sql,
+  items: readonly AppendItem[],
+): Promise<Map<number, AppendResult>> {
+  const ids = items.flatMap((item) => item.envelopes.map((e) => e.id));
+  const rows = await sql.query(
+    `SELECT id, CAST(position AS TEXT) AS position, stream_version FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  const found = new Map(
+    rows.map((row) => [
+      String(row['id']),
+      { position: text(row, 'position'), version: int(row, 'stream_version') },
+    ]),
+  );
+  const stored = new Map<number, AppendResult>();
+  items.forEach((item, index) => {
+    const events = item.envelopes.map((e) => found.get(e.id));
+    if (!events.every((e) => e !== undefined)) return;
+    stored.set(index, {
+      nextVersion: Math.max(...events.map((e) => e.version)),
+      positions: events.map((e) => e.position),
+    });
+  });
+  return stored;
 }
 
 /** The latest version of each stream that has events (a stream without any is absent). */

@@ -24,3 +24,6 @@ export * from './http/params/form-body.support';
 export * from './http/params/body-policy';
 export * from './http/route-config';
 export * from './http/route-methods';
+export * from './abuse/client-ip';
+export * from './abuse/abuse-stores.module';
+export * from './abuse/endpoint-rate-limits';

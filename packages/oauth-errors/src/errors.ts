@@ -28,7 +28,25 @@ export const InvalidClientMetadata = define('invalid_client_metadata');
 export const LoginRequired = define('login_required');
 export const ConsentRequired = define('consent_required');
 export const InteractionRequired = define('interaction_required');
-export const TemporarilyUnavailable = define('temporarily_unavailable', 503);
+
+/** Seconds a client should wait before trying again when nothing more precise is known. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * 503 with a `Retry-After` (RFC 9110 10.2.3), so a client backs off instead
+ * of hammering a service that is failing over; a caller's own header wins.
+ */
+export class TemporarilyUnavailable extends OAuthError {
+  override readonly name: string = 'temporarily_unavailable';
+  constructor(description?: string, options: Omit<OAuthErrorOptions, 'description'> = {}) {
+    super('temporarily_unavailable', {
+      status: 503,
+      ...options,
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS), ...options.headers },
+      ...(description === undefined ? {} : { description }),
+    });
+  }
+}
 
 /** A bad redirect_uri is shown to the user, never redirected to (RFC 6749 4.1.2.1). */
 export class InvalidRedirectUri extends OAuthError {

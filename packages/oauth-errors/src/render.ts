@@ -1,5 +1,6 @@
 import { ServerError } from './errors';
 import { OAuthError, type OAuthErrorCode } from './oauth-error';
+import { isStorageFault, StorageUnavailable } from './storage-faults';
 
 export interface RenderedError {
   readonly status: number;
@@ -10,12 +11,23 @@ export interface RenderedError {
 }
 
 /**
+ * What any failure is as an OAuth error: OAuthErrors as they are, a storage
+ * fault (a lost database connection, a busy database) as 503
+ * temporarily_unavailable, anything else as server_error.
+ */
+export function asOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  return isStorageFault(err) ? new StorageUnavailable(err) : new ServerError(err);
+}
+
+/**
  * The one place an error becomes a response (node-oidc-provider's err_out):
- * OAuthErrors render as themselves; anything else becomes server_error with a
- * generic description, so no stack trace or internal message ever leaks.
+ * OAuthErrors render as themselves, storage faults as temporarily_unavailable;
+ * anything else becomes server_error with a generic description, so no stack
+ * trace or internal message ever leaks.
  */
 export function renderOAuthError(err: unknown): RenderedError {
-  const e = err instanceof OAuthError ? err : new ServerError(err);
+  const e = asOAuthError(err);
   const body = e.expose ? e.toJSON() : new ServerError().toJSON();
   return {
     status: e.status,

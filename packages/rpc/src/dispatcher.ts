@@ -1,5 +1,6 @@
 import {
   InvalidRequest,
+  isStorageFault,
   OAuthError,
   ServerError,
   toWire,
@@ -77,7 +78,10 @@ export function createDispatcher(bindings: readonly RpcBinding[], logger: RpcLog
         output = await route.handler(request.data, context);
       } catch (err) {
         // Protocol errors are outcomes, not incidents; anything else is ours to look at.
-        if (!(err instanceof OAuthError) || !err.expose)
+        // Name and message only: a driver's error carries the SQL parameters (token hashes).
+        if (isStorageFault(err))
+          logger.warn('rpc handler met a storage fault', { ...log, fault: faultText(err) });
+        else if (!(err instanceof OAuthError) || !err.expose)
           logger.error('rpc handler failed', { ...log, err });
         return fail(err);
       }
@@ -98,4 +102,8 @@ export function createDispatcher(bindings: readonly RpcBinding[], logger: RpcLog
   }
 
   return { paths: [...routes.keys()], dispatch };
+}
+
+function faultText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

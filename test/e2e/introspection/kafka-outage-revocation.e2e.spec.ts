@@ -1,7 +1,8 @@
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
+import { busState } from '../support/health';
 import { kafka } from '../support/infra';
 import { eventsConsumed } from '../support/metrics';
-import { httpStatus, waitFor } from '../support/service-process';
+import { waitFor } from '../support/service-process';
 import * as fixtures from './introspection.fixtures';
 
 const GROUP = 'introspection-service.read-model';
@@ -60,7 +61,7 @@ describe('revocation during a Kafka outage', () => {
     kafka.stop();
     await waitFor(
       'token-service notices the outage',
-      async () => (await httpStatus(`${stack.token.url}/health/ready`)) === 503,
+      async () => (await busState(stack.token.url)) === 'down',
       { timeoutMs: 30_000 },
     );
 

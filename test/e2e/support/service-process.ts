@@ -56,7 +56,8 @@ export class ServiceProcess {
   private output = '';
 
   constructor(
-    readonly app: 'auth-api' | 'token-service' | 'introspection-service' | 'session-service',
+    readonly app:
+      'auth-api' | 'token-service' | 'introspection-service' | 'session-service' | 'embedded',
     readonly env: Record<string, string>,
   ) {}
 
@@ -79,6 +80,11 @@ export class ServiceProcess {
 
   logs(): string {
     return this.output;
+  }
+
+  /** The OS process id while it runs (e.g. for /proc/<pid>/status). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   alive(): boolean {

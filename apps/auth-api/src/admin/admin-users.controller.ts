@@ -13,6 +13,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { newUserInput, userChanges, type UserView } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
+import { LoginThrottle } from '../interaction/login-throttle';
 import { SessionTermination } from '../logout/session-termination';
 import { jsonObjectBody } from '../registration/json-body';
 import { AdminRpcAccess, parseBody } from './admin-rpc';
@@ -29,6 +30,7 @@ export class AdminUsersController {
   constructor(
     private readonly admin: AdminRpcAccess,
     private readonly termination: SessionTermination,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** 201; 409 when the username or the sub is taken. `sub` is generated when absent. */
@@ -72,6 +74,20 @@ export class AdminUsersController {
     if (sub.length > 200) throw new InvalidRequest('sub must not exceed 200 characters');
     const ended = await this.termination.endAllOf(sub, 'user_logout_all');
     return { ended_sessions: ended.length };
+  }
+
+  /**
+   * Lifts the user's sign-in lock and forgets its failed sign-ins (ADR 0016):
+   * `login.unlocked` is recorded when a lock was running. 200
+   * `{"unlocked": true|false}` (false: there was no lock); 404 unknown user.
+   */
+  @Post(':sub/unlock')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async unlock(@Param('sub') sub: string): Promise<{ unlocked: boolean }> {
+    const { key, recorded } = await this.admin.rpc.unlockUser({ sub });
+    const wasLocked = await this.throttle.clearUser(key);
+    return { unlocked: wasLocked || recorded };
   }
 
   /** Revokes every grant of the user (tokens refused and inactive once this answers). */

@@ -47,6 +47,16 @@ describe('toAuthorizationError', () => {
     expect(err.expose).toBe(false);
   });
 
+  it('redirects a storage fault as temporarily_unavailable (RFC 6749 4.1.2.1), never server_error', () => {
+    const lost = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    const err = toAuthorizationError(lost, request);
+    expect(err).toBeInstanceOf(AuthorizationError);
+    expect(err.error).toBe('temporarily_unavailable');
+    expect(err.toJSON().error_description).not.toMatch(/terminating|57P01/);
+  });
+
   it('never makes a non-redirectable error redirectable', () => {
     const bad = new InvalidRedirectUri();
     expect(toAuthorizationError(bad, request)).toBe(bad);

@@ -1,4 +1,4 @@
-import { OAuthError, ServerError } from '@idp/oauth-errors';
+import { asOAuthError, OAuthError } from '@idp/oauth-errors';
 import type { AuthorizationRedirect, AuthorizationRequest } from './types';
 
 /**
@@ -39,17 +39,18 @@ export function redirectOf(request: AuthorizationRequest): AuthorizationRedirect
 
 /**
  * Makes any failure after validation (login_required for prompt=none,
- * access_denied from the consent page, an RPC failure) redirectable. An
- * unknown error becomes server_error: RFC 6749 4.1.2.1 defines it because a
- * 500 cannot be sent through a redirect. Errors that forbid redirecting are
- * returned unchanged.
+ * access_denied from the consent page, an RPC failure) redirectable. A
+ * storage fault becomes temporarily_unavailable and any other unknown error
+ * server_error: RFC 6749 4.1.2.1 defines both because a 503 or a 500 cannot
+ * be sent through a redirect. Errors that forbid redirecting are returned
+ * unchanged.
  */
 export function toAuthorizationError(
   err: unknown,
   target: AuthorizationRedirect | AuthorizationRequest,
 ): OAuthError {
   if (err instanceof AuthorizationError) return err;
-  const e = err instanceof OAuthError ? err : new ServerError(err);
+  const e = asOAuthError(err);
   if (!e.allowRedirect) return e;
   return new AuthorizationError(e, 'redirectUri' in target ? target : redirectOf(target));
 }

@@ -68,7 +68,7 @@ export function errorOutcome(err: unknown, issuer: string): HttpOutcome {
     return fromAuthorizationResponse(renderAuthorizationError(err, responseOptions(issuer)));
   }
   const page = renderErrorPage(err);
-  return { status: page.status, headers: pageHeaders(), body: page.body };
+  return { status: page.status, headers: { ...pageHeaders(), ...page.headers }, body: page.body };
 }
 
 function describe(err: unknown): string {

@@ -18,6 +18,7 @@ import { AuthorizationFlow } from './authorization-flow';
 import { errorOutcome } from './authorization-outcome';
 import { ClientDirectory } from './client-directory';
 import type { AuthorizationRequest } from './types';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /**
  * The authorization endpoint (RFC 6749 3.1, OIDC Core 3.1.2.1: GET with a
@@ -28,6 +29,7 @@ import type { AuthorizationRequest } from './types';
  * on the other end.
  */
 @Controller('authorize')
+@RateLimit('authorize')
 export class AuthorizeController {
   constructor(
     private readonly edge: EdgeConfig,

@@ -21,6 +21,8 @@ export class EdgeConfig {
   readonly sessionCookieKey: Buffer;
   readonly interactionKey: Buffer;
   readonly requestOptions: AuthorizationRequestOptions;
+  /** Reverse proxies whose X-Forwarded-For entries are believed (TRUST_PROXY, ADR 0016). */
+  readonly trustProxy: number;
   /** The issuer without a trailing slash: endpoint URLs are `${base}/token`. */
   private readonly base: string;
   /** The issuer's path ('' at the root), where a reverse proxy mounts us. */
@@ -37,6 +39,7 @@ export class EdgeConfig {
     this.csrfKey = deriveKey(secret, 'auth-api:csrf');
     this.sessionCookieKey = deriveKey(secret, 'auth-api:session-cookie');
     this.interactionKey = deriveKey(secret, 'auth-api:interaction');
+    this.trustProxy = config.TRUST_PROXY;
     this.requestOptions = {
       allowPlainPkce: config.ALLOW_PLAIN_PKCE,
       supportedScopes: SCOPES_SUPPORTED,

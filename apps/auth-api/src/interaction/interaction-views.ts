@@ -16,6 +16,8 @@ export function interactionView(edge: EdgeConfig, interaction: Interaction): Htt
 
 export interface LoginViewOptions {
   readonly status?: number;
+  /** E.g. Retry-After on a 429 or 503 login page. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly error?: LoginError;
   /** What the user typed; login_hint otherwise (OIDC Core 3.1.2.1). */
   readonly username?: string;
@@ -35,7 +37,7 @@ export function loginView(
     username: options.username ?? interaction.request.login_hint,
     error: options.error,
   });
-  return { status: options.status ?? 200, headers: pageHeaders(), body };
+  return { status: options.status ?? 200, headers: { ...pageHeaders(), ...options.headers }, body };
 }
 
 export function consentView(edge: EdgeConfig, interaction: Interaction, status = 200): HttpOutcome {
@@ -70,5 +72,5 @@ export function expiredView(): HttpOutcome {
  */
 export function errorPageResponse(err: unknown): ErrorResponse & HttpOutcome {
   const page = renderErrorPage(err);
-  return { status: page.status, headers: pageHeaders(), body: page.body };
+  return { status: page.status, headers: { ...pageHeaders(), ...page.headers }, body: page.body };
 }

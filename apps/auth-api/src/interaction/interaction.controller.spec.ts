@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { TemporarilyUnavailable } from '@idp/oauth-errors';
+import { InvalidRequest, TemporarilyUnavailable } from '@idp/oauth-errors';
 import {
   clientJson,
   CookieJar,
@@ -237,7 +237,7 @@ describe('login and consent interaction', () => {
   });
 
   it('sends a failure of the login to the client and ends the interaction', async () => {
-    authenticateUser.mockRejectedValue(new TemporarilyUnavailable('upstream service unavailable'));
+    authenticateUser.mockRejectedValue(new InvalidRequest('unexpected input'));
     const { path, csrf } = await startLogin();
     const res = await go('POST', `${path}/login`, {
       username: 'ada',
@@ -246,9 +246,34 @@ describe('login and consent interaction', () => {
     });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(
-      `https://app.example/cb?error=temporarily_unavailable&error_description=upstream+service+unavailable&state=st&${ISS}`,
+      `https://app.example/cb?error=invalid_request&error_description=unexpected+input&state=st&${ISS}`,
     );
     expect(res.headers['set-cookie']).toEqual([expect.stringMatching(/^idp_interaction=; /)]);
+  });
+
+  it('answers a password check token-service has no room for with the login page: 503, Retry-After, the interaction kept', async () => {
+    authenticateUser.mockRejectedValueOnce(
+      new TemporarilyUnavailable('too many sign-ins at once; try again shortly', {
+        headers: { 'Retry-After': '1' },
+      }),
+    );
+    const { path, csrf } = await startLogin();
+    const busy = await go('POST', `${path}/login`, {
+      username: 'ada',
+      password: 'correct horse',
+      csrf,
+    });
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(busy.body).toContain('Try again shortly.');
+    expect(busy.headers['set-cookie']).toBeUndefined();
+    const again = await go('POST', `${path}/login`, {
+      username: 'ada',
+      password: 'correct horse',
+      csrf: csrfOf(busy.body),
+    });
+    expect(again.statusCode).toBe(303);
   });
 
   it.each([

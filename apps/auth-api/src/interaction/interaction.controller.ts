@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  clientIp,
   FormBody,
   formParams,
   RenderErrorsWith,
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/nest-kit';
+import { OAuthError } from '@idp/oauth-errors';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { SsoSessions } from '../authorize/sso-sessions';
 import { EdgeConfig } from '../http/edge-config';
@@ -21,7 +23,9 @@ import {
   interactionView,
   loginView,
 } from './interaction-views';
+import { LoginThrottle } from './login-throttle';
 import { FORM_FIELDS } from './pages';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /** token-service's limits (authenticateUser schema): longer input cannot match an account. */
 const MAX_USERNAME = 200;
@@ -51,12 +55,14 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
  * cookie's id before anything else happens.
  */
 @Controller('interaction')
+@RateLimit('authorize')
 export class InteractionController {
   constructor(
     private readonly edge: EdgeConfig,
     private readonly store: InteractionStore,
     private readonly sessions: SsoSessions,
     private readonly flow: AuthorizationFlow,
+    private readonly throttle: LoginThrottle,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
   ) {}
 
@@ -82,7 +88,7 @@ export class InteractionController {
       reply,
       await this.step(id, req, 'login', {
         forged: (i) => loginView(this.edge, i, { status: 403, error: 'expired' }),
-        run: (i, form) => this.signIn(i, form, req.headers.cookie),
+        run: (i, form) => this.signIn(i, form, req),
       }),
     );
   }
@@ -107,22 +113,59 @@ export class InteractionController {
   /**
    * A wrong password is the same page whether or not the user exists, with
    * status 200 (no account enumeration); token-service spends the same time
-   * on an unknown user (dummy hash).
+   * on an unknown user (dummy hash). Throttled attempts (per username and
+   * per IP, ADR 0016) get the login page with 429 before any password check,
+   * the same page for names with and without an account; a password check
+   * token-service has no room for gets it with 503 ("try again shortly").
+   * Both keep the interaction, so the user can simply try again.
    */
   private async signIn(
     interaction: Interaction,
     form: Params,
-    cookieHeader: string | undefined,
+    req: FastifyRequest,
   ): Promise<HttpOutcome> {
     const username = form[FORM_FIELDS.username] ?? '';
     const password = form[FORM_FIELDS.password] ?? '';
-    const { sub } = plausible(username, password)
-      ? await this.tokens.authenticateUser({ username, password })
-      : { sub: null };
+    const ip = clientIp(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      this.edge.trustProxy,
+    );
+    const attempt = await this.throttle.begin(username, ip);
+    if (!attempt.allowed) {
+      return loginView(this.edge, interaction, {
+        status: 429,
+        headers: { 'Retry-After': String(attempt.retryAfterSeconds) },
+        error: 'throttled',
+        username,
+      });
+    }
+    let sub: string | null;
+    try {
+      ({ sub } = plausible(username, password)
+        ? await this.tokens.authenticateUser({ username, password })
+        : { sub: null });
+    } catch (err) {
+      await attempt.abandoned();
+      if (!(err instanceof OAuthError) || err.status !== 503) throw err;
+      return loginView(this.edge, interaction, {
+        status: 503,
+        headers: { 'Retry-After': err.headers['Retry-After'] ?? '1' },
+        error: 'busy',
+        username,
+      });
+    }
     if (sub === null) {
+      await attempt.failed();
       return loginView(this.edge, interaction, { error: 'invalid_credentials', username });
     }
-    const { session, cookie } = await this.sessions.start(sub, ['pwd'], nowSeconds(), cookieHeader);
+    await attempt.succeeded();
+    const { session, cookie } = await this.sessions.start(
+      sub,
+      ['pwd'],
+      nowSeconds(),
+      req.headers.cookie,
+    );
     return withCookies(await this.flow.afterLogin(interaction, session), cookie);
   }
 

@@ -121,6 +121,18 @@ describe('renderErrorPage', () => {
     expect(body).toContain('did not match any of the client&#39;s registered redirect_uris');
   });
 
+  it('asks to try again shortly, with a 503 and Retry-After, when storage is unavailable', () => {
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), {
+      code: 'ECONNRESET',
+    });
+    const { status, body, headers } = renderErrorPage(lost);
+    expect(status).toBe(503);
+    expect(headers['Retry-After']).toMatch(/^[0-9]+$/);
+    expect(body).toContain('Try again shortly');
+    expect(body).toContain('<code>temporarily_unavailable</code>');
+    expect(body).not.toMatch(/ECONNRESET|terminated/);
+  });
+
   it('never shows a stack trace or internal message', () => {
     const err = new Error('connect ECONNREFUSED 10.0.0.3:5432');
     const { status, body } = renderErrorPage(err);

@@ -14,10 +14,13 @@ export const FORM_FIELDS = {
 export type ConsentDecision = 'allow' | 'deny';
 
 /** Fixed messages only: nothing the user or an attacker typed is ever shown back as an error. */
-export type LoginError = 'invalid_credentials' | 'expired';
+export type LoginError = 'invalid_credentials' | 'expired' | 'throttled' | 'busy';
 const LOGIN_ERRORS: Readonly<Record<LoginError, string>> = {
   invalid_credentials: 'Wrong username or password.',
   expired: 'This sign-in form expired. Please try again.',
+  // The same words whether or not the username exists, locked or only delayed (ADR 0016).
+  throttled: 'Too many failed sign-in attempts. Wait a while, then try again.',
+  busy: 'Sign-in is busy right now. Try again shortly.',
 };
 
 export interface LoginPageInput {
@@ -90,10 +93,20 @@ export function renderConsentPage(input: ConsentPageInput): string {
  * The page for errors that must not go to a redirect_uri (unknown client,
  * bad redirect_uri, malformed request). Goes through renderOAuthError, so
  * anything that is not an OAuthError shows as server_error with a generic
- * description: never a message or stack trace.
+ * description: never a message or stack trace. A 503 (a storage fault, a
+ * service failing over) asks the user to try again shortly and carries the
+ * Retry-After of the error.
  */
-export function renderErrorPage(err: unknown): { status: number; body: string } {
+export function renderErrorPage(err: unknown): {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+} {
   const rendered = renderOAuthError(err);
+  const headers = retryAfterOf(rendered.headers);
+  if (rendered.status === 503) {
+    return { status: 503, headers, body: layout('Try again shortly', TRY_AGAIN_BODY) };
+  }
   const { error, error_description } = rendered.body;
   const body = [
     '<h1>Sign-in could not continue</h1>',
@@ -101,5 +114,17 @@ export function renderErrorPage(err: unknown): { status: number; body: string } 
     error_description === undefined ? '' : `<p>${escapeHtml(error_description)}</p>`,
     '<p>Return to the application and try again.</p>',
   ].join('\n');
-  return { status: rendered.status, body: layout('Error', body) };
+  return { status: rendered.status, headers, body: layout('Error', body) };
+}
+
+const TRY_AGAIN_BODY = [
+  '<h1>Try again shortly</h1>',
+  '<p class="error" role="alert"><code>temporarily_unavailable</code></p>',
+  '<p>The service is briefly unavailable. Nothing was lost: wait a few seconds, then reload this page or go back and try again.</p>',
+].join('\n');
+
+/** Only Retry-After of an error's headers belongs on a page (the rest is for JSON answers). */
+export function retryAfterOf(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const value = headers['Retry-After'];
+  return value === undefined ? {} : { 'Retry-After': value };
 }

@@ -1,5 +1,6 @@
 import { renderOAuthError } from '@idp/oauth-errors';
 import { escapeHtml, hiddenInput, layout } from '../interaction/html';
+import { retryAfterOf } from '../interaction/pages';
 
 /** Form fields of the confirmation page, besides the logout parameters it carries back. */
 export const LOGOUT_FORM_FIELDS = { csrf: 'csrf', decision: 'decision' } as const;
@@ -88,14 +89,21 @@ export function renderStillSignedInPage(): string {
 }
 
 /** Errors of /logout: never a redirect (nothing validated), never a message from a stack. */
-export function renderLogoutErrorPage(err: unknown): { status: number; body: string } {
+export function renderLogoutErrorPage(err: unknown): {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+} {
   const rendered = renderOAuthError(err);
+  const headers = retryAfterOf(rendered.headers);
   const { error, error_description } = rendered.body;
   const body = [
-    '<h1>Logout could not complete</h1>',
+    rendered.status === 503
+      ? '<h1>Logout could not complete yet: try again shortly</h1>'
+      : '<h1>Logout could not complete</h1>',
     `<p class="error" role="alert"><code>${escapeHtml(error)}</code></p>`,
     error_description === undefined ? '' : `<p>${escapeHtml(error_description)}</p>`,
     '<p>Return to the application and try again.</p>',
   ].join('\n');
-  return { status: rendered.status, body: layout('Logout error', body) };
+  return { status: rendered.status, headers, body: layout('Logout error', body) };
 }

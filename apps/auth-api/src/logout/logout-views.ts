@@ -33,5 +33,5 @@ export function stillSignedInView(): HttpOutcome {
 /** `@RenderErrorsWith(logoutErrorResponse)`: every /logout failure is a page, never JSON or a redirect. */
 export function logoutErrorResponse(err: unknown): ErrorResponse & HttpOutcome {
   const page = renderLogoutErrorPage(err);
-  return { status: page.status, headers: pageHeaders(), body: page.body };
+  return { status: page.status, headers: { ...pageHeaders(), ...page.headers }, body: page.body };
 }

@@ -19,6 +19,7 @@ import { clientInformationBody, NO_STORE } from './client-information-response';
 import { jsonObjectBody } from './json-body';
 import { REGISTRATION_PATH } from './registration-policy';
 import { bearerFrom, StaticBearer } from './static-bearer';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /** Longer than any token we issue: refused here instead of as a malformed RPC request. */
 const MAX_REGISTRATION_TOKEN_LENGTH = 512;
@@ -33,6 +34,7 @@ const MAX_REGISTRATION_TOKEN_LENGTH = 512;
  * update and delete themselves.
  */
 @Controller('register')
+@RateLimit('register')
 export class RegistrationController {
   private readonly initialAccessToken: StaticBearer;
 

@@ -8,7 +8,9 @@ import {
   type TokenRpcClient,
 } from '@idp/nest-kit';
 import { InvalidRequest } from '@idp/oauth-errors';
+import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /** A JWT access token, or an RFC 7523 assertion with an x5c chain, is longer than other parameters. */
 const LONG_PARAMS = { token: 16_384, client_assertion: 8192 };
@@ -23,9 +25,11 @@ const KNOWN_HINTS: ReadonlySet<string> = new Set(['access_token', 'refresh_token
  * bodies (2.2.1), rendered by the OAuthExceptionFilter.
  */
 @Controller()
+@RateLimit('revoke')
 export class RevokeController {
   constructor(
     private readonly edge: EdgeConfig,
+    private readonly clientLimit: ClientRateLimit,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
   ) {}
 
@@ -46,13 +50,15 @@ export class RevokeController {
     if (token === undefined) throw new InvalidRequest('token is required');
     // RFC 7009 2.1: a hint we do not know is ignored, not an error.
     const hint = params.token_type_hint;
-    await this.tokens.revoke({
-      token,
-      ...(hint !== undefined && KNOWN_HINTS.has(hint) ? { tokenTypeHint: hint } : {}),
-      clientAuth,
-      // The audience of private_key_jwt assertions (RFC 7523 3).
-      endpoint: this.edge.url('/revoke'),
-    });
+    await this.clientLimit.around('revoke', clientAuth, () =>
+      this.tokens.revoke({
+        token,
+        ...(hint !== undefined && KNOWN_HINTS.has(hint) ? { tokenTypeHint: hint } : {}),
+        clientAuth,
+        // The audience of private_key_jwt assertions (RFC 7523 3).
+        endpoint: this.edge.url('/revoke'),
+      }),
+    );
     // RFC 7009 2.2: "The content of the response body is ignored by the client": send none.
     void reply.removeHeader('content-type');
     return '';

@@ -8,7 +8,9 @@ import {
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/nest-kit';
+import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
 const LONG_PARAMS = { client_assertion: 8192 };
@@ -21,9 +23,11 @@ const LONG_PARAMS = { client_assertion: 8192 };
  * OAuthExceptionFilter untouched.
  */
 @Controller()
+@RateLimit('token')
 export class TokenController {
   constructor(
     private readonly edge: EdgeConfig,
+    private readonly clientLimit: ClientRateLimit,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
   ) {}
 
@@ -39,6 +43,8 @@ export class TokenController {
       formParams(request, LONG_PARAMS),
     );
     // The token endpoint URL is the audience of private_key_jwt assertions (RFC 7523 3).
-    return this.tokens.token({ params, clientAuth, endpoint: this.edge.url('/token') });
+    return this.clientLimit.around('token', clientAuth, () =>
+      this.tokens.token({ params, clientAuth, endpoint: this.edge.url('/token') }),
+    );
   }
 }

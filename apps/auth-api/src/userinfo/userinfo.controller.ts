@@ -11,6 +11,7 @@ import {
 } from '@idp/nest-kit';
 import type { RawParams } from '@idp/nest-kit';
 import { bearerErrorResponse, bearerToken, MAX_ACCESS_TOKEN_LENGTH } from '../http/bearer-token';
+import { RateLimit } from '../http/rate-limit.guard';
 
 /**
  * The UserInfo endpoint (OIDC Core 5.3): GET or POST, the access token as a
@@ -20,6 +21,7 @@ import { bearerErrorResponse, bearerToken, MAX_ACCESS_TOKEN_LENGTH } from '../ht
  * (invalid_token 401, insufficient_scope 403) carry their challenges.
  */
 @Controller('userinfo')
+@RateLimit('userinfo')
 export class UserinfoController {
   constructor(@Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient) {}
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   checkFormRequest,
   clientCredentials,
+  EndpointRateLimits,
   FORM_BODY_LIMIT,
   formParams,
   installRawRoute,
@@ -63,6 +64,7 @@ export class IntrospectRoute implements OnModuleInit {
     private readonly config: IntrospectionConfig,
     private readonly callers: CallerAuthenticator,
     private readonly introspector: TokenIntrospector,
+    private readonly limits: EndpointRateLimits,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'signIntrospectionResponse'>,
   ) {}
 
@@ -92,6 +94,9 @@ export class IntrospectRoute implements OnModuleInit {
 
   /** The answer to one request; throws OAuthErrors for the RFC's error responses. */
   async answer(request: IncomingMessage): Promise<Answer> {
+    // Per IP before anything costs: a local token bucket, no I/O (ADR 0016).
+    const ip = this.limits.ipOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+    this.limits.check('introspect', 'ip', ip);
     // The body policy every form endpoint applies, before a byte of the body is read.
     checkFormRequest(request.url ?? '', request.headers, FORM_POLICY);
     const body = await readFormBody(request, FORM_BODY_LIMIT);
@@ -102,6 +107,7 @@ export class IntrospectRoute implements OnModuleInit {
     const token = params['token'];
     if (token === undefined) throw new InvalidRequest('token is required');
     const callerId = await this.callers.authenticate(clientAuth);
+    this.limits.check('introspect', 'client', callerId);
     const record = await this.introspector.record(token);
     const response = introspectionResponse(record, {
       callerId,

@@ -5,7 +5,7 @@ import {
   READ_MODEL_CACHE,
   type ReadModelCache,
 } from '@idp/cache';
-import { FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { EndpointRateLimits, FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { JwksProjection } from '../projections/jwks.projection';
 import { ProjectionsModule } from '../projections/projections.module';
 import { AccessTokenVerifier } from './access-token.verifier';
@@ -24,6 +24,7 @@ import { TokenIntrospector } from './token-introspector';
   imports: [ProjectionsModule],
   providers: [
     FormBodySupport,
+    EndpointRateLimits,
     IntrospectRoute,
     IntrospectionConfig,
     {

@@ -30,6 +30,13 @@ describe('delivery state machine', () => {
     });
   });
 
+  it('a permanent failure (a refused target) dead-letters at once: retrying cannot help', () => {
+    const error = 'refused by the outbound policy (OUTBOUND_ALLOW): 10.0.0.1 is a private address';
+    expect(
+      afterAttempt({ attempts: 0 }, { ok: false, error, permanent: true }, schedule, NOW),
+    ).toEqual({ kind: 'dead_lettered', attempt: 1, error });
+  });
+
   it('keeps error texts short', () => {
     const t = afterAttempt({ attempts: 0 }, { ok: false, error: 'x'.repeat(2_000) }, schedule, NOW);
     expect(t.kind === 'retry' && t.error.length).toBe(500);

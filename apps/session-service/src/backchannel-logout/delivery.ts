@@ -33,7 +33,17 @@ export interface Delivery extends NewDelivery {
 
 /** What one POST came to. */
 export type AttemptResult =
-  { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly status: number }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /**
+       * Retrying cannot help (the outbound policy refuses the RP's address,
+       * the URI does not parse): dead-letter at once, so the admin API shows
+       * why now and not after the whole back-off.
+       */
+      readonly permanent?: boolean;
+    };
 
 /** The state change an attempt causes; the store applies it, the event log records it. */
 export type Transition =
@@ -51,7 +61,8 @@ export const MAX_ERROR_LENGTH = 500;
 /**
  * The delivery state machine: pending → delivered on a 2xx; pending →
  * pending (retry after the back-off) on anything else while attempts remain;
- * pending → dead_lettered on the last one. Only an admin retry leaves
+ * pending → dead_lettered on the last one, or at once on a permanent failure
+ * (a refused target). Only an admin retry leaves
  * dead_lettered (back to pending, attempts reset); delivered is final.
  */
 export function afterAttempt(
@@ -64,7 +75,8 @@ export function afterAttempt(
   const attempt = delivery.attempts + 1;
   if (result.ok) return { kind: 'delivered', attempt, status: result.status };
   const error = result.error.slice(0, MAX_ERROR_LENGTH);
-  if (attempt >= schedule.maxAttempts) return { kind: 'dead_lettered', attempt, error };
+  if (result.permanent || attempt >= schedule.maxAttempts)
+    return { kind: 'dead_lettered', attempt, error };
   return {
     kind: 'retry',
     attempt,

@@ -2,6 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { outboundClientOf } from '@idp/outbound';
 import { backchannelMetrics } from './backchannel.metrics';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';
@@ -20,7 +21,10 @@ function observe(outcomes: readonly AttemptOutcome[], now: number): void {
   }
 }
 
-/** The dispatcher over the real ports: token-service signs, fetch posts, the session stream journals. */
+/**
+ * The dispatcher over the real ports: token-service signs, the guarded
+ * outbound client posts (docs/security.md), the session stream journals.
+ */
 export const dispatcherProvider: Provider = {
   provide: BACKCHANNEL_DISPATCHER,
   inject: [CONFIG, DELIVERY_STORE, EVENT_STORE, TOKEN_RPC],
@@ -32,11 +36,12 @@ export const dispatcherProvider: Provider = {
   ) => {
     const log = new Logger('BackchannelDispatcher');
     const journal = new DeliveryJournal(events);
+    const outbound = outboundClientOf(config, { timeoutMs: config.BACKCHANNEL_TIMEOUT_MS });
     return new BackchannelDispatcher(
       {
         store,
         sign: async (list) => (await tokens.signLogoutTokens({ tokens: [...list] })).tokens,
-        post: httpLogoutTokenPoster({ timeoutMs: config.BACKCHANNEL_TIMEOUT_MS }),
+        post: httpLogoutTokenPoster(outbound, { timeoutMs: config.BACKCHANNEL_TIMEOUT_MS }),
         journal: (outcomes) => journal.outcomes(outcomes),
         onRecorded: (outcomes) => observe(outcomes, Date.now()),
         // Never the token: errors here are from the database or token-service.

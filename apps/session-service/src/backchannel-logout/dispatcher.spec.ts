@@ -11,6 +11,9 @@ import {
   type LogoutTokenToSign,
 } from './dispatcher';
 import { createDeliveryStore } from './sql/create-delivery-store';
+import { httpLogoutTokenPoster } from './logout-token-poster';
+import { createOutboundClient } from '@idp/outbound';
+import { outboundPolicy } from '@idp/domain';
 
 /**
  * The dispatcher over a real (SQLite) delivery store, with a fake signer,
@@ -76,14 +79,18 @@ describe('BackchannelDispatcher', () => {
     return dispatcher;
   }
 
-  async function schedule(n: number, sid = `s-${randomUUID()}`): Promise<Delivery[]> {
+  async function schedule(
+    n: number,
+    sid = `s-${randomUUID()}`,
+    uri = (i: number) => `http://rp.test/${i}`,
+  ): Promise<Delivery[]> {
     const rows = await store.schedule(
       Array.from({ length: n }, (_, i) => ({
         sid,
         clientId: `rp-${i}`,
         sub: 'alice',
         jti: randomUUID(),
-        uri: `http://rp.test/${i}`,
+        uri: uri(i),
         alg: 'ES256',
       })),
       Date.now(),
@@ -169,6 +176,53 @@ describe('BackchannelDispatcher', () => {
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(10);
     expect(journal.map((o) => o.transition.kind)).toEqual(['retry', 'retry', 'dead_lettered']);
     expect(await store.get(row!)).toMatchObject({ attempts: 3, lastError: 'HTTP 503' });
+  });
+
+  it('dead-letters a delivery to a refused address at once, saying why (issue #13)', async () => {
+    // The real poster over the guarded client, as a production issuer configures it.
+    const outbound = createOutboundClient({
+      policy: outboundPolicy({ allow: [], issuer: 'https://idp.example' }),
+      timeoutMs: 1_000,
+      connectTimeoutMs: 500,
+      maxResponseBytes: 1_024,
+    });
+    const posted: string[] = [];
+    const real = httpLogoutTokenPoster(outbound, { timeoutMs: 1_000 });
+    start(
+      async (uri, token) => {
+        posted.push(uri);
+        return real(uri, token);
+      },
+      { schedule: { baseMs: 60_000, capMs: 60_000, maxAttempts: 20 } },
+    );
+    const targets = [
+      'https://169.254.169.254/latest/meta-data',
+      'http://127.0.0.1:6379/',
+      'https://kubernetes.default.svc/api',
+    ];
+    const rows = await schedule(3, undefined, (i) => targets[i]!);
+    await until('all dead-lettered', async () => {
+      for (const r of rows) if ((await statusOf(r)) !== 'dead_lettered') return false;
+      return true;
+    });
+    outbound.close();
+    expect(posted).toHaveLength(3);
+    const why = [
+      '169.254.169.254 is a link-local address (169.254.0.0/16)',
+      '127.0.0.1 is a loopback address (127.0.0.0/8)',
+      'kubernetes.default.svc is a cluster-internal service name (*.svc)',
+    ];
+    for (const [i, r] of rows.entries())
+      expect(await store.get(r)).toMatchObject({
+        status: 'dead_lettered',
+        attempts: 1,
+        lastError: `refused by the outbound policy (OUTBOUND_ALLOW): ${why[i]}`,
+      });
+    expect(journal.map((o) => o.transition.kind)).toEqual([
+      'dead_lettered',
+      'dead_lettered',
+      'dead_lettered',
+    ]);
   });
 
   it('an RP that recovers is delivered on a retry, with the same jti', async () => {

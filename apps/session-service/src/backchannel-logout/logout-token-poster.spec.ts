@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { outboundPolicy } from '@idp/domain';
+import { createOutboundClient } from '@idp/outbound';
 import { httpLogoutTokenPoster } from './logout-token-poster';
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
@@ -29,7 +31,15 @@ describe('httpLogoutTokenPoster', () => {
   });
   beforeEach(() => (received.length = 0));
 
-  const post = httpLogoutTokenPoster({ timeoutMs: 300 });
+  // As `npm start` and the test suites run: ISSUER on loopback, so loopback RPs are allowed.
+  const outbound = createOutboundClient({
+    policy: outboundPolicy({ allow: [], issuer: 'http://127.0.0.1:3000' }),
+    timeoutMs: 5_000,
+    connectTimeoutMs: 1_000,
+    maxResponseBytes: 1024 * 1024,
+  });
+  afterAll(() => outbound.close());
+  const post = httpLogoutTokenPoster(outbound, { timeoutMs: 300 });
 
   it('POSTs the token as a form and takes any 2xx as delivered', async () => {
     behave = (_req, res) => res.writeHead(204).end();
@@ -79,6 +89,17 @@ describe('httpLogoutTokenPoster', () => {
     expect(await post('not a uri', TOKEN)).toEqual({
       ok: false,
       error: 'invalid backchannel_logout_uri',
+      permanent: true,
     });
+  });
+
+  it('refuses an internal target without connecting: a permanent failure that says why', async () => {
+    expect(await post('https://169.254.169.254/latest/meta-data', TOKEN)).toEqual({
+      ok: false,
+      error:
+        'refused by the outbound policy (OUTBOUND_ALLOW): 169.254.169.254 is a link-local address (169.254.0.0/16)',
+      permanent: true,
+    });
+    expect(received).toHaveLength(0);
   });
 });

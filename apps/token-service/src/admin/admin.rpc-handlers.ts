@@ -41,5 +41,6 @@ export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof Admi
     revokeUserTokens: ({ sub }) => s.users.revokeTokens(sub),
     revokeClientTokens: ({ clientId }) => s.clients.revokeTokens(clientId),
     revokeSessionTokens: ({ sid }) => s.users.revokeSessionTokens(sid),
+    unlockUser: ({ sub }) => s.users.unlock(sub),
   };
 }

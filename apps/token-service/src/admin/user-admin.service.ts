@@ -69,6 +69,13 @@ export class UserAdmin {
     return { revoked_grants: await this.grants.revokeGrantsOf({ sub }, 'admin') };
   }
 
+  /** Lifts the user's sign-in lock (ADR 0016). */
+  async unlock(sub: string): Promise<{ key: string; recorded: boolean }> {
+    const unlocked = await this.users.unlock(sub);
+    if (!unlocked) throw notFound('no such user');
+    return unlocked;
+  }
+
   /**
    * Revokes every grant issued under one SSO session (reason admin). Sessions
    * live in session-service, so an unknown sid is not an error: it has no grants.

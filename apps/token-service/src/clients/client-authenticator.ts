@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK } from 'jose';
 import type { ClientAuthentication } from '@idp/contracts';
 import type { RegisteredClient } from '@idp/domain';
 import { InvalidClient } from '@idp/oauth-errors';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { ClientRegistry } from './client-registry.service';
 import { AssertionReplayGuard } from './assertion-replay-guard';
+import { ClientJwks } from './client-jwks';
 
 const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const MAX_ASSERTION_LIFETIME_SECONDS = 600;
@@ -21,6 +22,7 @@ export class ClientAuthenticator {
     private readonly clients: ClientRegistry,
     private readonly secrets: TokenSecrets,
     private readonly replay: AssertionReplayGuard,
+    private readonly jwks: ClientJwks,
   ) {}
 
   async authenticate(
@@ -93,15 +95,24 @@ export class ClientAuthenticator {
     audience: string[],
   ) {
     if (!assertion) throw new Error('no assertion');
-    const keys = (client.metadata.jwks?.keys ?? []) as unknown as JWK[];
-    if (!keys.length) throw new Error('client has no registered jwks');
-    const { payload } = await jwtVerify(assertion, createLocalJWKSet({ keys }), {
-      issuer: client.clientId,
-      subject: client.clientId,
-      audience,
-      algorithms: ASSERTION_ALGS,
-      requiredClaims: ['exp', 'jti'],
-    });
+    const verify = async (keys: JWK[]) => {
+      if (!keys.length) throw new Error('client has no registered jwks');
+      return jwtVerify(assertion, createLocalJWKSet({ keys }), {
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience,
+        algorithms: ASSERTION_ALGS,
+        requiredClaims: ['exp', 'jti'],
+      });
+    };
+    const { payload } = await verify(await this.jwks.keysFor(client)).catch(
+      async (err: unknown) => {
+        // A jwks_uri client may have rotated its key since we fetched its set.
+        if (!(err instanceof errors.JWKSNoMatchingKey) || client.metadata.jwks_uri === undefined)
+          throw err;
+        return verify(await this.jwks.keysFor(client, true));
+      },
+    );
     // iat is optional in RFC 7523, so bound the lifetime by exp instead: the
     // replay guard must remember every jti until it expires.
     if (Number(payload.exp) > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_SECONDS) {

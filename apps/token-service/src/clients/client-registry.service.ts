@@ -8,10 +8,12 @@ import {
   type ClientCommand,
   type ClientSource,
   type ClientState,
+  type OutboundPolicy,
   type RegisteredClient,
 } from '@idp/domain';
 import { CONFIG, type Config } from '@idp/config';
 import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
+import { outboundPolicyOf } from '@idp/outbound';
 import { TokenSecrets } from '../secrets/token-secrets';
 
 const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
@@ -38,13 +40,16 @@ export class ClientRegistry {
   private readonly recent: RecentStates<ClientState>;
   /** How long another replica may still act on a client as it was before a change. */
   private readonly staleForMs: number;
+  /** Which hosts backchannel_logout_uri and jwks_uri may name (OUTBOUND_ALLOW, ISSUER). */
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
     private readonly secrets: TokenSecrets,
-    @Inject(CONFIG) config: Pick<Config, 'CLIENT_CACHE_MS'>,
+    @Inject(CONFIG) config: Pick<Config, 'CLIENT_CACHE_MS' | 'ISSUER' | 'OUTBOUND_ALLOW'>,
   ) {
     this.staleForMs = config.CLIENT_CACHE_MS;
+    this.outbound = outboundPolicyOf(config);
     this.recent = new RecentStates(config.CLIENT_CACHE_MS);
   }
 
@@ -98,6 +103,7 @@ export class ClientRegistry {
         ? {}
         : { registrationTokenHash: options.registrationTokenHash }),
       source,
+      outbound: this.outbound,
       meta: meta(),
     });
     return { client, ...(clientSecret && !isPublic(client) ? { secret: clientSecret } : {}) };
@@ -113,6 +119,7 @@ export class ClientRegistry {
       metadata,
       ...(secret ? { secretHash: this.secrets.clientSecretHash(secret) } : {}),
       source,
+      outbound: this.outbound,
       meta: meta(),
     });
   }

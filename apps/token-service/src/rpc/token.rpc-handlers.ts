@@ -40,6 +40,7 @@ export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof Toke
     authenticateUser: async ({ username, password }) => ({
       sub: await s.users.authenticate(username, password),
     }),
+    recordLoginLock: async (lock) => (await s.users.recordLoginLock(lock), {}),
     authorize: (req) => s.authorize.authorize(req),
     token: (req) => s.token.handle(req),
     userinfo: async ({ accessToken }) => (await s.userinfo.userinfo(accessToken)) as never,

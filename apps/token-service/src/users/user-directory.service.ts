@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7 } from '@idp/contracts';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '@idp/crypto';
+import { DUMMY_PASSWORD_HASH } from '@idp/crypto';
 import {
   DomainRuleError,
   userDecider,
@@ -10,6 +10,8 @@ import {
   type ActiveUser,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { LoginLocks } from './login-locks.service';
+import { PasswordChecks } from './password-checks';
 
 const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
 
@@ -36,7 +38,11 @@ export interface UserUpdate {
  */
 @Injectable()
 export class UserDirectory {
-  constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
+  constructor(
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    private readonly passwords: PasswordChecks,
+    private readonly locks: LoginLocks,
+  ) {}
 
   async findBySub(sub: string): Promise<ActiveUser | undefined> {
     const { state } = await this.runner.load(userDecider, userStream(sub));
@@ -67,7 +73,7 @@ export class UserDirectory {
     if (existing.status !== 'absent')
       throw new DomainRuleError('user.exists', `sub ${user.sub} is already taken`);
     const passwordHash =
-      user.passwordHash ?? (user.password ? await hashPassword(user.password) : undefined);
+      user.passwordHash ?? (user.password ? await this.passwords.hash(user.password) : undefined);
     if (!passwordHash) throw new Error(`user ${user.sub} needs a password or a passwordHash`);
     await this.claim(user.username, user.sub);
     try {
@@ -92,7 +98,7 @@ export class UserDirectory {
     const current = await this.findBySub(sub);
     if (!current) throw new DomainRuleError('user.not_found', 'no such user');
     const passwordHash =
-      changes.password === undefined ? undefined : await hashPassword(changes.password);
+      changes.password === undefined ? undefined : await this.passwords.hash(changes.password);
     const renamed =
       changes.username !== undefined &&
       usernameStream(changes.username) !== usernameStream(current.username);
@@ -129,12 +135,23 @@ export class UserDirectory {
   /**
    * The sub for a correct username and password, else null. An unknown user
    * costs the same scrypt work as a wrong password, so timing does not reveal
-   * which usernames exist.
+   * which usernames exist, and both wait for the same admission gate.
    */
   async authenticate(username: string, password: string): Promise<string | null> {
     const user = await this.findByUsername(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const ok = await this.passwords.verify(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     return ok && user ? user.sub : null;
+  }
+
+  /** auth-api locked a typed username: the audit event (the name may have no account). */
+  recordLoginLock(lock: { key: string; until: number; failures: number }): Promise<void> {
+    return this.locks.recordLock(lock);
+  }
+
+  /** Lifts a user's sign-in lock: `login.unlocked` if one is running; the key auth-api clears. */
+  async unlock(sub: string): Promise<{ key: string; recorded: boolean } | undefined> {
+    const user = await this.findBySub(sub);
+    return user && this.locks.unlock(sub, user.username);
   }
 
   private async claim(username: string, sub: string): Promise<void> {

@@ -26,10 +26,21 @@ export interface KafkaEventBusOptions {
   readonly requestTimeoutMs?: number;
   /** How often a connected bus checks the broker so ready() turns false without traffic. Default 5000 ms. */
   readonly healthCheckIntervalMs?: number;
-  /** Consumer tuning; tests shrink these so rebalances take milliseconds. */
+  /**
+   * Consumer tuning (the services take the first three from KAFKA_SESSION_TIMEOUT_MS,
+   * KAFKA_HEARTBEAT_INTERVAL_MS and KAFKA_REBALANCE_TIMEOUT_MS, whose documented
+   * defaults these repeat); tests shrink them so rebalances take milliseconds.
+   */
   readonly consumer?: {
+    /**
+     * Default 10 000 ms: how long a crashed member keeps its partitions. Shorter
+     * = faster takeover after a crash, but more spurious rebalances when a pause
+     * (GC, a blocked event loop) outlasts it.
+     */
     readonly sessionTimeout?: number;
+    /** Default 3000 ms; at most a third of sessionTimeout. */
     readonly heartbeatInterval?: number;
+    /** Default 60 000 ms: how long a rebalance waits for live members to rejoin. */
     readonly rebalanceTimeout?: number;
     readonly maxWaitTimeInMs?: number;
     /** Partitions handled in parallel per subscription (each stays sequential). Default 3. */
@@ -53,7 +64,7 @@ export interface ResolvedConsumerConfig {
 export function consumerConfig(opts: KafkaEventBusOptions): ResolvedConsumerConfig {
   const c = opts.consumer ?? {};
   return {
-    sessionTimeout: c.sessionTimeout ?? 30_000,
+    sessionTimeout: c.sessionTimeout ?? 10_000,
     heartbeatInterval: c.heartbeatInterval ?? 3_000,
     rebalanceTimeout: c.rebalanceTimeout ?? 60_000,
     maxWaitTimeInMs: c.maxWaitTimeInMs ?? 500,

@@ -112,5 +112,14 @@ export const adminRpcMethods = {
   revokeUserTokens: { request: bySub, response: revokedGrants },
   revokeClientTokens: { request: byClientId, response: revokedGrants },
   revokeSessionTokens: { request: z.object({ sid: id }), response: revokedGrants },
+  /**
+   * Lifts a user's sign-in lock (ADR 0016): records `login.unlocked` if a
+   * lock is running and answers the throttle key auth-api then clears. 404
+   * for an unknown user.
+   */
+  unlockUser: {
+    request: bySub,
+    response: z.object({ key: z.string(), recorded: z.boolean() }),
+  },
 };
 export type AdminRpcMethods = typeof adminRpcMethods;

@@ -39,6 +39,15 @@ export const tokenRpcMethods = {
     request: z.object({ username: z.string().max(200), password: z.string().max(1000) }),
     response: z.object({ sub: z.string().nullable() }),
   },
+  /** auth-api locked a username after too many failed sign-ins: the `login.locked` audit event (ADR 0016). */
+  recordLoginLock: {
+    request: z.object({
+      key: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+      until: z.number().int().nonnegative(),
+      failures: z.number().int().positive(),
+    }),
+    response: z.object({}),
+  },
   authorize: {
     request: z.object({
       clientId: z.string(),

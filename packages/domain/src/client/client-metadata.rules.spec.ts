@@ -1,5 +1,15 @@
 import { clientDecider } from './client.decider';
-import { attempt, metadataError, nativeClient, register, webClient } from './client.fixtures';
+import {
+  attempt,
+  metadataError,
+  nativeClient,
+  publicIssuerPolicy,
+  register,
+  update,
+  webClient,
+} from './client.fixtures';
+import { outboundPolicy } from '../outbound';
+import { errorBody, stateAfter } from './client.fixtures';
 import type { RegisterClient } from './client.commands';
 
 const accepts = (cmd: RegisterClient) =>
@@ -101,6 +111,98 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
     it('accept an https or loopback backchannel_logout_uri', () => {
       accepts(register(webClient({ backchannel_logout_uri: 'https://rp.example/bcl' })));
       accepts(register(webClient({ backchannel_logout_uri: 'http://localhost:4000/bcl' })));
+    });
+
+    describe('URIs the service calls (server-side request forgery, issue #13)', () => {
+      const production = { outbound: publicIssuerPolicy };
+      it.each([
+        [
+          'backchannel_logout_uri',
+          'https://169.254.169.254/latest/meta-data',
+          '169.254.169.254 is a link-local address (169.254.0.0/16)',
+        ],
+        [
+          'backchannel_logout_uri',
+          'http://127.0.0.1:6379/',
+          '127.0.0.1 is a loopback address (127.0.0.0/8)',
+        ],
+        [
+          'backchannel_logout_uri',
+          'https://kubernetes.default.svc/api',
+          'kubernetes.default.svc is a cluster-internal service name (*.svc)',
+        ],
+        [
+          'jwks_uri',
+          'https://169.254.169.254/latest/meta-data',
+          '169.254.169.254 is a link-local address (169.254.0.0/16)',
+        ],
+        ['jwks_uri', 'http://127.0.0.1:6379/', '127.0.0.1 is a loopback address (127.0.0.0/8)'],
+        [
+          'jwks_uri',
+          'https://kubernetes.default.svc/api',
+          'kubernetes.default.svc is a cluster-internal service name (*.svc)',
+        ],
+      ])('refuse %s %s as invalid_client_metadata naming the field', (field, uri, why) => {
+        const metadata =
+          field === 'jwks_uri'
+            ? webClient({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: uri })
+            : webClient({ backchannel_logout_uri: uri });
+        expect(attempt(register(metadata, production))).toEqual(
+          metadataError(`${field} must not point to an internal host: ${why}`),
+        );
+      });
+
+      it('refuse them on update too (RFC 7592 PUT, admin PUT, a changed seed)', () => {
+        const state = stateAfter(register(webClient(), production));
+        expect(
+          errorBody(() =>
+            clientDecider.decide(
+              update(webClient({ backchannel_logout_uri: 'https://10.0.0.1/bcl' }), production),
+              state,
+            ),
+          ),
+        ).toEqual(
+          metadataError(
+            'backchannel_logout_uri must not point to an internal host: 10.0.0.1 is a private address (10.0.0.0/8)',
+          ),
+        );
+      });
+
+      it('allow loopback only for a loopback issuer, and internal hosts only when OUTBOUND_ALLOW names them', () => {
+        const loopbackIssuer = outboundPolicy({ allow: [], issuer: 'http://127.0.0.1:3000' });
+        accepts(
+          register(webClient({ backchannel_logout_uri: 'http://127.0.0.1:6379/' }), {
+            outbound: loopbackIssuer,
+          }),
+        );
+        expect(
+          attempt(
+            register(webClient({ backchannel_logout_uri: 'https://169.254.169.254/' }), {
+              outbound: loopbackIssuer,
+            }),
+          ),
+        ).toMatchObject({ error: 'invalid_client_metadata' });
+        const allowed = outboundPolicy({
+          allow: ['kubernetes.default.svc', '169.254.0.0/16'],
+          issuer: 'https://idp.example',
+        });
+        accepts(
+          register(webClient({ backchannel_logout_uri: 'https://kubernetes.default.svc/api' }), {
+            outbound: allowed,
+          }),
+        );
+        accepts(
+          register(webClient({ backchannel_logout_uri: 'https://169.254.169.254/x' }), {
+            outbound: allowed,
+          }),
+        );
+      });
+
+      it('leave frontchannel_logout_uri to the browser: an intranet RP may frame one', () => {
+        accepts(
+          register(webClient({ frontchannel_logout_uri: 'https://rp.internal/fcl' }), production),
+        );
+      });
     });
 
     it('jwe access tokens need the resources whose keys encrypt them', () => {

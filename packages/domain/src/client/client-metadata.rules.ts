@@ -1,6 +1,7 @@
 import { clientMetadata, type ClientMetadata, type ClientMetadataInput } from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
 import type { Alg } from '../key-ring/key-ring.decider';
+import { uriHostProblem, type OutboundPolicy } from '../outbound';
 import { redirectUriProblem, resourceProblem, webUriProblem } from './uri.rules';
 
 export const SUPPORTED_GRANT_TYPES = [
@@ -97,6 +98,23 @@ function checkLogoutUris(m: ClientMetadata): void {
 }
 
 /**
+ * URIs the service itself calls (server-side request forgery): a literal
+ * internal address or a well-known internal name is refused here, without
+ * DNS; the outbound client checks what any other name resolves to when it
+ * calls. frontchannel_logout_uri and the redirect URIs are loaded by the
+ * user's browser, never by us, so an intranet RP may use them.
+ */
+const CALLED_BY_US = ['backchannel_logout_uri', 'jwks_uri'] as const;
+
+function checkCalledUris(m: ClientMetadata, outbound: OutboundPolicy): void {
+  for (const field of CALLED_BY_US) {
+    const uri = m[field];
+    const problem = uri === undefined ? undefined : uriHostProblem(outbound, uri);
+    if (problem) throw bad(field, `must not point to an internal host: ${problem}`);
+  }
+}
+
+/**
  * Access tokens: jwe tokens are encrypted to the resource server that reads
  * them, so a jwe client must name its resources (RFC 8707 URIs); the
  * token-service resolves each resource's encryption key from its own
@@ -126,12 +144,20 @@ function checkTokens(m: ClientMetadata): void {
     throw bad('access_token_claims', `must not include the reserved claim "${reserved}"`);
 }
 
-/** Everything RFC 7591 / OIDC Registration asks of metadata, on already-parsed input. */
-export function validateClientMetadata(m: ClientMetadata, hasSecret: boolean): void {
+/**
+ * Everything RFC 7591 / OIDC Registration asks of metadata, on already-parsed
+ * input, and the hosts we may call under `outbound` (the configured policy).
+ */
+export function validateClientMetadata(
+  m: ClientMetadata,
+  hasSecret: boolean,
+  outbound: OutboundPolicy,
+): void {
   checkGrantAndResponseTypes(m);
   checkRedirectUris(m);
   checkAuthentication(m, hasSecret);
   checkLogoutUris(m);
+  checkCalledUris(m, outbound);
   checkTokens(m);
 }
 

@@ -1,5 +1,6 @@
 import type { ClientMetadataInput } from '@idp/contracts';
 import type { CommandMeta } from '../decider';
+import type { OutboundPolicy } from '../outbound';
 import type { ClientSource } from './client.state';
 
 /**
@@ -14,6 +15,8 @@ export interface RegisterClient {
   /** Keyed hash of the RFC 7592 registration access token (dynamic registration only). */
   readonly registrationTokenHash?: string;
   readonly source: ClientSource;
+  /** Which hosts backchannel_logout_uri and jwks_uri may name (the configured policy, as data). */
+  readonly outbound: OutboundPolicy;
   readonly meta: CommandMeta;
 }
 
@@ -24,6 +27,7 @@ export interface UpdateClient {
   /** A new secret, needed when a public client becomes confidential. */
   readonly secretHash?: string;
   readonly source: ClientSource;
+  readonly outbound: OutboundPolicy;
   readonly meta: CommandMeta;
 }
 

@@ -56,7 +56,7 @@ function register(cmd: RegisterClient, state: ClientState): PendingClientEvent[]
   if (state.status !== 'unregistered')
     throw new InvalidClientMetadata(`client_id ${metadata.client_id} is already registered`);
   if (cmd.source === 'dynamic_registration') checkOperatorOnly(metadata, undefined);
-  validateClientMetadata(metadata, cmd.secretHash !== undefined);
+  validateClientMetadata(metadata, cmd.secretHash !== undefined, cmd.outbound);
   const { secretHash, source, registrationTokenHash } = cmd;
   return [
     ClientRegistered.create(
@@ -81,7 +81,7 @@ function update(cmd: UpdateClient, state: ClientState): PendingClientEvent[] {
   if (cmd.source === 'dynamic_registration') checkOperatorOnly(metadata, client.metadata);
   const keepsSecret =
     metadata.token_endpoint_auth_method !== 'none' && client.secretHash !== undefined;
-  validateClientMetadata(metadata, cmd.secretHash !== undefined || keepsSecret);
+  validateClientMetadata(metadata, cmd.secretHash !== undefined || keepsSecret, cmd.outbound);
   const meta = { correlationId: cmd.meta.correlationId };
   const events: PendingClientEvent[] = [];
   if (!sameJson(metadata, client.metadata))

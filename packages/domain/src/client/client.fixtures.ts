@@ -1,6 +1,7 @@
 // Test data for the client specs (no jest globals here, so it also type-checks in the build).
 import type { ClientEvent, ClientMetadataInput, PendingEvent } from '@idp/contracts';
 import { fold } from '../decider';
+import { outboundPolicy } from '../outbound';
 import { errorBody, h } from '../grant/grant.fixtures';
 import type { ClientCommand, RegisterClient, UpdateClient } from './client.commands';
 import { clientDecider } from './client.decider';
@@ -9,6 +10,11 @@ import type { ClientState } from './client.state';
 export { errorBody, h };
 
 export const meta = { now: 1_700_000_000, correlationId: 'corr-1' };
+
+/** The default configuration's policy: ISSUER on localhost, so loopback targets are allowed. */
+export const localIssuerPolicy = outboundPolicy({ allow: [], issuer: 'http://localhost:3000' });
+/** A production issuer with an empty OUTBOUND_ALLOW. */
+export const publicIssuerPolicy = outboundPolicy({ allow: [], issuer: 'https://idp.example' });
 
 /** A confidential web client using the code flow. */
 export const webClient = (over: Partial<ClientMetadataInput> = {}): ClientMetadataInput => ({
@@ -37,6 +43,7 @@ export const register = (
     ? {}
     : { secretHash: h('secret') }),
   source: 'admin',
+  outbound: localIssuerPolicy,
   meta,
   ...over,
 });
@@ -44,7 +51,14 @@ export const register = (
 export const update = (
   metadata: ClientMetadataInput,
   over: Partial<UpdateClient> = {},
-): UpdateClient => ({ type: 'UpdateClient', metadata, source: 'admin', meta, ...over });
+): UpdateClient => ({
+  type: 'UpdateClient',
+  metadata,
+  source: 'admin',
+  outbound: localIssuerPolicy,
+  meta,
+  ...over,
+});
 
 const stored = (e: PendingEvent, streamVersion: number): ClientEvent =>
   ({ ...e, stream: 'client-rp', streamVersion }) as ClientEvent;

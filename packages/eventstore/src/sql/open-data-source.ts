@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+import { consoleStorageLogger, guardedPgOptions, type StorageLogger } from './connection-guard';
 
 /** Where a SQL-backed adapter lives: PostgreSQL (a schema of it) or a SQLite file. */
 export type SqlTarget =
@@ -9,6 +10,15 @@ export type SqlTarget =
       readonly schema?: string;
       /** Connections in the pool. */
       readonly poolSize?: number;
+      /**
+       * PostgreSQL's application_name of every connection, so operators (and
+       * tests) can find them in pg_stat_activity: `idp-<app>` by convention;
+       * default `idp-<owner>`. A schema other than `public` is appended
+       * (`idp-token-service/tenant_a`), so stacks sharing a server stay apart.
+       */
+      readonly applicationName?: string;
+      /** Where lost connections are reported; default stderr. */
+      readonly logger?: StorageLogger;
     }
   | {
       readonly driver: 'sqlite';
@@ -79,6 +89,7 @@ function dataSourceOptions(
     entities: [],
   };
   if (target.driver === 'postgres') {
+    const log = target.logger ?? consoleStorageLogger;
     return {
       ...common,
       type: 'postgres',
@@ -87,8 +98,13 @@ function dataSourceOptions(
       poolSize: target.poolSize ?? own.defaultPoolSize,
       // A readiness probe or a write must fail, not hang, when the database is unreachable.
       connectTimeoutMS: 5_000,
-      // Our SQL uses unqualified table names; they resolve to this schema.
-      extra: { options: `-c search_path=${schema}` },
+      // The guarded client already logged the error the pool re-emits.
+      poolErrorHandler: () => undefined,
+      extra: {
+        ...guardedPgOptions(applicationNameOf(target, schema, own), log),
+        // Our SQL uses unqualified table names; they resolve to this schema.
+        options: `-c search_path=${schema}`,
+      },
     };
   }
   return {
@@ -103,6 +119,18 @@ function dataSourceOptions(
       db.pragma('synchronous = FULL');
     },
   };
+}
+
+/** PostgreSQL truncates application_name to 63 bytes; ours are ASCII. */
+const MAX_APPLICATION_NAME = 63;
+
+export function applicationNameOf(
+  target: Extract<SqlTarget, { driver: 'postgres' }>,
+  schema: string,
+  own: Pick<OwnMigrations, 'owner'>,
+): string {
+  const base = target.applicationName ?? `idp-${own.owner}`;
+  return (schema === 'public' ? base : `${base}/${schema}`).slice(0, MAX_APPLICATION_NAME);
 }
 
 /** Reads the migrations table only (TypeORM's showMigrations would create it). */

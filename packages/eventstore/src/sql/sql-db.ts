@@ -1,5 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { LeaseResult } from '../outbox.port';
+import {
+  consoleStorageLogger,
+  readWithRetry,
+  withQueryRunner,
+  type StorageLogger,
+} from './connection-guard';
 import type { Dialect } from './dialect';
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -16,7 +22,8 @@ export type Runner = <T>(work: (sql: Sql) => Promise<T>) => Promise<T>;
 
 /**
  * A TypeORM DataSource seen through raw SQL and a {@link Dialect}. Every unit
- * of work gets its own QueryRunner (a pooled connection on PostgreSQL).
+ * of work gets its own QueryRunner (a pooled connection on PostgreSQL); a
+ * connection that dies under one is dropped, never reused (ADR 0014).
  */
 export class SqlDb {
   private relayLeaseTaken = false;
@@ -24,10 +31,16 @@ export class SqlDb {
   constructor(
     readonly dataSource: DataSource,
     readonly dialect: Dialect,
+    private readonly log: StorageLogger = consoleStorageLogger,
   ) {}
 
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.dialect.serialize(() => this.withRunner((qr) => work(this.sqlOf(qr))));
+  }
+
+  /** For work that only reads: repeated once on a fresh connection after a lost one. */
+  read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return readWithRetry(() => this.run(work), this.log);
   }
 
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -76,13 +89,8 @@ export class SqlDb {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  private async withRunner<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
-    const qr = this.dataSource.createQueryRunner();
-    try {
-      return await fn(qr);
-    } finally {
-      await qr.release();
-    }
+  private withRunner<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+    return withQueryRunner(this.dataSource, fn);
   }
 
   private sqlOf(qr: QueryRunner): Sql {

@@ -16,21 +16,21 @@ export class SqlOutbox implements Outbox {
   }
 
   async pendingCount(): Promise<number> {
-    const [row] = await this.db.run((sql) =>
+    const [row] = await this.db.read((sql) =>
       sql.query('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL'),
     );
     return row ? int(row, 'n') : 0;
   }
 
   async maxPendingPosition(): Promise<string | undefined> {
-    const [row] = await this.db.run((sql) =>
+    const [row] = await this.db.read((sql) =>
       sql.query('SELECT CAST(MAX(position) AS TEXT) AS p FROM outbox WHERE sent_at IS NULL'),
     );
     return row?.['p'] == null ? undefined : text(row, 'p');
   }
 
   async hasPendingUpTo(position: string): Promise<boolean> {
-    const rows = await this.db.run((sql) =>
+    const rows = await this.db.read((sql) =>
       sql.query('SELECT 1 AS one FROM outbox WHERE sent_at IS NULL AND position <= ? LIMIT 1', [
         position,
       ]),

@@ -38,6 +38,12 @@ export async function distributedAdapters(
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
     topics: ALL_TOPICS.map((t) => ({ name: prefix + t, partitions: 3 })),
+    // Trade-offs in docs/operations/restarts.md: how fast a crashed member's partitions move on.
+    consumer: {
+      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      rebalanceTimeout: config.KAFKA_REBALANCE_TIMEOUT_MS,
+    },
   });
   await bus.start();
   const eventStore = needs.eventStore
@@ -45,6 +51,8 @@ export async function distributedAdapters(
         driver: 'postgres',
         url: config.DATABASE_URL,
         schema: config.DATABASE_SCHEMA,
+        // Findable in pg_stat_activity (docs/operations/storage-faults.md).
+        applicationName: `idp-${service}`,
       })
     : undefined;
   const relay = eventStore

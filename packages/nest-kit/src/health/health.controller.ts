@@ -12,12 +12,23 @@ export class HealthController {
     return { status: 'live' };
   }
 
-  /** Readiness: every real dependency answers; 503 takes the instance out of load balancing. */
+  /**
+   * Readiness: the dependencies this process cannot answer without; 503
+   * takes the instance out of load balancing. The others (the bus, behind
+   * the outbox) never fail it: docs/operations/health.md.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.registry.readiness();
     reply.header('Cache-Control', 'no-store');
     if (report.status !== 'ready') reply.status(503);
     return report;
+  }
+
+  /** Every dependency, required or not: always 200, for people and dashboards, never for probes. */
+  @Get('dependencies')
+  async dependencies(@Res({ passthrough: true }) reply: FastifyReply) {
+    reply.header('Cache-Control', 'no-store');
+    return this.registry.dependencies();
   }
 }

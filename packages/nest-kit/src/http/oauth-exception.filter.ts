@@ -158,7 +158,9 @@ export function oauthErrorResponse(exception: unknown, log: Pick<Logger, 'error'
 
 function logServerError(log: Pick<Logger, 'error'>, exception: unknown, error: unknown): void {
   const rendered = renderOAuthError(error);
-  if (rendered.status >= 500) log.error(`server_error: ${describe(rendered.cause ?? exception)}`);
+  // A 503 (a storage fault, a peer failing over) is named as what it is, not as a server_error.
+  if (rendered.status >= 500)
+    log.error(`${rendered.body.error}: ${describe(rendered.cause ?? exception)}`);
 }
 
 /** Error name and message only: a stack can hold request data, and tokens are never logged. */

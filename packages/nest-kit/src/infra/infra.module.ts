@@ -39,17 +39,40 @@ export interface InfraBindings {
   readonly invalidations?: CacheInvalidations;
 }
 
+/** The dependencies InfraLifecycle reports, by their name in the health endpoints. */
+export type InfraDependency = 'bus' | 'event_store' | 'read_model_cache';
+
+export interface ReadinessPolicy {
+  /**
+   * The dependencies the process cannot answer its requests without: only
+   * these fail /health/ready. Each app states its own (docs/operations/health.md).
+   */
+  readonly required: readonly InfraDependency[];
+}
+
 class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('Infra');
   constructor(
     @Inject('INFRA_BINDINGS') private readonly b: InfraBindings,
+    @Inject('READINESS_POLICY') private readonly policy: ReadinessPolicy,
     private readonly health: HealthRegistry,
   ) {}
 
   onModuleInit(): void {
-    this.health.register('bus', () => this.b.bus.ready());
-    if (this.b.eventStore) this.health.register('event_store', () => this.b.eventStore!.ready());
-    if (this.b.cache) this.health.register('read_model_cache', () => this.b.cache!.ready());
+    const required = (d: InfraDependency) => ({ required: this.policy.required.includes(d) });
+    this.health.register('bus', () => this.b.bus.ready(), required('bus'));
+    if (this.b.eventStore)
+      this.health.register(
+        'event_store',
+        () => this.b.eventStore!.ready(),
+        required('event_store'),
+      );
+    if (this.b.cache)
+      this.health.register(
+        'read_model_cache',
+        () => this.b.cache!.ready(),
+        required('read_model_cache'),
+      );
   }
 
   /** Stop the relay first (it may be mid-batch), then the bus, then storage. */
@@ -74,9 +97,14 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class InfraModule {
-  static forRoot(bindings: InfraBindings): DynamicModule {
+  /** `readiness` defaults to nothing required: CLIs and tests serve no probes. */
+  static forRoot(
+    bindings: InfraBindings,
+    readiness: ReadinessPolicy = { required: [] },
+  ): DynamicModule {
     const providers = [
       { provide: 'INFRA_BINDINGS', useValue: bindings },
+      { provide: 'READINESS_POLICY', useValue: readiness },
       { provide: CONFIG, useValue: bindings.config },
       { provide: EVENT_BUS, useValue: bindings.bus },
       { provide: TOPIC_PREFIX, useValue: bindings.config.KAFKA_TOPIC_PREFIX },

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * One registry per process: in the embedded mode the four services share it
@@ -9,6 +9,13 @@ collectDefaultMetrics({ register: registry });
 
 function once<T>(name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+let dependencySource: (() => Promise<unknown>) | undefined;
+
+/** The process' health registry: a scrape runs its checks, so the gauge is never stale. */
+export function reportDependenciesFrom(source: () => Promise<unknown>): void {
+  dependencySource = source;
 }
 
 export const metrics = {
@@ -40,6 +47,19 @@ export const metrics = {
         help: 'Events handled by consumers',
         labelNames: ['group', 'type', 'outcome'],
         registers: [registry],
+      }),
+  ),
+  dependencyUp: once(
+    'idp_dependency_up',
+    () =>
+      new Gauge({
+        name: 'idp_dependency_up',
+        help: 'Whether a dependency answers (1) or not (0); required="true" ones fail readiness',
+        labelNames: ['dependency', 'required'],
+        registers: [registry],
+        async collect() {
+          await dependencySource?.();
+        },
       }),
   ),
   eventHandlerSeconds: once(

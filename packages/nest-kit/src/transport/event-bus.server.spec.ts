@@ -122,3 +122,60 @@ describe('EventBusServer: deployments sharing a broker', () => {
     }
   });
 });
+
+describe('EventBusServer: a group that cannot join', () => {
+  /** The in-process bus, except that group `a`'s first `failures` subscribe calls reject. */
+  async function flakyBus(failures: number) {
+    const inner = new InProcessEventBus({ logger: silentBusLogger });
+    await inner.start();
+    const attempts: Record<string, number> = {};
+    const bus: EventBus = Object.assign(Object.create(inner) as EventBus, {
+      subscribe: async (opts: SubscribeOptions) => {
+        attempts[opts.groupId] = (attempts[opts.groupId] ?? 0) + 1;
+        if (opts.groupId === 'a' && attempts[opts.groupId]! <= failures)
+          throw new Error('coordinator not available');
+        return inner.subscribe(opts);
+      },
+    });
+    return { inner, bus, attempts };
+  }
+
+  it('is retried with backoff until it joins, while the other groups consume meanwhile', async () => {
+    const { inner, bus, attempts } = await flakyBus(2);
+    const app = await NestFactory.createMicroservice(TestModule, {
+      strategy: new EventBusServer({ bus, joinRetryMs: { initial: 10, max: 20 } }),
+      logger: false,
+    });
+    try {
+      await app.listen(); // resolves (never rejects) once both groups joined
+      expect(attempts).toEqual({ a: 3, b: 1 });
+      const e = event(21);
+      await inner.publish(TOPICS.session, [{ key: e.stream, value: e }]);
+      const seen = app.get(Seen);
+      seen.failuresLeft = 0;
+      await until(() => seen.byGroup.a!.includes(e.id) && seen.byGroup.b!.includes(e.id));
+    } finally {
+      await app.close();
+      await inner.close();
+    }
+  });
+
+  it('stops retrying when the server closes, and listen() still settles', async () => {
+    const { inner, bus, attempts } = await flakyBus(Number.POSITIVE_INFINITY);
+    const app = await NestFactory.createMicroservice(TestModule, {
+      strategy: new EventBusServer({ bus, joinRetryMs: { initial: 10, max: 10 } }),
+      logger: false,
+    });
+    try {
+      const listening = app.listen();
+      await until(() => (attempts['a'] ?? 0) >= 3);
+      await app.close();
+      await listening;
+      const after = attempts['a'];
+      await new Promise((r) => setTimeout(r, 50));
+      expect(attempts['a']).toBe(after);
+    } finally {
+      await inner.close();
+    }
+  });
+});

@@ -13,6 +13,8 @@ export interface EventBusServerOptions {
    * prefix + group (isolates environments and test runs sharing a broker).
    */
   readonly topicPrefix?: string;
+  /** Backoff between attempts to subscribe a group that failed. Default { initial: 500, max: 10 000 } ms. */
+  readonly joinRetryMs?: { readonly initial: number; readonly max: number };
 }
 
 type Chained = MessageHandler & { next?: Chained };
@@ -23,19 +25,40 @@ type Chained = MessageHandler & { next?: Chained };
  * built-in Kafka server, it waits for the handler's promise or observable to
  * finish before the bus commits the offset, and it leaves validation, retries
  * and dead-lettering to the bus (docs/adr/0002).
+ *
+ * listen() resolves once every group has joined. Groups join in parallel and
+ * a group whose subscribe fails is logged and tried again with backoff until
+ * it joins or the server closes: a consumer never crashes the process, and
+ * runService does not make serving wait for it (docs/operations/restarts.md).
  */
 export class EventBusServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly log = new Logger('EventBusServer');
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: EventBusServerOptions) {
     super();
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
+    let groups: Map<string, Map<string, Chained>>;
     try {
-      for (const [group, routes] of this.routesByGroup()) {
-        const prefix = this.options.topicPrefix ?? '';
+      groups = this.routesByGroup();
+    } catch (err) {
+      // A malformed @OnEvent pattern is a programming error: no retry can fix it.
+      callback(err);
+      return;
+    }
+    await Promise.all([...groups].map(([group, routes]) => this.join(group, routes)));
+    callback();
+  }
+
+  /** Subscribes one group, retrying with backoff; resolves once joined or closed. */
+  private async join(group: string, routes: Map<string, Chained>): Promise<void> {
+    const prefix = this.options.topicPrefix ?? '';
+    const backoff = this.options.joinRetryMs ?? { initial: 500, max: 10_000 };
+    for (let failures = 0; !this.closing.signal.aborted;) {
+      try {
         const subscription = await this.options.bus.subscribe({
           // Prefixed like the topics: two deployments with one group id would
           // form one Kafka group, and its leader hands partitions of one
@@ -47,12 +70,33 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
           handler: (event, ctx) =>
             this.dispatch(group, routes.get(ctx.topic.slice(prefix.length)), event, ctx),
         });
-        this.subscriptions.push(subscription);
+        // Closed while the join was under way: leave at once.
+        if (this.closing.signal.aborted) await subscription.close();
+        else this.subscriptions.push(subscription);
+        return;
+      } catch (err) {
+        failures++;
+        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(failures - 1, 20));
+        this.log.error(
+          `${group} could not join (attempt ${failures}); retrying in ${delay} ms: ${(err as Error).message}`,
+        );
+        await this.pause(delay);
       }
-      callback();
-    } catch (err) {
-      callback(err);
     }
+  }
+
+  /** Sleeps `ms`, or less when the server closes (closing must not wait out a backoff). */
+  private pause(ms: number): Promise<void> {
+    const signal = this.closing.signal;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private routesByGroup(): Map<string, Map<string, Chained>> {
@@ -100,6 +144,7 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.close()));
   }
 

@@ -25,5 +25,6 @@ export async function createDeliveryStore(
     lockKey: advisoryLockKey('migrate', schema),
     defaultPoolSize: 5,
   });
-  return new SqlDeliveryStore(new SqlRunner(dataSource, options.driver));
+  const logger = options.driver === 'postgres' ? options.logger : undefined;
+  return new SqlDeliveryStore(new SqlRunner(dataSource, options.driver, logger));
 }

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  consoleStorageLogger,
+  readWithRetry,
+  withQueryRunner,
+  type StorageLogger,
+} from '@idp/eventstore';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -13,7 +19,8 @@ export interface Sql {
 /**
  * Raw SQL over a TypeORM DataSource, written once with `?` placeholders.
  * SQLite has one shared connection, so units of work are serialised on it
- * (two interleaved transactions would otherwise become one).
+ * (two interleaved transactions would otherwise become one). A connection
+ * that dies under a unit of work is dropped, never reused (ADR 0014).
  */
 export class SqlRunner {
   private tail: Promise<unknown> = Promise.resolve();
@@ -21,10 +28,16 @@ export class SqlRunner {
   constructor(
     readonly dataSource: DataSource,
     readonly driver: Driver,
+    private readonly log: StorageLogger = consoleStorageLogger,
   ) {}
 
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.serialize(() => this.withRunner((qr) => work(this.sqlOf(qr))));
+  }
+
+  /** For work that only reads: repeated once on a fresh connection after a lost one. */
+  read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return readWithRetry(() => this.run(work), this.log);
   }
 
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -54,13 +67,8 @@ export class SqlRunner {
     return result;
   }
 
-  private async withRunner<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
-    const qr = this.dataSource.createQueryRunner();
-    try {
-      return await fn(qr);
-    } finally {
-      await qr.release();
-    }
+  private withRunner<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+    return withQueryRunner(this.dataSource, fn);
   }
 
   private sqlOf(qr: QueryRunner): Sql {

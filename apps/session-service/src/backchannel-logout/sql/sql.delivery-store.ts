@@ -133,7 +133,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   async nextDueAt(): Promise<number | undefined> {
-    const [row] = await this.db.run((sql) =>
+    const [row] = await this.db.read((sql) =>
       sql.query(
         `SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
                          THEN lease_until ELSE next_attempt_at END) AS due
@@ -144,14 +144,14 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   async get(key: DeliveryKey): Promise<Delivery | undefined> {
-    const [row] = await this.db.run((sql) => selectOne(sql, key));
+    const [row] = await this.db.read((sql) => selectOne(sql, key));
     return row ? toDelivery(row) : undefined;
   }
 
   async deadLetters(page: DeadLetterPage): Promise<Delivery[]> {
     const c = this.db.driver === 'postgres' ? ' COLLATE "C"' : '';
     const after = page.after ? `AND (sid${c} > ? OR (sid = ? AND client_id${c} > ?))` : '';
-    const rows = await this.db.run((sql) =>
+    const rows = await this.db.read((sql) =>
       sql.query(
         `SELECT ${COLUMNS} FROM backchannel_deliveries
          WHERE status = 'dead_lettered' ${after}

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { uuidv7 } from '@idp/contracts';
+import { loginThrottleDecider, loginThrottleKey, loginThrottleStream } from '@idp/domain';
+import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+
+const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
+
+/**
+ * The audit side of sign-in throttling (ADR 0016): the counts live in
+ * auth-api's throttle store; a lock and an admin unlock are events on the
+ * `login-throttle-<key>` stream, which exists for any typed name.
+ */
+@Injectable()
+export class LoginLocks {
+  constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
+
+  async recordLock(lock: { key: string; until: number; failures: number }): Promise<void> {
+    await this.runner.run(loginThrottleDecider, loginThrottleStream(lock.key), {
+      type: 'RecordLock',
+      ...lock,
+      meta: meta(),
+    });
+  }
+
+  /** Whether a running lock was recorded as lifted; the key is what auth-api clears. */
+  async unlock(sub: string, username: string): Promise<{ key: string; recorded: boolean }> {
+    const key = loginThrottleKey(username);
+    const result = await this.runner.run(loginThrottleDecider, loginThrottleStream(key), {
+      type: 'Unlock',
+      key,
+      sub,
+      meta: meta(),
+    });
+    return { key, recorded: result.appended.length > 0 };
+  }
+}

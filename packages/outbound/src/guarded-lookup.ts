@@ -1,0 +1,91 @@
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { resolvedAddressProblem, type OutboundPolicy } from '@idp/domain';
+import { OutboundError } from './outbound-error';
+
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: number;
+}
+
+/** Every address of a name (dns.lookup with all: true, by default). */
+export type Resolver = (host: string) => Promise<readonly ResolvedAddress[]>;
+
+export const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) =>
+      err ? reject(err) : resolve(addresses),
+    ),
+  );
+
+export interface GuardedLookupOptions {
+  readonly policy: OutboundPolicy;
+  readonly resolve?: Resolver;
+  /** How long a name's addresses are reused (default 10 s); every use re-checks them. */
+  readonly cacheMs?: number;
+  readonly now?: () => number;
+}
+
+/** Names kept at most; past it the cache starts over (a fan-out names a few hosts, not thousands). */
+const MAX_CACHED_NAMES = 1000;
+
+/**
+ * The `lookup` of the outbound agents: the socket connects to exactly the
+ * addresses this function returned, and it returns only addresses the policy
+ * allows, so the address checked is the address connected to (no DNS
+ * rebinding between a check and the connection). A name with any refused
+ * address is refused as a whole: it is either misconfigured or an attack.
+ * IP literals never reach a lookup (node connects to them directly), so the
+ * client checks them before the request.
+ */
+export function guardedLookup(options: GuardedLookupOptions): LookupFunction {
+  const resolve = options.resolve ?? systemResolver;
+  const cacheMs = options.cacheMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { at: number; addresses: Promise<readonly ResolvedAddress[]> }>();
+
+  const addressesOf = (host: string): Promise<readonly ResolvedAddress[]> => {
+    const hit = cache.get(host);
+    if (hit && now() - hit.at < cacheMs) return hit.addresses;
+    if (cache.size >= MAX_CACHED_NAMES) cache.clear();
+    // Concurrent connections to one name share one resolution.
+    const addresses = resolve(host);
+    cache.set(host, { at: now(), addresses });
+    addresses.catch(() => cache.delete(host));
+    return addresses;
+  };
+
+  const checked = async (host: string): Promise<readonly ResolvedAddress[]> => {
+    const addresses = await addressesOf(host);
+    if (addresses.length === 0) throw new OutboundError('network', `${host} has no address`);
+    for (const { address } of addresses) {
+      const problem = resolvedAddressProblem(options.policy, host, address);
+      if (problem) throw new OutboundError('refused', problem);
+    }
+    return addresses;
+  };
+
+  return (hostname, lookupOptions, callback) => {
+    checked(hostname).then(
+      (addresses) => {
+        const family = lookupOptions.family;
+        const wanted =
+          family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
+        if (wanted.length === 0) {
+          callback(new OutboundError('network', `${hostname} has no IPv${family} address`), '', 0);
+        } else if (lookupOptions.all) {
+          (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, [...wanted]);
+        } else {
+          callback(null, wanted[0]!.address, wanted[0]!.family);
+        }
+      },
+      (err: unknown) => {
+        const error =
+          err instanceof OutboundError
+            ? err
+            : new OutboundError('network', (err as { code?: string }).code ?? String(err));
+        callback(error as NodeJS.ErrnoException, '', 0);
+      },
+    );
+  };
+}

@@ -1,0 +1,30 @@
+import { counterValue } from './metrics';
+
+export interface DependencyReport {
+  readonly status: 'ready' | 'not_ready';
+  readonly dependencies: Record<string, { status: 'up' | 'down'; required: boolean }>;
+}
+
+/** GET /health/dependencies, or undefined when the process does not answer. */
+export async function dependencies(serviceUrl: string): Promise<DependencyReport | undefined> {
+  try {
+    const res = await fetch(`${serviceUrl}/health/dependencies`, {
+      signal: AbortSignal.timeout(3_000),
+    });
+    return res.status === 200 ? ((await res.json()) as DependencyReport) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bus as /health/dependencies and the idp_dependency_up gauge both see it, when they agree. */
+export async function busState(serviceUrl: string): Promise<'up' | 'down' | undefined> {
+  const report = await dependencies(serviceUrl);
+  const gauge = await counterValue(serviceUrl, 'idp_dependency_up', { dependency: 'bus' }).catch(
+    () => undefined,
+  );
+  const status = report?.dependencies['bus']?.status;
+  if (status === 'up' && gauge === 1) return 'up';
+  if (status === 'down' && gauge === 0) return 'down';
+  return undefined;
+}
