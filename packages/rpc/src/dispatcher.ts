@@ -82,7 +82,7 @@ export function createDispatcher(bindings: readonly RpcBinding[], logger: RpcLog
         if (isStorageFault(err))
           logger.warn('rpc handler met a storage fault', { ...log, fault: faultText(err) });
         else if (!(err instanceof OAuthError) || !err.expose)
-          logger.error('rpc handler failed', { ...log, err });
+          logger.error('rpc handler failed', { ...log, ...unexpected(err) });
         return fail(err);
       }
       const response = await check(route.schemas.response, output);
@@ -102,6 +102,12 @@ export function createDispatcher(bindings: readonly RpcBinding[], logger: RpcLog
   }
 
   return { paths: [...routes.keys()], dispatch };
+}
+
+/** What an unexpected error may put in a log: never its other fields (a query's parameters). */
+function unexpected(err: unknown): { error: string; stack?: string } {
+  const stack = err instanceof Error ? err.stack?.split('\n').slice(1).join('\n') : undefined;
+  return { error: faultText(err), ...(stack ? { stack } : {}) };
 }
 
 function faultText(err: unknown): string {

@@ -25,7 +25,7 @@ const echo = defineRpc({
       }),
     },
     fail: {
-      request: z.object({ kind: z.enum(['invalid_client', 'plain', 'shape', 'slow']) }),
+      request: z.object({ kind: z.enum(['invalid_client', 'plain', 'query', 'shape', 'slow']) }),
       response: z.object({ ok: z.literal(true) }),
     },
   },
@@ -97,6 +97,15 @@ describe.each([
     fail: async ({ kind }, ctx) => {
       if (kind === 'invalid_client') throw new InvalidClient('unknown client');
       if (kind === 'plain') throw new Error('connect ECONNREFUSED 10.0.0.3:5432');
+      if (kind === 'query') {
+        // As a driver's error is: the failed statement and its parameters ride along.
+        throw Object.assign(new Error('duplicate key value violates unique constraint'), {
+          name: 'QueryFailedError',
+          query: 'INSERT INTO events (data) VALUES ($1)',
+          parameters: ['token-hash-SECRET-0123456789'],
+          detail: 'Key (token_hash)=(token-hash-SECRET-0123456789) already exists.',
+        });
+      }
       if (kind === 'shape') return { ok: 'yes' } as unknown as { ok: true };
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       slowAborted = true;
@@ -165,6 +174,14 @@ describe.each([
       /10\.0\.0\.3|ECONNREFUSED/,
     );
     expect(logged.map((l) => l.message)).toEqual(['rpc handler failed']);
+  });
+
+  it('logs an unexpected error by name, message and stack only: never its SQL parameters', async () => {
+    await client.fail({ kind: 'query' }).catch(() => undefined);
+    expect(logged.map((l) => l.message)).toEqual(['rpc handler failed']);
+    const line = JSON.stringify(logged[0]?.context);
+    expect(line).toContain('QueryFailedError: duplicate key value violates unique constraint');
+    expect(line).not.toMatch(/SECRET|INSERT INTO/);
   });
 
   it('turns a response its contract forbids into server_error, logged', async () => {
