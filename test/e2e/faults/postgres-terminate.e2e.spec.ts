@@ -1,12 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { generators } from 'openid-client';
 import { basic, CLIENTS, FORM, introspect } from '../introspection/introspection.fixtures';
 import { bearer, RP } from '../logout/logout.fixtures';
 import { CookieBrowser, formOf } from '../oidc/browser';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
+import { writeFaultsSeed } from './faults.fixtures';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { PG_URL } from '../support/infra';
 import { freePort } from '../support/service-process';
@@ -29,39 +27,6 @@ interface Issued {
   readonly client: { id: string; secret: string };
 }
 
-function writeSeed(): string {
-  const service = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') => ({
-    client_id: c.id,
-    client_secret: c.secret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    token_endpoint_auth_method: 'client_secret_basic',
-    access_token_format: format,
-    scope: 'reports:read',
-  });
-  const seed = {
-    clients: [
-      service(CLIENTS.opaque, 'opaque'),
-      service(CLIENTS.jwt, 'jwt'),
-      {
-        client_id: RP.a.id,
-        client_secret: RP.a.secret,
-        redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-        access_token_format: RP.a.format,
-        scope: 'openid profile',
-        skip_consent: true,
-      },
-    ],
-    users: [{ sub: ALICE.sub, username: ALICE.username, password: ALICE.password, claims: {} }],
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-pg-terminate-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
-}
-
 /**
  * Issue #12 item 2: terminating every PostgreSQL backend of the stack, once a
  * second, while clients keep coming (what a failover, a pooler restart or an
@@ -81,7 +46,7 @@ describe('PostgreSQL backends terminated under load', () => {
     base = `http://127.0.0.1:${port}`;
     stack = await startDistributedStack({
       name: 'pgterm',
-      seedFile: writeSeed(),
+      seedFile: writeFaultsSeed('pg-terminate'),
       issuer: base,
       authPort: port,
     });

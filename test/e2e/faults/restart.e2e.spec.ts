@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Issuer, type Client } from 'openid-client';
 import { CLIENTS, FORM, basic, introspect } from '../introspection/introspection.fixtures';
 import { ADMIN_TOKEN, RP, bearer, signIn } from '../logout/logout.fixtures';
 import { CookieBrowser } from '../oidc/browser';
-import { ALICE, REDIRECT_URI } from '../oidc/seed';
+import { REDIRECT_URI } from '../oidc/seed';
+import { writeFaultsSeed } from './faults.fixtures';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { Load, Refused } from '../support/load';
 import { freePort, type ServiceProcess, waitFor } from '../support/service-process';
@@ -21,40 +19,6 @@ interface IssuedToken {
 interface SignedIn {
   readonly sid: string;
   readonly accessToken: string;
-}
-
-/** client_credentials clients (both token formats) and a code-flow RP with a user. */
-function writeRestartSeed(): string {
-  const service = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') => ({
-    client_id: c.id,
-    client_secret: c.secret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    token_endpoint_auth_method: 'client_secret_basic',
-    access_token_format: format,
-    scope: 'reports:read',
-  });
-  const seed = {
-    clients: [
-      service(CLIENTS.opaque, 'opaque'),
-      service(CLIENTS.jwt, 'jwt'),
-      {
-        client_id: RP.a.id,
-        client_secret: RP.a.secret,
-        redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code', 'refresh_token'],
-        token_endpoint_auth_method: 'client_secret_basic',
-        access_token_format: RP.a.format,
-        scope: 'openid profile',
-        skip_consent: true,
-      },
-    ],
-    users: [{ sub: ALICE.sub, username: ALICE.username, password: ALICE.password, claims: {} }],
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-restart-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
 }
 
 /**
@@ -74,7 +38,7 @@ describe('kill -9 and restart under load', () => {
     base = `http://127.0.0.1:${port}`;
     stack = await startDistributedStack({
       name: 'restart',
-      seedFile: writeRestartSeed(),
+      seedFile: writeFaultsSeed('restart'),
       issuer: base,
       authPort: port,
       env: { ADMIN_TOKEN },

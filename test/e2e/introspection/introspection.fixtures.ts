@@ -9,17 +9,20 @@ export const CLIENTS = {
   other: { id: 'bystander', secret: 'bystander-secret-0123456789abcdef' },
 } as const;
 
+/** A client_credentials client of the seed, with the given access-token format. */
+export const serviceClient = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') => ({
+  client_id: c.id,
+  client_secret: c.secret,
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+  token_endpoint_auth_method: 'client_secret_basic',
+  access_token_format: format,
+  scope: 'reports:read',
+});
+
 export function writeIntrospectionSeed(): string {
-  const client = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') => ({
-    client_id: c.id,
-    client_secret: c.secret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    token_endpoint_auth_method: 'client_secret_basic',
-    access_token_format: format,
-    scope: 'reports:read',
-  });
+  const client = serviceClient;
   const seed = {
     clients: [
       client(CLIENTS.opaque, 'opaque'),
