@@ -49,7 +49,9 @@ describe('CallerCache', () => {
     const keys = [...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()];
     expect(keys).toHaveLength(1);
     expect(keys[0]).not.toContain(basic.secret);
-    expect(keys[0]).not.toContain('rs');
+    // A salted SHA-256 digest and nothing else: no room for the id or the secret in clear.
+    // (A substring check for the 2-letter id failed by chance once in ~100 random salts.)
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('never caches private_key_jwt assertions or failures', async () => {
