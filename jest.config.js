@@ -14,7 +14,7 @@ const swc = [
 ];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {
-  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc)$':
+  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
     '<rootDir>/packages/$1/src',
   '^@idp/(auth-api|token-service|introspection-service|session-service|embedded)$':
     '<rootDir>/apps/$1/src',

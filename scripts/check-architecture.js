@@ -12,6 +12,7 @@ const layer = {
   'oauth-errors': 0,
   config: 0,
   crypto: 0,
+  observability: 0,
   domain: 1,
   rpc: 1,
   eventstore: 2,
