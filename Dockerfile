@@ -91,16 +91,22 @@ RUN set -eu; \
 FROM ${NODE_IMAGE} AS runtime
 ARG APP=embedded
 ARG PORT=3000
+# The admin plane (/health, /metrics, /admin: ADR 0017) listens on its own port.
+ARG ADMIN_PORT=9100
 LABEL org.opencontainers.image.title="idp-${APP}" \
       org.opencontainers.image.description="Event-sourced OAuth 2.0 / OpenID Connect provider: ${APP}" \
       org.opencontainers.image.licenses="Apache-2.0"
 # HOST: the apps bind 127.0.0.1 unless told otherwise. DATA_DIR: only the
 # embedded mode uses it (SQLite + generated keys); mount a volume there.
-# NO_COLOR: plain log lines for log collectors (NestJS logger).
+# ADMIN_HOST: all interfaces inside the container so probes and scrapes reach
+# it; publish only PORT (compose and deploy/k8s keep ADMIN_PORT internal).
+# NO_COLOR: no colour codes (logs are JSON lines when stdout is not a TTY).
 ENV NODE_ENV=production \
     APP=${APP} \
     PORT=${PORT} \
     HOST=0.0.0.0 \
+    ADMIN_PORT=${ADMIN_PORT} \
+    ADMIN_HOST=0.0.0.0 \
     DATA_DIR=/data \
     NO_COLOR=1
 WORKDIR /app
@@ -110,10 +116,10 @@ COPY --from=build /out/ ./
 RUN mkdir -p /data && chown node:node /data \
  && test -f "apps/${APP}/dist/main.js"
 USER node
-EXPOSE ${PORT}
+EXPOSE ${PORT} ${ADMIN_PORT}
 # Liveness only (the event loop answers); readiness is /health/ready.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.ADMIN_PORT+'/health/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # exec: node becomes PID 1 and receives SIGTERM itself (the apps enable
 # NestJS shutdown hooks). A shell form is needed only to expand $APP.
 CMD ["sh", "-c", "exec node \"apps/${APP}/dist/main.js\""]

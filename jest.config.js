@@ -16,7 +16,7 @@ const swc = [
 const moduleNameMapper = {
   '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
     '<rootDir>/packages/$1/src',
-  '^@idp/(auth-api|token-service|introspection-service|session-service|embedded)$':
+  '^@idp/(auth-api|token-service|introspection-service|session-service|embedded|cli)$':
     '<rootDir>/apps/$1/src',
 };
 const common = {
@@ -31,6 +31,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
+      setupFiles: [...common.setupFiles, '<rootDir>/test/unit-setup/quiet-logs.ts'],
       testMatch: [
         '<rootDir>/{apps,packages}/*/src/**/*.spec.ts',
         '<rootDir>/test/unit/**/*.spec.ts',

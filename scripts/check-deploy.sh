@@ -7,7 +7,9 @@
 # Needs nothing but bash; uses what it finds and says what it skipped:
 #   - docker compose (v2 plugin) or docker-compose (v1): `config -q`
 #   - python3 + PyYAML (or node + js-yaml from node_modules): YAML parsing
-#     and the structural checks (probes, resources, HPA, ports, secrets...)
+#     and the structural checks (probes, resources, HPA, ports, secrets...;
+#     PDBs, NetworkPolicies, headless gRPC Services, ServiceMonitor, Ingress,
+#     admin-port exposure and the compose edge in scripts/check-deploy-k8s.py)
 #   - kubectl kustomize / kustomize: render the base; checks run on the render
 # No Docker engine or cluster is contacted. Exit 0 = no failure (skips allowed).
 set -uo pipefail
@@ -108,7 +110,7 @@ if [[ -z $LOADER ]]; then
   skip "YAML parsing and structural checks: need python3 with PyYAML, or python3 + node with js-yaml (found: $(command -v python3 >/dev/null && echo python3 without yaml || echo no python3); $(command -v node >/dev/null && echo node || echo no node))"
 else
   # Expected contract (ARCHITECTURE.md + deploy/README.md): app -> HTTP port, gRPC port.
-  if out="$(LOADER="$LOADER" JSON_DIR="$TMP/json" RENDERED="$RENDERED" python3 - "${YAML_FILES[@]}" <<'PY'
+  if out="$(LOADER="$LOADER" JSON_DIR="$TMP/json" RENDERED="$RENDERED" SCRIPTS_DIR="$ROOT/scripts" python3 - "${YAML_FILES[@]}" <<'PY'
 import json, os, re, sys
 
 files = sys.argv[1:]
@@ -121,11 +123,18 @@ def F(msg): results.append(('FAIL', msg))
 def W(msg): results.append(('WARN', msg))
 
 EXPECT = {
-    'auth-api': {'http': 3000, 'grpc': None},
-    'token-service': {'http': 3001, 'grpc': 50051},
-    'introspection-service': {'http': 3002, 'grpc': None},
-    'session-service': {'http': 3003, 'grpc': 50053},
+    'auth-api': {'http': 3000, 'grpc': None, 'admin': 9100},
+    'token-service': {'http': 3001, 'grpc': 50051, 'admin': 9101},
+    'introspection-service': {'http': 3002, 'grpc': None, 'admin': 9103},
+    'session-service': {'http': 3003, 'grpc': 50053, 'admin': 9102},
 }
+# Who calls each gRPC server (the apps that read TOKEN_SERVICE_GRPC_URL / SESSION_SERVICE_GRPC_URL).
+GRPC_CALLERS = {
+    'token-service': {'auth-api', 'session-service', 'introspection-service'},
+    'session-service': {'auth-api'},
+}
+# Reachable from outside the namespace (through the ingress controller), on their http port only.
+PUBLIC_APPS = {'auth-api', 'introspection-service'}
 EMBEDDED_PORT = 3000
 
 def load(path):
@@ -205,15 +214,19 @@ for name, d in sorted(deps.items()):
     for c in containers:
         cn = c.get('name')
         ports = {p.get('name'): p.get('containerPort') for p in c.get('ports', []) or []}
-        for probe, path in (('readinessProbe', '/health/ready'), ('livenessProbe', '/health/live')):
+        for probe, path in (('readinessProbe', '/health/ready'), ('livenessProbe', '/health/live'),
+                            ('startupProbe', '/health/live')):
             pr = c.get(probe)
             hg = (pr or {}).get('httpGet') or {}
             if not pr:
-                problems.append(f'{cn}: no {probe}')
+                if probe != 'startupProbe':
+                    problems.append(f'{cn}: no {probe}')
             elif hg.get('path') != path:
                 problems.append(f'{cn}: {probe} path {hg.get("path")!r} != {path}')
             elif hg.get('port') not in ports and hg.get('port') not in ports.values():
                 problems.append(f'{cn}: {probe} port {hg.get("port")!r} is not a container port')
+            elif EXPECT.get(name) and hg.get('port') not in ('admin', EXPECT[name]['admin']):
+                problems.append(f'{cn}: {probe} on port {hg.get("port")!r}, not the admin port (/health/* lives on ADMIN_PORT)')
         res = c.get('resources') or {}
         for kind in ('requests', 'limits'):
             for r in ('cpu', 'memory'):
@@ -234,14 +247,18 @@ for name, d in sorted(deps.items()):
                 problems.append(f'{cn}: containerPort http {ports.get("http")} != {exp["http"]}')
             if str((env.get('PORT') or {}).get('value')) != str(exp['http']):
                 problems.append(f'{cn}: env PORT {(env.get("PORT") or {}).get("value")!r} != {exp["http"]}')
+            if ports.get('admin') != exp['admin']:
+                problems.append(f'{cn}: containerPort admin {ports.get("admin")} != {exp["admin"]}')
+            if str((env.get('ADMIN_PORT') or {}).get('value')) != str(exp['admin']):
+                problems.append(f'{cn}: env ADMIN_PORT {(env.get("ADMIN_PORT") or {}).get("value")!r} != {exp["admin"]}')
             if exp['grpc']:
                 if ports.get('grpc') != exp['grpc']:
                     problems.append(f'{cn}: containerPort grpc {ports.get("grpc")} != {exp["grpc"]}')
                 if str((env.get('GRPC_PORT') or {}).get('value')) != str(exp['grpc']):
                     problems.append(f'{cn}: env GRPC_PORT != {exp["grpc"]}')
-            if ann.get('prometheus.io/scrape') != 'true' or str(ann.get('prometheus.io/port')) != str(exp['http']) \
+            if ann.get('prometheus.io/scrape') != 'true' or str(ann.get('prometheus.io/port')) != str(exp['admin']) \
                     or ann.get('prometheus.io/path') != '/metrics':
-                problems.append('prometheus.io/{scrape,port,path} annotations missing or not true/<http port>//metrics')
+                problems.append('prometheus.io/{scrape,port,path} annotations missing or not true/<admin port>//metrics')
         # references to the ConfigMap / Secret exist
         for ef in c.get('envFrom', []) or []:
             ref = (ef.get('configMapRef') or {}).get('name')
@@ -278,14 +295,14 @@ for name, d in sorted(deps.items()):
                 problems.append(f'Service port {sp.get("name")} targets unknown container port {sp["targetPort"]}')
         exp = EXPECT.get(name)
         if exp:
-            want = {exp['http']} | ({exp['grpc']} if exp['grpc'] else set())
+            want = {exp['http'], exp['admin']} | ({exp['grpc']} if exp['grpc'] else set())
             got = {sp.get('port') for sp in (s.get('spec') or {}).get('ports', []) or []}
             if got != want:
                 problems.append(f'Service ports {sorted(got)} != {sorted(want)}')
     if problems:
         F(f'Deployment {name}: ' + '; '.join(problems))
     else:
-        P(f'Deployment {name}: readiness /health/ready + liveness /health/live probes, requests+limits, '
+        P(f'Deployment {name}: readiness /health/ready + liveness /health/live probes on the admin port, requests+limits, '
           f'non-root read-only rootfs, ports/env/annotations match the contract, Service matches')
 
 # ConfigMap values point the gRPC clients at the Services
@@ -298,10 +315,12 @@ if cm:
             wrong.append(f'{var}={data.get(var)!r}')
     if data.get('HOST') != '0.0.0.0':
         wrong.append(f'HOST={data.get("HOST")!r} (must be 0.0.0.0 in pods)')
+    if data.get('ADMIN_HOST') != '0.0.0.0':
+        wrong.append(f'ADMIN_HOST={data.get("ADMIN_HOST")!r} (must be 0.0.0.0: probes and Prometheus reach it from outside the pod)')
     if wrong:
         F('ConfigMap idp-config: ' + ', '.join(wrong))
     else:
-        P('ConfigMap idp-config: HOST=0.0.0.0, gRPC URLs point at the Service ports')
+        P('ConfigMap idp-config: HOST=ADMIN_HOST=0.0.0.0, gRPC URLs point at the Service ports')
 else:
     F('ConfigMap idp-config missing')
 
@@ -356,6 +375,12 @@ if pdb_ok:
 else:
     F('no PodDisruptionBudget selecting the introspection-service pods')
 
+import importlib.util
+_spec = importlib.util.spec_from_file_location('k8s_policies', os.path.join(os.environ['SCRIPTS_DIR'], 'check-deploy-k8s.py'))
+_k8s = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_k8s)
+_k8s.check(objs, deps, svcs, cms, EXPECT, GRPC_CALLERS, PUBLIC_APPS, P, F)
+
 # ------------------------------------------------------------ docker-compose.yml
 compose = (docs_by_file.get('docker-compose.yml') or [None])[0]
 app_images = set()
@@ -399,8 +424,8 @@ if isinstance(compose, dict):
         for p in s.get('ports', []) or []:
             m = re.match(r'^(?:[\d.]+:)?(\d+):\d+', str(p)) if not isinstance(p, dict) else None
             published.add(int(m.group(1)) if m else (p.get('published') if isinstance(p, dict) else None))
-    if not {3000, 3002} <= published:
-        problems.append(f'host ports {sorted(x for x in published if x)} do not include 3000 and 3002')
+    if 3000 not in published:
+        problems.append(f'host ports {sorted(x for x in published if x)} do not include 3000')
     # bind-mount sources exist
     for n, s in services.items():
         for v in s.get('volumes', []) or []:
@@ -411,7 +436,8 @@ if isinstance(compose, dict):
         F('docker-compose.yml: ' + '; '.join(problems))
     else:
         P('docker-compose.yml: apps built with APP/PORT of the contract, HOST=0.0.0.0, depends_on service_healthy, '
-          'infra healthchecks, 3000+3002 published, embedded profile, bind mounts exist')
+          'infra healthchecks, 3000 published, embedded profile, bind mounts exist')
+    _k8s.check_compose_edge(services, EXPECT, _k8s.ingress_routes(objs), P, F, lambda f: open(f).read())
 else:
     F('docker-compose.yml: no services')
 

@@ -21,6 +21,8 @@ bash scripts/check-deploy.sh
 step "infrastructure: Redis, PostgreSQL, Kafka"
 bash scripts/infra/up.sh
 bash scripts/infra/chromium.sh ensure
+# The one-origin e2e test runs the shipped edge config in nginx; without it that test skips.
+bash scripts/infra/nginx.sh ensure || echo "nginx unavailable: test/e2e/deploy/one-origin.e2e.spec.ts will skip"
 
 results=$(mktemp -d)
 status=0

@@ -56,7 +56,13 @@ export async function startStack(options, clients, backchannelEnv) {
     services[app] = new ServerProcess(app, {
       module: join(root, 'apps', app, 'dist', 'main.js'),
       cwd: root,
-      env: { ...env, PORT: String(await freePort()), GRPC_PORT: String(grpcPorts[app]) },
+      env: {
+        ...env,
+        PORT: String(await freePort()),
+        // /health answers only on the admin listener (ADR 0017).
+        ADMIN_PORT: String(await freePort()),
+        GRPC_PORT: String(grpcPorts[app]),
+      },
     }).spawn();
   }
   const req = createRequire(join(root, 'package.json'));
@@ -78,7 +84,7 @@ export async function startStack(options, clients, backchannelEnv) {
   };
   try {
     for (const [app, svc] of Object.entries(services)) {
-      const url = `http://127.0.0.1:${svc.spec.env.PORT}/health/ready`;
+      const url = `http://127.0.0.1:${svc.spec.env.ADMIN_PORT}/health/ready`;
       await waitFor(
         `${app} ready`,
         async () => {

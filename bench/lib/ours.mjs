@@ -40,11 +40,12 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
   const base = `http://127.0.0.1:${authPort}`;
   const common = { ISSUER: base, SEED_FILE: seedFile, LOG_LEVEL: 'warn', ...benchRateLimits() };
   const services = {};
-  const spawnApp = (name, app, env) => {
+  // /health and /metrics answer only on each process' admin listener (ADR 0017).
+  const spawnApp = async (name, app, env) => {
     services[name] = new ServerProcess(name, {
       module: join(root, 'apps', app, 'dist', 'main.js'),
       cwd: root,
-      env,
+      env: { ...env, ADMIN_PORT: String(await freePort()) },
     }).spawn();
     return services[name];
   };
@@ -54,7 +55,7 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
   if (mode === 'embedded') {
     requireBuilt(root, ['embedded']);
     env = { ...common, DATA_DIR: join(dir, 'data'), PORT: String(authPort) };
-    spawnApp('embedded', 'embedded', env);
+    await spawnApp('embedded', 'embedded', env);
   } else {
     const apps = ['token-service', 'session-service', 'auth-api'];
     if (introspectionReplicas) apps.push('introspection-service');
@@ -68,26 +69,27 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
     };
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
     // token-service first: it applies the seed, and the others read clients from it.
-    spawnApp('token-service', 'token-service', {
+    await spawnApp('token-service', 'token-service', {
       ...env,
       PORT: String(await freePort()),
       GRPC_PORT: String(tokenGrpc),
     });
-    spawnApp('session-service', 'session-service', {
+    await spawnApp('session-service', 'session-service', {
       ...env,
       PORT: String(await freePort()),
       GRPC_PORT: String(sessionGrpc),
     });
     for (let i = 1; i <= introspectionReplicas; i++) {
-      spawnApp(`introspection-service-${i}`, 'introspection-service', {
+      await spawnApp(`introspection-service-${i}`, 'introspection-service', {
         ...env,
         PORT: String(await freePort()),
       });
     }
-    spawnApp('auth-api', 'auth-api', { ...env, PORT: String(authPort) });
+    await spawnApp('auth-api', 'auth-api', { ...env, PORT: String(authPort) });
   }
 
   const url = (name) => `http://127.0.0.1:${services[name].spec.env.PORT}`;
+  const adminUrl = (name) => `http://127.0.0.1:${services[name].spec.env.ADMIN_PORT}`;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -101,7 +103,7 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const name of Object.keys(services)) await ready(name, services[name], url(name));
+    for (const name of Object.keys(services)) await ready(name, services[name], adminUrl(name));
   } catch (err) {
     const logs = Object.entries(services)
       .map(([name, s]) => `--- ${name}\n${s.logs().slice(-3000)}`)
@@ -112,10 +114,15 @@ export async function startOurs({ mode, seed, options, root, log, introspectionR
   const introspectUrls = Object.keys(services)
     .filter((n) => n.startsWith('introspection-service'))
     .map((n) => `${url(n)}/introspect`);
+  const metricsUrls = Object.keys(services)
+    .filter((n) => n.startsWith('introspection-service'))
+    .map((n) => `${adminUrl(n)}/metrics`);
   return {
     mode,
     base,
     introspectUrls,
+    /** The introspection replicas' /metrics, in the order of introspectUrls. */
+    metricsUrls,
     /** The processes that serve the HTTP requests of the scenarios (for CPU meters). */
     pids: () => Object.values(services).map((s) => s.pid),
     logs: () =>

@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import { isMain, runStandalone } from '../lib/standalone.mjs';
 
 const TARGET_EVENTS_PER_S = 20_000;
-const CLI = 'apps/introspection-service/dist/cli.js';
+const CLI = 'apps/cli/dist/cli.js';
 
 /** Deterministic, so every run replays the same mix (mulberry32). */
 function rng(seed) {
@@ -269,7 +269,7 @@ function rebuild(root, env, args) {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     execFile(
       process.execPath,
-      [...nodeArgs, join(root, CLI), 'rebuild', ...args],
+      [...nodeArgs, join(root, CLI), 'read-model', 'rebuild', ...args],
       { cwd: root, env: { ...process.env, ...env }, maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`rebuild ${args.join(' ')} failed: ${stderr || err}`));

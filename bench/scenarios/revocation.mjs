@@ -141,7 +141,7 @@ const scenario = {
       introspectionReplicas: 2,
     });
     try {
-      const metricsUrls = stack.introspectUrls.map((u) => u.replace(/\/introspect$/, '/metrics'));
+      const { metricsUrls } = stack;
       // Warm-up (not measured): the consumer group has its partitions and the connections are open.
       log('warm-up: one revocation per kind, until consumed from Kafka');
       for (const client of clients) await measureKind(stack, client, 1, metricsUrls, log);

@@ -48,6 +48,22 @@ libs_marker_value() {
   printf '%s %s\n' "$KAFKA_VERSION" "$(sha256sum "$CONF_SRC/pom.xml" | cut -d' ' -f1)"
 }
 
+# Maven's own transfer log, one line per artifact it fetched: batch mode
+# prints "Downloaded from central: <url> (<size> at <rate>)"; the jars are
+# what takes minutes on a first run, so each one is a line on stdout.
+show_downloads() {
+  local line n=0
+  while IFS= read -r line; do
+    case "$line" in
+      *"Downloaded from "*.jar" ("*)
+        n=$((n + 1))
+        log "  downloaded $(sed -E 's#.*/([^/ ]+\.jar) \((.*)\)#\1 (\2)#' <<<"$line") [jar $n]"
+        ;;
+    esac
+  done
+  if ((n == 0)); then log "  nothing to download: every jar is in the local Maven repository (~/.m2)"; fi
+}
+
 # Copy broker jars (runtime scope, transitive) into .infra/kafka/libs unless
 # already complete for this version. ~/.m2 caches downloads between runs.
 ensure_libs() {
@@ -56,15 +72,22 @@ ensure_libs() {
     return 0
   fi
   command -v mvn >/dev/null || { err "mvn not found (needed to fetch Kafka jars)"; return 1; }
-  log "copying Kafka $KAFKA_VERSION jars from Maven into $LIBS ..."
+  log "step 1/3: fetching the Kafka $KAFKA_VERSION broker jars (about 50, 45 MB) from Maven Central"
+  log "  (a first run also fetches Maven's plugins and can take minutes; later runs use ~/.m2; full log: $BASE/mvn.log)"
   # Copy into a temp dir then swap, so an interrupted copy never looks complete.
-  local tmp="$BASE/libs.tmp.$$"
+  local tmp="$BASE/libs.tmp.$$" status t0
+  t0="$(now_ms)"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  if ! mvn -B -q -f "$CONF_SRC/pom.xml" \
-      -Dkafka.version="$KAFKA_VERSION" \
-      dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$BASE/mvn.log" 2>&1; then
+  # Not -q: Maven's transfer lines are the progress (show_downloads keeps one per jar).
+  set +e
+  mvn -B -f "$CONF_SRC/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | tee "$BASE/mvn.log" | show_downloads
+  status="${PIPESTATUS[0]}"
+  set -e
+  if ((status != 0)); then
     err "mvn dependency:copy-dependencies failed (see $BASE/mvn.log):"
     tail -n 30 "$BASE/mvn.log" >&2 || true
     rm -rf "$tmp"
@@ -76,7 +99,7 @@ ensure_libs() {
   libs_marker_value >"$tmp/.complete"
   rm -rf "$LIBS"
   mv "$tmp" "$LIBS"
-  log "$(find "$LIBS" -name '*.jar' | wc -l) jars ready"
+  log "  $(find "$LIBS" -name '*.jar' | wc -l) jars ready in $LIBS ($(( ($(now_ms) - t0) / 1000 ))s)"
 }
 
 # Regenerated on every start (cheap) so absolute paths follow the checkout.
@@ -130,7 +153,7 @@ ensure_formatted() {
     [[ -s "$CLUSTER_ID_FILE.tmp" ]] || { err "could not generate a cluster id"; return 1; }
     mv "$CLUSTER_ID_FILE.tmp" "$CLUSTER_ID_FILE"
   fi
-  log "formatting storage (cluster id $(cat "$CLUSTER_ID_FILE"))"
+  log "step 2/3: formatting the broker's storage in $DATA (cluster id $(cat "$CLUSTER_ID_FILE"))"
   mkdir -p "$DATA"
   # --standalone: single-voter dynamic quorum, as the 4.x quickstart does.
   java -Dlog4j2.configurationFile="$CONF_SRC/tools-log4j2.xml" -cp "$(java_cp)" \
@@ -202,8 +225,9 @@ kill_and_wait() {
 # Wait until the broker we launched answers ApiVersions and has logged the
 # end of its startup sequence (after the log offset we recorded at launch).
 wait_ready() {
-  local pid="$1" offset="$2" t0="$3" launched
+  local pid="$1" offset="$2" t0="$3" launched last_note
   launched="$(now_ms)"   # timeout counts from launch, not from the jar copy
+  last_note="$launched"
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       err "broker process $pid exited during startup"
@@ -217,6 +241,10 @@ wait_ready() {
       api_versions_ok; then
       log "ready on 127.0.0.1:$KAFKA_PORT (pid $pid, start took $(( $(now_ms) - t0 ))ms)"
       return 0
+    fi
+    if (($(now_ms) - last_note >= 10000)); then
+      last_note="$(now_ms)"
+      log "  still starting ($(( (last_note - launched) / 1000 ))s; broker log: $LOGS/server.log)"
     fi
     if (($(now_ms) - launched >= KAFKA_START_TIMEOUT * 1000)); then
       err "broker not ready after ${KAFKA_START_TIMEOUT}s"
@@ -271,7 +299,7 @@ cmd_start() {
     </dev/null >>"$OUT_FILE" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
-  log "starting Kafka $KAFKA_VERSION (pid $pid), waiting up to ${KAFKA_START_TIMEOUT}s"
+  log "step 3/3: starting Kafka $KAFKA_VERSION (pid $pid), waiting up to ${KAFKA_START_TIMEOUT}s for it to answer"
   wait_ready "$pid" "$offset" "$t0"
 }
 

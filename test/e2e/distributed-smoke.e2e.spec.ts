@@ -1,6 +1,8 @@
 import type Redis from 'ioredis';
 import { startDistributedStack, type DistributedStack } from './support/distributed-stack';
 import { activeAlgs, readJwks, redisClient } from './support/read-models';
+import { healthUrl } from './support/health';
+import { metricsUrl } from './support/metrics';
 import { httpStatus, runCli, type ServiceProcess, waitFor } from './support/service-process';
 
 /**
@@ -47,11 +49,10 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
     const oldKid = Object.values(before!.keys).find(
       (k) => k.jwk.alg === 'ES256' && k.status === 'active',
     )!.jwk.kid;
-    const result = await runCli(
-      'token-service',
-      ['rotate-key', 'ES256', '--grace-seconds', '600'],
-      { ...env, PORT: '0' },
-    );
+    const result = await runCli(['keys', 'rotate', 'ES256', '--grace-seconds', '600'], {
+      ...env,
+      PORT: '0',
+    });
     expect(result.output).toMatch(/rotated ES256/);
     expect(result.code).toBe(0);
 
@@ -63,27 +64,50 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
     expect(activeAlgs(model)).toEqual(['ES256', 'RS256']);
   }, 40_000);
 
-  it('boots all four apps as separate processes, each with liveness, readiness and Prometheus metrics', async () => {
+  it('boots all four apps as separate processes, each with liveness, readiness and Prometheus metrics on its admin port', async () => {
     for (const svc of [token, introspection, session, auth]) {
-      expect(await httpStatus(`${svc.url}/health/live`)).toBe(200);
-      const ready = await fetch(`${svc.url}/health/ready`);
+      expect(await httpStatus(healthUrl(svc, 'live'))).toBe(200);
+      const ready = await fetch(healthUrl(svc, 'ready'));
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ready' });
-      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      const metrics = await (await fetch(metricsUrl(svc))).text();
       expect(metrics).toMatch(/^# HELP process_cpu_user_seconds_total/m);
     }
     // token-service and session-service share the outbox table; whichever holds the
     // relay lease publishes (outbox-relay.ts), so the count is theirs together.
     let published = 0;
     for (const svc of [token, session]) {
-      const text = await (await fetch(`${svc.url}/metrics`)).text();
+      const text = await (await fetch(metricsUrl(svc))).text();
       const m = /^idp_outbox_published_total\{[^}]*\} (\d+)$/m.exec(text);
       published += m ? Number(m[1]) : 0;
     }
     expect(published).toBeGreaterThanOrEqual(4); // the two signing keys, generated and activated
-    const consumerMetrics = await (await fetch(`${introspection.url}/metrics`)).text();
+    const consumerMetrics = await (await fetch(metricsUrl(introspection))).text();
     expect(consumerMetrics).toMatch(
       /idp_events_consumed_total\{group="introspection-service.read-model",type="key.activated",outcome="ok"\} [1-9]/,
     );
+  });
+
+  it('answers admin routes only on the admin port and public routes only on the public port (ADR 0017)', async () => {
+    const notFound = { error: 'invalid_request', error_description: 'not found' };
+    for (const svc of [token, introspection, session, auth]) {
+      for (const path of ['/health/live', '/health/ready', '/metrics', '/admin/users/u-1']) {
+        const res = await fetch(`${svc.url}${path}`);
+        expect([svc.app, path, res.status]).toEqual([svc.app, path, 404]);
+        expect(await res.json()).toEqual(notFound);
+      }
+    }
+    // auth-api's public routes are not on its admin port.
+    for (const path of ['/.well-known/openid-configuration', '/jwks', '/authorize']) {
+      const res = await fetch(`${auth.adminUrl}${path}`);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toEqual(notFound);
+    }
+    expect((await fetch(`${auth.url}/.well-known/openid-configuration`)).status).toBe(200);
+    // introspection-service's /introspect (served ahead of Fastify) is public only too.
+    const introspectOnAdmin = await fetch(`${introspection.adminUrl}/introspect`, {
+      method: 'POST',
+    });
+    expect(introspectOnAdmin.status).toBe(404);
   });
 });

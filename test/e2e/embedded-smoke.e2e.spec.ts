@@ -35,16 +35,16 @@ describe('embedded mode: all four services in one process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves health and metrics on one port', async () => {
+  it('serves health and metrics on the admin port', async () => {
     running = await startEmbedded(config);
-    const ready = await fetch(`${running.url}/health/ready`);
+    const ready = await fetch(`${running.adminUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
       checks: { event_store: 'up', read_model_cache: 'up' },
     });
     // The in-process bus is informational, as Kafka is in the distributed mode (docs/operations/health.md).
-    expect(await (await fetch(`${running.url}/health/dependencies`)).json()).toEqual({
+    expect(await (await fetch(`${running.adminUrl}/health/dependencies`)).json()).toEqual({
       status: 'ready',
       dependencies: {
         bus: { status: 'up', required: false },
@@ -52,7 +52,27 @@ describe('embedded mode: all four services in one process', () => {
         read_model_cache: { status: 'up', required: true },
       },
     });
-    expect((await fetch(`${running.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${running.adminUrl}/metrics`)).status).toBe(200);
+  });
+
+  it('answers admin routes only on the admin port and public routes only on the public one (ADR 0017)', async () => {
+    const notFound = { error: 'invalid_request', error_description: 'not found' };
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/admin/users/u-1']) {
+      const res = await fetch(`${running!.url}${path}`);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toEqual(notFound);
+    }
+    for (const [method, path] of [
+      ['GET', '/.well-known/openid-configuration'],
+      ['GET', '/jwks'],
+      ['POST', '/token'],
+      ['POST', '/introspect'],
+    ] as const) {
+      const res = await fetch(`${running!.adminUrl}${path}`, { method });
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toEqual(notFound);
+    }
+    expect((await fetch(`${running!.url}/.well-known/openid-configuration`)).status).toBe(200);
   });
 
   it('projects the start-up keys and a rotation through the in-process bus', async () => {

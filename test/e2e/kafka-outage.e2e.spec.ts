@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { busState, dependencies } from './support/health';
+import { busState, dependencies, healthUrl } from './support/health';
 import { dropSchema, isolatedEnv, kafka } from './support/infra';
 import {
   activeAlgs,
@@ -14,7 +14,7 @@ async function readiness(
   svc: ServiceProcess,
 ): Promise<{ status: number; body: { checks?: Record<string, string> } } | undefined> {
   try {
-    const res = await fetch(`${svc.url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(healthUrl(svc, 'ready'), { signal: AbortSignal.timeout(3_000) });
     return { status: res.status, body: (await res.json()) as { checks?: Record<string, string> } };
   } catch {
     return undefined;
@@ -59,13 +59,13 @@ describe('Kafka outages', () => {
       { timeoutMs: 60_000 },
     );
     expect(ready.body.checks).toEqual({ event_store: 'up' });
-    expect((await dependencies(token.url))?.dependencies).toMatchObject({
+    expect((await dependencies(token))?.dependencies).toMatchObject({
       bus: { status: 'down', required: false },
       event_store: { status: 'up', required: true },
     });
 
     kafka.start();
-    await waitFor('token-service sees the bus', async () => (await busState(token.url)) === 'up', {
+    await waitFor('token-service sees the bus', async () => (await busState(token)) === 'up', {
       timeoutMs: 90_000,
     });
     introspection = new ServiceProcess('introspection-service', {
@@ -87,12 +87,12 @@ describe('Kafka outages', () => {
     kafka.stop();
     await waitFor(
       'token-service notices the outage',
-      async () => (await busState(token.url)) === 'down',
+      async () => (await busState(token)) === 'down',
       { timeoutMs: 30_000 },
     );
     expect((await readiness(token))?.status).toBe(200);
     for (const alg of ['ES256', 'RS256', 'ES256']) {
-      const r = await runCli('token-service', ['rotate-key', alg, '--grace-seconds', '600'], {
+      const r = await runCli(['keys', 'rotate', alg, '--grace-seconds', '600'], {
         ...env,
         PORT: '0',
       });
@@ -116,7 +116,7 @@ describe('Kafka outages', () => {
     expect(keys).toHaveLength(5);
     expect(keys.filter((k) => k.status === 'retired')).toHaveLength(3);
     expect(activeAlgs(model)).toEqual(['ES256', 'RS256']);
-    await waitFor('token-service sees the bus', async () => (await busState(token.url)) === 'up', {
+    await waitFor('token-service sees the bus', async () => (await busState(token)) === 'up', {
       timeoutMs: 30_000,
     });
   }, 240_000);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EndpointRateLimits, FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AdminBackchannelController } from './admin/admin-backchannel.controller';
 import { AdminClientsController } from './admin/admin-clients.controller';
+import { AdminOpenApiController } from './admin/admin-openapi.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
 import { AdminSessionsController } from './admin/admin-sessions.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
@@ -11,6 +12,7 @@ import { ClientDirectory } from './authorize/client-directory';
 import { SsoSessions } from './authorize/sso-sessions';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
+import { LandingController } from './home/landing.controller';
 import { ClientRateLimit } from './http/client-rate-limit';
 import { EdgeConfig } from './http/edge-config';
 import { RateLimitGuard } from './http/rate-limit.guard';
@@ -33,6 +35,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
  */
 @Module({
   controllers: [
+    LandingController,
     DiscoveryController,
     AuthorizeController,
     InteractionController,
@@ -45,6 +48,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AdminUsersController,
     AdminSessionsController,
     AdminBackchannelController,
+    AdminOpenApiController,
   ],
   providers: [
     EdgeConfig,

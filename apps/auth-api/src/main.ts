@@ -1,21 +1,24 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '@idp/config';
 import {
   AbuseStoresModule,
   AdminRpc,
   BackchannelRpc,
   distributedAdapters,
+  exitOnShutdownSignals,
+  redisAbuseStores,
+  reportStartupFailure,
   RpcClientsModule,
   runService,
   SessionRpc,
-  redisAbuseStores,
   TokenRpc,
 } from '@idp/nest-kit';
 import { grpcClient } from '@idp/rpc';
 import { AuthApiModule } from './auth-api.module';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { PORT: '3000' });
+  const config = loadConfig(process.env, { PORT: '3000', ADMIN_PORT: '9100' });
   const bindings = await distributedAdapters(config, 'auth-api', {
     eventStore: false,
     cache: true,
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
       useValue: grpcClient(BackchannelRpc, { address: config.SESSION_SERVICE_GRPC_URL }),
     },
   });
-  await runService({
+  const { shutdown } = await runService({
     name: 'auth-api',
     // Sign-in throttling shared by every replica through Redis (ADR 0016).
     modules: [
@@ -43,9 +46,10 @@ async function main(): Promise<void> {
     // over gRPC (a peer that is down is a 503 per request, and all replicas share it).
     readiness: { required: [] },
   });
+  exitOnShutdownSignals(shutdown, { log: new Logger('auth-api') });
 }
 
 main().catch((err: unknown) => {
-  console.error(`auth-api failed to start: ${(err as Error).message}`);
+  reportStartupFailure('auth-api', err);
   process.exit(1);
 });

@@ -22,10 +22,11 @@ import { ensureLocalSecrets } from './local-secrets';
 import { inProcessRpc } from './in-process-rpc';
 
 /**
- * The embedded mode: all four services in one process on one port, over
- * SQLite, the in-process bus and the in-memory cache. The in-memory read
- * models start empty, so they are rebuilt from the event store before the
- * consumers start; the relay then publishes whatever had not been published.
+ * The embedded mode: all four services in one process on one port (and one
+ * admin port, ADR 0017), over SQLite, the in-process bus and the in-memory
+ * cache. The in-memory read models start empty, so they are rebuilt from the
+ * event store before the consumers start; the relay then publishes whatever
+ * had not been published.
  */
 export async function startEmbedded(base: Config) {
   const dataDir = resolve(base.DATA_DIR);
@@ -69,6 +70,8 @@ export async function startEmbedded(base: Config) {
     // The in-process bus joins at once (no dead member can hold a group), so
     // keep the boot order: replay, consumers, relay, then serving.
     consumers: 'before-serving',
+    // Its bus acknowledges a publish once consumed: the outbox is flushed while consumers run.
+    relayBeforeConsumers: true,
     beforeConsuming: async (app) => {
       await app.get<Projector>(INTROSPECTION_PROJECTOR).replay(eventStore);
     },

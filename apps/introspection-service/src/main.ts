@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '@idp/config';
 import {
   AbuseStoresModule,
   distributedAdapters,
+  exitOnShutdownSignals,
   redisAbuseStores,
+  reportStartupFailure,
   RpcClientsModule,
   runService,
   TokenRpc,
@@ -12,7 +15,7 @@ import { grpcClient } from '@idp/rpc';
 import { IntrospectionServiceModule } from './introspection-service.module';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { PORT: '3002' });
+  const config = loadConfig(process.env, { PORT: '3002', ADMIN_PORT: '9103' });
   const bindings = await distributedAdapters(config, 'introspection-service', {
     eventStore: false,
     cache: true,
@@ -22,7 +25,7 @@ async function main(): Promise<void> {
   const rpc = RpcClientsModule.forRoot({
     token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
   });
-  await runService({
+  const { shutdown } = await runService({
     name: 'introspection-service',
     // Rate limits shared by every replica through Redis (ADR 0016).
     modules: [
@@ -34,9 +37,10 @@ async function main(): Promise<void> {
     // Every introspection reads the Redis read model first; Kafka only feeds it.
     readiness: { required: ['read_model_cache'] },
   });
+  exitOnShutdownSignals(shutdown, { log: new Logger('introspection-service') });
 }
 
 main().catch((err: unknown) => {
-  console.error(`introspection-service failed to start: ${(err as Error).message}`);
+  reportStartupFailure('introspection-service', err);
   process.exit(1);
 });

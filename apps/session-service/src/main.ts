@@ -4,6 +4,9 @@ import { loadConfig } from '@idp/config';
 import {
   BackchannelRpc,
   distributedAdapters,
+  exitOnShutdownSignals,
+  postgresTarget,
+  reportStartupFailure,
   RpcClientsModule,
   runService,
   SessionRpc,
@@ -21,21 +24,17 @@ import { SessionService } from './sessions/session.service';
 import { sessionRpcHandlers } from './sessions/session.rpc-handlers';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { PORT: '3003', GRPC_PORT: '50053' });
+  const config = loadConfig(process.env, { PORT: '3003', ADMIN_PORT: '9102', GRPC_PORT: '50053' });
   const bindings = await distributedAdapters(config, 'session-service', {
     eventStore: true,
     cache: false,
   });
   // Back-channel logout: the delivery queue next to the event store; token-service signs the tokens.
-  const deliveries = await createDeliveryStore({
-    driver: 'postgres',
-    url: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-  });
+  const deliveries = await createDeliveryStore(postgresTarget(config));
   const rpcClients = RpcClientsModule.forRoot({
     token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
   });
-  const { app } = await runService({
+  const { app, shutdown } = await runService({
     name: 'session-service',
     modules: [rpcClients, DeliveryStoreModule.forRoot(deliveries), SessionServiceModule],
     bindings,
@@ -51,11 +50,14 @@ async function main(): Promise<void> {
       { contract: BackchannelRpc, handlers: backchannelRpcHandlers(app.get(DeadLetters)) },
     ],
   });
-  new Logger('session-service').log(`gRPC on ${config.HOST}:${rpc.port}`);
-  process.once('SIGTERM', () => void rpc.close());
+  const log = new Logger('session-service');
+  log.log(`gRPC on ${config.HOST}:${rpc.port}`);
+  // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
+  shutdown.addRpcServer(rpc);
+  exitOnShutdownSignals(shutdown, { log });
 }
 
 main().catch((err: unknown) => {
-  console.error(`session-service failed to start: ${(err as Error).message}`);
+  reportStartupFailure('session-service', err);
   process.exit(1);
 });

@@ -1,5 +1,9 @@
 export * from './token-service.module';
 export * from './keys/key-ring.service';
+export * from './keys/keys.module';
+export * from './secrets/token-secrets';
+export * from './tokens/userinfo-handle';
+export { TokenMinter } from './tokens/token-minter.service';
 export * from './clients/client-registry.service';
 export * from './users/user-directory.service';
 export * from './grants/authorize.service';

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@idp/config';
-import { AdminRpc, distributedAdapters, runService, TokenRpc } from '@idp/nest-kit';
+import {
+  AdminRpc,
+  distributedAdapters,
+  exitOnShutdownSignals,
+  reportStartupFailure,
+  runService,
+  TokenRpc,
+} from '@idp/nest-kit';
 import { createRpcServer } from '@idp/rpc';
 import { AdminModule } from './admin/admin.module';
 import { adminRpcHandlers } from './admin/admin.rpc-handlers';
@@ -23,13 +30,13 @@ import { UserDirectory } from './users/user-directory.service';
 import { UserinfoService } from './userinfo/userinfo.service';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { PORT: '3001', GRPC_PORT: '50051' });
+  const config = loadConfig(process.env, { PORT: '3001', ADMIN_PORT: '9101', GRPC_PORT: '50051' });
   const bindings = await distributedAdapters(config, 'token-service', {
     eventStore: true,
     // Revocations write their tombstones to the introspection read model (ADR 0008).
     cache: true,
   });
-  const { app } = await runService({
+  const { app, shutdown } = await runService({
     name: 'token-service',
     modules: [TokenServiceModule, AdminModule, LogoutModule],
     bindings,
@@ -64,11 +71,14 @@ async function main(): Promise<void> {
       },
     ],
   });
-  new Logger('token-service').log(`gRPC on ${config.HOST}:${rpc.port}`);
-  process.once('SIGTERM', () => void rpc.close());
+  const log = new Logger('token-service');
+  log.log(`gRPC on ${config.HOST}:${rpc.port}`);
+  // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
+  shutdown.addRpcServer(rpc);
+  exitOnShutdownSignals(shutdown, { log });
 }
 
 main().catch((err: unknown) => {
-  console.error(`token-service failed to start: ${(err as Error).message}`);
+  reportStartupFailure('token-service', err);
   process.exit(1);
 });

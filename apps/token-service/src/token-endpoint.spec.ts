@@ -9,7 +9,7 @@ import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule } from '@idp/nest-kit';
+import { HealthModule, InfraModule, registry } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import type { ClientAuthentication } from '@idp/contracts';
 import { ClientRegistry } from './clients/client-registry.service';
@@ -112,12 +112,8 @@ describe('TokenEndpoint', () => {
     );
   });
 
-  it('answers a wrong secret, an unknown client and the wrong method with one invalid_client', async () => {
-    for (const auth of [
-      basic('svc', 'wrong-secret'),
-      basic('nobody', secret),
-      { method: 'client_secret_post' as const, clientId: 'svc', secret },
-    ]) {
+  it('answers a wrong secret and an unknown client with one invalid_client', async () => {
+    for (const auth of [basic('svc', 'wrong-secret'), basic('nobody', secret)]) {
       const err = await oauthError(call({ grant_type: 'client_credentials' }, auth));
       expect(err).toMatchObject({
         error: 'invalid_client',
@@ -125,6 +121,21 @@ describe('TokenEndpoint', () => {
         description: 'client authentication failed',
       });
     }
+    // The wrong method is invalid_client too, but says which one the client registered.
+    expect(
+      await oauthError(
+        call(
+          { grant_type: 'client_credentials' },
+          { method: 'client_secret_post' as const, clientId: 'svc', secret },
+        ),
+      ),
+    ).toMatchObject({
+      error: 'invalid_client',
+      status: 401,
+      description: expect.stringMatching(
+        /registered for client_secret_basic, but the request used client_secret_post/,
+      ),
+    });
     expect(
       (await oauthError(call({ grant_type: 'client_credentials' }, basic('svc', 'x')))).headers[
         'WWW-Authenticate'
@@ -152,5 +163,25 @@ describe('TokenEndpoint', () => {
     const issued = events.at(-1)!;
     expect(issued.type).toBe('grant.access_token_issued');
     expect(JSON.stringify(issued.data)).not.toMatch(/at_[A-Za-z0-9-]+\./); // the token itself is never stored
+  });
+
+  it('counts issued tokens by grant type and format, and nothing for a refused request', async () => {
+    const issued = async () =>
+      (await registry.getSingleMetric('idp_tokens_issued_total')!.get()).values
+        .filter((v) => v.labels['grant_type'] === 'client_credentials')
+        .map((v) => `${v.labels['token_type']} ${v.labels['format']} ${v.value}`);
+    const count = async () =>
+      (await registry.getSingleMetric('idp_tokens_issued_total')!.get()).values.reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+    const total = await count();
+    const opaque = (await issued()).find((l) => l.startsWith('access_token opaque'));
+    const already = opaque === undefined ? 0 : Number(opaque.split(' ')[2]);
+    await call({ grant_type: 'client_credentials' });
+    await call({ grant_type: 'client_credentials', scope: 'a' });
+    await oauthError(call({ grant_type: 'client_credentials', scope: 'a c' }));
+    expect(await issued()).toEqual([`access_token opaque ${already + 2}`]);
+    expect((await count()) - total).toBe(2);
   });
 });

@@ -111,11 +111,14 @@ export default {
         env: {
           ...env,
           PORT: String(await freePort()),
+          // /health and /metrics answer only on the admin listener (ADR 0017).
+          ADMIN_PORT: String(await freePort()),
           ...(ports[app] ? { GRPC_PORT: String(ports[app]) } : {}),
         },
       }).spawn();
     }
     const url = (app) => `http://127.0.0.1:${services[app].spec.env.PORT}`;
+    const adminUrl = (app) => `http://127.0.0.1:${services[app].spec.env.ADMIN_PORT}`;
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
     const stop = async () => {
       await Promise.all(Object.values(services).map((s) => s.stop()));
@@ -128,7 +131,7 @@ export default {
           `${app} ready`,
           async () => {
             if (!svc.alive()) throw new Error(`${app} exited:\n${svc.logs()}`);
-            const res = await fetch(`${url(app)}/health/ready`, {
+            const res = await fetch(`${adminUrl(app)}/health/ready`, {
               signal: AbortSignal.timeout(2_000),
             });
             await res.arrayBuffer();

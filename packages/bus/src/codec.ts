@@ -1,4 +1,10 @@
-import { EventValidationError, parseEvent, type DomainEvent } from '@idp/contracts';
+import {
+  EventValidationError,
+  parseEvent,
+  type DomainEvent,
+  type EventEnvelope,
+} from '@idp/contracts';
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from '@idp/observability';
 import type { BusMessage } from './event-bus.port';
 
 /** A message as it sits in a log, adapter-neutral: values and headers are text. */
@@ -41,9 +47,20 @@ export function encodeAll(messages: readonly BusMessage[]): EncodedMessage[] {
         'content-type': 'application/json',
         'event-type': event.type,
         'event-id': event.id,
+        ...contextHeaders(m.value),
       },
     };
   });
+}
+
+/**
+ * The request context that caused the event, as the headers a consumer
+ * continues it from (`x-request-id` = the correlation id, `traceparent`).
+ */
+function contextHeaders(envelope: EventEnvelope): Record<string, string> {
+  const headers: Record<string, string> = { [REQUEST_ID_HEADER]: envelope.correlationId };
+  if (envelope.traceparent !== undefined) headers[TRACEPARENT_HEADER] = envelope.traceparent;
+  return headers;
 }
 
 /** Consume-side gate: throws a DecodeError whose message never quotes the payload. */

@@ -89,9 +89,9 @@ export async function deliverEvent(
     const error = e instanceof DecodeError ? e.message : describeError(e);
     return { kind: 'failed', error, attempts: 0 };
   }
-  const { topic, partition, offset } = record;
+  const { topic, partition, offset, headers } = record;
   return withRetries(
-    (attempt) => handler(event, { topic, partition, offset, attempt }),
+    (attempt) => handler(event, { topic, partition, offset, attempt, headers }),
     policy,
     signal,
     onRetry,

@@ -15,6 +15,8 @@ export interface DeliveryContext {
   readonly partition: number;
   readonly offset: string;
   readonly attempt: number;
+  /** The message's headers (`x-request-id`, `traceparent`: the context that caused the event). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

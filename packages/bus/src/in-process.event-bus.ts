@@ -13,7 +13,7 @@ import type {
 } from './event-bus.port';
 import { GroupMember, InProcessGroup, type LogView } from './in-process/consumer-group';
 import { PartitionLog, partitionFor, type StoredMessage } from './in-process/partition-log';
-import { consoleBusLogger, type BusLogger } from './logger';
+import { defaultBusLogger, type BusLogger } from './logger';
 import { deadLetterProcessor, eventProcessor, type Processor } from './processors';
 import { TopicCatalog, type TopicSpec } from './topics';
 
@@ -64,7 +64,7 @@ export class InProcessEventBus implements EventBus, DeadLetterReader {
 
   constructor(opts: InProcessEventBusOptions = {}) {
     this.catalog = new TopicCatalog(opts.topics);
-    this.logger = opts.logger ?? consoleBusLogger;
+    this.logger = opts.logger ?? defaultBusLogger;
     this.ackWhen = opts.ackWhen ?? 'appended';
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 60_000;
     const max = opts.maxMessagesPerPartition ?? 10_000;

@@ -8,7 +8,8 @@ export {
 } from './topics';
 export { DLQ_HEADERS } from './dead-letter';
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF } from './delivery';
-export { consoleBusLogger, silentBusLogger, type BusLogger } from './logger';
+export { defaultBusLogger, silentBusLogger, type BusLogger } from './logger';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process.event-bus';
 export { KafkaEventBus } from './kafka.event-bus';
 export type { KafkaEventBusOptions } from './kafka/kafka-options';
+export { kafkaSecurityConfig, type KafkaSecurity } from './kafka/kafka-security';

@@ -16,7 +16,7 @@ import { KafkaConnection } from './kafka/connection';
 import { connectionRetry, consumerConfig, type KafkaEventBusOptions } from './kafka/kafka-options';
 import { KafkaSubscription } from './kafka/kafka-subscription';
 import { quietLogCreator } from './kafka/quiet-log-creator';
-import { consoleBusLogger, type BusLogger } from './logger';
+import { defaultBusLogger, type BusLogger } from './logger';
 import { deadLetterProcessor, eventProcessor, type Processor } from './processors';
 import { TopicCatalog } from './topics';
 
@@ -36,7 +36,7 @@ export class KafkaEventBus implements EventBus, DeadLetterReader {
   private state: 'new' | 'started' | 'closed' = 'new';
 
   constructor(private readonly opts: KafkaEventBusOptions) {
-    this.logger = opts.logger ?? consoleBusLogger;
+    this.logger = opts.logger ?? defaultBusLogger;
     this.catalog = new TopicCatalog(opts.topics, opts.dlqPartitions);
     const retry = connectionRetry(opts);
     this.kafka = new Kafka({

@@ -5,6 +5,7 @@ export { planTtl, type TtlPlan } from './ttl';
 export * from './in-memory.read-model-cache';
 export * from './in-memory.cache-invalidations';
 export { createRedisClient, REDIS_DEFAULTS, type RedisConnectionOptions } from './redis-connection';
+export { redisSecurityOptions, type RedisSecurity } from './redis-security';
 export * from './redis.read-model-cache';
 export * from './redis.cache-invalidations';
 export * from './throttle/attempt-throttle.port';

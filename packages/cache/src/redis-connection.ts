@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { type CacheLogger, consoleCacheLogger, toCacheError } from './cache-errors';
+import { redisSecurityOptions, type RedisSecurity } from './redis-security';
 
 export interface RedisConnectionOptions {
   /** redis://[user:pass@]host:port[/db] or rediss:// for TLS. */
@@ -13,6 +14,8 @@ export interface RedisConnectionOptions {
   /** Reconnect attempts a queued command survives. Default 1: fail fast, callers fail closed. */
   readonly maxRetriesPerRequest?: number;
   readonly logger?: CacheLogger;
+  /** TLS CA and Redis Sentinel (managed Redis); see redis-security.ts. */
+  readonly security?: RedisSecurity;
 }
 
 export const REDIS_DEFAULTS = {
@@ -34,6 +37,7 @@ export function createRedisClient(
   const logger = options.logger ?? consoleCacheLogger;
   const client = new Redis(options.url, {
     ...extra,
+    ...redisSecurityOptions(options.url, options.security),
     lazyConnect: true,
     enableAutoPipelining: true,
     connectionName: options.connectionName,

@@ -1,4 +1,5 @@
 import type { Config } from './defaults';
+import { infraInconsistencies } from './infra-consistency';
 
 /**
  * Rules between settings, checked after each one parsed on its own: a
@@ -12,5 +13,6 @@ export function inconsistencies(config: Config): string[] {
       `KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS}), ideally a third of it`,
     );
   }
+  problems.push(...infraInconsistencies(config));
   return problems;
 }

@@ -29,13 +29,33 @@ export const settings = {
     schema: z.string().default('127.0.0.1'),
     description: 'Interface to bind (0.0.0.0 in containers).',
   },
+  ADMIN_PORT: {
+    schema: port.optional(),
+    description:
+      'Port of the admin listener, the only one serving `/admin/*`, `/metrics` and `/health/*` (404 on PORT; docs/operations/admin.md). Each app has its own default; 0 = any free port.',
+  },
+  ADMIN_HOST: {
+    schema: z.string().default('127.0.0.1'),
+    description:
+      'Interface the admin listener binds: loopback by default, so only the host itself reaches it; 0.0.0.0 in containers, where probes and Prometheus come from outside the pod (keep it off any public Service or Ingress).',
+  },
   ISSUER: {
     schema: url.default('http://localhost:3000'),
     description: 'Public URL of auth-api; the `iss` of every token.',
   },
   LOG_LEVEL: {
-    schema: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
-    description: 'NestJS logger level. Tokens and secrets are never logged at any level.',
+    schema: z
+      .enum(['error', 'warn', 'info', 'debug', 'trace', 'silent', 'log', 'verbose'])
+      .default('info')
+      // NestJS's names, accepted so deployments configured before issue #14 keep their meaning.
+      .transform((level) => (level === 'log' ? 'info' : level === 'verbose' ? 'trace' : level)),
+    description:
+      'Least severe level written: `error`, `warn`, `info`, `debug` or `trace` (`silent`: nothing, for tests). The former NestJS names still work: `log` means `info` and `verbose` means `trace`. Every app logs JSON lines with `request_id` (docs/operations/logs.md); tokens, codes, secrets, passwords, cookies and bodies are never logged at any level, `trace` included.',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty']).optional(),
+    description:
+      '`json`: one JSON object per line on stdout (what log collectors read). `pretty`: coloured, human-readable lines. Unset: `pretty` when stdout is a terminal, `json` otherwise.',
   },
   DATA_DIR: {
     schema: z.string().default('./data'),
@@ -48,6 +68,16 @@ export const settings = {
   DATABASE_SCHEMA: {
     schema: z.string().default('public'),
     description: 'PostgreSQL schema for the event store tables.',
+  },
+  DATABASE_SSL: {
+    schema: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+    description:
+      "TLS to PostgreSQL (event store, outbox, back-channel delivery table), libpq's modes: `disable`; `require` (encrypted, server not verified); `verify-ca` (certificate chains to DATABASE_SSL_CA_FILE or the system CAs, any host name); `verify-full` (and the host name matches; use this for a managed database). Unset: whatever `sslmode` in DATABASE_URL says (plaintext without it). Setting both this and `sslmode` is an error.",
+  },
+  DATABASE_SSL_CA_FILE: {
+    schema: z.string().optional(),
+    description:
+      "PEM file of the CA(s) that sign the PostgreSQL server's certificate (e.g. the cloud provider's bundle), for DATABASE_SSL `verify-ca` or `verify-full`. Unset: Node's built-in CAs.",
   },
   KAFKA_BROKERS: {
     schema: list.default(['127.0.0.1:9092']),
@@ -74,6 +104,32 @@ export const settings = {
     description:
       'Kafka consumer rebalance timeout: how long the coordinator waits for every live member to rejoin during a rebalance. A member busy with a slow event handler rejoins once the handler returns, so this bounds a rebalance, not a crash takeover (that is KAFKA_SESSION_TIMEOUT_MS).',
   },
+  KAFKA_SSL: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    description:
+      "TLS to the Kafka brokers (the broker's certificate and host name are verified). Managed Kafka services require it.",
+  },
+  KAFKA_SSL_CA_FILE: {
+    schema: z.string().optional(),
+    description:
+      "PEM file of the CA(s) that sign the brokers' certificates (e.g. Strimzi's `<cluster>-cluster-ca-cert`). Needs KAFKA_SSL=true; unset: Node's built-in CAs.",
+  },
+  KAFKA_SASL_MECHANISM: {
+    schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    description:
+      'SASL authentication to the brokers, with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. `scram-sha-256`/`scram-sha-512` (Strimzi `scram-sha-512`, Amazon MSK, Aiven); `plain` sends the password itself and is refused without KAFKA_SSL=true. Unset: no SASL.',
+  },
+  KAFKA_SASL_USERNAME: {
+    schema: z.string().optional(),
+    description: 'SASL user name (with KAFKA_SASL_MECHANISM).',
+  },
+  KAFKA_SASL_PASSWORD: {
+    schema: z.string().optional(),
+    description: 'SASL password (with KAFKA_SASL_MECHANISM).',
+  },
   REDIS_URL: {
     schema: url.default('redis://127.0.0.1:6379'),
     description: 'Redis holding the read models.',
@@ -82,9 +138,41 @@ export const settings = {
     schema: z.string().default('idp:'),
     description: 'Namespace for every Redis key.',
   },
+  REDIS_TLS_CA_FILE: {
+    schema: z.string().optional(),
+    description:
+      "PEM file of the CA(s) that sign the Redis server's certificate. TLS itself is on when REDIS_URL starts with `rediss://` (the host name is verified); unset: Node's built-in CAs.",
+  },
+  REDIS_SENTINELS: {
+    schema: list.default([]),
+    description:
+      "Redis Sentinel: comma-separated `host:port` of the sentinels. Set: the client asks them for the master named REDIS_SENTINEL_MASTER and follows failovers; REDIS_URL then gives only the master's credentials, database and TLS (`rediss://`), its host is ignored. (Redis Cluster is not supported: the apps' multi-key commands assume one node.)",
+  },
+  REDIS_SENTINEL_MASTER: {
+    schema: z.string().optional(),
+    description:
+      'Redis Sentinel: the master group name (`sentinel monitor <name> ...`). Required with REDIS_SENTINELS.',
+  },
+  REDIS_SENTINEL_PASSWORD: {
+    schema: z.string().optional(),
+    description:
+      'Redis Sentinel: password of the sentinels themselves (`requirepass` in sentinel.conf), if any.',
+  },
+  REDIS_SENTINEL_TLS: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    description: 'Redis Sentinel: talk TLS to the sentinels too (with REDIS_TLS_CA_FILE, if set).',
+  },
   OUTBOX_SWEEP_MS: {
     schema: positiveInt.default(500),
     description: 'How often the outbox relay sweeps for unpublished events.',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+    description:
+      "How long the graceful shutdown on SIGTERM or SIGINT may take (readiness off, HTTP and gRPC drained, consumers stopped, outbox flushed, stores closed: docs/operations/restarts.md). Past it the process logs what was still pending and exits 1. Keep it below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds, default 30 s, minus any preStop sleep).",
   },
   KEY_ENCRYPTION_KEY: {
     schema: z
@@ -349,7 +437,7 @@ export const settings = {
   ADMIN_TOKEN: {
     schema: bearerSecret.optional(),
     description:
-      'auth-api: Bearer token of the admin API (/admin/clients, /admin/users). Unset: the admin API is disabled (404).',
+      'auth-api: a static Bearer token of the admin API (on ADMIN_PORT), a shared break-glass credential; its events name the actor `admin_token`. Unset: only access tokens of clients granted `idp:admin` or `idp:admin.read` open the admin API (docs/operations/admin.md).',
   },
 } as const;
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { inconsistencies } from './consistency';
 import { settings, type Config, type SettingName } from './defaults';
+import { resolveSecretFiles, type ReadSecretFile } from './secret-files';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -10,12 +11,14 @@ export class ConfigError extends Error {
  * Reads and validates the environment once, at boot. An invalid value stops
  * the process with every problem listed, instead of failing on first use.
  * `overrides` are per-app defaults (each app has its own default PORT).
+ * Secrets may come from files (`<NAME>_FILE`, see secret-files.ts).
  */
 export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  rawEnv: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Record<SettingName, string>> = {},
+  readSecretFile?: ReadSecretFile,
 ): Config {
-  const problems: string[] = [];
+  const { env, problems } = resolveSecretFiles(rawEnv, readSecretFile);
   const out: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(settings) as [
     SettingName,

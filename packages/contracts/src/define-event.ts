@@ -61,6 +61,7 @@ export function defineEvent<const Type extends string, Schema extends z.ZodType>
         occurredAt: meta.occurredAt ?? new Date().toISOString(),
         correlationId: meta.correlationId,
         ...(meta.causationId ? { causationId: meta.causationId } : {}),
+        ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
         data: parsed.data,
       };
     },

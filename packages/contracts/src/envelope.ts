@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { actorSchema, type Actor } from './actor';
 import { UUID_V7_PATTERN } from './uuidv7';
+
+/** W3C traceparent, version 00, lowercase hex, ids not all zero (as @idp/observability parses it). */
+export const TRACEPARENT_PATTERN = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
  * The one envelope every event travels in, in the store, on Kafka and in the
@@ -15,6 +19,13 @@ export const envelopeSchema = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
   correlationId: z.string().min(1).max(200),
   causationId: z.string().min(1).max(200).optional(),
+  /** W3C trace context of the request that caused the event (absent on older events). */
+  traceparent: z
+    .string()
+    .regex(TRACEPARENT_PATTERN, 'traceparent must be W3C version 00')
+    .optional(),
+  /** Who made the admin call that caused the event (absent otherwise, and on older events). */
+  actor: actorSchema.optional(),
   data: z.unknown(),
 });
 
@@ -27,6 +38,8 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
   readonly occurredAt: string;
   readonly correlationId: string;
   readonly causationId?: string;
+  readonly traceparent?: string;
+  readonly actor?: Actor;
   readonly data: Data;
 }
 
@@ -36,6 +49,7 @@ export interface EventMetadata {
   readonly occurredAt?: string;
   readonly correlationId: string;
   readonly causationId?: string;
+  readonly traceparent?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './uuidv7';
 export * from './random-pool';
+export * from './actor';
 export * from './envelope';
 export * from './define-event';
 export * from './topics';
@@ -17,3 +18,4 @@ export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';
 export * from './rpc/backchannel.rpc';
+export * from './admin-api';

@@ -10,6 +10,7 @@ export {
 export { openDataSource, type OwnMigrations } from './sql/open-data-source';
 export {
   consoleStorageLogger,
+  defaultStorageLogger,
   readWithRetry,
   withQueryRunner,
   type StorageLogger,
@@ -21,3 +22,4 @@ export type {
   OutboxRelayOptions,
   OutboxRelayStats,
 } from './outbox-relay.options';
+export { pgSslConfig, type PgSsl, type PgSslMode } from './sql/pg-ssl';

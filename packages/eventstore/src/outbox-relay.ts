@@ -1,6 +1,6 @@
 import { backoffDelay } from './backoff';
 import { byTopic, toMessage } from './outbox-batch';
-import type { Outbox, OutboxPublisher, OutboxSession } from './outbox.port';
+import type { Outbox, OutboxBacklog, OutboxPublisher, OutboxSession } from './outbox.port';
 import {
   relaySettings,
   type OutboxRelayOptions,
@@ -80,6 +80,10 @@ export class OutboxRelay {
 
   pendingCount(): Promise<number> {
     return this.outbox.pendingCount();
+  }
+
+  backlog(): Promise<OutboxBacklog> {
+    return this.outbox.backlog();
   }
 
   stats(): OutboxRelayStats {

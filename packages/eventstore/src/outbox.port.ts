@@ -35,6 +35,12 @@ export interface OutboxSession {
   purgeSent(before: Date): Promise<number>;
 }
 
+export interface OutboxBacklog {
+  readonly count: number;
+  /** The creation time of the unsent row with the lowest position; undefined when none. */
+  readonly oldestCreatedAt: Date | undefined;
+}
+
 export type LeaseResult<T> = { readonly held: true; readonly value: T } | { readonly held: false };
 
 /**
@@ -48,6 +54,8 @@ export interface Outbox {
    */
   withLease<T>(fn: (session: OutboxSession) => Promise<T>): Promise<LeaseResult<T>>;
   pendingCount(): Promise<number>;
+  /** How many rows are unsent, and when the oldest of them was written (for metrics). */
+  backlog(): Promise<OutboxBacklog>;
   /** Highest unsent position, or undefined when nothing is pending. */
   maxPendingPosition(): Promise<string | undefined>;
   /** True while some row at or below `position` is unsent. */

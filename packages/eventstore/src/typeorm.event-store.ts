@@ -280,7 +280,7 @@ export class TypeOrmEventStore implements EventStore {
       item.envelopes.map((e, i) => ({ e, stream: item.stream, version: base + i + 1 })),
     );
     const inserted = await sql.query(
-      `INSERT INTO events (${INSERT_EVENT_COLUMNS}) VALUES ${marks(rows.length, 9)}
+      `INSERT INTO events (${INSERT_EVENT_COLUMNS}) VALUES ${marks(rows.length, 11)}
        RETURNING CAST(position AS TEXT) AS position, stream, stream_version`,
       rows.flatMap(({ e, stream, version }) => [
         e.id,
@@ -291,6 +291,8 @@ export class TypeOrmEventStore implements EventStore {
         e.occurredAt,
         e.correlationId,
         e.causationId ?? null,
+        e.traceparent ?? null,
+        e.actor === undefined ? null : JSON.stringify(e.actor),
         JSON.stringify(e.data),
       ]),
     );

@@ -7,11 +7,14 @@ import {
   type RpcContract,
 } from './contract';
 import type { RpcLogger } from './logger';
+import { callCorrelationId, outgoingContext } from './propagation';
 import { DEFAULT_TIMEOUT_MS, RpcContractError, check, correlationIdOr, encodeBody } from './wire';
 
 export interface TransportCall {
   readonly timeoutMs: number;
   readonly correlationId: string;
+  /** The caller's request context (`x-request-id`, `traceparent`, `tracestate`), to be carried along. */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,9 +62,10 @@ export function buildClient<C extends RpcContract>(
       } catch (err) {
         throw new RpcContractError(`${path} request: ${(err as Error).message}`);
       }
-      const correlationId = correlationIdOr(callOptions?.correlationId);
+      const correlationId = correlationIdOr(callCorrelationId(callOptions?.correlationId));
       const timeoutMs = timeoutOf(callOptions, defaultTimeoutMs);
-      const text = await transport.call(method, body, { timeoutMs, correlationId });
+      const context = outgoingContext();
+      const text = await transport.call(method, body, { timeoutMs, correlationId, context });
 
       // Parse again on this side: the server may be another version, and transforms/defaults apply here.
       let response: Awaited<ReturnType<typeof check>>;

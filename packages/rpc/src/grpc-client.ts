@@ -3,7 +3,7 @@ import { ServerError } from '@idp/oauth-errors';
 import { buildClient, type Transport } from './client';
 import { rpcPath, type ClosableRpcClient, type RpcContract } from './contract';
 import { fromGrpcError } from './grpc-errors';
-import { consoleRpcLogger, type RpcLogger } from './logger';
+import { defaultRpcLogger, type RpcLogger } from './logger';
 import { CORRELATION_METADATA, MAX_MESSAGE_BYTES, unavailable } from './wire';
 
 /** PEM material: `ca` to verify the server; `cert` + `key` to present ours (mTLS). */
@@ -47,7 +47,7 @@ export function grpcClient<C extends RpcContract>(
   contract: C,
   options: GrpcClientOptions,
 ): ClosableRpcClient<C> {
-  const logger = options.logger ?? consoleRpcLogger;
+  const logger = options.logger ?? defaultRpcLogger;
   return buildClient(contract, grpcTransport(contract.service, options, logger), {
     logger,
     ...(options.defaultTimeoutMs === undefined
@@ -65,11 +65,12 @@ export function grpcTransport(
   const channel = new Client(options.address, channelCredentials(options.tls), channelOptions);
   let closed = false;
   return {
-    call(method, body, { timeoutMs, correlationId }) {
+    call(method, body, { timeoutMs, correlationId, context }) {
       if (closed) return Promise.reject(unavailable('rpc client is closed'));
       const path = rpcPath(service, method);
       const metadata = new Metadata();
       metadata.set(CORRELATION_METADATA, correlationId);
+      for (const [key, value] of Object.entries(context ?? {})) metadata.set(key, value);
       return new Promise<string>((resolve, reject) => {
         try {
           // waitForReady stays false: with the peer down the call fails at once instead of

@@ -1,4 +1,6 @@
+import { runWithContext } from '@idp/observability';
 import {
+  type Metadata,
   Server,
   ServerCredentials,
   type ServerUnaryCall,
@@ -9,8 +11,19 @@ import {
 import { rpcPath, type RpcBindings, type RpcContract } from './contract';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { toGrpcError } from './grpc-errors';
-import { consoleRpcLogger, type RpcLogger } from './logger';
+import { defaultRpcLogger, type RpcLogger } from './logger';
+import { CONTEXT_METADATA, incomingContext } from './propagation';
 import { CORRELATION_METADATA, MAX_MESSAGE_BYTES, correlationIdOr } from './wire';
+
+/** The context keys of a call's metadata as text (binary or repeated values are ignored). */
+function metadataText(metadata: Metadata): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of CONTEXT_METADATA) {
+    const value = metadata.get(key)[0];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
 
 /** PEM material. With `ca`, client certificates are required (mTLS) unless told otherwise. */
 export interface RpcServerTls {
@@ -58,6 +71,7 @@ function serviceDefinition(contract: RpcContract): ServiceDefinition {
 function implementation(
   contract: RpcContract,
   dispatcher: Dispatcher,
+  logger: RpcLogger,
 ): UntypedServiceImplementation {
   const entries = Object.keys(contract.methods).map((method) => {
     const path = rpcPath(contract.service, method);
@@ -65,13 +79,26 @@ function implementation(
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       const correlationId = correlationIdOr(call.metadata.get(CORRELATION_METADATA)[0]);
-      void dispatcher
-        .dispatch(path, call.request.toString('utf8'), { correlationId, signal: abort.signal })
-        .then((outcome) =>
-          outcome.ok
-            ? callback(null, Buffer.from(outcome.body, 'utf8'))
-            : callback(toGrpcError(outcome.error)),
-        );
+      const context = incomingContext(metadataText(call.metadata), correlationId);
+      void runWithContext(context, async () => {
+        const started = performance.now();
+        const outcome = await dispatcher.dispatch(path, call.request.toString('utf8'), {
+          correlationId,
+          signal: abort.signal,
+        });
+        // The server side's access log: inside the context, so it carries the caller's request id.
+        logger.info?.('rpc handled', {
+          log: 'rpc',
+          path,
+          outcome: outcome.ok ? 'ok' : outcome.error.error,
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        });
+        return outcome;
+      }).then((outcome) =>
+        outcome.ok
+          ? callback(null, Buffer.from(outcome.body, 'utf8'))
+          : callback(toGrpcError(outcome.error)),
+      );
     };
     return [method, handle];
   });
@@ -92,7 +119,7 @@ function credentials(tls: RpcServerTls | undefined): ServerCredentials {
 export async function createRpcServer<const T extends readonly RpcContract[]>(
   options: RpcServerOptions<T>,
 ): Promise<RpcServer> {
-  const logger = options.logger ?? consoleRpcLogger;
+  const logger = options.logger ?? defaultRpcLogger;
   const bindings = options.services as readonly RpcBindings<readonly RpcContract[]>[number][];
   const dispatcher = createDispatcher(bindings, logger);
   const server = new Server({
@@ -100,7 +127,7 @@ export async function createRpcServer<const T extends readonly RpcContract[]>(
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
   for (const { contract } of bindings) {
-    server.addService(serviceDefinition(contract), implementation(contract, dispatcher));
+    server.addService(serviceDefinition(contract), implementation(contract, dispatcher, logger));
   }
   const host =
     options.host.includes(':') && !options.host.startsWith('[')

@@ -2,8 +2,10 @@ import { ServerError, fromWire } from '@idp/oauth-errors';
 import { buildClient, type Transport } from './client';
 import { rpcPath, type ClosableRpcClient, type RpcContract, type RpcHandlers } from './contract';
 import { createDispatcher, type Dispatcher } from './dispatcher';
-import { consoleRpcLogger, type RpcLogger } from './logger';
+import { defaultRpcLogger, type RpcLogger } from './logger';
+import { incomingContext } from './propagation';
 import { unavailable } from './wire';
+import { runWithContext } from '@idp/observability';
 
 export interface InProcessClientOptions {
   /** Deadline of calls that set none (5 s), enforced exactly as over gRPC. */
@@ -25,7 +27,7 @@ export function inProcessClient<C extends RpcContract>(
   handlers: RpcHandlers<C>,
   options: InProcessClientOptions = {},
 ): ClosableRpcClient<C> {
-  const logger = options.logger ?? consoleRpcLogger;
+  const logger = options.logger ?? defaultRpcLogger;
   const dispatcher = createDispatcher([{ contract, handlers }], logger);
   return buildClient(contract, inProcessTransport(contract.service, dispatcher), {
     logger,
@@ -39,7 +41,7 @@ export function inProcessClient<C extends RpcContract>(
 export function inProcessTransport(service: string, dispatcher: Dispatcher): Transport {
   let closed = false;
   return {
-    call(method, body, { timeoutMs, correlationId }) {
+    call(method, body, { timeoutMs, correlationId, context }) {
       // After close (shutdown of the embedded app) late calls fail like a stopped peer.
       if (closed) return Promise.reject(unavailable('rpc client is closed'));
       return new Promise<string>((resolve, reject) => {
@@ -49,8 +51,13 @@ export function inProcessTransport(service: string, dispatcher: Dispatcher): Tra
           abort.abort();
           reject(unavailable('upstream service did not answer in time'));
         }, timeoutMs);
-        dispatcher
-          .dispatch(rpcPath(service, method), body, { correlationId, signal: abort.signal })
+        // The handler runs in a context of its own, as behind gRPC: the caller's ids, copied.
+        runWithContext(incomingContext({ ...context }, correlationId), () =>
+          dispatcher.dispatch(rpcPath(service, method), body, {
+            correlationId,
+            signal: abort.signal,
+          }),
+        )
           .then(
             (outcome) => (outcome.ok ? resolve(outcome.body) : reject(fromWire(outcome.error))),
             (err: unknown) => reject(new ServerError(err)),

@@ -20,7 +20,7 @@ export {
   type RpcServerTls,
 } from './grpc-server';
 export { grpcClient, type GrpcClientOptions, type RpcClientTls } from './grpc-client';
-export { consoleRpcLogger, silentRpcLogger, type RpcLogger } from './logger';
+export { defaultRpcLogger, silentRpcLogger, type RpcLogger } from './logger';
 export {
   CORRELATION_METADATA,
   DEFAULT_TIMEOUT_MS,

@@ -33,6 +33,7 @@ describe('distributed mode: sign-in throttling and locks across two auth-api rep
   throttleSuite({
     a: () => stack.auth.url,
     b: () => second.url,
+    bAdmin: () => second.adminUrl,
     eventsOfType: async (type) => {
       const pg = new Client({ connectionString: PG_URL });
       await pg.connect();

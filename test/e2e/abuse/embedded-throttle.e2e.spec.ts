@@ -33,6 +33,7 @@ describe('embedded mode: sign-in throttling and locks', () => {
   throttleSuite({
     a: () => embedded.url,
     b: () => embedded.url,
+    bAdmin: () => embedded.adminUrl,
     eventsOfType: async (type) => {
       const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
       try {

@@ -15,6 +15,8 @@ export interface ThrottleTarget {
   /** Two auth-api origins (the same one in the embedded mode) sharing the throttle store. */
   readonly a: () => string;
   readonly b: () => string;
+  /** The admin listener of replica b (ADR 0017). */
+  readonly bAdmin: () => string;
   readonly eventsOfType: (type: string) => Promise<number>;
 }
 
@@ -29,7 +31,7 @@ export function throttleSuite(t: ThrottleTarget): void {
     (await loginForm(t.a()))(username, password, '127.0.0.1', via);
 
   const unlock = (sub: string) =>
-    fetch(`${t.b()}/admin/users/${sub}/unlock`, {
+    fetch(`${t.bAdmin()}/admin/users/${sub}/unlock`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
@@ -61,7 +63,7 @@ export function throttleSuite(t: ThrottleTarget): void {
     expect(await (await unlock(VICTIM.sub)).json()).toEqual({ unlocked: false });
     expect((await unlock('no-such-user')).status).toBe(404);
     expect(
-      (await fetch(`${t.b()}/admin/users/${VICTIM.sub}/unlock`, { method: 'POST' })).status,
+      (await fetch(`${t.bAdmin()}/admin/users/${VICTIM.sub}/unlock`, { method: 'POST' })).status,
     ).toBe(401);
   });
 }

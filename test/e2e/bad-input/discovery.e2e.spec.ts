@@ -19,6 +19,7 @@ import {
 describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () => {
   const { provider, writesNothing } = badInputProvider();
   const base = () => provider().base;
+  const adminBase = () => provider().adminBase;
 
   it.each([['/.well-known/openid-configuration'], ['/jwks']])(
     '%s ignores repeated, malformed and unknown query parameters',
@@ -69,8 +70,6 @@ describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () =>
     ['POST', '/.well-known/openid-configuration', 'GET, HEAD'],
     ['PUT', '/jwks', 'GET, HEAD'],
     ['DELETE', '/jwks', 'GET, HEAD'],
-    ['POST', '/health/live', 'GET, HEAD'],
-    ['POST', '/metrics', 'GET, HEAD'],
     ['GET', '/token', 'POST'],
     ['GET', '/revoke', 'POST'],
     ['GET', '/introspect', 'POST'],
@@ -80,6 +79,21 @@ describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () =>
       const res = await send(base(), path, { method });
       expectJsonError(res, 405, 'invalid_request', { description: 'method not allowed' });
       expect(res.headers.get('allow')).toBe(allow);
+    });
+  });
+
+  // The admin listener's routes (ADR 0017): 405 there, and 404 (no Allow) on the public port.
+  it.each([
+    ['POST', '/health/live', 'GET, HEAD'],
+    ['POST', '/metrics', 'GET, HEAD'],
+  ])('%s %s is 405 with Allow: %s on the admin port only', async (method, path, allow) => {
+    await writesNothing(async () => {
+      const res = await send(adminBase(), path, { method });
+      expectJsonError(res, 405, 'invalid_request', { description: 'method not allowed' });
+      expect(res.headers.get('allow')).toBe(allow);
+      const outside = await send(base(), path, { method });
+      expectJsonError(outside, 404, 'invalid_request', { description: 'not found' });
+      expect(outside.headers.get('allow')).toBeNull();
     });
   });
 
@@ -153,7 +167,7 @@ describe('bad input: discovery, JWKS, health, metrics and the HTTP layer', () =>
   it('serves health and metrics whatever the query says', async () => {
     await writesNothing(async () => {
       for (const path of ['/health/live', '/health/ready', '/metrics']) {
-        const res = await send(base(), `${path}?a=1&a=2&%00=%ff`);
+        const res = await send(adminBase(), `${path}?a=1&a=2&%00=%ff`);
         expect(res.status).toBe(200);
         expectNoLeak(res);
       }

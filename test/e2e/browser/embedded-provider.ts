@@ -12,6 +12,8 @@ custom.setHttpOptionsDefaults({ timeout: 10_000 });
 export interface EmbeddedProvider {
   /** The issuer, `http://127.0.0.1:<port>` (no trailing slash). */
   readonly base: string;
+  /** The admin listener (ADR 0017): /admin/*, /metrics, /health/*. */
+  readonly adminBase: string;
   readonly issuer: Issuer<Client>;
   /** How many events the store holds now. */
   eventCount(): Promise<number>;
@@ -48,6 +50,7 @@ export async function startEmbeddedProvider(): Promise<EmbeddedProvider> {
     const issuer = await Issuer.discover(base);
     return {
       base,
+      adminBase: running.adminUrl,
       issuer,
       eventCount,
       async settledEventCount() {

@@ -128,7 +128,11 @@ describe('logout reaches clients that joined late (issue #12)', () => {
     try {
       // Issuance goes on through the outbox; session-service hears nothing of these joins.
       lateTokens = await Promise.all(DURING_OUTAGE.map((c) => signIn(sid, authTime, c)));
-      const ended = await adminFetch(issuer, 'POST', `/sessions/${encodeURIComponent(sid)}/end`);
+      const ended = await adminFetch(
+        stack.auth.adminUrl,
+        'POST',
+        `/sessions/${encodeURIComponent(sid)}/end`,
+      );
       expect(ended.status).toBe(200);
       expect(await ended.json()).toEqual({ ended: true });
     } finally {
@@ -166,7 +170,7 @@ describe('logout reaches clients that joined late (issue #12)', () => {
     });
     await new Promise((r) => setTimeout(r, 15));
     const ended = await adminFetch(
-      issuer,
+      stack.auth.adminUrl,
       'POST',
       `/sessions/${encodeURIComponent(started.sid)}/end`,
     );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as fixtures from '../introspection/introspection.fixtures';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
-import { busState, dependencies } from '../support/health';
+import { busState, dependencies, healthUrl } from '../support/health';
 import { kafka } from '../support/infra';
 import { httpStatus, ROOT, type ServiceProcess, waitFor } from '../support/service-process';
 
@@ -51,7 +51,7 @@ describe('readiness during a Kafka outage', () => {
     const loop = (async () => {
       while (running) {
         for (const svc of all) {
-          const status = await httpStatus(`${svc.url}/health/ready`);
+          const status = await httpStatus(healthUrl(svc, 'ready'));
           if (status !== 200) notReady.push(`${svc.app}: ${status ?? 'no answer'}`);
         }
         await new Promise((r) => setTimeout(r, 250));
@@ -70,7 +70,7 @@ describe('readiness during a Kafka outage', () => {
     waitFor(
       `bus ${state} on every process`,
       async () => {
-        for (const svc of all) if ((await busState(svc.url)) !== state) return false;
+        for (const svc of all) if ((await busState(svc)) !== state) return false;
         return true;
       },
       { timeoutMs: state === 'down' ? 60_000 : 120_000, intervalMs: 500 },
@@ -80,7 +80,7 @@ describe('readiness during a Kafka outage', () => {
     await busEverywhere('up');
     // Informational: the bus never fails readiness, whatever the app.
     for (const svc of all) {
-      expect((await dependencies(svc.url))?.dependencies['bus']).toEqual({
+      expect((await dependencies(svc))?.dependencies['bus']).toEqual({
         status: 'up',
         required: false,
       });
@@ -98,7 +98,7 @@ describe('readiness during a Kafka outage', () => {
       expect(res.status).toBe(200);
       expect(res.body['active']).toBe(true);
       // What readiness does check still is up.
-      const tokenReport = await dependencies(stack.token.url);
+      const tokenReport = await dependencies(stack.token);
       expect(tokenReport).toMatchObject({
         status: 'ready',
         dependencies: { event_store: { status: 'up', required: true } },

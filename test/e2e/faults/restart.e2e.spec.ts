@@ -75,7 +75,7 @@ describe('kill -9 and restart under load', () => {
   };
 
   const sessionStatus = async (sid: string): Promise<number> => {
-    const res = await fetch(`${base}/admin/sessions/${sid}`, {
+    const res = await fetch(`${stack.auth.adminUrl}/admin/sessions/${sid}`, {
       headers: bearer(ADMIN_TOKEN),
       signal: AbortSignal.timeout(5_000),
     });

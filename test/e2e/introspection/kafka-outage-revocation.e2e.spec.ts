@@ -34,7 +34,7 @@ describe('revocation during a Kafka outage', () => {
   const revokedConsumed = async (): Promise<number> => {
     let sum = 0;
     for (const r of stack.introspection) {
-      sum += await eventsConsumed(r.url, GROUP, 'grant.access_token_revoked');
+      sum += await eventsConsumed(r, GROUP, 'grant.access_token_revoked');
     }
     return sum;
   };
@@ -61,7 +61,7 @@ describe('revocation during a Kafka outage', () => {
     kafka.stop();
     await waitFor(
       'token-service notices the outage',
-      async () => (await busState(stack.token.url)) === 'down',
+      async () => (await busState(stack.token)) === 'down',
       { timeoutMs: 30_000 },
     );
 

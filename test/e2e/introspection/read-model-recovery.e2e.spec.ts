@@ -93,9 +93,9 @@ describe('read-model recovery: Redis flushed mid-run, then rebuilt from the even
 
     // Everything consumed: 6 issues and 2 revocations (one replica or the other of the group).
     const consumed = async (type: string) =>
-      (
-        await Promise.all(stack.introspection.map((r) => eventsConsumed(r.url, GROUP, type)))
-      ).reduce((a, b) => a + b);
+      (await Promise.all(stack.introspection.map((r) => eventsConsumed(r, GROUP, type)))).reduce(
+        (a, b) => a + b,
+      );
     await waitFor(
       'the live projection applied every event',
       async () =>
@@ -118,7 +118,7 @@ describe('read-model recovery: Redis flushed mid-run, then rebuilt from the even
     expect(await answers()).toEqual(expected());
     expect(await answers()).toEqual(expected()); // and again, now from what read-through cached
 
-    const rebuilt = await runCli('introspection-service', ['rebuild', '--flush'], stack.env);
+    const rebuilt = await runCli(['read-model', 'rebuild', '--flush'], stack.env);
     expect(rebuilt.output).toMatch(
       /rebuild: erased \d+ keys, then read \d+ events, applied \d+ to the read model in \d+\.\d\d s \(\d+ events\/s\)/,
     );
@@ -142,7 +142,7 @@ describe('read-model recovery: Redis flushed mid-run, then rebuilt from the even
     expect(await answers()).toEqual(expected());
 
     // Without --flush: replayed over what is there, nothing changes.
-    const again = await runCli('introspection-service', ['rebuild'], stack.env);
+    const again = await runCli(['read-model', 'rebuild'], stack.env);
     expect(again.code).toBe(0);
     expect(again.output).toMatch(/rebuild: read \d+ events/);
     const values = (s: Snapshot) =>

@@ -105,7 +105,7 @@ describe('back-channel logout delivery (distributed)', () => {
     await waitFor(
       'the delivered counter',
       async () =>
-        (await counterValue(stack.session.url, 'idp_backchannel_logout_delivered_total', {
+        (await counterValue(stack.session, 'idp_backchannel_logout_delivered_total', {
           client_id: A[0]!,
         })) === 1,
     );
@@ -138,10 +138,10 @@ describe('back-channel logout delivery (distributed)', () => {
     await waitFor(
       'failed attempts at both',
       async () =>
-        (await counterValue(stack.session.url, 'idp_backchannel_logout_retried_total', {
+        (await counterValue(stack.session, 'idp_backchannel_logout_retried_total', {
           client_id: B_503,
         })) >= 2 &&
-        (await counterValue(stack.session.url, 'idp_backchannel_logout_retried_total', {
+        (await counterValue(stack.session, 'idp_backchannel_logout_retried_total', {
           client_id: B_REFUSING,
         })) >= 2,
     );
@@ -164,7 +164,11 @@ describe('back-channel logout delivery (distributed)', () => {
     expect(Math.max(...D_OK.map((c) => rps.deliveredTo(c)[0]!.at)) - endedAt).toBeLessThan(3_000);
 
     const deadLetters = async () => {
-      const res = await adminFetch(stack.auth.url, 'GET', '/backchannel/dead-letters?limit=500');
+      const res = await adminFetch(
+        stack.auth.adminUrl,
+        'GET',
+        '/backchannel/dead-letters?limit=500',
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
       const body = (await res.json()) as { deliveries: Record<string, unknown>[] };
@@ -187,23 +191,23 @@ describe('back-channel logout delivery (distributed)', () => {
     });
     expect(dead).not.toHaveProperty('logoutToken');
     expect(
-      await counterValue(stack.session.url, 'idp_backchannel_logout_dead_lettered_total', {
+      await counterValue(stack.session, 'idp_backchannel_logout_dead_lettered_total', {
         client_id: D_HANG,
       }),
     ).toBe(1);
     expect(rps.deliveredTo(D_HANG)).toHaveLength(0);
 
     // The admin API is guarded, and refuses what it cannot retry.
-    expect((await fetch(`${stack.auth.url}/admin/backchannel/dead-letters`)).status).toBe(401);
+    expect((await fetch(`${stack.auth.adminUrl}/admin/backchannel/dead-letters`)).status).toBe(401);
     const unknown = await adminFetch(
-      stack.auth.url,
+      stack.auth.adminUrl,
       'POST',
       `/backchannel/dead-letters/${sid}/nobody/retry`,
     );
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: 'invalid_request' });
     const notDead = await adminFetch(
-      stack.auth.url,
+      stack.auth.adminUrl,
       'POST',
       `/backchannel/dead-letters/${sid}/${D_OK[0]}/retry`,
     );
@@ -211,7 +215,7 @@ describe('back-channel logout delivery (distributed)', () => {
 
     rps.set(D_HANG, 'ok');
     const retried = await adminFetch(
-      stack.auth.url,
+      stack.auth.adminUrl,
       'POST',
       `/backchannel/dead-letters/${sid}/${D_HANG}/retry`,
     );

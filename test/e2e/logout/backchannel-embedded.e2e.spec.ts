@@ -23,6 +23,7 @@ jest.setTimeout(120_000);
 describe('back-channel logout delivery (embedded)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-bcl-embedded-'));
   let base = '';
+  let adminBase = '';
   const rps = new LogoutReceivers(() => base);
   let close: () => Promise<void> = async () => undefined;
   let rpc: { session: SessionRpcClient; tokens: TokenRpcClient };
@@ -34,7 +35,7 @@ describe('back-channel logout delivery (embedded)', () => {
     const seed = writeBackchannelSeed(
       ['emb-a', 'emb-b'].map((clientId) => ({ clientId, uri: rps.uriOf(clientId) })),
     );
-    const { app } = await startEmbedded(
+    const { app, adminUrl } = await startEmbedded(
       loadConfig({
         DATA_DIR: dataDir,
         PORT: String(port),
@@ -46,6 +47,7 @@ describe('back-channel logout delivery (embedded)', () => {
         BACKCHANNEL_BACKOFF_CAP_MS: '200',
       }),
     );
+    adminBase = adminUrl;
     rpc = { session: app.get(SESSION_RPC), tokens: app.get(TOKEN_RPC) };
     close = () => app.close();
   });
@@ -67,7 +69,7 @@ describe('back-channel logout delivery (embedded)', () => {
     await rps.waitDelivered(['emb-b']);
     expect(rps.deliveredTo('emb-a')[0]!.sid).toBe(sid);
     expect(rps.deliveredTo('emb-b')[0]!.sid).toBe(sid);
-    const res = await adminFetch(base, 'GET', '/backchannel/dead-letters');
+    const res = await adminFetch(adminBase, 'GET', '/backchannel/dead-letters');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ deliveries: [] });
   });

@@ -227,5 +227,9 @@ export async function sessionJoinedBy(
   return started.sid;
 }
 
-export const adminFetch = (base: string, method: string, path: string) =>
-  fetch(`${base}/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+/** A call to /admin on an admin listener (ADR 0017) with the admin token. */
+export const adminFetch = (adminBase: string, method: string, path: string) =>
+  fetch(`${adminBase}/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });

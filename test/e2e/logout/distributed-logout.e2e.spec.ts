@@ -19,7 +19,11 @@ logoutSuite(
       authPort: port,
       env,
     });
-    return { introspectionUrl: stack.introspection[0]!.url, stop: () => stack.stop() };
+    return {
+      introspectionUrl: stack.introspection[0]!.url,
+      adminUrl: stack.auth.adminUrl,
+      stop: () => stack.stop(),
+    };
   },
   ({ base, client, adminSession, joined }) => {
     /** A signed-in browser with rp-a's tokens, ready to be logged out. */

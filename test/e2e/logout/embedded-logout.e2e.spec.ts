@@ -8,7 +8,7 @@ import { logoutSuite } from './logout.suite';
 /** The same logout in one process: in-process RPC, bus and cache, SQLite. */
 logoutSuite('embedded mode', async ({ port, issuer, seedFile, env }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-logout-'));
-  const { app } = await startEmbedded(
+  const { app, adminUrl } = await startEmbedded(
     loadConfig({
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -20,6 +20,7 @@ logoutSuite('embedded mode', async ({ port, issuer, seedFile, env }) => {
   );
   return {
     introspectionUrl: issuer,
+    adminUrl,
     stop: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ jest.setTimeout(60_000);
 export interface RunningProvider {
   /** Where /introspect is served (introspection-service, or the embedded port). */
   readonly introspectionUrl: string;
+  /** auth-api's (or the embedded mode's) admin listener, where /admin is served (ADR 0017). */
+  readonly adminUrl: string;
   stop(): Promise<void>;
 }
 export type StartProvider = (opts: {
@@ -83,7 +85,9 @@ export function logoutSuite(
         redirect_uris: [REDIRECT_URI],
       });
     const adminSession = async (sid: string) => {
-      const res = await fetch(`${base}/admin/sessions/${sid}`, { headers: bearer(ADMIN_TOKEN) });
+      const res = await fetch(`${provider!.adminUrl}/admin/sessions/${sid}`, {
+        headers: bearer(ADMIN_TOKEN),
+      });
       if (res.status === 404) return undefined;
       if (res.status !== 200) throw new Error(`admin session: ${res.status}`);
       return (await res.json()) as { clientIds: string[] };

@@ -25,7 +25,7 @@ describe('admin API (embedded mode)', () => {
   afterAll(() => p?.stop());
 
   const admin = (method: string, path: string, body?: unknown) =>
-    adminRequest(p.base, method, path, body);
+    adminRequest(p.adminBase, method, path, body);
 
   it('creates a client and a user, and the user logs in through the code flow', async () => {
     const created = await admin('POST', '/clients', {
@@ -131,7 +131,7 @@ describe('admin API (embedded mode)', () => {
 
   it('a missing or wrong admin token is 401 invalid_token', async () => {
     for (const headers of [{}, bearer(INITIAL_ACCESS_TOKEN)]) {
-      const res = await fetch(`${p.base}/admin/users/anyone`, { headers });
+      const res = await fetch(`${p.adminBase}/admin/users/anyone`, { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: 'invalid_token' });
     }

@@ -13,13 +13,14 @@ import { ADMIN_TOKEN, adminRequest, bearer, INITIAL_ACCESS_TOKEN } from './provi
  */
 describe('registration refuses internal back-channel and jwks URIs (embedded, public ISSUER)', () => {
   let base: string;
+  let adminBase: string;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'idp-ssrf-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const { app } = await startEmbedded(
+    const { app, adminUrl } = await startEmbedded(
       loadConfig({
         DATA_DIR: dataDir,
         PORT: String(port),
@@ -29,6 +30,7 @@ describe('registration refuses internal back-channel and jwks URIs (embedded, pu
         ADMIN_TOKEN,
       }),
     );
+    adminBase = adminUrl;
     stop = async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -63,7 +65,7 @@ describe('registration refuses internal back-channel and jwks URIs (embedded, pu
     });
 
     it.each(examples)('POST /admin/clients %s: 400 invalid_client_metadata', async (uri, why) => {
-      const res = await adminRequest(base, 'POST', '/clients', metadata(field, uri));
+      const res = await adminRequest(adminBase, 'POST', '/clients', metadata(field, uri));
       expect(res.status).toBe(400);
       const body = (await res.json()) as { error: string; error_description: string };
       expect(body.error).toBe('invalid_client_metadata');

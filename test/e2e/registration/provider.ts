@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { custom, generators, Issuer, type Client, type TokenSet } from 'openid-client';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
+import type { EventStore } from '@idp/eventstore';
 import { CookieBrowser, formOf } from '../oidc/browser';
 import { REDIRECT_URI } from '../oidc/seed';
 import { freePort } from '../support/service-process';
@@ -21,6 +22,10 @@ export interface RegistrationStatics {
 
 export interface Provider {
   readonly base: string;
+  /** The admin listener (ADR 0017): /admin/*, /metrics, /health/*. */
+  readonly adminBase: string;
+  /** The embedded mode's event store (SQLite), to read the events a call appended. */
+  readonly eventStore: EventStore;
   readonly issuer: Issuer<Client>;
   /** openid-client's Client class with its registration statics. */
   readonly clients: RegistrationStatics;
@@ -32,7 +37,7 @@ export async function startProvider(): Promise<Provider> {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-registration-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const { app } = await startEmbedded(
+  const { app, adminUrl, eventStore } = await startEmbedded(
     loadConfig({
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -51,6 +56,8 @@ export async function startProvider(): Promise<Provider> {
   }
   return {
     base,
+    adminBase: adminUrl,
+    eventStore,
     issuer,
     clients: issuer.Client as unknown as RegistrationStatics,
     stop: async () => {
@@ -62,12 +69,18 @@ export async function startProvider(): Promise<Provider> {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** A call to /admin with the admin token; a JSON body when one is given. */
-export const adminRequest = (base: string, method: string, path: string, body?: unknown) =>
-  fetch(`${base}/admin${path}`, {
+/** A call to /admin on the admin listener, with the admin token (or `token`); a JSON body when one is given. */
+export const adminRequest = (
+  adminBase: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token = ADMIN_TOKEN,
+) =>
+  fetch(`${adminBase}/admin${path}`, {
     method,
     headers: {
-      ...bearer(ADMIN_TOKEN),
+      ...bearer(token),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -4,17 +4,23 @@ import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
 
-/** Without INITIAL_ACCESS_TOKEN and ADMIN_TOKEN, neither registration nor the admin API exists. */
+/**
+ * Without INITIAL_ACCESS_TOKEN registration does not exist; without
+ * ADMIN_TOKEN the admin API takes only access tokens with an idp:admin
+ * scope, and only on the admin listener (ADR 0017).
+ */
 describe('client registration and admin API switched off (embedded mode)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-registration-off-'));
   let base = '';
+  let adminBase = '';
   let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const { app, url } = await startEmbedded(
+    const { app, url, adminUrl } = await startEmbedded(
       loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }),
     );
     base = url;
+    adminBase = adminUrl;
     stop = () => app.close();
   }, 120_000);
   afterAll(async () => {
@@ -37,18 +43,27 @@ describe('client registration and admin API switched off (embedded mode)', () =>
     expect(discovery).not.toHaveProperty('registration_endpoint');
   });
 
-  it('answers every admin route with 404', async () => {
+  it('answers every admin route with 404 on the public port, 401 on the admin port', async () => {
     for (const [method, path] of [
       ['GET', '/admin/users/anyone'],
       ['POST', '/admin/users'],
       ['POST', '/admin/clients'],
       ['DELETE', '/admin/clients/anyone'],
     ] as const) {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: 'Bearer anything-at-all-0123456789abcdef' },
+      const send = (at: string) =>
+        fetch(`${at}${path}`, {
+          method,
+          headers: { authorization: 'Bearer anything-at-all-0123456789abcdef' },
+        });
+      const outside = await send(base);
+      expect(outside.status).toBe(404);
+      expect(await outside.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'not found',
       });
-      expect(res.status).toBe(404);
+      const inside = await send(adminBase);
+      expect(inside.status).toBe(401);
+      expect(inside.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
     }
   });
 });

@@ -19,8 +19,8 @@ interface SignedIn {
 }
 
 /**
- * Admin revocation end to end, embedded mode (one port serves /userinfo,
- * /introspect and /admin): once `revoke-tokens` (or a delete) answered,
+ * Admin revocation end to end, embedded mode (one process serves /userinfo,
+ * /introspect and, on its admin listener, /admin): once `revoke-tokens` (or a delete) answered,
  * every token of the user, client or session is refused at /userinfo and
  * inactive at /introspect, and everybody else's tokens still work.
  */
@@ -39,7 +39,7 @@ describe('admin revoke-tokens (embedded mode)', () => {
   afterAll(() => p?.stop());
 
   const admin = (method: string, path: string, body?: unknown) =>
-    adminRequest(p.base, method, path, body);
+    adminRequest(p.adminBase, method, path, body);
 
   async function createClient(clientId: string): Promise<void> {
     const res = await admin('POST', '/clients', {

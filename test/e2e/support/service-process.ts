@@ -54,6 +54,11 @@ export async function httpStatus(url: string): Promise<number | undefined> {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private output = '';
+  /** Everything the process wrote, stdout and stderr, across restarts (log assertions read it). */
+  private readonly everything: string[] = [];
+  /** Chosen at the first start and kept across restarts; never in `env`, which tests copy. */
+  private adminPort: number | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(
     readonly app:
@@ -65,21 +70,55 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.env.PORT}`;
   }
 
+  /** The admin listener: /admin/*, /metrics, /health/* (ADR 0017). Known once started. */
+  get adminUrl(): string {
+    if (this.adminPort === undefined) throw new Error(`${this.app}: adminUrl before start()`);
+    return `http://127.0.0.1:${this.adminPort}`;
+  }
+
+  /**
+   * Spawns the process: at once on a restart (the admin port is known), after
+   * picking a free admin port on the first start (waitReady waits for it).
+   */
   start(): this {
-    this.child = spawn(process.execPath, [join(ROOT, 'apps', this.app, 'dist', 'main.js')], {
-      env: { ...process.env, ...this.env, FORCE_COLOR: '0' },
+    if (this.adminPort !== undefined) {
+      this.spawn(this.adminPort);
+      this.starting = Promise.resolve();
+    } else {
+      this.starting = freePort().then((port) => {
+        this.adminPort = port;
+        this.spawn(port);
+      });
+    }
+    return this;
+  }
+
+  private spawn(adminPort: number): void {
+    const child = spawn(process.execPath, [join(ROOT, 'apps', this.app, 'dist', 'main.js')], {
+      env: { ...process.env, ...this.env, ADMIN_PORT: String(adminPort), FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
+      this.everything.push(chunk.toString());
     };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-    return this;
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.child = child;
+  }
+
+  /** Resolves once start() has spawned the process. */
+  async started(): Promise<void> {
+    await this.starting;
   }
 
   logs(): string {
     return this.output;
+  }
+
+  /** The whole output since the first start (`logs()` keeps only its tail). */
+  allLogs(): string {
+    return this.everything.join('');
   }
 
   /** The OS process id while it runs (e.g. for /proc/<pid>/status). */
@@ -91,18 +130,26 @@ export class ServiceProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** How the last run ended: its exit code, or the signal that killed it (null while it runs). */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | null {
+    if (!this.child || this.alive()) return null;
+    return { code: this.child.exitCode, signal: this.child.signalCode };
+  }
+
   async waitReady(timeoutMs = 60_000): Promise<void> {
+    await this.starting;
     await waitFor(
       `${this.app} ready`,
       async () => {
         if (!this.alive()) throw new Error(`${this.app} exited:\n${this.output}`);
-        return (await httpStatus(`${this.url}/health/ready`)) === 200;
+        return (await httpStatus(`${this.adminUrl}/health/ready`)) === 200;
       },
       { timeoutMs, intervalMs: 200 },
     );
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.starting;
     const child = this.child;
     if (!child || !this.alive()) return;
     await new Promise<void>((resolve) => {
@@ -116,14 +163,13 @@ export class ServiceProcess {
   }
 }
 
-/** Runs a CLI (e.g. token-service's rotate-key) to completion. */
+/** Runs the compiled `idp` CLI (e.g. `keys rotate ES256`) to completion. */
 export function runCli(
-  app: string,
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'apps', 'cli', 'dist', 'cli.js'), ...args], {
       env: { ...process.env, ...env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

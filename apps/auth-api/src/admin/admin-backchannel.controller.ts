@@ -10,27 +10,11 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import type { BackchannelDeliveryView } from '@idp/contracts';
+import { adminDeadLettersQuery, type Actor, type BackchannelDeliveryView } from '@idp/contracts';
 import { BACKCHANNEL_RPC, type BackchannelRpcClient } from '@idp/nest-kit';
-import { InvalidRequest, ServerError } from '@idp/oauth-errors';
-import { AdminTokenGuard } from './admin-token.guard';
-
-const MAX_LIMIT = 500;
-
-function limitOf(raw: string | undefined): number {
-  if (raw === undefined) return 100;
-  const limit = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT))
-    throw new InvalidRequest(`limit must be an integer from 1 to ${MAX_LIMIT}`);
-  return limit;
-}
-
-function afterOf(sid: string | undefined, clientId: string | undefined) {
-  if (sid === undefined && clientId === undefined) return {};
-  if (!sid || !clientId)
-    throw new InvalidRequest('after_sid and after_client_id go together (the last delivery seen)');
-  return { after: { sid, clientId } };
-}
+import { ServerError } from '@idp/oauth-errors';
+import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
+import { parseBody } from './admin-rpc';
 
 /**
  * Back-channel logout deliveries that ran out of attempts (ADR 0011): list
@@ -38,7 +22,7 @@ function afterOf(sid: string | undefined, clientId: string | undefined) {
  * itself is never shown; the retry resends one with the same jti.
  */
 @Controller('admin/backchannel/dead-letters')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class AdminBackchannelController {
   constructor(
     @Optional() @Inject(BACKCHANNEL_RPC) private readonly client?: BackchannelRpcClient,
@@ -52,14 +36,15 @@ export class AdminBackchannelController {
   /** `?limit=` (1-500, default 100); next page: `?after_sid=&after_client_id=` of the last one. */
   @Get()
   @Header('Cache-Control', 'no-store')
-  list(
-    @Query('limit') limit?: string,
-    @Query('after_sid') afterSid?: string,
-    @Query('after_client_id') afterClientId?: string,
-  ): Promise<{ deliveries: BackchannelDeliveryView[] }> {
+  list(@Query() query: unknown): Promise<{ deliveries: BackchannelDeliveryView[] }> {
+    const {
+      limit,
+      after_sid: sid,
+      after_client_id: clientId,
+    } = parseBody(adminDeadLettersQuery, query);
     return this.rpc.listDeadLetters({
-      limit: limitOf(limit),
-      ...afterOf(afterSid, afterClientId),
+      limit: limit ?? 100,
+      ...(sid === undefined || clientId === undefined ? {} : { after: { sid, clientId } }),
     });
   }
 
@@ -70,7 +55,8 @@ export class AdminBackchannelController {
   retry(
     @Param('sid') sid: string,
     @Param('clientId') clientId: string,
+    @AdminCaller() actor: Actor,
   ): Promise<{ delivery: BackchannelDeliveryView }> {
-    return this.rpc.retryDeadLetter({ sid, clientId });
+    return this.rpc.retryDeadLetter({ sid, clientId, actor });
   }
 }

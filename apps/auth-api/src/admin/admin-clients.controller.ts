@@ -11,35 +11,41 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { ClientInformation } from '@idp/contracts';
-import { InvalidRequest } from '@idp/oauth-errors';
+import {
+  adminClientBody,
+  adminClientView,
+  type Actor,
+  type ClientInformation,
+} from '@idp/contracts';
 import { clientInformationBody } from '../registration/client-information-response';
 import { jsonObjectBody, type JsonObject } from '../registration/json-body';
-import { AdminRpcAccess } from './admin-rpc';
-import { AdminTokenGuard } from './admin-token.guard';
-
-/** Same bounds as the RPC contract: a chosen secret must be as strong as a generated one. */
-const SECRET_LENGTH = { min: 32, max: 500 };
+import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
+import { AdminRpcAccess, checkClientBody } from './admin-rpc';
 
 /**
  * Operators' client management: JSON in, JSON out, RFC 7591 metadata plus
  * the operator-only settings (skip_consent, access_token_claims). A chosen
  * client_id and client_secret are allowed here, never at /register. A
- * secret appears once, in the response that issued it.
+ * secret appears once, in the response that issued it. Bodies and answers
+ * follow the schemas of the OpenAPI document (ADR 0017).
  */
 @Controller('admin/clients')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class AdminClientsController {
   constructor(private readonly admin: AdminRpcAccess) {}
 
   @Post()
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  async create(@Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+  async create(
+    @Req() request: FastifyRequest,
+    @AdminCaller() actor: Actor,
+  ): Promise<Record<string, unknown>> {
     const { metadata, clientSecret } = withSecret(jsonObjectBody(request));
     const info = await this.admin.rpc.registerClient({
       metadata,
       source: 'admin',
+      actor,
       ...(clientSecret === undefined ? {} : { clientSecret }),
     });
     return body(info);
@@ -57,11 +63,13 @@ export class AdminClientsController {
   async replace(
     @Param('id') clientId: string,
     @Req() request: FastifyRequest,
+    @AdminCaller() actor: Actor,
   ): Promise<Record<string, unknown>> {
     const { metadata, clientSecret } = withSecret(jsonObjectBody(request));
     const info = await this.admin.rpc.replaceClient({
       clientId,
       metadata,
+      actor,
       ...(clientSecret === undefined ? {} : { clientSecret }),
     });
     return body(info);
@@ -69,46 +77,51 @@ export class AdminClientsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') clientId: string): Promise<void> {
-    await this.admin.rpc.deleteClient({ clientId });
+  async remove(@Param('id') clientId: string, @AdminCaller() actor: Actor): Promise<void> {
+    await this.admin.rpc.deleteClient({ clientId, actor });
   }
 
   /** Revokes every grant of the client (tokens refused and inactive once this answers). 404 for an unknown client. */
   @Post(':id/revoke-tokens')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  revokeTokens(@Param('id') clientId: string): Promise<{ revoked_grants: number }> {
-    return this.admin.rpc.revokeClientTokens({ clientId });
+  revokeTokens(
+    @Param('id') clientId: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<{ revoked_grants: number }> {
+    return this.admin.rpc.revokeClientTokens({ clientId, actor });
   }
 
   /** A new generated secret, shown once; the old one stops working at once. */
   @Post(':id/secret')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  rotateSecret(@Param('id') clientId: string): Promise<Record<string, unknown>> {
-    return this.admin.rpc.rotateClientSecret({ clientId });
+  rotateSecret(
+    @Param('id') clientId: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<Record<string, unknown>> {
+    return this.admin.rpc.rotateClientSecret({ clientId, actor });
   }
 }
 
-const body = (info: ClientInformation) => clientInformationBody(info, { showSource: true });
+/** The documented answer: the client information in adminClientView's shape. */
+const body = (info: ClientInformation) =>
+  adminClientView.parse(clientInformationBody(info, { showSource: true }));
 
-/** Splits an operator-chosen client_secret off the metadata, checking it is strong enough. */
+/**
+ * Checks the body against adminClientBody (every metadata field, and an
+ * operator-chosen client_secret as strong as a generated one), then splits
+ * the secret off. The metadata goes on as sent: token-service applies the
+ * defaults and the rules between fields.
+ */
 function withSecret(raw: JsonObject): {
   metadata: JsonObject;
   clientSecret?: string;
 } {
+  checkClientBody(adminClientBody, raw);
   const { client_secret: secret, ...metadata } = raw;
-  if (
-    secret !== undefined &&
-    (typeof secret !== 'string' ||
-      secret.length < SECRET_LENGTH.min ||
-      secret.length > SECRET_LENGTH.max)
-  )
-    throw new InvalidRequest(
-      `client_secret must be a string of ${SECRET_LENGTH.min} to ${SECRET_LENGTH.max} characters`,
-    );
   return {
     metadata,
-    ...(secret === undefined ? {} : { clientSecret: secret }),
+    ...(typeof secret === 'string' ? { clientSecret: secret } : {}),
   };
 }

@@ -1,10 +1,10 @@
 import { Controller, Get, Header, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import type { SessionView } from '@idp/contracts';
+import type { Actor, SessionView } from '@idp/contracts';
 import { SESSION_RPC, type SessionRpcClient } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { SessionTermination } from '../logout/session-termination';
+import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
 import { AdminRpcAccess } from './admin-rpc';
-import { AdminTokenGuard } from './admin-token.guard';
 
 /** session-service's limit for a sid: a longer one cannot name a session. */
 const MAX_SID = 200;
@@ -15,7 +15,7 @@ const MAX_SID = 200;
  * a 404 for revoke-tokens or end: it simply has no grants (or no session).
  */
 @Controller('admin/sessions')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class AdminSessionsController {
   constructor(
     private readonly admin: AdminRpcAccess,
@@ -42,16 +42,19 @@ export class AdminSessionsController {
   @Post(':sid/end')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async end(@Param('sid') sid: string): Promise<{ ended: boolean }> {
+  async end(@Param('sid') sid: string, @AdminCaller() actor: Actor): Promise<{ ended: boolean }> {
     if (sid.length > MAX_SID) return { ended: false };
-    return { ended: (await this.termination.end(sid, 'admin')) !== null };
+    return { ended: (await this.termination.end(sid, 'admin', undefined, actor)) !== null };
   }
 
   /** Revokes every grant issued under the session; the session itself stays (logout ends it). */
   @Post(':sid/revoke-tokens')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  revokeTokens(@Param('sid') sid: string): Promise<{ revoked_grants: number }> {
-    return this.admin.rpc.revokeSessionTokens({ sid });
+  revokeTokens(
+    @Param('sid') sid: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<{ revoked_grants: number }> {
+    return this.admin.rpc.revokeSessionTokens({ sid, actor });
   }
 }

@@ -42,8 +42,10 @@ describe('/admin sessions: read, end, end every session of a user', () => {
     endSession.mockResolvedValueOnce({ ended: null });
     const first = await call('POST', '/admin/sessions/s-1/end');
     expect([first.statusCode, first.json()]).toEqual([200, { ended: true }]);
-    expect(endSession).toHaveBeenCalledWith({ sid: 's-1', reason: 'admin' });
-    expect(endSessionGrants).toHaveBeenCalledWith({ sid: 's-1' });
+    // Both calls name the caller, so session.ended and the revocations do (ADR 0017).
+    const actor = { kind: 'admin_token' };
+    expect(endSession).toHaveBeenCalledWith({ sid: 's-1', reason: 'admin', actor });
+    expect(endSessionGrants).toHaveBeenCalledWith({ sid: 's-1', actor });
     const again = await call('POST', '/admin/sessions/s-1/end');
     expect([again.statusCode, again.json()]).toEqual([200, { ended: false }]);
   });
@@ -57,8 +59,13 @@ describe('/admin sessions: read, end, end every session of a user', () => {
     });
     const res = await call('POST', '/admin/users/u-1/end-sessions');
     expect([res.statusCode, res.json()]).toEqual([200, { ended_sessions: 2 }]);
-    expect(endSessionsOfUser).toHaveBeenCalledWith({ sub: 'u-1', reason: 'user_logout_all' });
-    expect(endSessionGrants.mock.calls).toEqual([[{ sid: 'a' }], [{ sid: 'b' }]]);
+    const actor = { kind: 'admin_token' };
+    expect(endSessionsOfUser).toHaveBeenCalledWith({
+      sub: 'u-1',
+      reason: 'user_logout_all',
+      actor,
+    });
+    expect(endSessionGrants.mock.calls).toEqual([[{ sid: 'a', actor }], [{ sid: 'b', actor }]]);
   });
 
   it('requires the admin token', async () => {

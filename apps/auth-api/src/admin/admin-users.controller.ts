@@ -11,13 +11,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { newUserInput, userChanges, type UserView } from '@idp/contracts';
+import { adminUserBody, adminUserChanges, type Actor, type UserView } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
 import { LoginThrottle } from '../interaction/login-throttle';
 import { SessionTermination } from '../logout/session-termination';
 import { jsonObjectBody } from '../registration/json-body';
+import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
 import { AdminRpcAccess, parseBody } from './admin-rpc';
-import { AdminTokenGuard } from './admin-token.guard';
 
 /**
  * Operators' user management. Passwords go in, never out: token-service
@@ -25,7 +25,7 @@ import { AdminTokenGuard } from './admin-token.guard';
  * fields are refused, so a typo (or a `passwordHash`) is not silently lost.
  */
 @Controller('admin/users')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class AdminUsersController {
   constructor(
     private readonly admin: AdminRpcAccess,
@@ -37,8 +37,11 @@ export class AdminUsersController {
   @Post()
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  create(@Req() request: FastifyRequest): Promise<UserView> {
-    return this.admin.rpc.createUser(parseBody(newUserInput, jsonObjectBody(request)));
+  create(@Req() request: FastifyRequest, @AdminCaller() actor: Actor): Promise<UserView> {
+    return this.admin.rpc.createUser({
+      ...parseBody(adminUserBody, jsonObjectBody(request)),
+      actor,
+    });
   }
 
   @Get(':sub')
@@ -50,16 +53,20 @@ export class AdminUsersController {
   /** `claims` replaces the whole claim set; `password` sets a new one; absent fields stay. */
   @Put(':sub')
   @Header('Cache-Control', 'no-store')
-  update(@Param('sub') sub: string, @Req() request: FastifyRequest): Promise<UserView> {
-    const changes = parseBody(userChanges, jsonObjectBody(request));
-    return this.admin.rpc.updateUser({ sub, changes });
+  update(
+    @Param('sub') sub: string,
+    @Req() request: FastifyRequest,
+    @AdminCaller() actor: Actor,
+  ): Promise<UserView> {
+    const changes = parseBody(adminUserChanges, jsonObjectBody(request));
+    return this.admin.rpc.updateUser({ sub, changes, actor });
   }
 
   /** Also revokes all the user's tokens before answering. */
   @Delete(':sub')
   @HttpCode(204)
-  async remove(@Param('sub') sub: string): Promise<void> {
-    await this.admin.rpc.deleteUser({ sub });
+  async remove(@Param('sub') sub: string, @AdminCaller() actor: Actor): Promise<void> {
+    await this.admin.rpc.deleteUser({ sub, actor });
   }
 
   /**
@@ -70,9 +77,12 @@ export class AdminUsersController {
   @Post(':sub/end-sessions')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async endSessions(@Param('sub') sub: string): Promise<{ ended_sessions: number }> {
+  async endSessions(
+    @Param('sub') sub: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<{ ended_sessions: number }> {
     if (sub.length > 200) throw new InvalidRequest('sub must not exceed 200 characters');
-    const ended = await this.termination.endAllOf(sub, 'user_logout_all');
+    const ended = await this.termination.endAllOf(sub, 'user_logout_all', actor);
     return { ended_sessions: ended.length };
   }
 
@@ -84,8 +94,11 @@ export class AdminUsersController {
   @Post(':sub/unlock')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async unlock(@Param('sub') sub: string): Promise<{ unlocked: boolean }> {
-    const { key, recorded } = await this.admin.rpc.unlockUser({ sub });
+  async unlock(
+    @Param('sub') sub: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<{ unlocked: boolean }> {
+    const { key, recorded } = await this.admin.rpc.unlockUser({ sub, actor });
     const wasLocked = await this.throttle.clearUser(key);
     return { unlocked: wasLocked || recorded };
   }
@@ -94,7 +107,10 @@ export class AdminUsersController {
   @Post(':sub/revoke-tokens')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  revokeTokens(@Param('sub') sub: string): Promise<{ revoked_grants: number }> {
-    return this.admin.rpc.revokeUserTokens({ sub });
+  revokeTokens(
+    @Param('sub') sub: string,
+    @AdminCaller() actor: Actor,
+  ): Promise<{ revoked_grants: number }> {
+    return this.admin.rpc.revokeUserTokens({ sub, actor });
   }
 }

@@ -23,7 +23,9 @@ describe('/admin', () => {
     revokeClientTokens: jest.fn(),
     revokeSessionTokens: jest.fn(),
   };
+  const tokens = { introspect: jest.fn(), getClient: jest.fn() };
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const byAdminToken = { actor: { kind: 'admin_token' } };
   const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) =>
     app.inject({
       method,
@@ -33,10 +35,16 @@ describe('/admin', () => {
     });
 
   beforeAll(async () => {
-    app = await createRegistrationApi(rpc);
+    app = await createRegistrationApi(rpc, undefined, tokens);
   });
   afterAll(() => app.close());
-  beforeEach(() => jest.resetAllMocks());
+  beforeEach(() => {
+    jest.resetAllMocks();
+    tokens.introspect.mockResolvedValue({
+      key: null,
+      record: { active: false, reason: 'unknown' },
+    });
+  });
 
   it('refuses a missing or wrong admin token with 401 invalid_token, before any work', async () => {
     for (const headers of [{}, { authorization: 'Bearer not-the-admin-token' }]) {
@@ -65,9 +73,22 @@ describe('/admin', () => {
       metadata: { client_id: 'c-1', skip_consent: true },
       source: 'admin',
       clientSecret: secret,
+      ...byAdminToken,
     });
     const weak = await send('POST', '/admin/clients', { client_secret: 'short' });
     expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ error: 'invalid_client_metadata' });
+    expect(weak.json().error_description).toMatch(/^client_secret: /);
+  });
+
+  it('validates client bodies against the documented schema before any RPC (RFC 7591 error codes)', async () => {
+    const badUri = await send('POST', '/admin/clients', { redirect_uris: ['not a uri'] });
+    expect([badUri.statusCode, badUri.json().error]).toEqual([400, 'invalid_redirect_uri']);
+    const badType = await send('PUT', '/admin/clients/c-1', { skip_consent: 'yes' });
+    expect([badType.statusCode, badType.json().error]).toEqual([400, 'invalid_client_metadata']);
+    expect(badType.json().error_description).toMatch(/^skip_consent: /);
+    expect(rpc.registerClient).not.toHaveBeenCalled();
+    expect(rpc.replaceClient).not.toHaveBeenCalled();
   });
 
   it('reads, replaces, deletes and rotates', async () => {
@@ -84,6 +105,7 @@ describe('/admin', () => {
     expect(rpc.replaceClient.mock.calls[0][0]).toEqual({
       clientId: 'c-1',
       metadata: { client_name: 'x' },
+      ...byAdminToken,
     });
     expect((await send('DELETE', '/admin/clients/c-1')).statusCode).toBe(204);
     const rotated = await send('POST', '/admin/clients/c-1/secret');
@@ -133,12 +155,14 @@ describe('/admin', () => {
       username: 'bob',
       password: 'long enough password',
       claims: {},
+      ...byAdminToken,
     });
     expect((await send('GET', '/admin/users/u-1')).json()).toEqual(view);
     await send('PUT', '/admin/users/u-1', { claims: { name: 'Bobby' } });
     expect(rpc.updateUser.mock.calls[0][0]).toEqual({
       sub: 'u-1',
       changes: { claims: { name: 'Bobby' } },
+      ...byAdminToken,
     });
     expect((await send('DELETE', '/admin/users/u-1')).statusCode).toBe(204);
   });
@@ -152,12 +176,12 @@ describe('/admin', () => {
     const user = await send('POST', '/admin/users/u-1/revoke-tokens');
     expect([user.statusCode, user.json()]).toEqual([200, { revoked_grants: 2 }]);
     expect(user.headers['cache-control']).toBe('no-store');
-    expect(rpc.revokeUserTokens.mock.calls).toEqual([[{ sub: 'u-1' }]]);
+    expect(rpc.revokeUserTokens.mock.calls).toEqual([[{ sub: 'u-1', ...byAdminToken }]]);
     expect((await send('POST', '/admin/clients/nobody/revoke-tokens')).statusCode).toBe(404);
-    expect(rpc.revokeClientTokens.mock.calls).toEqual([[{ clientId: 'nobody' }]]);
+    expect(rpc.revokeClientTokens.mock.calls).toEqual([[{ clientId: 'nobody', ...byAdminToken }]]);
     const session = await send('POST', '/admin/sessions/s-1/revoke-tokens');
     expect([session.statusCode, session.json()]).toEqual([200, { revoked_grants: 0 }]);
-    expect(rpc.revokeSessionTokens.mock.calls).toEqual([[{ sid: 's-1' }]]);
+    expect(rpc.revokeSessionTokens.mock.calls).toEqual([[{ sid: 's-1', ...byAdminToken }]]);
     const anonymous = await app.inject({
       method: 'POST',
       url: '/admin/sessions/s-1/revoke-tokens',
@@ -166,15 +190,15 @@ describe('/admin', () => {
     expect(rpc.revokeSessionTokens).toHaveBeenCalledTimes(1);
   });
 
-  it('is off (404) without ADMIN_TOKEN', async () => {
-    const off = await createRegistrationApi(rpc, {});
+  it('without ADMIN_TOKEN, any static token is refused (401) and only access tokens remain', async () => {
+    const off = await createRegistrationApi(rpc, {}, tokens);
     try {
       const res = await off.inject({ method: 'GET', url: '/admin/users/u-1', headers: auth });
-      expect(res.statusCode).toBe(404);
-      expect(res.json()).toEqual({
-        error: 'invalid_request',
-        error_description: 'the admin API is not enabled on this server',
-      });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'invalid_token' });
+      // It was looked up as an access token (and was not one).
+      expect(tokens.introspect).toHaveBeenCalledWith({ token: ADMIN_TOKEN });
+      expect(rpc.readUser).not.toHaveBeenCalled();
     } finally {
       await off.close();
     }

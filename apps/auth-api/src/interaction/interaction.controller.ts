@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   clientIp,
+  countAbuseRefusal,
+  countLoginFailure,
   FormBody,
   formParams,
   RenderErrorsWith,
@@ -133,6 +135,7 @@ export class InteractionController {
     );
     const attempt = await this.throttle.begin(username, ip);
     if (!attempt.allowed) {
+      countAbuseRefusal('throttled', 'login');
       return loginView(this.edge, interaction, {
         status: 429,
         headers: { 'Retry-After': String(attempt.retryAfterSeconds) },
@@ -156,6 +159,7 @@ export class InteractionController {
       });
     }
     if (sub === null) {
+      countLoginFailure();
       await attempt.failed();
       return loginView(this.edge, interaction, { error: 'invalid_credentials', username });
     }

@@ -7,7 +7,7 @@ import {
   type ThrottlePolicy,
 } from '@idp/cache';
 import { loginThrottleKey } from '@idp/domain';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { countLoginLock, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 
 /** A sign-in that may go on to the password check; report how it ended. */
 export interface LoginAttempt {
@@ -103,7 +103,10 @@ export class LoginThrottle {
         this.quietly(async () => {
           await this.throttle.fail(ipKey, this.ip);
           const until = await this.throttle.fail(userKey, this.user);
-          if (until !== undefined) await this.recordLock(username, until);
+          if (until !== undefined) {
+            countLoginLock();
+            await this.recordLock(username, until);
+          }
         }),
       abandoned: () =>
         this.quietly(async () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@idp/contracts';
 import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/nest-kit';
 
 export type EndedSession = NonNullable<
@@ -27,28 +28,35 @@ export class SessionTermination {
   /**
    * The session that ended, or null when it was unknown or had already
    * ended. The grants are revoked either way: a retry after a failure in
-   * between must still complete the logout.
+   * between must still complete the logout. `actor`: the admin API's caller,
+   * named on the events (ADR 0017).
    */
   async end(
     sid: string,
     reason: SessionEndReason,
     initiatedBy?: string,
+    actor?: Actor,
   ): Promise<EndedSession | null> {
+    const by = actor === undefined ? {} : { actor };
     const { ended } = await this.sessions.endSession({
       sid,
       reason,
       ...(initiatedBy === undefined ? {} : { initiatedBy }),
+      ...by,
     });
-    await this.tokens.endSessionGrants({ sid });
+    await this.tokens.endSessionGrants({ sid, ...by });
     return ended;
   }
 
   /** Every live session of the user ("log out everywhere"). */
-  async endAllOf(sub: string, reason: SessionEndReason): Promise<EndedSession[]> {
-    const { ended } = await this.sessions.endSessionsOfUser({ sub, reason });
+  async endAllOf(sub: string, reason: SessionEndReason, actor?: Actor): Promise<EndedSession[]> {
+    const by = actor === undefined ? {} : { actor };
+    const { ended } = await this.sessions.endSessionsOfUser({ sub, reason, ...by });
     for (let i = 0; i < ended.length; i += CONCURRENCY) {
       await Promise.all(
-        ended.slice(i, i + CONCURRENCY).map((s) => this.tokens.endSessionGrants({ sid: s.sid })),
+        ended
+          .slice(i, i + CONCURRENCY)
+          .map((s) => this.tokens.endSessionGrants({ sid: s.sid, ...by })),
       );
     }
     return ended;

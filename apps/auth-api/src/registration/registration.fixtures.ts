@@ -14,6 +14,7 @@ import {
   SESSION_RPC,
   TOKEN_RPC,
   type AdminRpcClient,
+  type TokenRpcClient,
 } from '@idp/nest-kit';
 import { AuthApiModule } from '../auth-api.module';
 import { testConfig } from '../http/auth-api.fixtures';
@@ -32,10 +33,11 @@ function fakeClient(service: string, methods: object, given: object): unknown {
   return out;
 }
 
-/** auth-api over a fake AdminRpc: the given methods, every other one rejects loudly. */
+/** auth-api over a fake AdminRpc (and TokenRpc): the given methods, every other one rejects loudly. */
 export async function createRegistrationApi(
   admin: Partial<AdminRpcClient>,
   env: Record<string, string> = { INITIAL_ACCESS_TOKEN, ADMIN_TOKEN },
+  token: Partial<TokenRpcClient> = {},
 ): Promise<NestFastifyApplication> {
   const unused = (service: string, methods: object) => fakeClient(service, methods, {});
   @Global()
@@ -43,7 +45,7 @@ export async function createRegistrationApi(
     providers: [
       // A spec registers more in a second than an RP does in a day: its own per-IP limit.
       { provide: CONFIG, useValue: testConfig({ RATE_LIMIT_REGISTER: '1000', ...env }) },
-      { provide: TOKEN_RPC, useValue: unused('token', tokenRpcMethods) },
+      { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, token) },
       { provide: SESSION_RPC, useValue: unused('session', sessionRpcMethods) },
       { provide: ADMIN_RPC, useValue: fakeClient('admin', adminRpcMethods, admin) },
     ],

@@ -10,9 +10,10 @@ import {
 import { CONFIG, loadConfig } from '@idp/config';
 import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
 import { encodeRecord, introspectionKey, REVOKED, type ActiveTokenRecord } from '@idp/domain';
-import { createHttpApp, TOKEN_RPC } from '@idp/nest-kit';
+import { createHttpApp, registry, TOKEN_RPC } from '@idp/nest-kit';
 import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';
 import { CLIENT_INVALIDATION_CHANNEL } from './caller-authenticator';
+import { refusalOutcome } from './introspect.route';
 import { IntrospectionModule } from './introspection.module';
 
 const ISSUER = 'https://idp.example.com';
@@ -225,5 +226,52 @@ describe('POST /introspect', () => {
       audience: 'rs',
       claims: expect.objectContaining({ active: true, client_id: 'web' }),
     });
+  });
+
+  it('counts each answer by outcome and times it under the /introspect route', async () => {
+    const answers = async () => {
+      const metric = registry.getSingleMetric('idp_introspection_answers_total')!;
+      const values = (await metric.get()).values;
+      return Object.fromEntries(values.map((v) => [v.labels['outcome'], v.value]));
+    };
+    const timed = async () =>
+      (await registry.getSingleMetricAsString('http_server_request_duration_seconds'))
+        .split('\n')
+        .filter((l) => l.startsWith('http_server_request_duration_seconds_count{'))
+        .filter((l) => l.includes('http_route="/introspect"'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    const before = await answers();
+    const timedBefore = await timed();
+    const token = await stored();
+    await post(`token=${token}`, { authorization: RS }); // active
+    await post('token=garbage', { authorization: RS }); // inactive
+    await post('token=x', { authorization: basic('rs', 'wrong-secret-value') }); // 401
+    await post('token=a&token=b', { authorization: RS }); // 400
+    introspect.mockRejectedValue(new TemporarilyUnavailable('down'));
+    await post(`token=${mintOpaqueToken('at', keys.macKey, 'g3')}`, { authorization: RS }); // 503
+    const after = await answers();
+    const moved = Object.fromEntries(
+      Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]),
+    );
+    expect(moved).toEqual({
+      active: 1,
+      inactive: 1,
+      caller_refused: 1,
+      invalid_request: 1,
+      rate_limited: 0,
+      unavailable: 1,
+    });
+    expect((await timed()) - timedBefore).toBe(5);
+  });
+
+  it.each([
+    [401, 'caller_refused'],
+    [429, 'rate_limited'],
+    [400, 'invalid_request'],
+    [413, 'invalid_request'],
+    [503, 'unavailable'],
+    [500, 'unavailable'],
+  ])('a %i answer counts as %s', (status, outcome) => {
+    expect(refusalOutcome(status)).toBe(outcome);
   });
 });

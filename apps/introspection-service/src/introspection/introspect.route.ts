@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   checkFormRequest,
   clientCredentials,
+  countIntrospectionAnswer,
   EndpointRateLimits,
   FORM_BODY_LIMIT,
   formParams,
@@ -12,6 +13,7 @@ import {
   readFormBody,
   sendRaw,
   TOKEN_RPC,
+  type IntrospectionOutcome,
   type TokenRpcClient,
 } from '@idp/nest-kit';
 import { InvalidRequest } from '@idp/oauth-errors';
@@ -85,6 +87,7 @@ export class IntrospectRoute implements OnModuleInit {
       answer = await this.answer(request);
     } catch (err) {
       answer = oauthErrorResponse(err, this.log);
+      countIntrospectionAnswer(refusalOutcome(answer.status));
       // Refused before its body was read: close rather than read a body nobody wants.
       if (!request.readableEnded)
         answer = { ...answer, headers: { ...answer.headers, Connection: 'close' } };
@@ -114,15 +117,27 @@ export class IntrospectRoute implements OnModuleInit {
       issuer: this.config.issuer,
       now: Math.floor(Date.now() / 1000),
     });
-    if (!wantsJwt(request.headers.accept))
+    const outcome = record.active ? 'active' : 'inactive';
+    if (!wantsJwt(request.headers.accept)) {
+      countIntrospectionAnswer(outcome);
       return { status: 200, headers: NO_STORE, body: response };
+    }
     const { jwt } = await this.tokens.signIntrospectionResponse({
       audience: callerId,
       // Built from the decoded JSON record: JSON all the way down.
       claims: response as SignRequest['claims'],
     });
+    countIntrospectionAnswer(outcome);
     return { status: 200, headers: { ...NO_STORE, 'Content-Type': INTROSPECTION_JWT }, body: jwt };
   }
+}
+
+/** How a refused introspection counts in idp_introspection_answers_total. */
+export function refusalOutcome(status: number): IntrospectionOutcome {
+  if (status === 401) return 'caller_refused';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'unavailable';
+  return 'invalid_request';
 }
 
 /** Whether Accept names the RFC 9701 media type (with a non-zero q). */

@@ -19,6 +19,7 @@ import {
   UNKNOWN,
   type ActiveTokenRecord,
 } from '@idp/domain';
+import { registry } from '@idp/nest-kit';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import { emptyJwks, type JwksReadModel } from '../projections/jwks.read-model';
 import { AccessTokenVerifier } from './access-token.verifier';
@@ -223,6 +224,30 @@ describe('TokenIntrospector', () => {
     const failure = introspector.record(accessToken());
     await expect(failure).rejects.toBeInstanceOf(TemporarilyUnavailable);
     await expect(failure).rejects.toMatchObject({ status: 503 });
+  });
+
+  it('counts read-throughs by result, and none for answers from the read model', async () => {
+    const readThroughs = async () =>
+      Object.fromEntries(
+        (await registry.getSingleMetric('idp_introspection_read_through_total')!.get()).values.map(
+          (v) => [v.labels['result'], v.value],
+        ),
+      );
+    const { cache, introspect, introspector } = setup();
+    const before = await readThroughs();
+    const cached = accessToken();
+    await cache.set(atKey(cached), encodeRecord(active()));
+    await introspector.record(cached);
+    await introspector.record('garbage');
+    introspect.mockResolvedValueOnce({ key: null, record: active() as never });
+    await introspector.record(accessToken());
+    introspect.mockRejectedValueOnce(new Error('down'));
+    await introspector.record(accessToken()).catch(() => undefined);
+    const after = await readThroughs();
+    expect({
+      answered: after['answered']! - before['answered']!,
+      failed: after['failed']! - before['failed']!,
+    }).toEqual({ answered: 1, failed: 1 });
   });
 
   it('verifies a JWT locally and looks it up by jti', async () => {

@@ -9,7 +9,7 @@ import {
   type IntrospectionRecord,
   type IntrospectionRef,
 } from '@idp/domain';
-import { applyIntrospectionWrites, type TokenRpcClient } from '@idp/nest-kit';
+import { applyIntrospectionWrites, countReadThrough, type TokenRpcClient } from '@idp/nest-kit';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import type { AccessTokenVerifier } from './access-token.verifier';
 import { CheckedTokens } from './checked-tokens';
@@ -103,11 +103,13 @@ export class TokenIntrospector {
         { timeoutMs: this.config.readThroughTimeoutMs },
       );
     } catch (err) {
+      countReadThrough('failed');
       this.log.warn(`read-through failed: ${(err as Error).message}`);
       throw new TemporarilyUnavailable('introspection is temporarily unavailable', {
         cause: err,
       });
     }
+    countReadThrough('answered');
     const record = decodeRecord(JSON.stringify(answer.record));
     if (record === undefined) {
       this.log.error('read-through answered a record that does not decode');

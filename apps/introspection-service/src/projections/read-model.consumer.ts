@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TOPICS, type DomainEvent } from '@idp/contracts';
-import { OnEvent, type Projector } from '@idp/nest-kit';
+import { observeRevocationApplied, OnEvent, type Projector } from '@idp/nest-kit';
 import { INTROSPECTION_PROJECTOR } from './projections.module.tokens';
 
 export const INTROSPECTION_GROUP = 'introspection-service.read-model';
@@ -17,8 +17,10 @@ export class ReadModelConsumer {
   }
 
   @OnEvent(INTROSPECTION_GROUP, TOPICS.token)
-  onGrantEvent(@Payload() event: DomainEvent): Promise<void> {
-    return this.projector.apply(event);
+  async onGrantEvent(@Payload() event: DomainEvent): Promise<void> {
+    await this.projector.apply(event);
+    // Live consumption only: a replay at start would measure the age of old events.
+    observeRevocationApplied(event, Date.now());
   }
 
   @OnEvent(INTROSPECTION_GROUP, TOPICS.client)

@@ -1,4 +1,4 @@
-import { createRedisClient } from '@idp/cache';
+import { createRedisClient, type RedisConnectionOptions } from '@idp/cache';
 import { JWKS_KEY } from '../projections/jwks.projection';
 import type { ReadModelEraser } from './read-model-rebuild';
 
@@ -15,13 +15,18 @@ export const escapeGlob = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&')
  * because SCAN returns full names, which are then deleted as they are.
  */
 export class RedisReadModelEraser implements ReadModelEraser {
-  constructor(private readonly options: { readonly url: string; readonly keyPrefix: string }) {
+  constructor(
+    private readonly options: Pick<RedisConnectionOptions, 'url' | 'security'> & {
+      readonly keyPrefix: string;
+    },
+  ) {
     if (!options.keyPrefix) throw new TypeError('keyPrefix is required (the Redis is shared)');
   }
 
   async erase(): Promise<number> {
     const redis = createRedisClient({
       url: this.options.url,
+      ...(this.options.security ? { security: this.options.security } : {}),
       connectionName: 'introspection-service-rebuild',
       commandTimeoutMs: 10_000,
     });

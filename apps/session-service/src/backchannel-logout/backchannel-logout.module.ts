@@ -7,8 +7,10 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
+import { reportScrapeSource } from '@idp/nest-kit';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeadLetters } from './dead-letters.service';
 import { DeliveredPruner } from './delivered-pruner';
@@ -64,8 +66,13 @@ export class BackchannelLogoutModule implements OnApplicationBootstrap, BeforeAp
 /** Binds the delivery queue adapter; only main.ts files choose it (PostgreSQL or SQLite). */
 @Global()
 @Module({})
-export class DeliveryStoreModule implements OnApplicationShutdown {
+export class DeliveryStoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(DELIVERY_STORE) private readonly store: DeliveryStore) {}
+
+  /** The queue's depth and dead letters are read when Prometheus scrapes. */
+  onModuleInit(): void {
+    reportScrapeSource('backchannel', this.store);
+  }
 
   static forRoot(store: DeliveryStore): DynamicModule {
     return {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackchannelDeliveryView } from '@idp/contracts';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
+import { outsideActor } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import type { Delivery, DeliveryKey } from './delivery';
@@ -42,7 +43,8 @@ export class DeadLetters {
           description: `the delivery is ${result.delivery.status}, not dead-lettered`,
         });
       case 'requeued':
-        this.dispatcher.wake();
+        // The delivery loop's later events are not the caller's (only the scheduling is).
+        outsideActor(() => this.dispatcher.wake());
         await this.journal.scheduled([result.delivery], 'admin_retry');
         return view(result.delivery);
     }

@@ -140,6 +140,32 @@ export function deliveryStoreContract(name: string, open: () => Promise<Delivery
       ).toBe(0);
     });
 
+    it('counts pending and dead-lettered deliveries, never delivered ones', async () => {
+      // Other tests' rows may share the database: compare with the counts before.
+      const before = await store.counts();
+      await store.schedule(
+        ['a', 'b', 'c'].map((c) => newDelivery(sid, c)),
+        T0,
+      );
+      expect(await store.counts()).toEqual({
+        pending: before.pending + 3,
+        deadLettered: before.deadLettered,
+      });
+      await claimAll('r1');
+      await store.record(
+        [
+          { sid, clientId: 'a', transition: { kind: 'delivered', attempt: 1, status: 200 } },
+          { sid, clientId: 'b', transition: { kind: 'dead_lettered', attempt: 1, error: 'x' } },
+        ],
+        T0 + 10,
+        'r1',
+      );
+      expect(await store.counts()).toEqual({
+        pending: before.pending + 1,
+        deadLettered: before.deadLettered + 1,
+      });
+    });
+
     it('prunes delivered rows older than the cut-off, never pending or dead-lettered ones', async () => {
       await store.schedule(
         ['old', 'recent', 'dead', 'pending'].map((c) => newDelivery(sid, c)),

@@ -49,6 +49,8 @@ export interface DeliveryStore {
   deadLetters(page: DeadLetterPage): Promise<Delivery[]>;
   /** A dead letter back to pending: attempts 0, due at `now`, same jti. */
   retry(key: DeliveryKey, now: number): Promise<RetryResult>;
+  /** How many deliveries are pending and how many dead-lettered, now (for metrics). */
+  counts(): Promise<{ readonly pending: number; readonly deadLettered: number }>;
   /**
    * Deletes up to `limit` delivered rows last updated before `before` and
    * returns how many; pending and dead-lettered rows are never pruned.

@@ -18,6 +18,10 @@ export interface NewDelivery extends DeliveryKey {
   readonly uri: string;
   /** The client's ID-token alg; its logout tokens use the same. */
   readonly alg: string;
+  /** The request (the logout) that scheduled it: its attempts log under this id. Absent on older rows. */
+  readonly requestId?: string;
+  /** That request's W3C traceparent, sent on every POST to the RP. */
+  readonly traceparent?: string;
 }
 
 export interface Delivery extends NewDelivery {

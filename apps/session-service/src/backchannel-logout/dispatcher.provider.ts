@@ -1,17 +1,19 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { countBackchannelAttempt, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { outboundClientOf } from '@idp/outbound';
 import { backchannelMetrics } from './backchannel.metrics';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';
 import { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';
 import { BackchannelDispatcher, type AttemptOutcome } from './dispatcher';
-import { httpLogoutTokenPoster } from './logout-token-poster';
+import { httpLogoutTokenPoster, type LogoutTokenPoster } from './logout-token-poster';
 
-function observe(outcomes: readonly AttemptOutcome[], now: number): void {
+/** Every attempt's outcome into the metrics (per RP, and the bounded idp_backchannel_attempts_total). */
+export function observeAttempts(outcomes: readonly AttemptOutcome[], now: number): void {
   for (const { delivery, transition } of outcomes) {
+    countBackchannelAttempt(transition.kind);
     const labels = { client_id: delivery.clientId };
     if (transition.kind === 'delivered') {
       backchannelMetrics.delivered.inc(labels);
@@ -19,6 +21,21 @@ function observe(outcomes: readonly AttemptOutcome[], now: number): void {
     } else if (transition.kind === 'retry') backchannelMetrics.retried.inc(labels);
     else backchannelMetrics.deadLettered.inc(labels);
   }
+}
+
+/**
+ * One line per POST, in the delivery's context (the request id of the
+ * logout that scheduled it, the RP's client id): where it went and how it
+ * came out, never the logout token.
+ */
+function loggedPoster(post: LogoutTokenPoster, log: Logger): LogoutTokenPoster {
+  return async (uri, token) => {
+    const result = await post(uri, token);
+    const target = URL.canParse(uri) ? new URL(uri).origin : '(unparseable uri)';
+    if (result.ok) log.log({ msg: 'back-channel logout delivered', target, status: result.status });
+    else log.warn({ msg: 'back-channel logout attempt failed', target, error: result.error });
+    return result;
+  };
 }
 
 /**
@@ -41,9 +58,12 @@ export const dispatcherProvider: Provider = {
       {
         store,
         sign: async (list) => (await tokens.signLogoutTokens({ tokens: [...list] })).tokens,
-        post: httpLogoutTokenPoster(outbound, { timeoutMs: config.BACKCHANNEL_TIMEOUT_MS }),
+        post: loggedPoster(
+          httpLogoutTokenPoster(outbound, { timeoutMs: config.BACKCHANNEL_TIMEOUT_MS }),
+          log,
+        ),
         journal: (outcomes) => journal.outcomes(outcomes),
-        onRecorded: (outcomes) => observe(outcomes, Date.now()),
+        onRecorded: (outcomes) => observeAttempts(outcomes, Date.now()),
         // Never the token: errors here are from the database or token-service.
         onError: (what, err) => log.warn(`${what} failed: ${(err as Error).message}`),
       },

@@ -1,3 +1,5 @@
+import { runWithContext } from '@idp/observability';
+import { deliveryContext } from './delivery-context';
 import { randomUUID } from 'node:crypto';
 import { afterAttempt, type Delivery, type DeliveryKey, type Transition } from './delivery';
 import type { DeliveryStore, RecordedTransition } from './delivery-store.port';
@@ -184,7 +186,10 @@ export class BackchannelDispatcher {
   }
 
   private async attempt(delivery: Delivery, token: string): Promise<void> {
-    const result = await this.ports.post(delivery.uri, token);
+    // In the context of the logout that scheduled it: its log lines and the POST's traceparent.
+    const result = await runWithContext(deliveryContext(delivery), () =>
+      this.ports.post(delivery.uri, token),
+    );
     const transition = afterAttempt(
       delivery,
       result,

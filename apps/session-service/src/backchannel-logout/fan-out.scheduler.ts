@@ -3,6 +3,7 @@ import { isKnownEvent, uuidv7 } from '@idp/contracts';
 import { sessionStream } from '@idp/domain';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { currentContext } from '@idp/observability';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';
 import { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';
@@ -46,6 +47,8 @@ export class FanOutScheduler {
     if (clientIds.length === 0) return 0;
     const { targets } = await this.tokens.backchannelLogoutTargets({ clientIds });
     if (targets.length === 0) return 0;
+    // The consumer runs in the context of the logout that ended the session (its request id).
+    const cause = currentContext();
     const inserted = await this.store.schedule(
       targets.map((t) => ({
         sid: ended.sid,
@@ -55,6 +58,9 @@ export class FanOutScheduler {
         jti: uuidv7(),
         uri: t.uri,
         alg: t.alg,
+        ...(cause === undefined
+          ? {}
+          : { requestId: cause.requestId, traceparent: cause.traceparent }),
       })),
       Date.now(),
     );

@@ -1,3 +1,4 @@
+import { currentContext, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '@idp/observability';
 import { OutboundError, type OutboundClient } from '@idp/outbound';
 import { resultOfStatus, type AttemptResult } from './delivery';
 
@@ -27,6 +28,16 @@ function failedAttempt(err: unknown): AttemptResult {
   }
 }
 
+/** W3C trace context of the current delivery, for the RP's tracing. */
+function traceHeaders(): Record<string, string> {
+  const context = currentContext();
+  if (context === undefined) return {};
+  return {
+    [TRACEPARENT_HEADER]: context.traceparent,
+    ...(context.tracestate === undefined ? {} : { [TRACESTATE_HEADER]: context.tracestate }),
+  };
+}
+
 /**
  * OIDC Back-Channel Logout 1.0 section 2.5: POST
  * `application/x-www-form-urlencoded` with `logout_token`, through the
@@ -49,6 +60,8 @@ export function httpLogoutTokenPoster(
           'content-length': Buffer.byteLength(body),
           // Section 2.8: the RP answers with Cache-Control: no-store; we ask nothing be cached either.
           'cache-control': 'no-store',
+          // The trace of the logout that scheduled this delivery (not our internal request id).
+          ...traceHeaders(),
         },
         body,
         timeoutMs: options.timeoutMs,

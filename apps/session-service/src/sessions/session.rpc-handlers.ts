@@ -1,13 +1,16 @@
 import type { RpcHandlers } from '@idp/rpc';
-import type { SessionRpc } from '@idp/nest-kit';
+import { actingAs, type SessionRpc } from '@idp/nest-kit';
 import type { SessionService } from './session.service';
 
-/** session-service's RPC surface: thin adapters over SessionService. */
+/**
+ * session-service's RPC surface: thin adapters over SessionService. An end
+ * the admin API asked for runs as its caller, so session.ended names it (ADR 0017).
+ */
 export function sessionRpcHandlers(sessions: SessionService): RpcHandlers<typeof SessionRpc> {
-  return {
+  return actingAs<RpcHandlers<typeof SessionRpc>>({
     startSession: (req) => sessions.start(req),
     getSession: async (req) => ({ session: await sessions.get(req.sid, req.touch ?? false) }),
-    endSession: async (req) => ({ ended: await sessions.end(req) }),
+    endSession: async ({ actor: _caller, ...req }) => ({ ended: await sessions.end(req) }),
     endSessionsOfUser: async (req) => ({ ended: await sessions.endAllOf(req.sub, req.reason) }),
-  };
+  });
 }

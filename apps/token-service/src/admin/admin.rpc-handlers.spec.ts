@@ -110,6 +110,26 @@ describe('AdminRpc over gRPC', () => {
     expect(wrong.headers['WWW-Authenticate']).toMatch(/^Bearer realm="idp", error="invalid_token"/);
   });
 
+  it('names the caller on every event an admin call causes, and nobody on others (ADR 0017)', async () => {
+    const ops = { kind: 'client', client_id: 'ops' } as const;
+    const before = (await h.store.readAll('0', 100_000)).length;
+    await client.createUser({
+      sub: 'actor-u',
+      username: 'actor-u',
+      password: 'long enough pw',
+      actor: ops,
+    });
+    await client.deleteUser({ sub: 'actor-u', actor: { kind: 'admin_token' } });
+    await client.registerClient({ metadata: webMetadata() as never, source: 'admin' });
+    const events = (await h.store.readAll('0', 100_000)).slice(before);
+    const actorOf = (type: string) => events.filter((e) => e.type === type).map((e) => e.actor);
+    expect(actorOf('user.created')).toEqual([ops]);
+    expect(actorOf('user.deleted')).toEqual([{ kind: 'admin_token' }]);
+    expect(actorOf('client.registered')).toEqual([undefined]);
+    // Read back from the store as it was written (the column round-trips).
+    expect(events.filter((e) => e.actor?.kind === 'client').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps admin statuses (404) across the boundary', async () => {
     expect(await failure(client.readUser({ sub: 'nobody' }))).toMatchObject({
       error: 'invalid_request',

@@ -1,4 +1,4 @@
-import type { AdminRpc } from '@idp/nest-kit';
+import { actingAs, type AdminRpc } from '@idp/nest-kit';
 import type { RpcHandlers } from '@idp/rpc';
 import type { ClientAdmin } from './client-admin.service';
 import type { ClientRegistrations } from './client-registrations.service';
@@ -14,9 +14,11 @@ export interface AdminServiceFacade {
  * token-service's AdminRpc surface: one line per method. Dynamic
  * registration (source dynamic_registration) never reaches the operator
  * path, so a self-registered client cannot pick its client_id or secret.
+ * Each call runs as the request's `actor`, so its events name the caller
+ * (ADR 0017).
  */
 export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof AdminRpc> {
-  return {
+  return actingAs<RpcHandlers<typeof AdminRpc>>({
     registerClient: ({ metadata, source, clientSecret }) =>
       source === 'dynamic_registration'
         ? s.registrations.register(metadata)
@@ -34,7 +36,7 @@ export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof Admi
       await s.registrations.delete(clientId, registrationAccessToken),
       {}
     ),
-    createUser: (input) => s.users.create(input),
+    createUser: ({ actor: _caller, ...input }) => s.users.create(input),
     readUser: ({ sub }) => s.users.read(sub),
     updateUser: ({ sub, changes }) => s.users.update(sub, changes),
     deleteUser: async ({ sub }) => (await s.users.delete(sub), {}),
@@ -42,5 +44,5 @@ export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof Admi
     revokeClientTokens: ({ clientId }) => s.clients.revokeTokens(clientId),
     revokeSessionTokens: ({ sid }) => s.users.revokeSessionTokens(sid),
     unlockUser: ({ sub }) => s.users.unlock(sub),
-  };
+  });
 }

@@ -6,6 +6,7 @@ import { InvalidClient } from '@idp/oauth-errors';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { ClientRegistry } from './client-registry.service';
 import { AssertionReplayGuard } from './assertion-replay-guard';
+import { authMethodMismatch } from './auth-method-mismatch';
 import { ClientJwks } from './client-jwks';
 
 const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -14,7 +15,9 @@ const MAX_ASSERTION_LIFETIME_SECONDS = 600;
 /**
  * Client authentication at the token endpoint (RFC 6749 2.3, OIDC Core 9,
  * RFC 7523 3). A client must use the method it registered; every failure is
- * the same `invalid_client`, so the response never tells which part was wrong.
+ * the same `invalid_client`, so the response never tells which part was wrong,
+ * except a known client using another method than the one it registered: that
+ * answer names the registered method (authMethodMismatch).
  */
 @Injectable()
 export class ClientAuthenticator {
@@ -30,15 +33,19 @@ export class ClientAuthenticator {
     endpoint: string,
     issuer: string,
   ): Promise<RegisteredClient> {
-    const fail = (cause?: unknown) =>
-      new InvalidClient('client authentication failed', {
+    const fail = (cause?: unknown, description = 'client authentication failed') =>
+      new InvalidClient(description, {
         scheme: auth.method === 'client_secret_basic' ? 'Basic' : null,
         cause,
       });
     const clientId = auth.clientId ?? this.assertionSubject(auth.assertion);
     if (!clientId) throw fail();
     const client = await this.clients.find(clientId);
-    if (!client || client.metadata.token_endpoint_auth_method !== auth.method) throw fail();
+    if (!client) throw fail();
+    const registered = client.metadata.token_endpoint_auth_method;
+    if (registered !== auth.method) {
+      throw fail(undefined, authMethodMismatch(registered, auth.method));
+    }
     switch (auth.method) {
       case 'client_secret_basic':
       case 'client_secret_post':

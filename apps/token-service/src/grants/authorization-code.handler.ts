@@ -8,7 +8,7 @@ import {
   rejectionFor,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
 import { InvalidGrant } from '@idp/oauth-errors';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { TokenSecrets } from '../secrets/token-secrets';
@@ -103,6 +103,11 @@ export class AuthorizationCodeHandler implements GrantHandler {
       await this.tombstones.write(result.appended);
       throw rejection;
     }
+    countIssuedTokens('authorization_code', {
+      accessToken: at.spec,
+      refreshToken: rt !== undefined,
+      idToken: idt !== undefined,
+    });
     return {
       access_token: at.token,
       token_type: 'Bearer',

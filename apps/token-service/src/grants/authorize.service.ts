@@ -7,7 +7,7 @@ import {
   redirectUriRegistered,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
 import {
   InvalidRequest,
   LoginRequired,
@@ -152,6 +152,11 @@ export class AuthorizeService {
       ...(idt ? { idToken: idt.spec } : {}),
       meta: { now, correlationId: uuidv7() },
     });
+    if (at || idt)
+      countIssuedTokens('implicit', {
+        ...(at ? { accessToken: at.spec } : {}),
+        idToken: idt !== undefined,
+      });
     return {
       ...(code ? { code: code.code } : {}),
       ...(at

@@ -7,7 +7,7 @@ import {
   scopeTokens,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
 import { InvalidScope } from '@idp/oauth-errors';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { nowSeconds, type GrantHandler } from './grant-handler';
@@ -52,6 +52,7 @@ export class ClientCredentialsHandler implements GrantHandler {
       accessToken: at.spec,
       meta: { now, correlationId: uuidv7() },
     });
+    countIssuedTokens('client_credentials', { accessToken: at.spec });
     return {
       access_token: at.token,
       token_type: 'Bearer',

@@ -10,7 +10,7 @@ import {
   withinRegistration,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
 import { InvalidGrant } from '@idp/oauth-errors';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { TokenSecrets } from '../secrets/token-secrets';
@@ -99,6 +99,11 @@ export class RefreshTokenHandler implements GrantHandler {
     await this.tombstones.write(result.appended);
     const rejection = rejectionFor(result.appended);
     if (rejection) throw rejection;
+    countIssuedTokens('refresh_token', {
+      accessToken: at.spec,
+      refreshToken: true,
+      idToken: idt !== undefined,
+    });
     return {
       access_token: at.token,
       token_type: 'Bearer',

@@ -17,7 +17,12 @@ import {
   type KeyRingState,
   type NewKeyMaterial,
 } from '@idp/domain';
-import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
+import {
+  COMMAND_RUNNER,
+  RecentStates,
+  reportScrapeSource,
+  type CommandRunner,
+} from '@idp/nest-kit';
 import { uuidv7 } from '@idp/contracts';
 
 export interface ActiveSigningKey {
@@ -58,6 +63,16 @@ export class KeyRingService implements OnApplicationBootstrap {
         throw new Error(`unsupported signing alg ${alg}`);
       await this.ensureActiveKey(alg as SigningAlg);
     }
+    reportScrapeSource('signing_keys', this);
+  }
+
+  /** Seconds since each algorithm's active key was activated (idp_signing_key_age_seconds). */
+  async activeKeyAges(nowSeconds: number): Promise<{ alg: string; ageSeconds: number }[]> {
+    const ages: { alg: string; ageSeconds: number }[] = [];
+    for (const k of (await this.state()).keys.values())
+      if (k.status === 'active' && k.activatedAt !== undefined)
+        ages.push({ alg: k.alg, ageSeconds: Math.max(0, nowSeconds - k.activatedAt) });
+    return ages;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { RpcHandlers } from '@idp/rpc';
-import type { TokenRpc } from '@idp/nest-kit';
+import { runAsActor, type TokenRpc } from '@idp/nest-kit';
 import type { LogoutTokens } from '../backchannel/logout-tokens.service';
 import type { ClientRegistry } from '../clients/client-registry.service';
 import type { AuthorizeService } from '../grants/authorize.service';
@@ -47,9 +47,9 @@ export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof Toke
     authenticateClient: (req) => s.introspection.authenticateClient(req),
     introspect: async ({ token }) => (await s.introspection.introspect(token)) as never,
     revoke: (req) => s.revocation.revoke(req),
-    endSessionGrants: async ({ sid }) => ({
-      revokedGrants: await s.sessionGrants.revokeEnded(sid),
-    }),
+    // An operator's end of a session: the revocations name the caller (ADR 0017).
+    endSessionGrants: ({ sid, actor }) =>
+      runAsActor(actor, async () => ({ revokedGrants: await s.sessionGrants.revokeEnded(sid) })),
     signIntrospectionResponse: (req) => s.introspection.signResponse(req),
     backchannelLogoutTargets: async ({ clientIds }) => ({
       targets: await s.logoutTokens.targets(clientIds),

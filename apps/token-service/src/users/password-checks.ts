@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { hashPassword, verifyPassword } from '@idp/crypto';
+import { countAbuseRefusal } from '@idp/nest-kit';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import { AdmissionGate, AdmissionRefused } from './admission-gate';
 
@@ -50,6 +51,7 @@ export class PasswordChecks {
       return await this.gate.run(work);
     } catch (err) {
       if (!(err instanceof AdmissionRefused)) throw err;
+      countAbuseRefusal('busy', 'password_check');
       throw new TemporarilyUnavailable('too many sign-ins at once; try again shortly', {
         headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
       });

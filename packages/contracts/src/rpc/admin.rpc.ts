@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { actorSchema } from '../actor';
 import { id } from '../events/common';
 
 /**
  * The client and user management commands auth-api sends to token-service:
  * RFC 7591 dynamic registration, RFC 7592 client management and the admin
- * API. The edge checks the initial access token and the admin token;
+ * API. The edge checks the initial access token and the admin credentials;
  * token-service checks registration access tokens (it holds their hashes)
  * and runs every change through the deciders, so each one is an event.
  */
@@ -67,6 +68,8 @@ const byClientId = z.object({ clientId: id });
 const bySub = z.object({ sub: id });
 const withRegistrationToken = byClientId.extend({ registrationAccessToken });
 const empty = z.object({});
+/** An operator's command: who called (ADR 0017) goes on every event it causes. */
+const byAdmin = { actor: actorSchema.optional() };
 /** How many grants a revoke-tokens call revoked (already revoked or expired ones are not counted). */
 const revokedGrants = z.object({ revoked_grants: z.number().int().min(0) });
 
@@ -77,19 +80,24 @@ export const adminRpcMethods = {
       metadata: json,
       source: z.enum(['dynamic_registration', 'admin']),
       clientSecret: clientSecret.optional(),
+      ...byAdmin,
     }),
     response: clientInformation,
   },
   readClient: { request: byClientId, response: clientInformation },
   /** Full replace of the metadata (RFC 7592 2.2 semantics), by an operator. */
   replaceClient: {
-    request: byClientId.extend({ metadata: json, clientSecret: clientSecret.optional() }),
+    request: byClientId.extend({
+      metadata: json,
+      clientSecret: clientSecret.optional(),
+      ...byAdmin,
+    }),
     response: clientInformation,
   },
   /** Also revokes the client's grants (reason client_deleted) before answering. */
-  deleteClient: { request: byClientId, response: empty },
+  deleteClient: { request: byClientId.extend(byAdmin), response: empty },
   rotateClientSecret: {
-    request: byClientId,
+    request: byClientId.extend(byAdmin),
     response: z.object({
       client_id: z.string(),
       client_secret: z.string(),
@@ -103,22 +111,22 @@ export const adminRpcMethods = {
     response: clientInformation,
   },
   deleteRegistration: { request: withRegistrationToken, response: empty },
-  createUser: { request: newUserInput, response: userView },
+  createUser: { request: newUserInput.extend(byAdmin), response: userView },
   readUser: { request: bySub, response: userView },
-  updateUser: { request: bySub.extend({ changes: userChanges }), response: userView },
+  updateUser: { request: bySub.extend({ changes: userChanges, ...byAdmin }), response: userView },
   /** Also revokes the user's grants (reason user_deleted) before answering. */
-  deleteUser: { request: bySub, response: empty },
+  deleteUser: { request: bySub.extend(byAdmin), response: empty },
   /** Every grant of a user, a client or an SSO session (reason admin), tombstones written (ADR 0009). */
-  revokeUserTokens: { request: bySub, response: revokedGrants },
-  revokeClientTokens: { request: byClientId, response: revokedGrants },
-  revokeSessionTokens: { request: z.object({ sid: id }), response: revokedGrants },
+  revokeUserTokens: { request: bySub.extend(byAdmin), response: revokedGrants },
+  revokeClientTokens: { request: byClientId.extend(byAdmin), response: revokedGrants },
+  revokeSessionTokens: { request: z.object({ sid: id, ...byAdmin }), response: revokedGrants },
   /**
    * Lifts a user's sign-in lock (ADR 0016): records `login.unlocked` if a
    * lock is running and answers the throttle key auth-api then clears. 404
    * for an unknown user.
    */
   unlockUser: {
-    request: bySub,
+    request: bySub.extend(byAdmin),
     response: z.object({ key: z.string(), recorded: z.boolean() }),
   },
 };

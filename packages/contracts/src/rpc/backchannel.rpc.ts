@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../actor';
 
 /** One back-channel logout delivery as operators see it (never the token itself). */
 export const backchannelDelivery = z.object({
@@ -33,7 +34,11 @@ export const backchannelRpcMethods = {
    * 404 when there is no such delivery, 409 when it is not dead-lettered.
    */
   retryDeadLetter: {
-    request: z.object({ sid: z.string().min(1).max(200), clientId: z.string().min(1).max(200) }),
+    request: z.object({
+      sid: z.string().min(1).max(200),
+      clientId: z.string().min(1).max(200),
+      actor: actorSchema.optional(),
+    }),
     response: z.object({ delivery: backchannelDelivery }),
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../actor';
 
 /** auth-api → session-service: SSO sessions (login creates one; its sid goes into ID tokens). */
 export const sessionView = z.object({
@@ -60,12 +61,18 @@ export const sessionRpcMethods = {
       reason: sessionEndReason,
       /** The client whose RP-initiated logout asked for it. */
       initiatedBy: z.string().max(200).optional(),
+      /** The admin API's caller, when an operator ended it (ADR 0017). */
+      actor: actorSchema.optional(),
     }),
     response: z.object({ ended: endedSession.nullable() }),
   },
   /** Ends every live session of a user (admin "log out everywhere"). */
   endSessionsOfUser: {
-    request: z.object({ sub: z.string().max(200), reason: sessionEndReason }),
+    request: z.object({
+      sub: z.string().max(200),
+      reason: sessionEndReason,
+      actor: actorSchema.optional(),
+    }),
     response: z.object({ ended: z.array(endedSession) }),
   },
 };

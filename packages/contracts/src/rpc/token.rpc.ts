@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../actor';
 
 /**
  * The synchronous commands and queries auth-api sends to token-service, as
@@ -139,7 +140,11 @@ export const tokenRpcMethods = {
    * answer the logout only once the session's tokens are inactive.
    */
   endSessionGrants: {
-    request: z.object({ sid: z.string().min(1).max(200) }),
+    request: z.object({
+      sid: z.string().min(1).max(200),
+      /** The admin API's caller, when an operator ended the session (ADR 0017). */
+      actor: actorSchema.optional(),
+    }),
     response: z.object({ revokedGrants: z.number().int().min(0) }),
   },
   /** RFC 9701: signs an introspection response for `audience` (the caller) with our key. */

@@ -1,4 +1,9 @@
-import { clientMetadata, type ClientMetadata, type ClientMetadataInput } from '@idp/contracts';
+import {
+  ADMIN_SCOPES,
+  clientMetadata,
+  type ClientMetadata,
+  type ClientMetadataInput,
+} from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
@@ -161,10 +166,15 @@ export function validateClientMetadata(
   checkTokens(m);
 }
 
+/** The admin API scopes (ADR 0017) a client is registered for, in a fixed order. */
+const adminScopesOf = (m: ClientMetadata): string =>
+  ADMIN_SCOPES.filter((s) => (m.scope ?? '').split(' ').includes(s)).join(' ');
+
 /**
  * Settings only an operator may grant: a self-registered client must not skip
- * consent or pull user attributes into its tokens. A dynamic registration
- * (or an RFC 7592 update) may only repeat their current values.
+ * consent, pull user attributes into its tokens, or give itself the admin
+ * API (idp:admin, idp:admin.read). A dynamic registration (or an RFC 7592
+ * update) may only repeat their current values.
  */
 export function checkOperatorOnly(next: ClientMetadata, current: ClientMetadata | undefined): void {
   const base = current ?? clientMetadata.parse({ client_id: next.client_id });
@@ -172,4 +182,6 @@ export function checkOperatorOnly(next: ClientMetadata, current: ClientMetadata 
     throw bad('skip_consent', 'can only be set by an operator');
   if (JSON.stringify(next.access_token_claims) !== JSON.stringify(base.access_token_claims))
     throw bad('access_token_claims', 'can only be set by an operator');
+  if (adminScopesOf(next) !== adminScopesOf(base))
+    throw bad('scope', `${ADMIN_SCOPES.join(' and ')} can only be granted by an operator`);
 }

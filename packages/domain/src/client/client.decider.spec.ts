@@ -90,6 +90,19 @@ describe('client decider', () => {
       .then([{ type: 'client.registered' }]);
   });
 
+  it('does not let a self-registered client give itself the admin API scopes (ADR 0017)', () => {
+    const dynamic = { source: 'dynamic_registration' } as const;
+    for (const scope of ['openid idp:admin', 'idp:admin.read'])
+      spec
+        .given([])
+        .when(register(webClient({ scope }), dynamic))
+        .thenThrows(/scope idp:admin and idp:admin.read can only be granted by an operator/);
+    spec
+      .given([])
+      .when(register(webClient({ scope: 'openid idp:admin' })))
+      .then([{ type: 'client.registered' }]);
+  });
+
   describe('RotateClientSecret', () => {
     const rotate = (secretHash: string) =>
       ({ type: 'RotateClientSecret', secretHash, meta }) as const;

@@ -46,6 +46,23 @@ describe('UpdateClient', () => {
       .thenThrows(/access_token_claims can only be set by an operator/);
   });
 
+  it('lets a dynamic client keep, but never add, the admin API scopes an operator gave it', () => {
+    const dynamic = { source: 'dynamic_registration' } as const;
+    spec
+      .given(registered)
+      .when(update(webClient({ scope: 'openid idp:admin.read' }), dynamic))
+      .thenThrows(/can only be granted by an operator/);
+    const granted = history(register(webClient({ scope: 'openid idp:admin.read' })));
+    spec
+      .given(granted)
+      .when(update(webClient({ scope: 'idp:admin.read openid', client_name: 'x' }), dynamic))
+      .then([{ type: 'client.updated' }]);
+    spec
+      .given(granted)
+      .when(update(webClient({ scope: 'openid idp:admin' }), dynamic))
+      .thenThrows(/can only be granted by an operator/);
+  });
+
   it('refuses to change the client_id', () => {
     spec
       .given(registered)

@@ -59,6 +59,20 @@ describe('key ring decider', () => {
       .thenThrows(/kid already/);
   });
 
+  it('remembers when each key became active (the signing-key age metric)', () => {
+    const events = [
+      ...added('k1'),
+      SigningKeyGenerated.create({ ...material('k2'), createdAt: 40 }, { correlationId: 'c' }),
+      SigningKeyActivated.create(
+        { kid: 'k2', alg: 'ES256', activatedAt: 50 },
+        { correlationId: 'c' },
+      ),
+    ].map((e, i) => ({ ...e, stream: 'key-ring', streamVersion: i + 1 }));
+    const state = fold(keyRingDecider, events as never);
+    expect(state.keys.get('k1')?.activatedAt).toBe(1);
+    expect(state.keys.get('k2')?.activatedAt).toBe(50);
+  });
+
   it('publishes retired keys only until their grace period ends', () => {
     const events = [
       ...added('k1'),

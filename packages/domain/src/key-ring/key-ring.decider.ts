@@ -22,6 +22,8 @@ export interface RingKey {
   readonly publicJwk: Record<string, unknown>;
   readonly encryptedPrivateJwk: string;
   readonly status: 'generated' | 'active' | 'retired';
+  /** Epoch seconds the key became active (how old the signing key is). */
+  readonly activatedAt?: number;
   readonly publishUntil?: number;
 }
 
@@ -109,7 +111,7 @@ function evolve(state: KeyRingState, event: KeyEvent): KeyRingState {
     }
     case 'key.activated': {
       const k = keys.get(event.data.kid);
-      if (k) keys.set(k.kid, { ...k, status: 'active' });
+      if (k) keys.set(k.kid, { ...k, status: 'active', activatedAt: event.data.activatedAt });
       break;
     }
     case 'key.retired': {

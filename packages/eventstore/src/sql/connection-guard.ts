@@ -1,4 +1,5 @@
 import { isConnectionFault } from '@idp/oauth-errors';
+import { rootLogger } from '@idp/observability';
 import { Client, type ClientConfig } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -11,10 +12,13 @@ export interface StorageLogger {
   warn(message: string): void;
 }
 
-/** stderr, like every diagnostic of this repository when no logger is given. */
-export const consoleStorageLogger: StorageLogger = {
-  warn: (message) => console.error(`[storage] warn: ${message}`),
+/** The process-wide structured logger (`@idp/observability`), looked up at each call. */
+export const defaultStorageLogger: StorageLogger = {
+  warn: (message) => rootLogger().warn({ component: 'storage' }, message),
 };
+
+/** The former name (it wrote to stderr), kept for the session-service delivery store's imports. */
+export const consoleStorageLogger = defaultStorageLogger;
 
 export function describeFault(err: unknown): string {
   if (!(err instanceof Error)) return String(err);

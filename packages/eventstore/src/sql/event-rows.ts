@@ -15,12 +15,14 @@ export function eventColumns(alias: string): string {
     `${a}occurred_at`,
     `${a}correlation_id`,
     `${a}causation_id`,
+    `${a}traceparent`,
+    `${a}actor`,
     `${a}data`,
   ].join(', ');
 }
 
 export const INSERT_EVENT_COLUMNS =
-  'id, stream, stream_version, type, version, occurred_at, correlation_id, causation_id, data';
+  'id, stream, stream_version, type, version, occurred_at, correlation_id, causation_id, traceparent, actor, data';
 
 export function text(row: Row, column: string): string {
   const value = row[column];
@@ -38,6 +40,8 @@ export function int(row: Row, column: string): number {
 
 export function toStoredEvent(row: Row, dialect: Dialect): StoredEvent {
   const causationId = row['causation_id'];
+  const traceparent = row['traceparent'];
+  const actor = row['actor'];
   return {
     position: text(row, 'position'),
     id: text(row, 'id'),
@@ -48,6 +52,9 @@ export function toStoredEvent(row: Row, dialect: Dialect): StoredEvent {
     occurredAt: text(row, 'occurred_at'),
     correlationId: text(row, 'correlation_id'),
     ...(typeof causationId === 'string' ? { causationId } : {}),
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    // Stored as JSON text on both drivers; parseEvent validates it like the rest.
+    ...(typeof actor === 'string' ? { actor: JSON.parse(actor) as StoredEvent['actor'] } : {}),
     data: dialect.decodeJson(row['data']),
   };
 }

@@ -1,4 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { EventActor1796688000000 } from './actor-migration';
+import { EventTraceparent1796601600000 } from './traceparent-migration';
 
 /*
  * Explicit, versioned DDL: production never uses `synchronize`. Each driver
@@ -126,4 +128,9 @@ export class EventDataIndexes1795392000000 implements MigrationInterface {
 }
 
 /** In order; append new migrations, never edit a released one. */
-export const migrations = [EventStoreInit1767225600000, EventDataIndexes1795392000000];
+export const migrations = [
+  EventStoreInit1767225600000,
+  EventDataIndexes1795392000000,
+  EventTraceparent1796601600000,
+  EventActor1796688000000,
+];

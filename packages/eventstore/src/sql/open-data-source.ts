@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
-import { consoleStorageLogger, guardedPgOptions, type StorageLogger } from './connection-guard';
+import { defaultStorageLogger, guardedPgOptions, type StorageLogger } from './connection-guard';
+import type { PgSsl } from './pg-ssl';
 
 /** Where a SQL-backed adapter lives: PostgreSQL (a schema of it) or a SQLite file. */
 export type SqlTarget =
@@ -19,6 +20,8 @@ export type SqlTarget =
       readonly applicationName?: string;
       /** Where lost connections are reported; default stderr. */
       readonly logger?: StorageLogger;
+      /** TLS (pgSslConfig, from DATABASE_SSL); unset: what `sslmode` in the URL says. */
+      readonly ssl?: PgSsl;
     }
   | {
       readonly driver: 'sqlite';
@@ -89,11 +92,12 @@ function dataSourceOptions(
     entities: [],
   };
   if (target.driver === 'postgres') {
-    const log = target.logger ?? consoleStorageLogger;
+    const log = target.logger ?? defaultStorageLogger;
     return {
       ...common,
       type: 'postgres',
       url: target.url,
+      ...(target.ssl === undefined ? {} : { ssl: target.ssl }),
       schema,
       poolSize: target.poolSize ?? own.defaultPoolSize,
       // A readiness probe or a write must fail, not hang, when the database is unreachable.

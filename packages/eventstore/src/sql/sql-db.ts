@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { LeaseResult } from '../outbox.port';
 import {
-  consoleStorageLogger,
+  defaultStorageLogger,
   readWithRetry,
   withQueryRunner,
   type StorageLogger,
@@ -31,7 +31,7 @@ export class SqlDb {
   constructor(
     readonly dataSource: DataSource,
     readonly dialect: Dialect,
-    private readonly log: StorageLogger = consoleStorageLogger,
+    private readonly log: StorageLogger = defaultStorageLogger,
   ) {}
 
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {

@@ -1,4 +1,10 @@
-import type { LeaseResult, Outbox, OutboxEntry, OutboxSession } from '../outbox.port';
+import type {
+  LeaseResult,
+  Outbox,
+  OutboxBacklog,
+  OutboxEntry,
+  OutboxSession,
+} from '../outbox.port';
 import type { Dialect } from './dialect';
 import { eventColumns, int, text, toStoredEvent } from './event-rows';
 import type { Runner, SqlDb } from './sql-db';
@@ -20,6 +26,24 @@ export class SqlOutbox implements Outbox {
       sql.query('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL'),
     );
     return row ? int(row, 'n') : 0;
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    // Both through the partial index on unsent rows: the lowest position is the oldest row.
+    const [row] = await this.db.read((sql) =>
+      sql.query(
+        `SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL) AS n,
+                (SELECT created_at FROM outbox WHERE sent_at IS NULL
+                 ORDER BY position LIMIT 1) AS oldest`,
+      ),
+    );
+    const oldest = row?.['oldest'];
+    return {
+      count: row ? int(row, 'n') : 0,
+      // pg returns timestamptz as a Date, SQLite the ISO text it was written as.
+      oldestCreatedAt:
+        oldest == null ? undefined : oldest instanceof Date ? oldest : new Date(String(oldest)),
+    };
   }
 
   async maxPendingPosition(): Promise<string | undefined> {

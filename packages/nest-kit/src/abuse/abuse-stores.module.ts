@@ -16,6 +16,7 @@ import {
   type AttemptThrottle,
   type SharedCounter,
 } from '@idp/cache';
+import { redisConnection } from '../bootstrap/infra-connections';
 
 /** The shared state of the abuse controls (ADR 0016): Redis in the distributed mode, memory embedded. */
 export interface AbuseStores {
@@ -29,7 +30,7 @@ const ABUSE_STORES = Symbol('AbuseStores');
 /** Every auth-api replica shares one count per username and IP, under REDIS_KEY_PREFIX. */
 export async function redisAbuseStores(config: Config, service: string): Promise<AbuseStores> {
   const connection = {
-    url: config.REDIS_URL,
+    ...redisConnection(config),
     keyPrefix: `${config.REDIS_KEY_PREFIX}abuse:`,
     connectionName: `${service}-abuse`,
   };

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { InMemorySharedCounter, RateLimiter, type RateRule } from '@idp/cache';
 import { OAuthError } from '@idp/oauth-errors';
+import { countAbuseRefusal } from '../metrics/domain-metrics';
 import { clientIp } from './client-ip';
 
 export type RateLimitedEndpoint =
@@ -66,7 +67,10 @@ export class EndpointRateLimits {
     const rule = this.rules[endpoint];
     if (rule === undefined) return;
     const wait = this.limiter.take(`${endpoint}:${kind}:${id}`, rule);
-    if (wait > 0) throw rateLimited(wait);
+    if (wait > 0) {
+      countAbuseRefusal('rate_limited', endpoint);
+      throw rateLimited(wait);
+    }
   }
 
   /** The request did not count against `id` after all (its client authentication failed). */

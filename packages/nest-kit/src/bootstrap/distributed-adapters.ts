@@ -1,10 +1,11 @@
 import { ALL_TOPICS } from '@idp/contracts';
 import type { Config } from '@idp/config';
-import { KafkaEventBus } from '@idp/bus';
+import { KafkaEventBus, kafkaSecurityConfig } from '@idp/bus';
 import { createRedisCache, createRedisInvalidations } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
 import type { InfraBindings } from '../infra/infra.module';
 import { metrics } from '../metrics/metrics';
+import { kafkaSecurity, postgresTarget, redisConnection } from './infra-connections';
 import { prefixedPublisher } from './prefixed-publisher';
 
 export interface AdapterNeeds {
@@ -17,6 +18,9 @@ export interface AdapterNeeds {
 
 /** Relay hooks feed Prometheus; a relay never logs payloads. */
 export function relayHooks(service: string) {
+  // Both series exist from the start at 0, so rate() and alerts see the first failure.
+  metrics.outboxPublished.inc({ service }, 0);
+  metrics.outboxPublishFailures.inc({ service }, 0);
   return {
     onPublished: (_topic: string, count: number) => metrics.outboxPublished.inc({ service }, count),
     onFailure: () => metrics.outboxPublishFailures.inc({ service }),
@@ -37,6 +41,7 @@ export async function distributedAdapters(
   const bus = new KafkaEventBus({
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+    ...kafkaSecurityConfig(kafkaSecurity(config)),
     topics: ALL_TOPICS.map((t) => ({ name: prefix + t, partitions: 3 })),
     // Trade-offs in docs/operations/restarts.md: how fast a crashed member's partitions move on.
     consumer: {
@@ -48,9 +53,7 @@ export async function distributedAdapters(
   await bus.start();
   const eventStore = needs.eventStore
     ? await createEventStore({
-        driver: 'postgres',
-        url: config.DATABASE_URL,
-        schema: config.DATABASE_SCHEMA,
+        ...postgresTarget(config),
         // Findable in pg_stat_activity (docs/operations/storage-faults.md).
         applicationName: `idp-${service}`,
       })
@@ -62,11 +65,11 @@ export async function distributedAdapters(
       })
     : undefined;
   const cache = needs.cache
-    ? await createRedisCache({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    ? await createRedisCache({ ...redisConnection(config), keyPrefix: config.REDIS_KEY_PREFIX })
     : undefined;
   const invalidations = needs.invalidations
     ? await createRedisInvalidations({
-        url: config.REDIS_URL,
+        ...redisConnection(config),
         channelPrefix: config.REDIS_KEY_PREFIX,
         connectionName: service,
       })

@@ -1,7 +1,12 @@
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, listen } from '../http/create-http-app';
+import { configureLogging } from '@idp/observability';
+import { openAdminListener, separatePlanes, type PlaneRouter } from '../http/admin-plane';
+import { clientErrorHandler, createHttpApp, listen } from '../http/create-http-app';
 import { HealthModule } from '../health/health.module';
+import { HealthRegistry } from '../health/health.registry';
+import { HttpDrain } from '../shutdown/http-drain';
+import { ProcessShutdown } from '../shutdown/process-shutdown';
 import { InfraModule, type InfraBindings, type ReadinessPolicy } from '../infra/infra.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { EventBusServer } from '../transport/event-bus.server';
@@ -21,12 +26,14 @@ export interface RunServiceOptions {
   readonly consumers?: 'background' | 'before-serving';
   /** Runs after the modules are initialised and before consumers and the relay start (embedded replay). */
   readonly beforeConsuming?: (app: NestFastifyApplication) => Promise<void>;
+  /** The bus acknowledges a publish once consumed (embedded): flush the outbox before the consumers stop. */
+  readonly relayBeforeConsumers?: boolean;
 }
 
 /**
  * Boots one process: the feature modules over the given adapters (event
  * store, outbox), health and metrics endpoints, the event consumers, the
- * outbox relay and the HTTP listener.
+ * outbox relay, the HTTP listener and the admin listener (ADR 0017).
  *
  * Serving does not wait for the consumer groups to join: after a crash the
  * dead member holds its Kafka groups until KAFKA_SESSION_TIMEOUT_MS expires,
@@ -35,10 +42,22 @@ export interface RunServiceOptions {
  * docs/operations/restarts.md). Nothing is lost meanwhile: a group resumes
  * from its committed offsets, the outbox keeps what the bus did not take.
  */
-export async function runService(
-  options: RunServiceOptions,
-): Promise<{ app: NestFastifyApplication; url: string; consumersJoined: Promise<void> }> {
+export async function runService(options: RunServiceOptions): Promise<{
+  app: NestFastifyApplication;
+  url: string;
+  /** The admin listener: /admin/*, /metrics, /health/* (ADR 0017). */
+  adminUrl: string;
+  consumersJoined: Promise<void>;
+  /** The process's one shutdown sequence; main.ts runs it on signals (exitOnShutdownSignals). */
+  shutdown: ProcessShutdown;
+}> {
   const { bindings } = options;
+  // Every logger of the process (Nest's, the bus, rpc, the event store) writes through this one.
+  configureLogging({
+    service: options.name,
+    level: bindings.config.LOG_LEVEL,
+    format: bindings.config.LOG_FORMAT,
+  });
   const log = new Logger(options.name);
   @Module({
     imports: [
@@ -50,22 +69,42 @@ export async function runService(
   })
   class RootModule {}
 
-  const app = await createHttpApp(RootModule, { logLevel: bindings.config.LOG_LEVEL });
-  app.connectMicroservice(
-    {
-      strategy: new EventBusServer({
-        bus: bindings.bus,
-        topicPrefix: bindings.config.KAFKA_TOPIC_PREFIX,
-      }),
-    },
-    { inheritAppConfig: true },
-  );
+  const app = await createHttpApp(RootModule);
+  // Admin routes only on their own listener (ADR 0017); Fastify takes hooks only before init.
+  const router = app.getHttpAdapter().getInstance() as unknown as PlaneRouter;
+  separatePlanes(router);
+  const adminListener = openAdminListener(router, clientErrorHandler);
+  const consumers = new EventBusServer({
+    bus: bindings.bus,
+    topicPrefix: bindings.config.KAFKA_TOPIC_PREFIX,
+  });
+  app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   await app.init();
+  // After init: a raw route (introspection, ADR 0010) replaces the request listeners then.
+  const publicDrain = new HttpDrain(app.getHttpServer());
   await options.beforeConsuming?.(app);
   const consumersJoined = startConsumers(app, log);
   if (options.consumers === 'before-serving') await consumersJoined;
   bindings.relay?.start();
   const url = await listen(app, bindings.config.PORT, bindings.config.HOST);
   log.log(`listening on ${url}`);
-  return { app, url, consumersJoined };
+  // Composition roots give each app its default ADMIN_PORT; a harness that gives none gets a free port.
+  const admin = await adminListener.listen(
+    bindings.config.ADMIN_PORT ?? 0,
+    bindings.config.ADMIN_HOST,
+  );
+  log.log(`admin listener on ${admin.url}`);
+  const health = app.get(HealthRegistry);
+  const shutdown = new ProcessShutdown({
+    markNotReady: (reason) => health.markNotReady(reason),
+    listeners: [publicDrain, new HttpDrain(admin.server)],
+    consumers,
+    ...(bindings.relay && { relay: bindings.relay }),
+    relayBeforeConsumers: options.relayBeforeConsumers ?? false,
+    // Nest's hooks close what each module holds; InfraLifecycle closes the adapters last.
+    closeStores: () => app.close(),
+    timeoutMs: bindings.config.SHUTDOWN_TIMEOUT_MS,
+    log: new Logger('Shutdown'),
+  });
+  return { app, url, adminUrl: admin.url, consumersJoined, shutdown };
 }

@@ -2,6 +2,7 @@ import type { EventEnvelope, PendingEvent } from '@idp/contracts';
 import type { Decider } from '@idp/domain';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '@idp/eventstore';
 import { FoldedStates } from './folded-states';
+import { stampRequest } from './request-stamp';
 
 export interface CommandResult<State> {
   readonly state: State;
@@ -133,7 +134,7 @@ export class CommandRunner {
     version: number,
   ): Promise<CommandResult<State>> {
     const cmd = typeof command === 'function' ? (command as (s: State) => Command)(state) : command;
-    const pending = decider.decide(cmd, state);
+    const pending = stampRequest(decider.decide(cmd, state));
     if (pending.length === 0) return { state, appended: [], nextVersion: version };
     const { nextVersion } = await this.store.append(stream, version, pending);
     this.options.afterCommit?.();

@@ -5,6 +5,18 @@ const required = { required: true };
 const informational = { required: false };
 
 describe('HealthRegistry', () => {
+  it('is not ready, with the reason, once marked so (the shutdown), though every check is up', async () => {
+    const r = new HealthRegistry();
+    r.register('db', () => true, required);
+    await expect(r.readiness()).resolves.toMatchObject({ status: 'ready' });
+    r.markNotReady('shutting down');
+    await expect(r.readiness()).resolves.toEqual({
+      status: 'not_ready',
+      reason: 'shutting down',
+      checks: { db: 'up' },
+    });
+  });
+
   it('is ready when every required check answers true', async () => {
     const r = new HealthRegistry();
     r.register('db', () => true, required);

@@ -17,6 +17,8 @@ export interface CheckOptions {
 
 export interface ReadinessReport {
   readonly status: 'ready' | 'not_ready';
+  /** Why the process is out of rotation whatever its checks say (`shutting down`). */
+  readonly reason?: string;
   /** The required checks only. */
   readonly checks: Record<string, 'up' | 'down'>;
 }
@@ -58,6 +60,7 @@ async function run(check: ReadinessCheck): Promise<boolean> {
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, { check: ReadinessCheck; required: boolean }>();
+  private notReadyReason: string | undefined;
 
   constructor() {
     reportDependenciesFrom(() => this.dependencies());
@@ -67,10 +70,21 @@ export class HealthRegistry {
     this.checks.set(name, { check, required: options.required });
   }
 
+  /**
+   * From now on readiness fails with this reason, whatever the checks say:
+   * the first step of the shutdown, so load balancers stop sending before
+   * the listeners close.
+   */
+  markNotReady(reason: string): void {
+    this.notReadyReason = reason;
+  }
+
   /** Readiness: the required checks only. */
   async readiness(): Promise<ReadinessReport> {
     const states = await this.run((entry) => entry.required);
     const checks = Object.fromEntries(Object.entries(states).map(([n, s]) => [n, s.status]));
+    if (this.notReadyReason !== undefined)
+      return { status: 'not_ready', reason: this.notReadyReason, checks };
     return { status: verdict(states), checks };
   }
 

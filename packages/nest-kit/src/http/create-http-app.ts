@@ -1,25 +1,33 @@
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { nestLogger } from '../logging/nest-logger';
+import { observeHttp } from './access-log';
 import { frameworkDescription, OAuthExceptionFilter } from './oauth-exception.filter';
+import { installRequestMetrics } from './request-metrics.hook';
 import { trackRouteMethods } from './route-methods';
 
 export interface HttpAppOptions {
-  readonly logLevel?: LogLevel;
+  /**
+   * This app's Nest log lines at another level than LOG_LEVEL (tests pass
+   * `error`); every line goes through pino either way.
+   */
+  readonly logLevel?: string;
   /** Bodies beyond this are refused with 413 before parsing (OAuth requests are small). */
   readonly bodyLimit?: number;
 }
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
-/** One way to build every app's HTTP server: Fastify, our error filter, shutdown hooks. */
+/**
+ * One way to build every app's HTTP server: Fastify and our error filter.
+ * No Nest signal hooks: a process's one SIGTERM/SIGINT handler is its
+ * shutdown sequence (runService's `shutdown`, docs/operations/restarts.md).
+ */
 export async function createHttpApp(
   module: unknown,
   options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const level = options.logLevel ?? 'log';
   const app = await NestFactory.create<NestFastifyApplication>(
     module as never,
     new FastifyAdapter({
@@ -28,12 +36,15 @@ export async function createHttpApp(
       frameworkErrors,
       clientErrorHandler,
     }),
-    { logger: LEVELS.slice(0, LEVELS.indexOf(level) + 1), bufferLogs: false },
+    { logger: nestLogger(options.logLevel), bufferLogs: false },
   );
+  observeHttp(app); // request id, trace context and access log: ./access-log.ts
   // Before Nest registers the routes (at init): a wrong method is then a 405, not a 404.
   trackRouteMethods(app.getHttpAdapter().getInstance() as Parameters<typeof trackRouteMethods>[0]);
+  installRequestMetrics(
+    app.getHttpAdapter().getInstance() as Parameters<typeof installRequestMetrics>[0],
+  );
   app.useGlobalFilters(new OAuthExceptionFilter());
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -83,7 +94,7 @@ function frameworkErrors(
  * malformed request lines) are answered on the socket, as Fastify's default
  * handler does, but in the OAuth shape; the connection is then closed.
  */
-function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status =
     error.code === 'HPE_HEADER_OVERFLOW'

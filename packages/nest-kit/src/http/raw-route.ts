@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { observeRequest } from './access-log';
 import { decodeFormBody, tooLarge } from './params/body-policy';
 import type { RawParams } from './params/parse-params';
+import { rawRouteMetrics } from './request-metrics.hook';
 
 /** A handler that owns the request and must answer it (it never falls through). */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -30,10 +32,13 @@ export function installRawRoute(server: Server, route: RawRoute): void {
     throw new Error('installRawRoute: the server has no request listener');
   server.removeAllListeners('request');
   const prefix = `${route.path}?`;
+  const timed = rawRouteMetrics(route.path);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '';
     if (url === route.path || url.startsWith(prefix)) {
-      if (request.method === route.method) route.handle(request, response);
+      timed(request, response);
+      if (request.method === route.method)
+        observeRequest(request, response, route.handle, route.path);
       else methodNotAllowed(response, route.method);
       return;
     }

@@ -18,6 +18,7 @@ import {
 } from '@idp/cache';
 import { EVENT_STORE, type EventStore, type OutboxRelay } from '@idp/eventstore';
 import { HealthRegistry } from '../health/health.registry';
+import { outsideActor, stampingActors } from '../eventsourcing/actor-context';
 import { CommandRunner } from '../eventsourcing/command-runner';
 
 export const OUTBOX_RELAY = Symbol('OutboxRelay');
@@ -75,14 +76,18 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
       );
   }
 
-  /** Stop the relay first (it may be mid-batch), then the bus, then storage. */
+  /**
+   * Stop the relay first (it may be mid-batch), then storage, then the bus
+   * (the Kafka producer and admin) last. Nest has closed the consumers
+   * before this hook runs (docs/operations/restarts.md, Graceful shutdown).
+   */
   async onApplicationShutdown(): Promise<void> {
     const steps: [string, (() => Promise<void>) | undefined][] = [
       ['relay', this.b.relay && (() => this.b.relay!.stop())],
-      ['bus', () => this.b.bus.close()],
       ['event store', this.b.eventStore && (() => this.b.eventStore!.close())],
       ['cache', this.b.cache && (() => this.b.cache!.close())],
       ['invalidations', this.b.invalidations && (() => this.b.invalidations!.close())],
+      ['bus', () => this.b.bus.close()],
     ];
     for (const [name, step] of steps) {
       try {
@@ -102,24 +107,27 @@ export class InfraModule {
     bindings: InfraBindings,
     readiness: ReadinessPolicy = { required: [] },
   ): DynamicModule {
+    // Events appended during an admin call name its caller (ADR 0017), whichever path appends them.
+    const eventStore = bindings.eventStore && stampingActors(bindings.eventStore);
     const providers = [
       { provide: 'INFRA_BINDINGS', useValue: bindings },
       { provide: 'READINESS_POLICY', useValue: readiness },
       { provide: CONFIG, useValue: bindings.config },
       { provide: EVENT_BUS, useValue: bindings.bus },
       { provide: TOPIC_PREFIX, useValue: bindings.config.KAFKA_TOPIC_PREFIX },
-      ...(bindings.eventStore ? [{ provide: EVENT_STORE, useValue: bindings.eventStore }] : []),
+      ...(eventStore ? [{ provide: EVENT_STORE, useValue: eventStore }] : []),
       ...(bindings.relay ? [{ provide: OUTBOX_RELAY, useValue: bindings.relay }] : []),
       ...(bindings.cache ? [{ provide: READ_MODEL_CACHE, useValue: bindings.cache }] : []),
       ...(bindings.invalidations
         ? [{ provide: CACHE_INVALIDATIONS, useValue: bindings.invalidations }]
         : []),
-      ...(bindings.eventStore
+      ...(eventStore
         ? [
             {
               provide: COMMAND_RUNNER,
-              useValue: new CommandRunner(bindings.eventStore, {
-                afterCommit: () => bindings.relay?.notify(),
+              useValue: new CommandRunner(eventStore, {
+                // The relay's work is not the caller's: it must not run as the actor.
+                afterCommit: () => outsideActor(() => bindings.relay?.notify()),
               }),
             },
           ]

@@ -4,7 +4,10 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { DomainEvent } from '@idp/contracts';
 import type { DeliveryContext, EventBus, Subscription } from '@idp/bus';
 import type { EventSubscriptionPattern } from './on-event.decorator';
+import { trackConsumerGroup } from '../metrics/consumer-lag';
+import { runWithContext } from '@idp/observability';
 import { metrics } from '../metrics/metrics';
+import { eventContext } from './event-context';
 
 export interface EventBusServerOptions {
   readonly bus: EventBus;
@@ -67,12 +70,20 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
           // the logical group name.
           groupId: prefix + group,
           topics: [...routes.keys()].map((t) => prefix + t),
+          // Each handler runs in the context of the request that caused its event.
           handler: (event, ctx) =>
-            this.dispatch(group, routes.get(ctx.topic.slice(prefix.length)), event, ctx),
+            runWithContext(eventContext(event, ctx.headers), () =>
+              this.dispatch(group, routes.get(ctx.topic.slice(prefix.length)), event, ctx),
+            ),
         });
         // Closed while the join was under way: leave at once.
         if (this.closing.signal.aborted) await subscription.close();
         else this.subscriptions.push(subscription);
+        trackConsumerGroup(
+          group,
+          prefix + group,
+          [...routes.keys()].map((t) => ({ physical: prefix + t, logical: t })),
+        );
         return;
       } catch (err) {
         failures++;
@@ -132,6 +143,8 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
         if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       }
       metrics.eventsConsumed.inc({ group, type: event.type, outcome: 'ok' });
+      // In the context of the event's request: with its request id, at debug.
+      this.log.debug({ msg: 'event handled', group, type: event.type, event_id: event.id });
     } catch (err) {
       metrics.eventsConsumed.inc({ group, type: event.type, outcome: 'error' });
       this.log.warn(

@@ -96,6 +96,8 @@ export function deliveryCases(ctx: ContractContext): void {
       partition: expect.any(Number),
       offset: expect.stringMatching(/^\d+$/),
       attempt: 1,
+      // The message's headers: what a consumer continues the request context from.
+      headers: expect.objectContaining({ 'x-request-id': expect.any(String) }),
     });
     expect(BigInt(second?.ctx.offset ?? 0) - BigInt(first?.ctx.offset ?? 0)).toBe(1n);
   });

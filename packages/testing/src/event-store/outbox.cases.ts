@@ -40,6 +40,25 @@ export function outboxCases(ctx: ContractContext): void {
     expect(r.stats().published).toBe(committed.length);
   });
 
+  it('reports its backlog: how many rows are unsent and when the oldest was written', async () => {
+    const r = relay(new RecordingPublisher());
+    expect(await r.backlog()).toEqual({ count: 0, oldestCreatedAt: undefined });
+    const stream = sessionStream();
+    const before = Date.now();
+    await f.store.append(stream, 0, [joined(stream, 1), joined(stream, 2)]);
+    const between = Date.now();
+    await sleep(30);
+    await f.store.append(stream, 2, [joined(stream, 3)]);
+    const backlog = await r.backlog();
+    expect(backlog.count).toBe(3);
+    // The first append's rows, not the later one's.
+    expect(backlog.oldestCreatedAt!.getTime()).toBeGreaterThanOrEqual(before);
+    expect(backlog.oldestCreatedAt!.getTime()).toBeLessThanOrEqual(between);
+    r.start();
+    await r.flush();
+    expect(await r.backlog()).toEqual({ count: 0, oldestCreatedAt: undefined });
+  });
+
   it('keeps everything while the publisher fails, then publishes it all in order', async () => {
     const publisher = Object.assign(new RecordingPublisher(), { failing: true });
     const r = relay(publisher);

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { BackchannelRequestContext1796700000000 } from './request-context-migration';
 
 /*
  * Explicit, versioned DDL for the delivery table (never `synchronize`), one
@@ -92,4 +93,5 @@ export class BackchannelDeliveredIndex1796100000000 implements MigrationInterfac
 export const deliveryMigrations = [
   BackchannelDeliveries1796000000000,
   BackchannelDeliveredIndex1796100000000,
+  BackchannelRequestContext1796700000000,
 ];

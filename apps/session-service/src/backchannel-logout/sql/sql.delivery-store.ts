@@ -8,8 +8,8 @@ import type {
 import type { Row, Sql, SqlRunner } from './sql-runner';
 
 const COLUMNS =
-  'sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, last_error, created_at, updated_at';
-/** 9 parameters a row: far below SQLite's and PostgreSQL's parameter limits. */
+  'sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, last_error, created_at, updated_at, request_id, traceparent';
+/** 11 parameters a row: far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
 
 function int(row: Row, column: string): number {
@@ -27,6 +27,8 @@ function str(row: Row, column: string): string {
 
 function toDelivery(row: Row): Delivery {
   const lastError = row['last_error'];
+  const requestId = row['request_id'];
+  const traceparent = row['traceparent'];
   return {
     sid: str(row, 'sid'),
     clientId: str(row, 'client_id'),
@@ -40,6 +42,8 @@ function toDelivery(row: Row): Delivery {
     lastError: typeof lastError === 'string' ? lastError : null,
     createdAt: int(row, 'created_at'),
     updatedAt: int(row, 'updated_at'),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
   };
 }
 
@@ -56,11 +60,15 @@ export class SqlDeliveryStore implements DeliveryStore {
         const chunk = deliveries.slice(i, i + INSERT_CHUNK);
         const rows = await sql.query(
           `INSERT INTO backchannel_deliveries
-             (sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, created_at, updated_at)
-           VALUES ${list(chunk.length, "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")}
+             (sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, created_at, updated_at,
+              request_id, traceparent)
+           VALUES ${list(chunk.length, "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)")}
            ON CONFLICT (sid, client_id) DO NOTHING
            RETURNING ${COLUMNS}`,
-          chunk.flatMap((d) => [d.sid, d.clientId, d.sub, d.jti, d.uri, d.alg, now, now, now]),
+          chunk.flatMap((d) => [
+            ...[d.sid, d.clientId, d.sub, d.jti, d.uri, d.alg, now, now, now],
+            ...[d.requestId ?? null, d.traceparent ?? null],
+          ]),
         );
         inserted.push(...rows.map(toDelivery));
       }
@@ -130,6 +138,18 @@ export class SqlDeliveryStore implements DeliveryStore {
         [dueAt, owner, ...keys.flatMap((k) => [k.sid, k.clientId])],
       ),
     );
+  }
+
+  async counts(): Promise<{ pending: number; deadLettered: number }> {
+    // Each through its partial index (pending, dead_lettered): delivered rows are never read.
+    const [row] = await this.db.read((sql) =>
+      sql.query(
+        `SELECT (SELECT COUNT(*) FROM backchannel_deliveries WHERE status = 'pending') AS pending,
+                (SELECT COUNT(*) FROM backchannel_deliveries WHERE status = 'dead_lettered') AS dead`,
+      ),
+    );
+    if (row === undefined) return { pending: 0, deadLettered: 0 };
+    return { pending: int(row, 'pending'), deadLettered: int(row, 'dead') };
   }
 
   async nextDueAt(): Promise<number | undefined> {

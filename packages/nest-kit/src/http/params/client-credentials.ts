@@ -1,5 +1,6 @@
 import type { ClientAuthentication } from '@idp/contracts';
 import { InvalidClient, InvalidRequest } from '@idp/oauth-errors';
+import { setClientId } from '@idp/observability';
 import type { Params } from './parse-params';
 import { paramRecord } from './param-record';
 
@@ -43,7 +44,10 @@ export function clientCredentials(
   for (const name of Object.keys(form)) {
     if (!AUTH_PARAM_NAMES.has(name)) params[name] = form[name] as string;
   }
-  return { clientAuth: authenticate(authorization, form), params };
+  const clientAuth = authenticate(authorization, form);
+  // The access log names the client (as claimed: token-service authenticates it).
+  if (clientAuth.clientId !== undefined) setClientId(clientAuth.clientId);
+  return { clientAuth, params };
 }
 
 function authenticate(authorization: string | undefined, form: Params): ClientAuthentication {

@@ -1,0 +1,98 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CONFIG, type Config } from '@idp/config';
+import { ADMIN_READ_SCOPE, ADMIN_SCOPE, type Actor } from '@idp/contracts';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { InsufficientScope, InvalidToken, ServerError } from '@idp/oauth-errors';
+import { bearerFrom, StaticBearer } from '../registration/static-bearer';
+
+/** The longest token the introspect RPC takes: anything longer is not ours. */
+const MAX_TOKEN = 16_384;
+const READS = new Set(['GET', 'HEAD']);
+const NO_CREDENTIAL = 'the admin token or an access token with an idp:admin scope is required';
+const NOT_ADMIN = 'the access token is invalid, expired, revoked, or has no idp:admin scope';
+
+interface AdminCaller {
+  readonly actor: Actor;
+  readonly canWrite: boolean;
+}
+
+const callers = new WeakMap<object, Actor>();
+
+/**
+ * The admin API's gate (ADR 0017). Two credentials, both as a Bearer token:
+ * - the static ADMIN_TOKEN (optional; compared in constant time), actor
+ *   `admin_token`;
+ * - an access token we issued (opaque, JWT or JWE), resolved by
+ *   token-service's introspect RPC, the same resolution /introspect uses, so
+ *   ID tokens, refresh tokens, revoked and expired tokens are never
+ *   accepted. Its client must hold `idp:admin` (read-write) or
+ *   `idp:admin.read` (GET only) both in the token and in its current
+ *   registration, so taking the scope away takes effect at once. Actor
+ *   `client`.
+ * Anything else is 401 invalid_token; a write with a read-only token is 403
+ * insufficient_scope. Admin calls read no cookies, so CSRF does not apply.
+ */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  private readonly adminToken: StaticBearer;
+
+  constructor(
+    @Inject(CONFIG) config: Config,
+    @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
+  ) {
+    this.adminToken = new StaticBearer(config.ADMIN_TOKEN);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const caller = await this.authenticate(bearerFrom(request.headers.authorization));
+    if (!caller.canWrite && !READS.has(request.method))
+      throw new InsufficientScope(
+        ADMIN_SCOPE,
+        `this call changes state: it needs ${ADMIN_SCOPE} (${ADMIN_READ_SCOPE} allows GET only)`,
+      );
+    callers.set(request, caller.actor);
+    return true;
+  }
+
+  private async authenticate(token: string | undefined): Promise<AdminCaller> {
+    if (token === undefined) throw new InvalidToken(NO_CREDENTIAL);
+    if (this.adminToken.matches(token)) return { actor: { kind: 'admin_token' }, canWrite: true };
+    if (token.length > MAX_TOKEN) throw new InvalidToken(NOT_ADMIN);
+    const { record } = await this.tokens.introspect({ token });
+    const clientId = record['client_id'];
+    if (
+      record['active'] !== true ||
+      record['token_type'] !== 'access_token' ||
+      typeof clientId !== 'string'
+    )
+      throw new InvalidToken(NOT_ADMIN);
+    const granted = scopes(record['scope']);
+    const { client } = await this.tokens.getClient({ clientId });
+    const registered = scopes(client?.['scope']);
+    const holds = (scope: string) => granted.has(scope) && registered.has(scope);
+    if (holds(ADMIN_SCOPE))
+      return { actor: { kind: 'client', client_id: clientId }, canWrite: true };
+    if (holds(ADMIN_READ_SCOPE))
+      return { actor: { kind: 'client', client_id: clientId }, canWrite: false };
+    throw new InvalidToken(NOT_ADMIN);
+  }
+}
+
+function scopes(value: unknown): Set<string> {
+  return new Set(typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+}
+
+/** The authenticated caller of an admin route (set by AdminAuthGuard), to name on its events. */
+export const AdminCaller = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  const actor = callers.get(context.switchToHttp().getRequest<FastifyRequest>());
+  if (actor === undefined) throw new ServerError(new Error('admin route without AdminAuthGuard'));
+  return actor;
+});

@@ -1,0 +1,3 @@
+export * from './admin-api.schemas';
+export * from './admin-api.operations';
+export * from './admin-api.openapi';

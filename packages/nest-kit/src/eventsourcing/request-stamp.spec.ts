@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sessionDecider } from '@idp/domain';
+import { createEventStore, type EventStore } from '@idp/eventstore';
+import { newContext, runWithContext } from '@idp/observability';
+import { CommandRunner } from './command-runner';
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const start = (sid: string) => ({
+  type: 'StartSession' as const,
+  sid,
+  sub: 'u1',
+  amr: ['pwd'],
+  lifetimes: { idleSeconds: 1_000, absoluteSeconds: 4_000 },
+  meta: { now: 1_000, correlationId: 'generated-by-the-command' },
+});
+
+describe('events decided inside a request', () => {
+  let dir: string;
+  let store: EventStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'request-stamp-'));
+    store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carry the request id as correlation id and its traceparent, through the store and the outbox', async () => {
+    const runner = new CommandRunner(store);
+    const context = newContext({ requestId: 'req-abc', traceparent: TRACEPARENT });
+    await runWithContext(context, () => runner.runNew(sessionDecider, 'session-s1', start('s1')));
+    const [stored] = await store.readStream('session-s1');
+    expect(stored).toMatchObject({ correlationId: 'req-abc', traceparent: TRACEPARENT });
+  });
+
+  it('keep their own correlation id outside a request, with no traceparent', async () => {
+    const runner = new CommandRunner(store);
+    await runner.runNew(sessionDecider, 'session-s2', start('s2'));
+    const [stored] = await store.readStream('session-s2');
+    expect(stored?.correlationId).toBe('generated-by-the-command');
+    expect(stored).not.toHaveProperty('traceparent');
+  });
+});
