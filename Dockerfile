@@ -17,7 +17,7 @@
 # so five copies could only drift apart. Layers up to `npm ci` are shared by
 # all five images.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- manifests: only the files `npm ci` reads, so the dependency layer below
 # stays cached until a package.json / the lockfile changes (COPY with globs
@@ -41,7 +41,10 @@ RUN set -eu; mkdir -p /out; \
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 is a native addon: compile it here, against this image's
 # Node headers (/usr/local/include/node), so nothing but npm packages is
-# downloaded and the binary matches the runtime stage exactly.
+# downloaded and the binary matches the runtime stage exactly. (The env
+# npm_config_nodedir below wins over the repo's .npmrc nodedir, which points
+# at the headers of the `node` devDependency. That devDependency, Node 24 as
+# well, still runs the build's npm scripts; `npm prune --omit=dev` drops it.)
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*

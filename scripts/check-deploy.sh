@@ -471,8 +471,8 @@ check_cmd_path() { # <dockerfile> <app>
 }
 dockerfile_basics() { # <dockerfile>
   local df="$1" problems=()
-  grep -Eq '^FROM[[:space:]]+(\$\{NODE_IMAGE\}|node:20-bookworm-slim)' "$df" || problems+=("no FROM node:20-bookworm-slim")
-  grep -Eq '^ARG[[:space:]]+NODE_IMAGE=node:20-bookworm-slim' "$df" || grep -Eq '^FROM[[:space:]]+node:20-bookworm-slim' "$df" || problems+=("base image is not node:20-bookworm-slim")
+  grep -Eq '^FROM[[:space:]]+(\$\{NODE_IMAGE\}|node:24-bookworm-slim)' "$df" || problems+=("no FROM node:24-bookworm-slim")
+  grep -Eq '^ARG[[:space:]]+NODE_IMAGE=node:24-bookworm-slim' "$df" || grep -Eq '^FROM[[:space:]]+node:24-bookworm-slim' "$df" || problems+=("base image is not node:24-bookworm-slim")
   (($(grep -Ec '^FROM[[:space:]]' "$df") >= 2)) || problems+=("not multi-stage")
   grep -Eq '^USER[[:space:]]+(node|1000)' "$df" || problems+=("no USER node")
   grep -Eq '^EXPOSE[[:space:]]' "$df" || problems+=("no EXPOSE")
@@ -483,7 +483,7 @@ dockerfile_basics() { # <dockerfile>
   if ((${#problems[@]})); then
     fail "$df: $(IFS=';'; echo "${problems[*]}")"
   else
-    pass "$df: multi-stage node:20-bookworm-slim, prod deps only, USER node, EXPOSE, HEALTHCHECK /health/live, CMD"
+    pass "$df: multi-stage node:24-bookworm-slim, prod deps only, USER node, EXPOSE, HEALTHCHECK /health/live, CMD"
   fi
 }
 
