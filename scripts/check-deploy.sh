@@ -479,7 +479,8 @@ dockerfile_basics() { # <dockerfile>
   { grep -Eq '^HEALTHCHECK[[:space:]]' "$df" && grep -q '/health/live' "$df"; } || problems+=("no HEALTHCHECK on /health/live")
   grep -Eq '^CMD[[:space:]]' "$df" || problems+=("no CMD")
   grep -Eq 'npm (ci|prune)[^#]*--omit=dev|npm prune --omit=dev|npm ci --omit=dev' "$df" || problems+=("no production-only dependencies step")
-  grep -Eq 'python3' "$df" && grep -Eq 'g\+\+' "$df" && grep -Eq '[[:space:]]make' "$df" || problems+=("build stage lacks python3/make/g++ for better-sqlite3")
+  # better-sqlite3 13 loads a prebuilt binary from its prebuilds/ (nothing is compiled).
+  ! grep -Eq 'rm[^;]*better-sqlite3/prebuilds' "$df" || problems+=("deletes better-sqlite3's prebuilt binaries")
   if ((${#problems[@]})); then
     fail "$df: $(IFS=';'; echo "${problems[*]}")"
   else
