@@ -1,6 +1,7 @@
 import {
   constants,
   createCipheriv,
+  type JsonWebKey,
   createPublicKey,
   publicEncrypt,
   randomBytes,
