@@ -17,7 +17,7 @@
 # so five copies could only drift apart. Layers up to `npm ci` are shared by
 # all five images.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- manifests: only the files `npm ci` reads, so the dependency layer below
 # stays cached until a package.json / the lockfile changes (COPY with globs
@@ -35,23 +35,19 @@ RUN set -eu; mkdir -p /out; \
 # it references, drop dev deps, then assemble the runtime tree in /out: root
 # manifest + production node_modules and, for each workspace, its package.json,
 # its own node_modules (if npm nested any) and its dist/ (only what
-# `tsc -b apps/$APP` built). better-sqlite3 keeps only its compiled .node
-# (its sqlite sources and object files are ~25 MB). Needs BuildKit (the
+# `tsc -b apps/$APP` built). better-sqlite3 keeps its prebuilt Node-API
+# binaries, not its sqlite and addon sources (~10 MB). Needs BuildKit (the
 # default builder since Docker 23) for the npm cache mount.
 FROM ${NODE_IMAGE} AS build
-# better-sqlite3 is a native addon: compile it here, against this image's
-# Node headers (/usr/local/include/node), so nothing but npm packages is
-# downloaded and the binary matches the runtime stage exactly.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# Nothing is compiled: better-sqlite3 13 ships prebuilt Node-API binaries
+# (linux-x64 needs glibc 2.34; bookworm has 2.36), so no toolchain is needed.
 # The npm the repo pins in package.json "packageManager": it honours the
-# root "allowScripts" list (only better-sqlite3 runs an install script).
+# root "allowScripts" list (only the `node` devDependency runs an install
+# script: it fetches Node 24 for the npm scripts; `npm prune --omit=dev`
+# drops it again).
 ARG NPM_VERSION=11.19.1
 RUN npm install -g "npm@${NPM_VERSION}" && npm --version
-ENV npm_config_nodedir=/usr/local \
-    npm_config_build_from_source=true \
-    npm_config_update_notifier=false
+ENV npm_config_update_notifier=false
 WORKDIR /app
 COPY --from=manifests /out/ ./
 # `npm ci` installs exactly package-lock.json. If it refuses the lockfile as
@@ -73,12 +69,7 @@ RUN set -eu; \
     npx tsc -b "apps/${APP}"; \
     test -f "apps/${APP}/dist/main.js"; \
     npm prune --omit=dev --no-audit --no-fund; \
-    bs=node_modules/better-sqlite3; \
-    if [ -f "$bs/build/Release/better_sqlite3.node" ]; then \
-      mv "$bs/build/Release/better_sqlite3.node" /tmp/; \
-      rm -rf "$bs/build" "$bs/deps" "$bs/src"; \
-      mkdir -p "$bs/build/Release"; mv /tmp/better_sqlite3.node "$bs/build/Release/"; \
-    fi; \
+    rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src; \
     mkdir -p /out; \
     cp -a package.json node_modules /out/; \
     for d in packages/* apps/*; do \

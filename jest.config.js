@@ -12,6 +12,10 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
+// ESM-only dependencies. Node 24 require()s them (the built apps do); Jest's
+// CommonJS runtime cannot, so swc rewrites them to CommonJS for the tests.
+const esmOnly = ['jose'];
+const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {
   '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
@@ -21,7 +25,11 @@ const moduleNameMapper = {
 };
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
+  transform: {
+    '^.+\\.ts$': swc,
+    [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcEsm,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],

@@ -497,19 +497,20 @@ check_cmd_path() { # <dockerfile> <app>
 }
 dockerfile_basics() { # <dockerfile>
   local df="$1" problems=()
-  grep -Eq '^FROM[[:space:]]+(\$\{NODE_IMAGE\}|node:20-bookworm-slim)' "$df" || problems+=("no FROM node:20-bookworm-slim")
-  grep -Eq '^ARG[[:space:]]+NODE_IMAGE=node:20-bookworm-slim' "$df" || grep -Eq '^FROM[[:space:]]+node:20-bookworm-slim' "$df" || problems+=("base image is not node:20-bookworm-slim")
+  grep -Eq '^FROM[[:space:]]+(\$\{NODE_IMAGE\}|node:24-bookworm-slim)' "$df" || problems+=("no FROM node:24-bookworm-slim")
+  grep -Eq '^ARG[[:space:]]+NODE_IMAGE=node:24-bookworm-slim' "$df" || grep -Eq '^FROM[[:space:]]+node:24-bookworm-slim' "$df" || problems+=("base image is not node:24-bookworm-slim")
   (($(grep -Ec '^FROM[[:space:]]' "$df") >= 2)) || problems+=("not multi-stage")
   grep -Eq '^USER[[:space:]]+(node|1000)' "$df" || problems+=("no USER node")
   grep -Eq '^EXPOSE[[:space:]]' "$df" || problems+=("no EXPOSE")
   { grep -Eq '^HEALTHCHECK[[:space:]]' "$df" && grep -q '/health/live' "$df"; } || problems+=("no HEALTHCHECK on /health/live")
   grep -Eq '^CMD[[:space:]]' "$df" || problems+=("no CMD")
   grep -Eq 'npm (ci|prune)[^#]*--omit=dev|npm prune --omit=dev|npm ci --omit=dev' "$df" || problems+=("no production-only dependencies step")
-  grep -Eq 'python3' "$df" && grep -Eq 'g\+\+' "$df" && grep -Eq '[[:space:]]make' "$df" || problems+=("build stage lacks python3/make/g++ for better-sqlite3")
+  # better-sqlite3 13 loads a prebuilt binary from its prebuilds/ (nothing is compiled).
+  ! grep -Eq 'rm[^;]*better-sqlite3/prebuilds' "$df" || problems+=("deletes better-sqlite3's prebuilt binaries")
   if ((${#problems[@]})); then
     fail "$df: $(IFS=';'; echo "${problems[*]}")"
   else
-    pass "$df: multi-stage node:20-bookworm-slim, prod deps only, USER node, EXPOSE, HEALTHCHECK /health/live, CMD"
+    pass "$df: multi-stage node:24-bookworm-slim, prod deps only, USER node, EXPOSE, HEALTHCHECK /health/live, CMD"
   fi
 }
 

@@ -1,9 +1,16 @@
 import type Redis from 'ioredis';
+import { engines } from '../../package.json';
 import { startDistributedStack, type DistributedStack } from './support/distributed-stack';
 import { activeAlgs, readJwks, redisClient } from './support/read-models';
 import { healthUrl } from './support/health';
 import { metricsUrl } from './support/metrics';
-import { httpStatus, runCli, type ServiceProcess, waitFor } from './support/service-process';
+import {
+  httpStatus,
+  NODE_WARNING,
+  runCli,
+  type ServiceProcess,
+  waitFor,
+} from './support/service-process';
 
 /**
  * Issue #2's smoke test, distributed mode: an event appended in token-service
@@ -54,6 +61,7 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
       PORT: '0',
     });
     expect(result.output).toMatch(/rotated ES256/);
+    expect(result.output).not.toMatch(NODE_WARNING);
     expect(result.code).toBe(0);
 
     const model = await waitFor('rotation projected', async () => {
@@ -109,5 +117,18 @@ describe('distributed mode: token-service → outbox → Kafka → introspection
       method: 'POST',
     });
     expect(introspectOnAdmin.status).toBe(404);
+  });
+
+  it('runs every app on the Node.js that package.json "engines" asks for, without a Node.js warning', async () => {
+    const min = Number(/^>=(\d+)/.exec(engines.node)?.[1]);
+    expect(min).toBeGreaterThanOrEqual(24);
+    for (const svc of [token, introspection, session, auth]) {
+      // prom-client's default metrics name the runtime of the process that serves them.
+      const metrics = await (await fetch(metricsUrl(svc))).text();
+      const major = /^nodejs_version_info\{version="v(\d+)\./m.exec(metrics)?.[1];
+      expect(Number(major)).toBeGreaterThanOrEqual(min);
+      // Deprecations (and any other process warning) printed since start-up.
+      expect(svc.logs()).not.toMatch(NODE_WARNING);
+    }
   });
 });

@@ -15,6 +15,7 @@ import type {
 import { KafkaConnection } from './kafka/connection';
 import { connectionRetry, consumerConfig, type KafkaEventBusOptions } from './kafka/kafka-options';
 import { KafkaSubscription } from './kafka/kafka-subscription';
+import { dropKafkajsNegativeTimeoutWarning } from './kafka/negative-timeout-warning';
 import { quietLogCreator } from './kafka/quiet-log-creator';
 import { defaultBusLogger, type BusLogger } from './logger';
 import { deadLetterProcessor, eventProcessor, type Processor } from './processors';
@@ -39,6 +40,7 @@ export class KafkaEventBus implements EventBus, DeadLetterReader {
     this.logger = opts.logger ?? defaultBusLogger;
     this.catalog = new TopicCatalog(opts.topics, opts.dlqPartitions);
     const retry = connectionRetry(opts);
+    dropKafkajsNegativeTimeoutWarning();
     this.kafka = new Kafka({
       brokers: opts.brokers,
       clientId: opts.clientId,

@@ -46,6 +46,9 @@ export async function httpStatus(url: string): Promise<number | undefined> {
   }
 }
 
+/** How Node.js prints a process warning on stderr: `(node:123) [DEP0040] DeprecationWarning: …`. */
+export const NODE_WARNING = /\(node:\d+\) (?:\[\w+\] )?\w*Warning: .*/;
+
 /**
  * One app of the distributed mode as its own OS process, started from its
  * built `dist/main.js` exactly as in production. Output is kept for the

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { signSessionId, SESSION_COOKIE } from '../http/session-cookie';
 import { deriveKey, decodeSecret } from '@idp/crypto';
 import {
@@ -19,7 +19,7 @@ const cookieKey = deriveKey(decodeSecret(TEST_HASH_KEY), 'auth-api:session-cooki
 const sessionCookie = (sid = SESSION.sid) => `${SESSION_COOKIE}=${signSessionId(cookieKey, sid)}`;
 
 interface Keys {
-  privateKey: KeyLike;
+  privateKey: CryptoKey;
   publicJwk: JWK;
 }
 async function keys(kid: string): Promise<Keys> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { importJWK, type KeyLike } from 'jose';
+import { importJWK, type CryptoKey } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
 import {
   decodeSecret,
@@ -28,7 +28,7 @@ import { uuidv7 } from '@idp/contracts';
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly key: KeyLike | Uint8Array;
+  readonly key: CryptoKey | Uint8Array;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -43,7 +43,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 export class KeyRingService implements OnApplicationBootstrap {
   private readonly log = new Logger('KeyRing');
   private readonly kek: Buffer;
-  private readonly decrypted = new Map<string, Promise<KeyLike | Uint8Array>>();
+  private readonly decrypted = new Map<string, Promise<CryptoKey | Uint8Array>>();
   /** Every token signs with the ring's active key: read it at most once per CLIENT_CACHE_MS (ADR 0012). */
   private readonly recent: RecentStates<KeyRingState>;
 

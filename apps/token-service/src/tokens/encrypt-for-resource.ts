@@ -1,4 +1,4 @@
-import { CompactEncrypt, importJWK, type JWK, type KeyLike } from 'jose';
+import { CompactEncrypt, importJWK, type CryptoKey, type JWK } from 'jose';
 import { ACCESS_TOKEN_TYP, type AccessTokenContentEncryption } from '@idp/crypto';
 import type { RegisteredResource } from '@idp/domain';
 
@@ -9,10 +9,10 @@ const ENC: AccessTokenContentEncryption = 'A256GCM';
  * Imported keys by their public members: key material is loaded once, not per
  * token. Bounded so that rotations cannot grow it without limit.
  */
-const imported = new Map<string, Promise<KeyLike | Uint8Array>>();
+const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
 const MAX_IMPORTED = 256;
 
-function importOnce(jwk: JWK & { alg: string }): Promise<KeyLike | Uint8Array> {
+function importOnce(jwk: JWK & { alg: string }): Promise<CryptoKey | Uint8Array> {
   const id = JSON.stringify([jwk.alg, jwk.kty, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y]);
   let key = imported.get(id);
   if (!key) {

@@ -1,11 +1,19 @@
 import {
+  constants,
+  createCipheriv,
+  type JsonWebKey,
+  createPublicKey,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto';
+import {
   CompactEncrypt,
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
   importJWK,
   type JWK,
-  type KeyLike,
+  type CryptoKey,
 } from 'jose';
 import { generateSigningKey } from '../signing-keys';
 import { decryptAccessToken, encryptAccessToken } from './access-token-jwe';
@@ -21,12 +29,37 @@ const API = 'https://api.example.com';
 interface RsKey {
   publicJwk: JWK;
   privateJwk: JWK;
-  privateKey: KeyLike;
+  privateKey: CryptoKey;
 }
 async function rsKey(alg: string, options: { crv?: string } = {}): Promise<RsKey> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { ...options, extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: `rs-${alg}`, use: 'enc' };
   return { publicJwk, privateJwk: await exportJWK(privateKey), privateKey };
+}
+
+/**
+ * A genuine RSA1_5 + A256GCM compact JWE (RFC 7516 §A.2 with GCM), built with
+ * node:crypto because jose 6, Web Crypto only, no longer produces RSA1_5.
+ */
+function rsa1_5Jwe(publicJwk: JWK, plaintext: Uint8Array, header: Record<string, string>): string {
+  const protectedB64 = Buffer.from(
+    JSON.stringify({ alg: 'RSA1_5', enc: 'A256GCM', ...header }),
+  ).toString('base64url');
+  const cek = randomBytes(32);
+  const iv = randomBytes(12);
+  const encryptedKey = publicEncrypt(
+    {
+      key: createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' }),
+      padding: constants.RSA_PKCS1_PADDING,
+    },
+    cek,
+  );
+  const cipher = createCipheriv('aes-256-gcm', cek, iv);
+  cipher.setAAD(Buffer.from(protectedB64, 'ascii'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return [protectedB64, encryptedKey, iv, ciphertext, cipher.getAuthTag()]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
 }
 
 let signing: TokenSigningKey;
@@ -139,11 +172,8 @@ describe('encryptAccessToken / decryptAccessToken', () => {
   });
 
   it('on decryption, refuses RSA1_5, a JWE that is not a nested JWT, and one typed as something else', async () => {
-    const pub = await importJWK(rsa.publicJwk, 'RSA1_5');
     const plain = new TextEncoder().encode(signed);
-    const weak = await new CompactEncrypt(plain)
-      .setProtectedHeader({ alg: 'RSA1_5', enc: 'A256GCM', cty: 'JWT', typ: 'at+jwt' })
-      .encrypt(pub);
+    const weak = rsa1_5Jwe(rsa.publicJwk, plain, { cty: 'JWT', typ: 'at+jwt' });
     expect(await reasonOf(decryptAccessToken(weak, rsa.privateKey))).toBe('alg');
 
     const oaep = await importJWK(rsa.publicJwk, 'RSA-OAEP-256');

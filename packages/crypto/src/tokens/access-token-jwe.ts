@@ -5,7 +5,8 @@ import {
   type CompactDecryptGetKey,
   importJWK,
   type JWK,
-  type KeyLike,
+  type CryptoKey,
+  type KeyObject,
 } from 'jose';
 import { ACCESS_TOKEN_TYP } from './access-token-jwt';
 import { fromJoseError, TokenVerificationError } from './token-verification-error';
@@ -75,7 +76,10 @@ export async function encryptAccessToken(
  * JWT, which the caller must still verify with verifyOurJwt (typ at+jwt).
  * Throws TokenVerificationError ('malformed', 'alg', 'typ', 'decryption').
  */
-export async function decryptAccessToken(jwe: string, privateKey: KeyLike | JWK): Promise<string> {
+export async function decryptAccessToken(
+  jwe: string,
+  privateKey: CryptoKey | KeyObject | JWK,
+): Promise<string> {
   if (typeof jwe !== 'string' || jwe.split('.').length !== 5)
     throw new TokenVerificationError('malformed', 'not a compact JWE');
   const key: CompactDecryptGetKey = (header) =>
@@ -129,6 +133,6 @@ function normalizeTyp(typ: unknown): string | undefined {
   return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
 }
 
-function isJwk(key: KeyLike | JWK): key is JWK {
+function isJwk(key: CryptoKey | KeyObject | JWK): key is JWK {
   return typeof (key as JWK).kty === 'string';
 }

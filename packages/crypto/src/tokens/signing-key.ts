@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { importJWK, type JWK, type KeyLike } from 'jose';
+import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { SIGNING_ALGS, type SigningAlg } from '../signing-keys';
 
 /** The private half of one key-ring key, ready for jose to sign with. */
 export interface TokenSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly privateKey: KeyLike;
+  readonly privateKey: CryptoKey | KeyObject;
 }
 
 /** What every signer returns: the compact JWS, its id and its expiry. */
@@ -54,7 +54,7 @@ export function assertSigningKey(key: TokenSigningKey): void {
  * The curve behind an EdDSA key, for the *_hash claims ("EdDSA" alone does not
  * name a hash). Works for node KeyObjects and WebCrypto CryptoKeys.
  */
-export function okpCurve(key: KeyLike): string | undefined {
+export function okpCurve(key: CryptoKey | KeyObject): string | undefined {
   const k = key as {
     asymmetricKeyType?: string;
     algorithm?: { name?: string; namedCurve?: string };
