@@ -13,11 +13,14 @@ import {
   runService,
   SessionRpc,
   TokenRpc,
+  startTracing,
 } from '@idp/nest-kit';
 import { grpcClient } from '@idp/rpc';
 import { AuthApiModule } from './auth-api.module';
 
 async function main(): Promise<void> {
+  // First: off (no OTEL_EXPORTER_OTLP_ENDPOINT), it loads nothing (docs/operations/traces.md).
+  const tracing = await startTracing('auth-api', { flushOnSignals: false });
   const config = loadConfig(process.env, { PORT: '3000', ADMIN_PORT: '9100' });
   const bindings = await distributedAdapters(config, 'auth-api', {
     eventStore: false,
@@ -46,6 +49,9 @@ async function main(): Promise<void> {
     // over gRPC (a peer that is down is a 503 per request, and all replicas share it).
     readiness: { required: [] },
   });
+  // The last stage: export the spans still queued, the shutdown's own included.
+  if (tracing !== undefined)
+    shutdown.addFinalStage({ name: 'traces', run: () => tracing.shutdown() });
   exitOnShutdownSignals(shutdown, { log: new Logger('auth-api') });
 }
 

@@ -10,11 +10,14 @@ import {
   RpcClientsModule,
   runService,
   TokenRpc,
+  startTracing,
 } from '@idp/nest-kit';
 import { grpcClient } from '@idp/rpc';
 import { IntrospectionServiceModule } from './introspection-service.module';
 
 async function main(): Promise<void> {
+  // First: off (no OTEL_EXPORTER_OTLP_ENDPOINT), it loads nothing (docs/operations/traces.md).
+  const tracing = await startTracing('introspection-service', { flushOnSignals: false });
   const config = loadConfig(process.env, { PORT: '3002', ADMIN_PORT: '9103' });
   const bindings = await distributedAdapters(config, 'introspection-service', {
     eventStore: false,
@@ -37,6 +40,9 @@ async function main(): Promise<void> {
     // Every introspection reads the Redis read model first; Kafka only feeds it.
     readiness: { required: ['read_model_cache'] },
   });
+  // The last stage: export the spans still queued, the shutdown's own included.
+  if (tracing !== undefined)
+    shutdown.addFinalStage({ name: 'traces', run: () => tracing.shutdown() });
   exitOnShutdownSignals(shutdown, { log: new Logger('introspection-service') });
 }
 

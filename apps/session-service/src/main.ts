@@ -11,6 +11,7 @@ import {
   runService,
   SessionRpc,
   TokenRpc,
+  startTracing,
 } from '@idp/nest-kit';
 import { createRpcServer, grpcClient } from '@idp/rpc';
 import {
@@ -24,6 +25,8 @@ import { SessionService } from './sessions/session.service';
 import { sessionRpcHandlers } from './sessions/session.rpc-handlers';
 
 async function main(): Promise<void> {
+  // First: off (no OTEL_EXPORTER_OTLP_ENDPOINT), it loads nothing (docs/operations/traces.md).
+  const tracing = await startTracing('session-service', { flushOnSignals: false });
   const config = loadConfig(process.env, { PORT: '3003', ADMIN_PORT: '9102', GRPC_PORT: '50053' });
   const bindings = await distributedAdapters(config, 'session-service', {
     eventStore: true,
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
   log.log(`gRPC on ${config.HOST}:${rpc.port}`);
   // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
   shutdown.addRpcServer(rpc);
+  // The last stage: export the spans still queued, the shutdown's own included.
+  if (tracing !== undefined)
+    shutdown.addFinalStage({ name: 'traces', run: () => tracing.shutdown() });
   exitOnShutdownSignals(shutdown, { log });
 }
 

@@ -8,6 +8,7 @@ import {
   reportStartupFailure,
   runService,
   TokenRpc,
+  startTracing,
 } from '@idp/nest-kit';
 import { createRpcServer } from '@idp/rpc';
 import { AdminModule } from './admin/admin.module';
@@ -30,6 +31,8 @@ import { UserDirectory } from './users/user-directory.service';
 import { UserinfoService } from './userinfo/userinfo.service';
 
 async function main(): Promise<void> {
+  // First: off (no OTEL_EXPORTER_OTLP_ENDPOINT), it loads nothing (docs/operations/traces.md).
+  const tracing = await startTracing('token-service', { flushOnSignals: false });
   const config = loadConfig(process.env, { PORT: '3001', ADMIN_PORT: '9101', GRPC_PORT: '50051' });
   const bindings = await distributedAdapters(config, 'token-service', {
     eventStore: true,
@@ -75,6 +78,9 @@ async function main(): Promise<void> {
   log.log(`gRPC on ${config.HOST}:${rpc.port}`);
   // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
   shutdown.addRpcServer(rpc);
+  // The last stage: export the spans still queued, the shutdown's own included.
+  if (tracing !== undefined)
+    shutdown.addFinalStage({ name: 'traces', run: () => tracing.shutdown() });
   exitOnShutdownSignals(shutdown, { log });
 }
 

@@ -25,6 +25,30 @@ function defaultOf(name: SettingName, schema: z.ZodType): string {
   return `\`${Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data)}\``;
 }
 
+/**
+ * Standard OpenTelemetry variables: read by the SDK, not by loadConfig, so
+ * documented here and not in the table (docs/operations/traces.md).
+ */
+const OPENTELEMETRY_SECTION: readonly string[] = [
+  '## OpenTelemetry traces',
+  '',
+  'Traces are not settings of this table: the apps read the standard OpenTelemetry',
+  'variables through the OpenTelemetry SDK (docs/operations/traces.md). Tracing is',
+  'off unless an OTLP endpoint is set; off, the SDK is not even loaded.',
+  '',
+  '| variable | default | meaning |',
+  '| --- | --- | --- |',
+  '| `OTEL_EXPORTER_OTLP_ENDPOINT` | (unset: tracing off) | Base URL of an OTLP/HTTP collector (`http://otel-collector:4318`); spans go to `<url>/v1/traces`. Setting it turns tracing on. |',
+  '| `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | (unset) | The full traces URL, used as is; also turns tracing on. |',
+  "| `OTEL_EXPORTER_OTLP_HEADERS` | (unset) | `key=value,...` headers sent with every export (a collector's credentials). Also `OTEL_EXPORTER_OTLP_TIMEOUT`, `_COMPRESSION` (`gzip`), `_CERTIFICATE`, `_CLIENT_KEY`, `_CLIENT_CERTIFICATE`, and each `OTEL_EXPORTER_OTLP_TRACES_*` form. |",
+  '| `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/json` | Only OTLP/HTTP with JSON bodies is built in; another value is logged as a warning and JSON is sent. |',
+  "| `OTEL_SERVICE_NAME` | the app's name | `service.name` of every span (`auth-api`, `token-service`, `introspection-service`, `session-service`, `embedded`); `OTEL_RESOURCE_ATTRIBUTES` adds resource attributes. |",
+  "| `OTEL_TRACES_SAMPLER` | `parentbased_always_on` | Which traces are recorded: `always_on`, `always_off`, `traceidratio`, `parentbased_*` (follow the caller's sampled flag). `OTEL_TRACES_SAMPLER_ARG`: the ratio, e.g. `0.1`. |",
+  '| `OTEL_BSP_SCHEDULE_DELAY` | `5000` | Milliseconds between batch exports; also `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_EXPORT_TIMEOUT`. The queue is also exported at SIGTERM. |',
+  '| `OTEL_SDK_DISABLED` | `false` | `true`: tracing off whatever else is set (so is `OTEL_TRACES_EXPORTER=none`). |',
+  '',
+];
+
 /** docs/configuration.md, generated from the one table of settings so the two never disagree. */
 export function renderConfigDocs(): string {
   const rows = Object.entries(settings).map(
@@ -56,5 +80,6 @@ export function renderConfigDocs(): string {
     '| --- | --- | --- |',
     ...rows,
     '',
+    ...OPENTELEMETRY_SECTION,
   ].join('\n');
 }

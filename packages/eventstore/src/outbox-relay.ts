@@ -1,5 +1,6 @@
 import { backoffDelay } from './backoff';
 import { byTopic, toMessage } from './outbox-batch';
+import { publishSpan } from './store-spans';
 import type { Outbox, OutboxBacklog, OutboxPublisher, OutboxSession } from './outbox.port';
 import {
   relaySettings,
@@ -128,7 +129,7 @@ export class OutboxRelay {
     for (const [topic, group] of byTopic(entries)) {
       const positions = group.map((e) => e.position);
       try {
-        await this.publisher.publish(topic, group.map(toMessage));
+        await publishSpan(topic, group, () => this.publisher.publish(topic, group.map(toMessage)));
       } catch (error) {
         await session.markSent(sent, new Date());
         await session.recordFailure(positions, describe(error));

@@ -23,6 +23,7 @@ import type { Outbox } from './outbox.port';
 import { eventColumns, INSERT_EVENT_COLUMNS, int, text, toStoredEvent } from './sql/event-rows';
 import type { Sql, SqlDb } from './sql/sql-db';
 import { SqlOutbox } from './sql/sql.outbox';
+import { appendSpan } from './store-spans';
 
 /** 'any' appends lose a race only to another append; retrying a few times always converges. */
 const ANY_ATTEMPTS = 5;
@@ -76,7 +77,9 @@ export class TypeOrmEventStore implements EventStore {
         positions: [],
       };
 
-    return this.batches.submit({ stream, expected, envelopes, topic }, envelopes.length);
+    return appendSpan(this.db.dialect.driver, stream, envelopes, () =>
+      this.batches.submit({ stream, expected, envelopes, topic }, envelopes.length),
+    );
   }
 
   async readStream(stream: string, fromVersion = 1): Promise<StoredEvent[]> {

@@ -20,6 +20,8 @@ export * from './bootstrap/prefixed-publisher';
 export * from './bootstrap/distributed-adapters';
 export * from './bootstrap/infra-connections';
 export * from './bootstrap/run-service';
+// Each main.ts starts tracing first (docs/operations/traces.md).
+export { startTracing } from '@idp/observability';
 export * from './shutdown/shutdown-sequence';
 export * from './shutdown/process-shutdown';
 export * from './shutdown/shutdown-signals';

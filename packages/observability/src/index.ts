@@ -5,3 +5,4 @@ export * from './context/trace-context';
 export * from './logging/levels';
 export * from './logging/logger';
 export * from './logging/redaction';
+export * from './tracing';

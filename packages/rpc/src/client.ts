@@ -8,6 +8,7 @@ import {
 } from './contract';
 import type { RpcLogger } from './logger';
 import { callCorrelationId, outgoingContext } from './propagation';
+import { rpcClientSpan } from './rpc-spans';
 import { DEFAULT_TIMEOUT_MS, RpcContractError, check, correlationIdOr, encodeBody } from './wire';
 
 export interface TransportCall {
@@ -64,8 +65,10 @@ export function buildClient<C extends RpcContract>(
       }
       const correlationId = correlationIdOr(callCorrelationId(callOptions?.correlationId));
       const timeoutMs = timeoutOf(callOptions, defaultTimeoutMs);
-      const context = outgoingContext();
-      const text = await transport.call(method, body, { timeoutMs, correlationId, context });
+      // The context is read inside the client span (tracing on): the server sees it as its parent.
+      const text = await rpcClientSpan(path, () =>
+        transport.call(method, body, { timeoutMs, correlationId, context: outgoingContext() }),
+      );
 
       // Parse again on this side: the server may be another version, and transforms/defaults apply here.
       let response: Awaited<ReturnType<typeof check>>;

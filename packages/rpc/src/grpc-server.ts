@@ -1,4 +1,3 @@
-import { runWithContext } from '@idp/observability';
 import {
   type Metadata,
   Server,
@@ -13,6 +12,7 @@ import { createDispatcher, type Dispatcher } from './dispatcher';
 import { toGrpcError } from './grpc-errors';
 import { defaultRpcLogger, type RpcLogger } from './logger';
 import { CONTEXT_METADATA, incomingContext } from './propagation';
+import { rpcServerSpan } from './rpc-spans';
 import { CORRELATION_METADATA, MAX_MESSAGE_BYTES, correlationIdOr } from './wire';
 
 /** The context keys of a call's metadata as text (binary or repeated values are ignored). */
@@ -79,8 +79,9 @@ function implementation(
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       const correlationId = correlationIdOr(call.metadata.get(CORRELATION_METADATA)[0]);
-      const context = incomingContext(metadataText(call.metadata), correlationId);
-      void runWithContext(context, async () => {
+      const carried = metadataText(call.metadata);
+      const context = incomingContext(carried, correlationId);
+      void rpcServerSpan(path, 'grpc', carried, context, async () => {
         const started = performance.now();
         const outcome = await dispatcher.dispatch(path, call.request.toString('utf8'), {
           correlationId,

@@ -4,8 +4,8 @@ import { rpcPath, type ClosableRpcClient, type RpcContract, type RpcHandlers } f
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { defaultRpcLogger, type RpcLogger } from './logger';
 import { incomingContext } from './propagation';
+import { rpcServerSpan } from './rpc-spans';
 import { unavailable } from './wire';
-import { runWithContext } from '@idp/observability';
 
 export interface InProcessClientOptions {
   /** Deadline of calls that set none (5 s), enforced exactly as over gRPC. */
@@ -52,11 +52,17 @@ export function inProcessTransport(service: string, dispatcher: Dispatcher): Tra
           reject(unavailable('upstream service did not answer in time'));
         }, timeoutMs);
         // The handler runs in a context of its own, as behind gRPC: the caller's ids, copied.
-        runWithContext(incomingContext({ ...context }, correlationId), () =>
-          dispatcher.dispatch(rpcPath(service, method), body, {
-            correlationId,
-            signal: abort.signal,
-          }),
+        const path = rpcPath(service, method);
+        rpcServerSpan(
+          path,
+          undefined,
+          { ...context },
+          incomingContext({ ...context }, correlationId),
+          () =>
+            dispatcher.dispatch(path, body, {
+              correlationId,
+              signal: abort.signal,
+            }),
         )
           .then(
             (outcome) => (outcome.ok ? resolve(outcome.body) : reject(fromWire(outcome.error))),

@@ -197,8 +197,10 @@ describe('traces (distributed mode, OTLP/HTTP to an in-process receiver)', () =>
     const posts = (t: ReceivedSpan[]) =>
       t.filter((s) => s.service === 'session-service' && s.name === 'POST backchannel-logout');
     const spans = await traceWith(
-      'a back-channel POST span for rp-a and rp-b',
+      'the logout request, the endSession call and a back-channel POST span for rp-a and rp-b',
       (t) =>
+        t.some((s) => s.service === 'auth-api' && s.name === 'GET /logout') &&
+        t.some((s) => s.service === 'session-service' && s.name === 'idp.session/endSession') &&
         [RP.a.id, RP.b.id].every((id) =>
           posts(t).some((s) => s.attributes['idp.client_id'] === id),
         ),

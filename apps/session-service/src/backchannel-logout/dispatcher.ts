@@ -1,7 +1,6 @@
-import { runWithContext } from '@idp/observability';
-import { deliveryContext } from './delivery-context';
 import { randomUUID } from 'node:crypto';
 import { afterAttempt, type Delivery, type DeliveryKey, type Transition } from './delivery';
+import { postInSpan } from './delivery-span';
 import type { DeliveryStore, RecordedTransition } from './delivery-store.port';
 import type { LogoutTokenPoster } from './logout-token-poster';
 import type { RetrySchedule } from './retry-schedule';
@@ -187,9 +186,7 @@ export class BackchannelDispatcher {
 
   private async attempt(delivery: Delivery, token: string): Promise<void> {
     // In the context of the logout that scheduled it: its log lines and the POST's traceparent.
-    const result = await runWithContext(deliveryContext(delivery), () =>
-      this.ports.post(delivery.uri, token),
-    );
+    const result = await postInSpan(delivery, () => this.ports.post(delivery.uri, token));
     const transition = afterAttempt(
       delivery,
       result,

@@ -1,6 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { extractFrom, rootLogger, runWithContext, type RequestContext } from '@idp/observability';
+import {
+  contextInSpan,
+  extractFrom,
+  rootLogger,
+  runInSpan,
+  runWithContext,
+  type RequestContext,
+} from '@idp/observability';
+import { endHttpSpan, startHttpSpan } from './http-span';
 
 /** Where the route template of a request is kept until its access-log line is written. */
 const ROUTE = Symbol('idp.routeTemplate');
@@ -26,12 +34,19 @@ export function observeRequest(
   handle: (request: IncomingMessage, response: ServerResponse) => void,
   routeTemplate?: string,
 ): void {
-  const context = extractFrom(request.headers);
+  const incoming = extractFrom(request.headers);
+  // Tracing on: the request's server span, whose traceparent the request runs (and logs) under.
+  const span = startHttpSpan(request);
+  const context = span === undefined ? incoming : contextInSpan(incoming, span);
   const started = performance.now();
   if (routeTemplate !== undefined) (request as RoutedRequest)[ROUTE] = routeTemplate;
   response.setHeader('X-Request-Id', context.requestId);
-  response.once('close', () => writeAccessLine(request, response, context, started));
-  runWithContext(context, () => handle(request, response));
+  response.once('close', () => {
+    writeAccessLine(request, response, context, started);
+    if (span !== undefined) endHttpSpan(span, request, response, (request as RoutedRequest)[ROUTE]);
+  });
+  if (span === undefined) runWithContext(context, () => handle(request, response));
+  else runInSpan(span, () => handle(request, response), context);
 }
 
 function writeAccessLine(

@@ -5,8 +5,8 @@ import type { DomainEvent } from '@idp/contracts';
 import type { DeliveryContext, EventBus, Subscription } from '@idp/bus';
 import type { EventSubscriptionPattern } from './on-event.decorator';
 import { trackConsumerGroup } from '../metrics/consumer-lag';
-import { runWithContext } from '@idp/observability';
 import { metrics } from '../metrics/metrics';
+import { consumeInSpan } from './consume-span';
 import { eventContext } from './event-context';
 
 export interface EventBusServerOptions {
@@ -71,10 +71,12 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
           groupId: prefix + group,
           topics: [...routes.keys()].map((t) => prefix + t),
           // Each handler runs in the context of the request that caused its event.
-          handler: (event, ctx) =>
-            runWithContext(eventContext(event, ctx.headers), () =>
-              this.dispatch(group, routes.get(ctx.topic.slice(prefix.length)), event, ctx),
-            ),
+          handler: (event, ctx) => {
+            const topic = ctx.topic.slice(prefix.length);
+            return consumeInSpan(group, topic, event, ctx, eventContext(event, ctx.headers), () =>
+              this.dispatch(group, routes.get(topic), event, ctx),
+            );
+          },
         });
         // Closed while the join was under way: leave at once.
         if (this.closing.signal.aborted) await subscription.close();

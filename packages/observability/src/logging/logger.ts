@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { currentContext } from '../context/request-context';
+import { currentSpanId } from '../tracing/spans';
 import { parseLevel, resolveFormat } from './levels';
 import { redact, scrubText } from './redaction';
 
@@ -25,6 +26,9 @@ function contextFields(): Record<string, string> {
     request_id: context.requestId,
     trace_id: context.traceId,
   };
+  // Tracing on: the span the line was written in (docs/operations/traces.md).
+  const spanId = currentSpanId();
+  if (spanId !== undefined) fields['span_id'] = spanId;
   if (context.clientId !== undefined) fields['client_id'] = context.clientId;
   return fields;
 }
