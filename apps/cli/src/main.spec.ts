@@ -104,6 +104,8 @@ describe('idp: usage and exit codes', () => {
     [['read-model', 'rebuild', '--flush', '--embedded'], '--flush has no meaning with --embedded'],
     [['clients', 'create'], '--file is required'],
     [['users', 'create'], '--file is required'],
+    [['clients', 'update', 'rp-1'], '--file is required'],
+    [['users', 'update', 'u1'], '--file is required'],
     [['backchannel', 'dead-letters', 'retry', 'no-slash'], 'is not a delivery id'],
     [['events', 'tail', '--interval-ms', '0'], '--interval-ms must be an integer of at least 10'],
   ])('refuses bad values: %j, exit 2', async (argv, message) => {

@@ -15,7 +15,8 @@ const ENVIRONMENT = `environment:
 
 exit codes: 0 success, 1 failure (one line on stderr), 2 bad arguments (usage on stderr).
 Secrets and tokens are never printed, except a client secret the admin API returns
-once, on creation ('clients create').
+once, in the answer that set it ('clients create', 'clients rotate-secret', and
+'clients update' when it sets one).
 See docs/operations/cli.md.`;
 
 export function topUsage(commands: readonly Command[] = COMMANDS): string {

@@ -1,26 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fakeFetch, fakeIo } from '../io.test-support';
+import { fakeIo } from '../io.test-support';
 import { main } from '../main';
+import { ENV, TOKEN, runAdmin as run } from './admin.test-support';
 import { deliveryId, parseDeliveryId } from './backchannel';
-
-const TOKEN = 'admin-token-0123456789abcdef0123456789';
-const ENV = { IDP_ADMIN_URL: 'http://admin.test:9100', IDP_ADMIN_TOKEN: TOKEN };
-
-async function run(
-  argv: string[],
-  answers: Record<string, [number, unknown?]>,
-  options: { env?: NodeJS.ProcessEnv; files?: Record<string, string> } = {},
-) {
-  const { fetch, calls } = fakeFetch(answers);
-  const { io, stdout, stderr } = fakeIo({
-    env: options.env ?? ENV,
-    fetch,
-    files: options.files ?? {},
-  });
-  const code = await main(argv, io);
-  return { code, stdout: stdout(), stderr: stderr(), calls };
-}
 
 describe('admin commands (over a fake admin API)', () => {
   it('clients get: GET with the bearer token, prints the JSON answer', async () => {

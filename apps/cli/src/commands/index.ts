@@ -1,13 +1,30 @@
 import type { Command } from '../support/command';
 import { listDeadLetters, retryDeadLetter } from './backchannel';
-import { createClient, deleteClient, getClient, listClients } from './clients';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  revokeClientTokens,
+  rotateClientSecret,
+  updateClient,
+} from './clients';
 import { tailEvents } from './events-tail';
 import { showGrant } from './grants-show';
 import { listKeys, rotateKey } from './keys';
 import { migrate } from './migrate';
 import { rebuild } from './read-model';
-import { endSession } from './sessions';
-import { createUser, deleteUser, getUser, listUsers, unlockUser } from './users';
+import { endSession, getSession, revokeSessionTokens } from './sessions';
+import {
+  createUser,
+  deleteUser,
+  endUserSessions,
+  getUser,
+  listUsers,
+  revokeUserTokens,
+  unlockUser,
+  updateUser,
+} from './users';
 
 /** Every subcommand, in the order `idp --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -18,13 +35,21 @@ export const COMMANDS: readonly Command[] = [
   listClients,
   getClient,
   createClient,
+  updateClient,
+  rotateClientSecret,
+  revokeClientTokens,
   deleteClient,
   listUsers,
   getUser,
   createUser,
+  updateUser,
   deleteUser,
   unlockUser,
+  endUserSessions,
+  revokeUserTokens,
+  getSession,
   endSession,
+  revokeSessionTokens,
   listDeadLetters,
   retryDeadLetter,
   tailEvents,

@@ -1,5 +1,6 @@
 import type { Command } from '../support/command';
 import { ADMIN_OPTIONS, adminApiFrom } from '../support/admin-api';
+import { counted, countIn } from '../support/admin-answers';
 import { println } from '../support/io';
 import { readJsonObject } from '../support/json-file';
 import { EMBEDDED_OPTION, JSON_OPTION } from '../support/options';
@@ -36,6 +37,26 @@ sub, username and claims.`,
   },
 };
 
+export const updateUser: Command = {
+  path: ['users', 'update'],
+  summary: 'Change a user from a JSON file of changes (admin API).',
+  description: `PUTs the file to /admin/users/<sub>: {"username"?, "password"?, "claims"?};
+fields left out stay, "claims" replaces the whole claim set. A new password
+is read from the file (or stdin with --file -), never from an argument, and
+is never printed: the answer shows sub, username and claims.`,
+  positionals: [{ name: 'sub' }],
+  options: {
+    file: { type: 'string', value: 'PATH', help: 'the changes, JSON (required; - for stdin)' },
+    ...ADMIN_OPTIONS,
+  },
+  async run({ values, positionals, io, usageError }) {
+    if (typeof values.file !== 'string') throw usageError('--file is required');
+    const changes = await readJsonObject(io, values.file);
+    const user = await adminApiFrom(values, io).call('PUT', ['users', positionals[0]!], changes);
+    println(io.stdout, JSON.stringify(user, null, 2));
+  },
+};
+
 export const deleteUser: Command = {
   path: ['users', 'delete'],
   summary: 'Delete a user and revoke their tokens (admin API).',
@@ -63,6 +84,38 @@ lifts a running lock. Prints whether a lock was lifted.`,
       'unlock',
     ]);
     println(io.stdout, answer?.unlocked ? `unlocked user ${sub}` : `user ${sub} was not locked`);
+  },
+};
+
+export const endUserSessions: Command = {
+  path: ['users', 'end-sessions'],
+  summary: 'Sign a user out everywhere (admin API).',
+  description: `POST /admin/users/<sub>/end-sessions: every live session of the user ends
+(reason user_logout_all, back-channel logout to its clients) and their grants
+are revoked before the call answers. Prints how many sessions ended; none is
+not an error.`,
+  positionals: [{ name: 'sub' }],
+  options: { ...ADMIN_OPTIONS },
+  async run({ values, positionals, io }) {
+    const sub = positionals[0]!;
+    const answer = await adminApiFrom(values, io).call('POST', ['users', sub, 'end-sessions']);
+    const n = countIn(answer, 'ended_sessions', `POST /admin/users/${sub}/end-sessions`);
+    println(io.stdout, `ended ${counted(n, 'session')} of user ${sub}`);
+  },
+};
+
+export const revokeUserTokens: Command = {
+  path: ['users', 'revoke-tokens'],
+  summary: 'Revoke every grant of a user; the user stays (admin API).',
+  description: `POST /admin/users/<sub>/revoke-tokens: the user's tokens are refused and
+inactive once the call answers. Prints how many grants were revoked.`,
+  positionals: [{ name: 'sub' }],
+  options: { ...ADMIN_OPTIONS },
+  async run({ values, positionals, io }) {
+    const sub = positionals[0]!;
+    const answer = await adminApiFrom(values, io).call('POST', ['users', sub, 'revoke-tokens']);
+    const n = countIn(answer, 'revoked_grants', `POST /admin/users/${sub}/revoke-tokens`);
+    println(io.stdout, `revoked ${counted(n, 'grant')} of user ${sub}`);
   },
 };
 
