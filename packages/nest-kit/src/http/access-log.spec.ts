@@ -141,4 +141,15 @@ describe('request id, trace context and access log on every HTTP request', () =>
       trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     });
   });
+
+  it('logs a refused method on a raw route too (405, with its request id)', async () => {
+    const res = await fetch(`${url}/introspect`, { headers: { 'X-Request-Id': 'req-raw-405' } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('x-request-id')).toBe('req-raw-405');
+    expect(await access('req-raw-405')).toMatchObject({
+      method: 'GET',
+      route: '/introspect',
+      status: 405,
+    });
+  });
 });

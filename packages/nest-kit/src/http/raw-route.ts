@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { RouteTimer } from '../metrics/http-metrics';
 import { observeRequest } from './access-log';
 import { decodeFormBody, tooLarge } from './params/body-policy';
 import type { RawParams } from './params/parse-params';
-import { rawRouteMetrics } from './request-metrics.hook';
 
 /** A handler that owns the request and must answer it (it never falls through). */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -32,14 +32,14 @@ export function installRawRoute(server: Server, route: RawRoute): void {
     throw new Error('installRawRoute: the server has no request listener');
   server.removeAllListeners('request');
   const prefix = `${route.path}?`;
-  const timed = rawRouteMetrics(route.path);
+  // The framework's metrics hook never sees these requests: the access log's listener records them.
+  const timer = new RouteTimer(route.path);
+  const refuse: RawHandler = (_request, response) => methodNotAllowed(response, route.method);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = request.url ?? '';
     if (url === route.path || url.startsWith(prefix)) {
-      timed(request, response);
-      if (request.method === route.method)
-        observeRequest(request, response, route.handle, route.path);
-      else methodNotAllowed(response, route.method);
+      const handle = request.method === route.method ? route.handle : refuse;
+      observeRequest(request, response, handle, route.path, timer);
       return;
     }
     for (const listener of framework) listener.call(server, request, response);

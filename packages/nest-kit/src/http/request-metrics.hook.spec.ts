@@ -87,7 +87,7 @@ describe('installRequestMetrics (Fastify routes)', () => {
   });
 });
 
-describe('rawRouteMetrics (routes served ahead of Fastify)', () => {
+describe('installRawRoute metrics (routes served ahead of Fastify)', () => {
   let server: Server;
   let base: string;
   beforeAll(async () => {
@@ -108,7 +108,7 @@ describe('rawRouteMetrics (routes served ahead of Fastify)', () => {
       await fetch(`${base}/introspect`, { method: 'POST', body: 'token=x' });
       await fetch(`${base}/introspect?x=1`, { method: 'POST', body: 'token=y' });
       await fetch(`${base}/introspect`, { method: 'GET' });
-      // Let the finish listeners run.
+      // Let the close listeners run.
       await new Promise((resolve) => setImmediate(resolve));
     });
     expect(delta).toEqual({ 'POST /introspect 200': 2, 'GET /introspect 405': 1 });

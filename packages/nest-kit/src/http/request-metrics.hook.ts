@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { RouteTimer } from '../metrics/http-metrics';
 
 /** What the hook needs of a request and a reply (structural: Nest may bring its own Fastify). */
@@ -53,28 +51,4 @@ export function installRequestMetrics(instance: HookTarget): void {
       unmatched.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-}
-
-const STARTED = Symbol('requestStartedAt');
-type Timed = ServerResponse & { [STARTED]?: number };
-
-/**
- * The same histogram for a route served from node:http ahead of Fastify
- * (`installRawRoute`): returns what to call when such a request arrives.
- * The finish listener is one function per route, reading its start time
- * from the response, so the hot path allocates no closure per request.
- */
-export function rawRouteMetrics(
-  route: string,
-): (request: IncomingMessage, response: ServerResponse) => void {
-  const timer = new RouteTimer(route);
-  function finished(this: Timed): void {
-    const started = this[STARTED];
-    if (started === undefined) return;
-    timer.observe(this.req.method, this.statusCode, (performance.now() - started) / 1000);
-  }
-  return (_request, response) => {
-    (response as Timed)[STARTED] = performance.now();
-    response.on('finish', finished);
-  };
 }
