@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const rpc = await createRpcServer({
     host: config.HOST,
     port: config.GRPC_PORT ?? 50053,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
     services: [
       { contract: SessionRpc, handlers },
       { contract: BackchannelRpc, handlers: backchannelRpcHandlers(app.get(DeadLetters)) },

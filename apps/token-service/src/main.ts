@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const rpc = await createRpcServer({
     host: config.HOST,
     port: config.GRPC_PORT ?? 50051,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
     services: [
       { contract: TokenRpc, handlers },
       {

@@ -201,6 +201,11 @@ export const settings = {
     description:
       'token-service (default 50051) and session-service (default 50053): port of the internal gRPC server.',
   },
+  GRPC_MAX_CONNECTION_AGE_MS: {
+    schema: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+    description:
+      'token-service, session-service: milliseconds after which the gRPC server asks a client to reconnect (GOAWAY, calls in flight finish). Reconnecting clients resolve `dns:///` targets anew, so replicas added by a scale-up receive calls within this time.',
+  },
   TOKEN_SERVICE_GRPC_URL: {
     schema: z.string().default('127.0.0.1:50051'),
     description: "auth-api, introspection-service: host:port of token-service's gRPC server.",

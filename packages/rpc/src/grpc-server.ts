@@ -41,6 +41,14 @@ export interface RpcServerOptions<T extends readonly RpcContract[]> {
   /** Omitted: plaintext, for a cluster network that is already private (see ADR 0005). */
   readonly tls?: RpcServerTls;
   readonly logger?: RpcLogger;
+  /**
+   * Connections older than this are ended with a GOAWAY once their calls
+   * are done (each gets the same time again as grace). Clients reconnect
+   * and resolve the target anew, so a `dns:///` client spreads over
+   * replicas added since it connected: without it, a scale-up gets no calls
+   * from clients already connected. Omitted: connections live forever.
+   */
+  readonly maxConnectionAgeMs?: number;
 }
 
 export interface RpcServer {
@@ -126,6 +134,12 @@ export async function createRpcServer<const T extends readonly RpcContract[]>(
   const server = new Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    ...(options.maxConnectionAgeMs === undefined
+      ? {}
+      : {
+          'grpc.max_connection_age_ms': options.maxConnectionAgeMs,
+          'grpc.max_connection_age_grace_ms': options.maxConnectionAgeMs,
+        }),
   });
   for (const { contract } of bindings) {
     server.addService(serviceDefinition(contract), implementation(contract, dispatcher, logger));

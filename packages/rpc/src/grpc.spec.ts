@@ -8,6 +8,7 @@ import {
   type ServiceError,
   type sendUnaryData,
 } from '@grpc/grpc-js';
+import { createServer as createNetServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { OAuthError, InvalidClient } from '@idp/oauth-errors';
 import { z } from 'zod';
 import { defineRpc, type RpcHandlers } from './contract';
@@ -186,6 +187,44 @@ describe('gRPC adapter', () => {
     a.close();
     b.close();
   });
+
+  it('ends old connections with maxConnectionAgeMs, so clients reconnect (and re-resolve) without a failed call', async () => {
+    // Counts the TCP connections the client opens, through a pass-through proxy.
+    const connectionsOver = async (maxConnectionAgeMs: number | undefined): Promise<number> => {
+      const server = await createRpcServer({
+        host: '127.0.0.1',
+        port: 0,
+        services: [{ contract: ping, handlers }],
+        logger,
+        ...(maxConnectionAgeMs === undefined ? {} : { maxConnectionAgeMs }),
+      });
+      servers.push(server);
+      let accepted = 0;
+      const sockets: Socket[] = [];
+      const proxy = createNetServer((downstream) => {
+        accepted++;
+        sockets.push(downstream);
+        const upstream = connect(server.port, '127.0.0.1');
+        sockets.push(upstream);
+        downstream.pipe(upstream).pipe(downstream);
+        upstream.on('error', () => downstream.destroy());
+        downstream.on('error', () => upstream.destroy());
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const address = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const client = grpcClient(ping, { address, logger, defaultTimeoutMs: 2_000 });
+      for (let i = 0; i < 12; i++) {
+        expect(await client.ping({ n: i })).toEqual({ n: i + 1 });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      client.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+      return accepted;
+    };
+    expect(await connectionsOver(undefined)).toBe(1);
+    expect(await connectionsOver(300)).toBeGreaterThanOrEqual(2);
+  }, 15_000);
 
   it('refuses to start with a missing handler or a service bound twice', async () => {
     const partial = { ping: handlers.ping } as unknown as RpcHandlers<typeof ping>;
