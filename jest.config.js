@@ -14,7 +14,9 @@ const swc = [
 ];
 // ESM-only dependencies. Node 24 require()s them (the built apps do); Jest's
 // CommonJS runtime cannot, so swc rewrites them to CommonJS for the tests.
-const esmOnly = ['jose'];
+// The OTLP exporter base is CommonJS but loads node:http with import(), which
+// Jest's runtime refuses too: the same rewrite turns it into require().
+const esmOnly = ['jose', '@opentelemetry/otlp-exporter-base'];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {

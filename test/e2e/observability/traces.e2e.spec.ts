@@ -317,6 +317,7 @@ describe('traces off (the default)', () => {
       // No scheduled export during the run: the spans can only come from the flush at shutdown.
       await embeddedToken({
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '600000',
       });
       const http = receiver.spans.find((s) => s.name === 'POST /token');

@@ -1,7 +1,6 @@
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
   defaultResource,
   detectResources,
@@ -28,12 +27,11 @@ export interface TracingSdk {
 /**
  * Only loaded when tracing is on (see `startTracing`). The SDK reads the
  * standard variables itself: the sampler (OTEL_TRACES_SAMPLER/_ARG), the
- * batch processor (OTEL_BSP_*), the exporter (OTEL_EXPORTER_OTLP_*
- * endpoint, headers, timeout, compression, certificates) and the resource
+ * batch processor (OTEL_BSP_*) and the resource
  * (OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, which win over the
  * app's own name).
  */
-export function startSdk(serviceName: string, exporter?: SpanExporter): TracingSdk {
+export function startSdk(serviceName: string, exporter: SpanExporter): TracingSdk {
   // The SDK reports export failures through diag; without a logger they vanish. Looked up
   // per line: runService configures the process-wide logger after tracing has started.
   diag.setLogger(
@@ -51,7 +49,7 @@ export function startSdk(serviceName: string, exporter?: SpanExporter): TracingS
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(exporter ?? new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

@@ -22,6 +22,8 @@ describe('tracing off', () => {
     for (const name of [
       '@opentelemetry/sdk-trace-base',
       '@opentelemetry/exporter-trace-otlp-http',
+      '@opentelemetry/exporter-trace-otlp-proto',
+      '@opentelemetry/exporter-trace-otlp-grpc',
       '@opentelemetry/context-async-hooks',
       '@opentelemetry/api',
     ]) {

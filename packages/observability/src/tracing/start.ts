@@ -1,5 +1,6 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { rootLogger } from '../logging/logger';
+import { createOtlpExporter, OTLP_PROTOCOLS, otlpProtocol } from './otlp-exporter';
 import type { TracingSdk } from './sdk';
 
 export interface Tracing extends TracingSdk {
@@ -44,15 +45,16 @@ export async function startTracing(
   const env = options.env ?? process.env;
   const disabled = env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true';
   if (disabled || (options.exporter === undefined && !tracingConfigured(env))) return undefined;
-  const protocol = env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'];
-  if (protocol !== undefined && protocol.trim() !== 'http/json') {
+  const chosen = otlpProtocol(env);
+  if (chosen.refused !== undefined) {
     rootLogger().warn(
-      { log: 'tracing', protocol },
-      'only OTLP/HTTP with JSON bodies is built in: exporting http/json',
+      { log: 'tracing', protocol: chosen.refused },
+      `unknown OTLP protocol (use ${OTLP_PROTOCOLS.join(', ')}): exporting ${chosen.protocol}`,
     );
   }
   const { startSdk } = await import('./sdk');
-  const sdk = startSdk(serviceName, options.exporter);
+  const exporter = options.exporter ?? (await createOtlpExporter(chosen.protocol));
+  const sdk = startSdk(serviceName, exporter);
   const stopListening = options.flushOnSignals === false ? () => undefined : flushBeforeDying(sdk);
   return {
     serviceName,
