@@ -13,15 +13,12 @@ CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 
 log() { printf '[chromium] %s\n' "$*"; }
 err() { printf '[chromium] ERROR: %s\n' "$*" >&2; }
+# shellcheck source=lib/apt.sh
+source "$(dirname "$0")/lib/apt.sh"
 
 version() {
   # --version needs no display and starts no browser; a broken install fails here.
   timeout 30 "$CHROMIUM_BIN" --version 2>/dev/null
-}
-
-apt_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
-    >"$1" 2>&1
 }
 
 cmd_ensure() {
@@ -35,26 +32,7 @@ cmd_ensure() {
     return 1
   fi
   log "$CHROMIUM_BIN is missing; installing the 'chromium' package"
-  if [[ "$(id -u)" != 0 ]]; then
-    err "not root: install it yourself (e.g. 'sudo apt-get install -y chromium') and rerun"
-    return 1
-  fi
-  if ! command -v apt-get >/dev/null; then
-    err "no apt-get on this machine: install Chromium at $CHROMIUM_BIN by hand"
-    return 1
-  fi
-  local out
-  out="$(mktemp)"
-  trap 'rm -f "$out"' RETURN
-  if ! apt_install "$out"; then
-    # Usually stale or missing package lists (fresh container): refresh once and retry.
-    log "install failed; running apt-get update and retrying"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$out" 2>&1 || ! apt_install "$out"; then
-      err "could not install chromium with apt-get; last 30 lines:"
-      tail -n 30 "$out" >&2
-      return 1
-    fi
-  fi
+  apt_install_package chromium "the browser e2e tests need it" || return 1
   if [[ ! -x "$CHROMIUM_BIN" ]]; then
     err "the chromium package installed, but $CHROMIUM_BIN is still missing"
     return 1

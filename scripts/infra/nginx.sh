@@ -15,13 +15,11 @@ NGINX_BIN="${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}"
 
 log() { printf '[nginx] %s\n' "$*"; }
 err() { printf '[nginx] ERROR: %s\n' "$*" >&2; }
+# shellcheck source=lib/apt.sh
+source "$(dirname "$0")/lib/apt.sh"
 
 version() {
   "$NGINX_BIN" -v 2>&1
-}
-
-apt_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >"$1" 2>&1
 }
 
 cmd_ensure() {
@@ -35,26 +33,7 @@ cmd_ensure() {
     return 1
   fi
   log "$NGINX_BIN is missing; installing the 'nginx' package"
-  if [[ "$(id -u)" != 0 ]]; then
-    err "not root: install it yourself (e.g. 'sudo apt-get install -y nginx') and rerun; without it the one-origin e2e test skips"
-    return 1
-  fi
-  if ! command -v apt-get >/dev/null; then
-    err "no apt-get on this machine: install nginx by hand; without it the one-origin e2e test skips"
-    return 1
-  fi
-  local out
-  out="$(mktemp)"
-  trap 'rm -f "$out"' RETURN
-  if ! apt_install "$out"; then
-    # Usually stale or missing package lists (fresh container): refresh once and retry.
-    log "install failed; running apt-get update and retrying"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$out" 2>&1 || ! apt_install "$out"; then
-      err "could not install nginx with apt-get; last 30 lines:"
-      tail -n 30 "$out" >&2
-      return 1
-    fi
-  fi
+  apt_install_package nginx "without it the one-origin e2e test skips" || return 1
   NGINX_BIN=/usr/sbin/nginx
   # Debian starts a freshly installed service unless policy-rc.d forbids it (containers
   # usually do); we only need the binary, not a server on port 80.
