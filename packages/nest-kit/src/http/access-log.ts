@@ -15,6 +15,15 @@ import { endHttpSpan, startHttpSpan } from './http-span';
 const ROUTE = Symbol('idp.routeTemplate');
 type RoutedRequest = IncomingMessage & { [ROUTE]?: string };
 
+export interface ObserveOptions {
+  /** The route template, when known before the framework routes (raw routes). */
+  readonly route?: string;
+  /** Records the request in the RED histogram too (routes the framework's hook never sees). */
+  readonly timer?: RouteTimer;
+  /** false: no server span (probes and scrapes would each be a trace of one span). */
+  readonly traced?: boolean;
+}
+
 /**
  * Runs one HTTP request inside its request context and writes its
  * access-log line when the response is done:
@@ -38,12 +47,12 @@ export function observeRequest(
   request: IncomingMessage,
   response: ServerResponse,
   handle: (request: IncomingMessage, response: ServerResponse) => void,
-  routeTemplate?: string,
-  timer?: RouteTimer,
+  options: ObserveOptions = {},
 ): void {
+  const { route: routeTemplate, timer } = options;
   const incoming = extractFrom(request.headers);
   // Tracing on: the request's server span, whose traceparent the request runs (and logs) under.
-  const span = startHttpSpan(request);
+  const span = options.traced === false ? undefined : startHttpSpan(request);
   const context = span === undefined ? incoming : contextInSpan(incoming, span);
   const started = performance.now();
   if (routeTemplate !== undefined) (request as RoutedRequest)[ROUTE] = routeTemplate;

@@ -94,7 +94,9 @@ export function openAdminListener(
 ): { listen(port: number, host: string): Promise<AdminListener> } {
   const server = createServer((request, response) => {
     adminRequests.add(request);
-    observeRequest(request, response, (req, res) => router.routing(req, res)); // ./access-log.ts
+    // Probes and scrapes come every few seconds: logged and timed, but no trace each.
+    const traced = !isProbeOrScrape(request.url);
+    observeRequest(request, response, (req, res) => router.routing(req, res), { traced }); // ./access-log.ts
   });
   server.on('clientError', clientErrorHandler);
   router.addHook('onClose', (_instance, done) => {
@@ -117,4 +119,10 @@ export function openAdminListener(
         });
       }),
   };
+}
+
+/** `/health`, `/health/*` and `/metrics`, with or without a query string. */
+export function isProbeOrScrape(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0] as string;
+  return path === '/metrics' || path === '/health' || path.startsWith('/health/');
 }

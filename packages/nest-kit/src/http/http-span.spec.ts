@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing, type Tracing } from '@idp/observability';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { observeRequest } from './access-log';
+import { isProbeOrScrape } from './admin-plane';
 import { endHttpSpan, startHttpSpan } from './http-span';
 
 const request = (method: string, url: string, headers: Record<string, string> = {}) =>
@@ -66,5 +70,40 @@ describe('HTTP server spans', () => {
       expect(brew?.name).toBe('_OTHER');
       expect(brew?.attributes['error.type']).toBeUndefined();
     });
+
+    it('makes no span for a request observed with traced: false (probes, scrapes)', async () => {
+      const server = createServer((req, res) => {
+        const traced = !isProbeOrScrape(req.url);
+        observeRequest(req, res, (_q, r) => r.end('ok'), { traced });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        for (const path of ['/health/ready', '/metrics', '/health', '/admin/clients/x'])
+          await (await fetch(`${base}${path}`)).text();
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the close listeners
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect((await spans()).map((span) => span.attributes['url.path'])).toEqual([
+        '/admin/clients/x',
+      ]);
+    });
+  });
+});
+
+describe('isProbeOrScrape', () => {
+  it.each([
+    ['/health', true],
+    ['/health/live', true],
+    ['/health/ready?verbose=1', true],
+    ['/metrics', true],
+    ['/metrics?name[]=x', true],
+    ['/healthz', false],
+    ['/metrics/../admin/clients', false],
+    ['/admin/clients', false],
+    [undefined, false],
+  ])('%s -> %s', (url, expected) => {
+    expect(isProbeOrScrape(url)).toBe(expected);
   });
 });

@@ -39,7 +39,7 @@ export function installRawRoute(server: Server, route: RawRoute): void {
     const url = request.url ?? '';
     if (url === route.path || url.startsWith(prefix)) {
       const handle = request.method === route.method ? route.handle : refuse;
-      observeRequest(request, response, handle, route.path, timer);
+      observeRequest(request, response, handle, { route: route.path, timer });
       return;
     }
     for (const listener of framework) listener.call(server, request, response);
