@@ -106,10 +106,15 @@ describe('domain metrics', () => {
     const skewedCount = series('idp_revocation_propagation_seconds_count', 'grant.revoked');
     const skewedSum = series('idp_revocation_propagation_seconds_sum', 'grant.revoked');
     const before = [await count(), await sum(), await skewedCount(), await skewedSum()];
-    observeRevocationApplied({ type: 'grant.access_token_revoked', occurredAt }, at + 250);
-    observeRevocationApplied({ type: 'grant.revoked', occurredAt }, at - 1_000); // skew: counts 0
-    observeRevocationApplied({ type: 'grant.access_token_issued', occurredAt }, at + 5_000);
-    observeRevocationApplied({ type: 'grant.revoked', occurredAt: 'not a date' }, at);
+    const revoked = { id: 'e-1', type: 'grant.access_token_revoked', occurredAt };
+    observeRevocationApplied(revoked, at + 250);
+    observeRevocationApplied(revoked, at + 9_000); // redelivered: not a second propagation
+    observeRevocationApplied({ id: 'e-2', type: 'grant.revoked', occurredAt }, at - 1_000); // skew: 0
+    observeRevocationApplied(
+      { id: 'e-3', type: 'grant.access_token_issued', occurredAt },
+      at + 5_000,
+    );
+    observeRevocationApplied({ id: 'e-4', type: 'grant.revoked', occurredAt: 'not a date' }, at);
     expect((await count()) - before[0]!).toBe(1);
     expect((await sum()) - before[1]!).toBeCloseTo(0.25);
     expect((await skewedCount()) - before[2]!).toBe(1);
@@ -118,6 +123,24 @@ describe('domain metrics', () => {
       (s) => s.labels['event'],
     );
     expect(new Set(events)).toEqual(new Set(['grant.access_token_revoked', 'grant.revoked']));
+  });
+
+  it('remembers a bounded number of revocation ids: the oldest is forgotten first', async () => {
+    const occurredAt = '2026-12-06T08:00:00.000Z';
+    const at = Date.parse(occurredAt);
+    const count = async () =>
+      (await samples('idp_revocation_propagation_seconds')).find(
+        (s) =>
+          s.metricName === 'idp_revocation_propagation_seconds_count' &&
+          s.labels['event'] === 'grant.revoked',
+      )?.value ?? NaN;
+    const before = await count();
+    const revoke = (id: string) =>
+      observeRevocationApplied({ id, type: 'grant.revoked', occurredAt }, at);
+    for (let i = 0; i <= 4_096; i++) revoke(`bounded-${i}`); // one more than remembered
+    revoke('bounded-4096'); // still remembered
+    revoke('bounded-0'); // forgotten: counted again
+    expect((await count()) - before).toBe(4_097 + 1);
   });
 
   it('counts login failures, locks and the abuse controls’ refusals', async () => {

@@ -147,17 +147,34 @@ const propagationChildren = new Map(
 );
 
 /**
- * Records an event the consumer just applied, when it is a revocation.
- * Clock skew between hosts can make the difference negative: it counts as 0.
+ * The ids of the revocations observed last. The bus delivers at least once:
+ * a redelivery (a retry after a failed commit, a rebalance) would add a
+ * second, later sample for one propagation and inflate the tail. Bounded:
+ * revocations are a small share of the events, and a redelivery comes soon
+ * after the first delivery. A redelivery to another process after a crash
+ * is still counted there (it has no memory of the first).
+ */
+const RECENT_REVOCATIONS = 4_096;
+const recentRevocations = new Set<string>();
+
+/**
+ * Records an event the consumer just applied, when it is a revocation seen
+ * for the first time. Clock skew between hosts can make the difference
+ * negative: it counts as 0.
  */
 export function observeRevocationApplied(
-  event: { readonly type: string; readonly occurredAt: string },
+  event: { readonly id: string; readonly type: string; readonly occurredAt: string },
   appliedAtMs: number,
 ): void {
   const child = propagationChildren.get(event.type);
   if (child === undefined) return;
   const occurred = Date.parse(event.occurredAt);
   if (Number.isNaN(occurred)) return;
+  if (recentRevocations.has(event.id)) return;
+  recentRevocations.add(event.id);
+  // A Set iterates in insertion order: its first entry is the oldest.
+  if (recentRevocations.size > RECENT_REVOCATIONS)
+    recentRevocations.delete(recentRevocations.values().next().value as string);
   child.observe(Math.max(0, appliedAtMs - occurred) / 1000);
 }
 
