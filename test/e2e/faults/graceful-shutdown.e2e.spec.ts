@@ -122,7 +122,11 @@ describe('graceful shutdown under load: embedded mode', () => {
       await waitFor('the load under way', async () => issuing.succeeded().length >= 30, {
         timeoutMs: 60_000,
       });
+      // Probes on new connections while it drains: the admin listener outlives the public
+      // one, so they see readiness 503 "shutting down", not a refused connection.
+      const probes = probeReadiness(embedded.adminUrl);
       stopped = await terminate(embedded);
+      expect(await probes.stop()).toContainEqual({ status: 503, reason: 'shutting down' });
     } finally {
       await issuing.stop();
     }
@@ -148,3 +152,31 @@ describe('graceful shutdown under load: embedded mode', () => {
     expect(await inactiveAt(url, issued)).toEqual([]);
   }, 240_000);
 });
+
+/** Polls /health/ready, each time on a new connection, until stopped; returns what it saw. */
+function probeReadiness(adminUrl: string) {
+  const seen: { status: number; reason?: string }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const res = await fetch(`${adminUrl}/health/ready`, { headers: { Connection: 'close' } });
+        const body = (await res.json()) as { reason?: string };
+        seen.push({
+          status: res.status,
+          ...(body.reason === undefined ? {} : { reason: body.reason }),
+        });
+      } catch {
+        seen.push({ status: 0 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}

@@ -97,7 +97,8 @@ export async function runService(options: RunServiceOptions): Promise<{
   const health = app.get(HealthRegistry);
   const shutdown = new ProcessShutdown({
     markNotReady: (reason) => health.markNotReady(reason),
-    listeners: [publicDrain, new HttpDrain(admin.server)],
+    listeners: [publicDrain],
+    adminListener: new HttpDrain(admin.server),
     consumers,
     ...(bindings.relay && { relay: bindings.relay }),
     relayBeforeConsumers: options.relayBeforeConsumers ?? false,

@@ -59,7 +59,8 @@ describe('HttpDrain', () => {
 
   it('answers the requests in flight, with Connection: close, then refuses new connections', async () => {
     const inFlight = get(port, '/slow?ms=150', agent);
-    await new Promise((r) => setTimeout(r, 30));
+    // The request is in flight once the server has it (a fixed wait is too short on a busy machine).
+    while (drain.pending === 0) await new Promise((r) => setTimeout(r, 5));
     expect(drain.pending).toBe(1);
     const drained = drain.drain(Date.now() + 5_000);
     await expect(inFlight).resolves.toEqual({ status: 200, connection: 'close', body: 'ok' });
@@ -111,7 +112,7 @@ describe('HttpDrain', () => {
 
   it('gives up at the deadline on a request that never ends', async () => {
     void get(port, '/hang', agent).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 30));
+    while (drain.pending === 0) await new Promise((r) => setTimeout(r, 5));
     const started = Date.now();
     await drain.drain(Date.now() + 100);
     expect(Date.now() - started).toBeLessThan(1_000);

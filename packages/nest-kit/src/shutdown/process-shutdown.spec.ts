@@ -10,7 +10,8 @@ function fakes(overrides: Partial<ProcessShutdownParts> = {}) {
     ({ drain: async () => void calls.push(`drain ${name}`) }) as unknown as HttpDrain;
   const parts: ProcessShutdownParts = {
     markNotReady: (reason) => void calls.push(`not ready: ${reason}`),
-    listeners: [listener('public'), listener('admin')],
+    listeners: [listener('public')],
+    adminListener: listener('admin'),
     consumers: { close: async () => void calls.push('consumers closed') },
     relay: {
       flush: async () => void calls.push('relay flushed'),
@@ -25,18 +26,18 @@ function fakes(overrides: Partial<ProcessShutdownParts> = {}) {
 }
 
 describe('ProcessShutdown', () => {
-  it('turns readiness off, drains HTTP then gRPC, stops consumers, flushes the outbox, closes stores', async () => {
+  it('turns readiness off, drains HTTP then gRPC, stops consumers, flushes the outbox, drains the admin listener, closes stores', async () => {
     const { calls, shutdown } = fakes();
     shutdown.addRpcServer({ close: async () => void calls.push('grpc drained') });
     const result = await shutdown.run();
     expect(calls).toEqual([
       'not ready: shutting down',
       'drain public',
-      'drain admin',
       'grpc drained',
       'consumers closed',
       'relay flushed',
       'relay stopped',
+      'drain admin',
       'stores closed',
     ]);
     expect(result.clean).toBe(true);
@@ -45,16 +46,17 @@ describe('ProcessShutdown', () => {
   it('flushes the outbox before stopping consumers when the bus acknowledges on consumption', async () => {
     const { calls, shutdown } = fakes({ relayBeforeConsumers: true });
     await shutdown.run();
-    expect(calls.slice(-4)).toEqual([
+    expect(calls.slice(-5)).toEqual([
       'relay flushed',
       'relay stopped',
       'consumers closed',
+      'drain admin',
       'stores closed',
     ]);
   });
 
   it('has no gRPC stage without a gRPC server, and no relay stage without a relay', () => {
-    const { relay: _none, ...withoutRelay } = fakes().shutdown['parts'];
+    const { relay: _none, adminListener: _admin, ...withoutRelay } = fakes().shutdown['parts'];
     const names = new ProcessShutdown(withoutRelay).stages().map((s) => s.name);
     expect(names).toEqual(['readiness', 'http', 'consumers', 'stores']);
   });
@@ -103,7 +105,7 @@ describe('ProcessShutdown', () => {
     expect(result).toEqual({
       clean: false,
       failed: [],
-      pending: ['consumers', 'outbox relay', 'stores'],
+      pending: ['consumers', 'outbox relay', 'admin http', 'stores'],
     });
     expect(calls).not.toContain('stores closed');
   });

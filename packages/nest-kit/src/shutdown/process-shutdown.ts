@@ -20,8 +20,15 @@ export interface FlushableRelay {
 export interface ProcessShutdownParts {
   /** Readiness answers 503 with this reason from now on. */
   readonly markNotReady: (reason: string) => void;
-  /** The public and the admin listener. */
+  /** The public listener(s): drained first, while readiness already answers 503. */
   readonly listeners: readonly HttpDrain[];
+  /**
+   * The admin listener (probes, /metrics, /admin): drained after the
+   * consumers and the relay stopped, so that during the public drain a
+   * probe on a new connection sees readiness 503 (not a refused connection)
+   * and the last scrape sees the shutdown's own metrics.
+   */
+  readonly adminListener?: HttpDrain;
   /** The event consumers: closing waits for the handlers in flight and commits their offsets. */
   readonly consumers: { close(): Promise<void> };
   readonly relay?: FlushableRelay;
@@ -41,7 +48,7 @@ export interface ProcessShutdownParts {
 /**
  * The one shutdown sequence of a process (docs/operations/restarts.md):
  * readiness off, HTTP drained, gRPC drained, consumers stopped, outbox
- * flushed, stores closed, within SHUTDOWN_TIMEOUT_MS. Runs once; a second
+ * flushed, the admin listener drained, stores closed, within SHUTDOWN_TIMEOUT_MS. Runs once; a second
  * call gets the first run's result.
  */
 export class ProcessShutdown {
@@ -79,13 +86,7 @@ export class ProcessShutdown {
     const relay: ShutdownStage[] = p.relay ? [relayStage(p.relay)] : [];
     return [
       { name: 'readiness', run: async () => p.markNotReady('shutting down') },
-      {
-        name: 'http',
-        run: async (deadline) => {
-          const until = halfway(deadline);
-          await Promise.all(p.listeners.map((l) => l.drain(until)));
-        },
-      },
+      drainStage('http', ...p.listeners),
       ...(this.rpcServers.length > 0
         ? [
             {
@@ -98,10 +99,21 @@ export class ProcessShutdown {
           ]
         : []),
       ...(p.relayBeforeConsumers ? [...relay, consumers] : [consumers, ...relay]),
+      ...(p.adminListener ? [drainStage('admin http', p.adminListener)] : []),
       { name: 'stores', run: () => p.closeStores() },
       ...this.finalStages,
     ];
   }
+}
+
+function drainStage(name: string, ...listeners: HttpDrain[]): ShutdownStage {
+  return {
+    name,
+    run: async (deadline) => {
+      const until = halfway(deadline);
+      await Promise.all(listeners.map((l) => l.drain(until)));
+    },
+  };
 }
 
 /**
