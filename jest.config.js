@@ -14,9 +14,19 @@ const swc = [
 ];
 // ESM-only dependencies. Node 24 require()s them (the built apps do); Jest's
 // CommonJS runtime cannot, so swc rewrites them to CommonJS for the tests.
-// The OTLP exporter base is CommonJS but loads node:http with import(), which
-// Jest's runtime refuses too: the same rewrite turns it into require().
-const esmOnly = ['jose', '@opentelemetry/otlp-exporter-base'];
+// NestJS 12 ships every @nestjs package as ESM (ADR 0019); the Fastify it
+// brings pulls in two more: path-to-regexp 9 (under @fastify/middie) and
+// cookie 2 (light-my-request, i.e. `app.inject`). The transform also turns
+// Nest's `import()` of optional packages into `require()`. The OTLP exporter
+// base is CommonJS but loads node:http with import(), which Jest's runtime
+// refuses too: the same rewrite turns it into require().
+const esmOnly = [
+  'jose',
+  '@nestjs',
+  'path-to-regexp',
+  'cookie',
+  '@opentelemetry/otlp-exporter-base',
+];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {
@@ -31,7 +41,9 @@ const common = {
     '^.+\\.ts$': swc,
     [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcEsm,
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // A file is left alone unless the innermost node_modules/ package it sits in
+  // is on the list (a CommonJS dependency nested under an ESM one stays as is).
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)(?!.*/node_modules/)`],
   moduleNameMapper,
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],

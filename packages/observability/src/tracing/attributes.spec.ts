@@ -1,12 +1,6 @@
 import * as stable from '@opentelemetry/semantic-conventions';
+import * as incubating from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR } from './attributes';
-
-// A subpath export, which this repo's moduleResolution cannot type.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const incubating = require('@opentelemetry/semantic-conventions/incubating') as Record<
-  string,
-  unknown
->;
 
 // Our copies of the names must be the conventions' own, stable or incubating.
 const conventions = new Set<string>(
