@@ -14,7 +14,7 @@ const swc = [
 ];
 // ESM-only dependencies. Node 24 require()s them (the built apps do); Jest's
 // CommonJS runtime cannot, so swc rewrites them to CommonJS for the tests.
-const esmOnly = ['jose'];
+const esmOnly = ['jose', 'openid-client', 'oauth4webapi'];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {
