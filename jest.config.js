@@ -17,14 +17,17 @@ const swc = [
 // NestJS 12 ships every @nestjs package as ESM (ADR 0019); the Fastify it
 // brings pulls in two more: path-to-regexp 9 (under @fastify/middie) and
 // cookie 2 (light-my-request, i.e. `app.inject`). The transform also turns
-// Nest's `import()` of optional packages into `require()`. The OTLP exporter
-// base is CommonJS but loads node:http with import(), which Jest's runtime
-// refuses too: the same rewrite turns it into require().
+// Nest's `import()` of optional packages into `require()`. openid-client 6
+// (the RP in the e2e tests) and its oauth4webapi are ESM-only. The OTLP
+// exporter base is CommonJS but loads node:http with import(), which Jest's
+// runtime refuses too: the same rewrite turns it into require().
 const esmOnly = [
   'jose',
   '@nestjs',
   'path-to-regexp',
   'cookie',
+  'openid-client',
+  'oauth4webapi',
   '@opentelemetry/otlp-exporter-base',
 ];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];

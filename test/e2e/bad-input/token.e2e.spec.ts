@@ -1,4 +1,4 @@
-import { generators } from 'openid-client';
+import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from 'openid-client';
 import { CookieBrowser, formOf } from '../oidc/browser';
 import { ALICE } from '../oidc/seed';
 import {
@@ -406,13 +406,13 @@ describe('bad input: /token', () => {
   describe('authorization_code and refresh_token', () => {
     /** A fresh code of web-opaque for alice (PKCE S256), as the RP receives it. */
     async function freshCode(): Promise<{ code: string; verifier: string }> {
-      const verifier = generators.codeVerifier();
+      const verifier = randomPKCECodeVerifier();
       const params = new URLSearchParams({
         client_id: WEB_OPAQUE.id,
         redirect_uri: REDIRECT_URI,
         response_type: 'code',
         scope: 'openid offline_access',
-        code_challenge: generators.codeChallenge(verifier),
+        code_challenge: await calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
       });
       const browser = new CookieBrowser();
@@ -483,7 +483,7 @@ describe('bad input: /token', () => {
         (c: string) => ({
           code: c,
           redirect_uri: REDIRECT_URI,
-          code_verifier: generators.codeVerifier(),
+          code_verifier: randomPKCECodeVerifier(),
         }),
       ],
       ['no code_verifier', (c: string) => ({ code: c, redirect_uri: REDIRECT_URI })],

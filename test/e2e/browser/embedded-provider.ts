@@ -3,18 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
-import { custom, Issuer, type Client } from 'openid-client';
 import { clientKeyPair, writeSeedFile } from '../oidc/seed';
+import { discover, type ServerMetadata } from '../support/rp';
 import { freePort } from '../support/service-process';
-
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 
 export interface EmbeddedProvider {
   /** The issuer, `http://127.0.0.1:<port>` (no trailing slash). */
   readonly base: string;
   /** The admin listener (ADR 0017): /admin/*, /metrics, /health/*. */
   readonly adminBase: string;
-  readonly issuer: Issuer<Client>;
+  /** Its metadata, as openid-client discovered it. */
+  readonly issuer: ServerMetadata;
   /** How many events the store holds now. */
   eventCount(): Promise<number>;
   /**
@@ -47,7 +46,7 @@ export async function startEmbeddedProvider(): Promise<EmbeddedProvider> {
   );
   const eventCount = async () => (await running.eventStore.readAll('0', 1_000_000)).length;
   try {
-    const issuer = await Issuer.discover(base);
+    const issuer = await discover(base);
     return {
       base,
       adminBase: running.adminUrl,

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
-import { generators } from 'openid-client';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
+import { authorizationUrl as buildUrl, codeGrant, newChecks, rpFor, userinfo } from '../support/rp';
 import { launchChromium, screenshotOnFailure } from './chromium';
 import { startEmbeddedProvider, type EmbeddedProvider } from './embedded-provider';
 
@@ -62,21 +62,14 @@ describe('login page in headless Chromium', () => {
       () => page,
       async () => {
         const p = page!;
-        const client = new issuer.Client({
+        const client = rpFor(issuer, {
           client_id: 'web-opaque',
           client_secret: 'web-opaque-secret-0123456789abcdef',
           redirect_uris: [REDIRECT_URI],
         });
-        const codeVerifier = generators.codeVerifier();
-        const state = generators.state();
-        const nonce = generators.nonce();
-        const authorizationUrl = client.authorizationUrl({
-          scope: 'openid email',
-          state,
-          nonce,
-          code_challenge: generators.codeChallenge(codeVerifier),
-          code_challenge_method: 'S256',
-        });
+        const { checks, params } = await newChecks();
+        const { state, nonce } = checks;
+        const authorizationUrl = buildUrl(client, { scope: 'openid email', ...params });
 
         // /authorize → 303 → the login page of a new interaction.
         const loginPage = await p.goto(authorizationUrl);
@@ -134,15 +127,10 @@ describe('login page in headless Chromium', () => {
         expect(callback.searchParams.has('error')).toBe(false);
 
         // The code works: openid-client redeems it and validates the ID token.
-        const params = client.callbackParams(callbackUrl);
-        const tokens = await client.callback(REDIRECT_URI, params, {
-          code_verifier: codeVerifier,
-          state,
-          nonce,
-        });
+        const tokens = await codeGrant(client, callbackUrl, checks);
         expect(tokens.claims()).toMatchObject({ iss: base, sub: ALICE.sub, aud: 'web-opaque' });
-        expect(decodeJwt(tokens.id_token!).nonce).toBe(nonce);
-        await expect(client.userinfo(tokens)).resolves.toMatchObject({
+        expect(decodeJwt(tokens.id_token).nonce).toBe(nonce);
+        await expect(userinfo(client, tokens)).resolves.toMatchObject({
           sub: ALICE.sub,
           email: 'alice@example.test',
         });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { generators } from 'openid-client';
+import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from 'openid-client';
 import { basic, CLIENTS, FORM, introspect } from '../introspection/introspection.fixtures';
 import { bearer, RP } from '../logout/logout.fixtures';
 import { CookieBrowser, formOf } from '../oidc/browser';
@@ -154,7 +154,7 @@ describe('PostgreSQL backends terminated under load', () => {
     /** The code flow by hand, so every hop's answer is seen (a library would hide them). */
     const codeFlow = async () => {
       const browser = new CookieBrowser();
-      const verifier = generators.codeVerifier();
+      const verifier = randomPKCECodeVerifier();
       const authorize = new URL(`${base}/authorize`);
       authorize.search = new URLSearchParams({
         client_id: RP.a.id,
@@ -163,7 +163,7 @@ describe('PostgreSQL backends terminated under load', () => {
         scope: 'openid',
         state: 'st',
         nonce: 'n',
-        code_challenge: generators.codeChallenge(verifier),
+        code_challenge: await calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
       }).toString();
       const page = await browser.follow(authorize.toString(), {}, base);

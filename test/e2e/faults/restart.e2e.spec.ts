@@ -1,4 +1,3 @@
-import { Issuer, type Client } from 'openid-client';
 import { CLIENTS, FORM, basic, introspect } from '../introspection/introspection.fixtures';
 import { ADMIN_TOKEN, RP, bearer, signIn } from '../logout/logout.fixtures';
 import { CookieBrowser } from '../oidc/browser';
@@ -6,6 +5,7 @@ import { REDIRECT_URI } from '../oidc/seed';
 import { writeFaultsSeed } from './faults.fixtures';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { Load, Refused } from '../support/load';
+import { discover, rpFor, type ServerMetadata } from '../support/rp';
 import { freePort, type ServiceProcess, waitFor } from '../support/service-process';
 
 /** Issue #12 item 3: the most a killed replica may take, from its restart's spawn, to serve again. */
@@ -30,7 +30,7 @@ interface SignedIn {
  */
 describe('kill -9 and restart under load', () => {
   let stack: DistributedStack;
-  let issuer: Issuer<Client>;
+  let issuer: ServerMetadata;
   let base = '';
 
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('kill -9 and restart under load', () => {
       authPort: port,
       env: { ADMIN_TOKEN },
     });
-    issuer = await Issuer.discover(base);
+    issuer = await discover(base);
   }, 120_000);
 
   afterAll(async () => {
@@ -63,7 +63,7 @@ describe('kill -9 and restart under load', () => {
   };
 
   const rp = () =>
-    new issuer.Client({
+    rpFor(issuer, {
       client_id: RP.a.id,
       client_secret: RP.a.secret,
       redirect_uris: [REDIRECT_URI],

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generators, type Client, type TokenSet } from 'openid-client';
+import type { Configuration } from 'openid-client';
+import { authorizationUrl, codeGrant, newChecks, type OidcTokens } from '../support/rp';
 import { formOf, type CookieBrowser } from '../oidc/browser';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
 
@@ -71,23 +72,11 @@ export function writeLogoutSeed(backchannelUri?: (clientId: string) => string): 
 export async function signIn(
   browser: CookieBrowser,
   base: string,
-  client: Client,
+  client: Configuration,
   scope = 'openid profile offline_access',
-): Promise<TokenSet> {
-  const codeVerifier = generators.codeVerifier();
-  const state = generators.state();
-  const nonce = generators.nonce();
-  let res = await browser.follow(
-    client.authorizationUrl({
-      scope,
-      state,
-      nonce,
-      code_challenge: generators.codeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }),
-    {},
-    base,
-  );
+): Promise<OidcTokens> {
+  const { checks, params } = await newChecks();
+  let res = await browser.follow(authorizationUrl(client, { scope, ...params }), {}, base);
   if (res.status === 200) {
     const login = formOf(await res.text());
     res = await browser.fetch(new URL(login.action, base).toString(), {
@@ -108,21 +97,17 @@ export async function signIn(
   const callback = res.headers.get('location');
   if (res.status < 300 || res.status >= 400 || callback === null)
     throw new Error(`expected a redirect to the RP, got ${res.status}`);
-  return client.callback(REDIRECT_URI, client.callbackParams(callback), {
-    code_verifier: codeVerifier,
-    state,
-    nonce,
-  });
+  return codeGrant(client, callback, checks);
 }
 
 /** /authorize with prompt=none in `browser`: the error the RP receives, if any. */
 export async function silentAuthorizeError(
   browser: CookieBrowser,
   base: string,
-  client: Client,
+  client: Configuration,
 ): Promise<string | null> {
   const res = await browser.follow(
-    client.authorizationUrl({ scope: 'openid', prompt: 'none', state: 's', nonce: 'n' }),
+    authorizationUrl(client, { scope: 'openid', prompt: 'none', state: 's', nonce: 'n' }),
     {},
     base,
   );

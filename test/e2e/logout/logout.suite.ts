@@ -1,8 +1,9 @@
 import { decodeJwt } from 'jose';
-import { custom, Issuer, type Client, type TokenSet } from 'openid-client';
+import * as oidc from 'openid-client';
 import { introspect } from '../introspection/introspection.fixtures';
 import { CookieBrowser } from '../oidc/browser';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
+import { discover, rpFor, type OidcTokens, type ServerMetadata } from '../support/rp';
 import { freePort, waitFor } from '../support/service-process';
 import { LogoutReceivers } from './backchannel.support';
 import {
@@ -16,7 +17,6 @@ import {
   type Rp,
 } from './logout.fixtures';
 
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 jest.setTimeout(60_000);
 
 export interface RunningProvider {
@@ -35,8 +35,8 @@ export type StartProvider = (opts: {
 
 export interface LogoutContext {
   readonly base: () => string;
-  readonly issuer: () => Issuer<Client>;
-  readonly client: (rp: Rp) => Client;
+  readonly issuer: () => ServerMetadata;
+  readonly client: (rp: Rp) => oidc.Configuration;
   /** The live session's view from the admin API, or undefined once it ended. */
   readonly adminSession: (sid: string) => Promise<{ clientIds: string[] } | undefined>;
   /** Waits until session-service recorded every client as joined (from token events). */
@@ -57,7 +57,7 @@ export function logoutSuite(
   describe(`RP-initiated logout (${mode})`, () => {
     let base = '';
     let provider: RunningProvider | undefined;
-    let issuer: Issuer<Client>;
+    let issuer: ServerMetadata;
     // rp-a, rp-b and rp-c registered back-channel logout URIs here; every token is checked with jose.
     const receivers = new LogoutReceivers(() => base, ALICE.sub);
 
@@ -71,7 +71,7 @@ export function logoutSuite(
         seedFile: writeLogoutSeed((clientId) => receivers.uriOf(clientId)),
         env: { ADMIN_TOKEN },
       });
-      issuer = await Issuer.discover(base);
+      issuer = await discover(base);
     }, 120_000);
     afterAll(async () => {
       await provider?.stop();
@@ -79,7 +79,7 @@ export function logoutSuite(
     });
 
     const client = (rp: Rp) =>
-      new issuer.Client({
+      rpFor(issuer, {
         client_id: rp.id,
         client_secret: rp.secret,
         redirect_uris: [REDIRECT_URI],
@@ -109,7 +109,7 @@ export function logoutSuite(
     it('a valid id_token_hint and registered post_logout_redirect_uri: 303 with state, and every token of the session is dead at once', async () => {
       const browser = new CookieBrowser();
       const rps = [RP.a, RP.b, RP.c];
-      const tokens: TokenSet[] = [];
+      const tokens: OidcTokens[] = [];
       for (const rp of rps) tokens.push(await signIn(browser, base, client(rp)));
       const sid = tokens[0]!.claims().sid as string;
       expect(tokens.map((t) => t.claims().sid)).toEqual([sid, sid, sid]);
@@ -139,9 +139,9 @@ export function logoutSuite(
         expect(await active(rp, tokens[i]!.refresh_token!)).toBe(false);
         expect(await userinfoStatus(tokens[i]!.access_token!)).toBe(401);
       }
-      await expect(client(RP.a).refresh(tokens[0]!.refresh_token!)).rejects.toMatchObject({
-        error: 'invalid_grant',
-      });
+      await expect(
+        oidc.refreshTokenGrant(client(RP.a), tokens[0]!.refresh_token!),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
       expect(await silentAuthorizeError(browser, base, client(RP.a))).toBe('login_required');
       expect(await adminSession(sid)).toBeUndefined();
       // Every RP of the session hears about it over the back channel, the one that logged out too.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { custom, Issuer, type Client } from 'openid-client';
+import * as oidc from 'openid-client';
 import { introspect, revoke } from '../introspection/introspection.fixtures';
 import {
   bearer,
@@ -12,10 +12,10 @@ import {
 } from '../logout/logout.fixtures';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
+import { discover, rpFor, type ServerMetadata } from '../support/rp';
 import { freePort, waitFor, type ServiceProcess } from '../support/service-process';
 import { codeFlow, HeaderRecordingRps, jsonLines, RecordingBrowser } from './logs.support';
 
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 jest.setTimeout(180_000);
 
 const ADMIN_TOKEN = 'e2e-logs-admin-token-0123456789abcdef-0123';
@@ -32,7 +32,7 @@ const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
 describe('logs (distributed mode)', () => {
   let stack: DistributedStack;
   let base = '';
-  let issuer: Issuer<Client>;
+  let issuer: ServerMetadata;
   const rps = new HeaderRecordingRps();
 
   beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('logs (distributed mode)', () => {
       seedFile: writeLogoutSeed((clientId) => rps.uriOf(clientId)),
       env: { ADMIN_TOKEN, LOG_LEVEL: 'trace', LOG_FORMAT: 'json' },
     });
-    issuer = await Issuer.discover(base);
+    issuer = await discover(base);
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
@@ -54,7 +54,7 @@ describe('logs (distributed mode)', () => {
   });
 
   const client = (rp: Rp) =>
-    new issuer.Client({
+    rpFor(issuer, {
       client_id: rp.id,
       client_secret: rp.secret,
       redirect_uris: [REDIRECT_URI],
@@ -148,7 +148,7 @@ describe('logs (distributed mode)', () => {
     const browser = new RecordingBrowser();
     const rp = client(RP.a);
     const { tokens, code, codeVerifier } = await codeFlow(browser, base, rp);
-    const refreshed = await rp.refresh(tokens.refresh_token!);
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     const introspected = await introspect(
       stack.introspection[0]!.url,
       refreshed.access_token!,
@@ -158,7 +158,7 @@ describe('logs (distributed mode)', () => {
     const userinfo = await fetch(`${base}/userinfo`, { headers: bearer(refreshed.access_token!) });
     expect(userinfo.status).toBe(200);
     expect(await revoke(base, refreshed.refresh_token!, RP.a)).toBe(200);
-    await joined(refreshed.claims().sid as string, RP.a.id);
+    await joined(refreshed.claims()!.sid as string, RP.a.id);
     expect((await logout(browser, refreshed.id_token!)).status).toBe(303);
 
     const secrets: [string, string][] = [

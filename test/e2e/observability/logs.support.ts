@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { generators, type Client, type TokenSet } from 'openid-client';
+import type { Configuration } from 'openid-client';
 import { CookieBrowser, formOf } from '../oidc/browser';
-import { ALICE, REDIRECT_URI } from '../oidc/seed';
+import { ALICE } from '../oidc/seed';
+import { authorizationUrl, codeGrant, newChecks, type OidcTokens } from '../support/rp';
 
 /** Every JSON object line of a process' output (other lines are skipped). */
 export function jsonLines(output: string): Record<string, unknown>[] {
@@ -39,19 +40,11 @@ export class RecordingBrowser extends CookieBrowser {
 export async function codeFlow(
   browser: CookieBrowser,
   base: string,
-  client: Client,
-): Promise<{ tokens: TokenSet; code: string; codeVerifier: string }> {
-  const codeVerifier = generators.codeVerifier();
-  const state = generators.state();
-  const nonce = generators.nonce();
+  client: Configuration,
+): Promise<{ tokens: OidcTokens; code: string; codeVerifier: string }> {
+  const { checks, params } = await newChecks();
   let res = await browser.follow(
-    client.authorizationUrl({
-      scope: 'openid profile email offline_access',
-      state,
-      nonce,
-      code_challenge: generators.codeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }),
+    authorizationUrl(client, { scope: 'openid profile email offline_access', ...params }),
     {},
     base,
   );
@@ -73,13 +66,12 @@ export async function codeFlow(
   }
   const callback = res.headers.get('location');
   if (callback === null) throw new Error(`expected a redirect to the RP, got ${res.status}`);
-  const params = client.callbackParams(callback);
-  const tokens = await client.callback(REDIRECT_URI, params, {
-    code_verifier: codeVerifier,
-    state,
-    nonce,
-  });
-  return { tokens, code: params.code!, codeVerifier };
+  const tokens = await codeGrant(client, callback, checks);
+  return {
+    tokens,
+    code: new URL(callback).searchParams.get('code')!,
+    codeVerifier: checks.codeVerifier,
+  };
 }
 
 /** RPs' back-channel logout endpoints that accept every POST and keep its headers. */

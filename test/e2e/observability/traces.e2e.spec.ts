@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { custom, Issuer, type Client } from 'openid-client';
 import {
   basic,
   CLIENTS,
@@ -20,11 +19,11 @@ import {
 } from '../logout/logout.fixtures';
 import { REDIRECT_URI } from '../oidc/seed';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
+import { discover, rpFor, type ServerMetadata } from '../support/rp';
 import { freePort, ROOT, ServiceProcess, waitFor } from '../support/service-process';
 import { HeaderRecordingRps, jsonLines, RecordingBrowser } from './logs.support';
 import { OtlpReceiver, renderTrace, type ReceivedSpan } from './traces.support';
 
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 jest.setTimeout(180_000);
 
 const ADMIN_TOKEN = 'e2e-traces-admin-token-0123456789abcdef-01';
@@ -55,7 +54,7 @@ describe('traces (distributed mode, OTLP/HTTP to an in-process receiver)', () =>
   const rps = new HeaderRecordingRps();
   let stack: DistributedStack;
   let base = '';
-  let issuer: Issuer<Client>;
+  let issuer: ServerMetadata;
 
   beforeAll(async () => {
     await receiver.listen();
@@ -76,7 +75,7 @@ describe('traces (distributed mode, OTLP/HTTP to an in-process receiver)', () =>
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
-    issuer = await Issuer.discover(base);
+    issuer = await discover(base);
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
@@ -168,7 +167,7 @@ describe('traces (distributed mode, OTLP/HTTP to an in-process receiver)', () =>
     const remoteParent = 'b7ad6b7169203331';
     const browser = new RecordingBrowser();
     const client = (rp: Rp) =>
-      new issuer.Client({
+      rpFor(issuer, {
         client_id: rp.id,
         client_secret: rp.secret,
         redirect_uris: [REDIRECT_URI],

@@ -1,4 +1,5 @@
-import type { Client } from 'openid-client';
+import type { Configuration } from 'openid-client';
+import { authorizationUrl } from '../support/rp';
 import { CookieBrowser, formOf } from './browser';
 import { ALICE } from './seed';
 
@@ -9,11 +10,11 @@ import { ALICE } from './seed';
  */
 export async function authorizeAsAlice(
   base: string,
-  client: Client,
+  client: Configuration,
   params: Record<string, string>,
 ): Promise<string> {
   const browser = new CookieBrowser();
-  let res = await browser.follow(client.authorizationUrl(params), {}, base);
+  let res = await browser.follow(authorizationUrl(client, params), {}, base);
   if (res.status !== 200) throw new Error(`expected the login page, got ${res.status}`);
   const login = formOf(await res.text());
   res = await browser.fetch(new URL(login.action, base).toString(), {

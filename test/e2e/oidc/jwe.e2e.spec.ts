@@ -3,15 +3,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import { custom, generators, Issuer, type Client } from 'openid-client';
+import * as oidc from 'openid-client';
 import { loadConfig } from '@idp/config';
 import { decryptAccessToken, verifyOurJwt } from '@idp/crypto';
 import { startEmbedded } from '@idp/embedded';
+import {
+  authorizationUrl,
+  codeGrant,
+  discover,
+  newChecks,
+  rpFor,
+  userinfo,
+  type ServerMetadata,
+} from '../support/rp';
 import { freePort } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
 import { ALICE, REDIRECT_URI } from './seed';
-
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 
 const API = 'https://api.example.test';
 const WEB = { id: 'web-jwe', secret: 'web-jwe-secret-0123456789abcdefgh' };
@@ -67,7 +74,7 @@ function writeSeed(): string {
 describe('encrypted (jwe) access tokens, embedded mode', () => {
   let base = '';
   let stop = async (): Promise<void> => undefined;
-  let issuer: Issuer<Client>;
+  let issuer: ServerMetadata;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -81,12 +88,12 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
     });
     const { app } = await startEmbedded(config);
     stop = () => app.close();
-    issuer = await Issuer.discover(base);
+    issuer = await discover(base);
   }, 120_000);
   afterAll(() => stop());
 
   const web = () =>
-    new issuer.Client({
+    rpFor(issuer, {
       client_id: WEB.id,
       client_secret: WEB.secret,
       redirect_uris: [REDIRECT_URI],
@@ -95,7 +102,7 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
   /** What the resource server does with a token it receives. */
   async function asResourceServer(token: string) {
     const inner = await decryptAccessToken(token, rs.privateJwk);
-    const jwks = (await (await fetch(issuer.metadata.jwks_uri!)).json()) as { keys: JWK[] };
+    const jwks = (await (await fetch(issuer.jwks_uri!)).json()) as { keys: JWK[] };
     const claims = await verifyOurJwt(inner, { jwks: jwks.keys, issuer: base, typ: 'at+jwt' });
     return { claims, innerHeader: decodeProtectedHeader(inner) };
   }
@@ -105,16 +112,9 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
     return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
   };
 
-  async function codeFlow(client: Client, scope: string) {
-    const verifier = generators.codeVerifier();
-    const [state, nonce] = [generators.state(), generators.nonce()];
-    const url = client.authorizationUrl({
-      scope,
-      state,
-      nonce,
-      code_challenge: generators.codeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
+  async function codeFlow(client: oidc.Configuration, scope: string) {
+    const { checks, params } = await newChecks();
+    const url = authorizationUrl(client, { scope, ...params });
     const browser = new CookieBrowser();
     const login = formOf(await (await browser.follow(url, {}, base)).text());
     const form = { ...login.fields, username: ALICE.username, password: ALICE.password };
@@ -125,8 +125,7 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
     );
     const callback = res.headers.get('location')!;
     expect(callback.startsWith(REDIRECT_URI)).toBe(true);
-    const params = client.callbackParams(callback);
-    return client.callback(REDIRECT_URI, params, { code_verifier: verifier, state, nonce });
+    return codeGrant(client, callback, checks);
   }
 
   it('client_credentials: a JWE only the resource server reads, wrapping our signed at+jwt', async () => {
@@ -165,7 +164,7 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
     const { claims } = await asResourceServer(tokens.access_token!);
     expect(claims).toMatchObject({ sub: ALICE.sub, aud: [API], client_id: WEB.id });
     for (const c of ['nonce', 'at_hash', 'email']) expect(claims).not.toHaveProperty(c);
-    expect(await client.userinfo(tokens.access_token!)).toEqual({
+    expect(await userinfo(client, tokens.access_token)).toEqual({
       sub: ALICE.sub,
       email: 'alice@example.test',
     });
@@ -180,13 +179,13 @@ describe('encrypted (jwe) access tokens, embedded mode', () => {
     const forged = [Buffer.from(JSON.stringify(forgedHeader)).toString('base64url'), ...rest];
     expect((await userinfoStatus(forged.join('.'))).status).toBe(401);
 
-    const refreshed = await client.refresh(tokens.refresh_token!);
+    const refreshed = await oidc.refreshTokenGrant(client, tokens.refresh_token!);
     expect((await asResourceServer(refreshed.access_token!)).claims.sub).toBe(ALICE.sub);
-    await expect(client.userinfo(refreshed.access_token!)).resolves.toMatchObject({
+    await expect(userinfo(client, refreshed.access_token)).resolves.toMatchObject({
       sub: ALICE.sub,
     });
     // Reusing the rotated refresh token revokes the grant (RFC 9700 4.14.2).
-    await expect(client.refresh(tokens.refresh_token!)).rejects.toMatchObject({
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
     expect((await userinfoStatus(refreshed.access_token!)).status).toBe(401);

@@ -1,4 +1,5 @@
 import { REDIRECT_URI } from '../oidc/seed';
+import { rpFor } from '../support/rp';
 import { adminRequest, codeFlow, startProvider, type Provider } from './provider';
 
 // Logins cost scrypt work (~100 ms alone, more on a busy CI machine).
@@ -126,7 +127,7 @@ describe('admin API with access tokens (embedded mode)', () => {
     ).toBe(201);
     const password = 'a long enough password for erin';
     await adminRequest(p.adminBase, 'POST', '/users', { username: 'erin', password });
-    const web = new p.issuer.Client({
+    const web = rpFor(p.issuer, {
       client_id: 'web',
       client_secret: secret('web'),
       redirect_uris: [REDIRECT_URI],

@@ -1,23 +1,35 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { custom, generators, Issuer, type Client, type TokenSet } from 'openid-client';
+import * as oidc from 'openid-client';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
 import type { EventStore } from '@idp/eventstore';
 import { CookieBrowser, formOf } from '../oidc/browser';
-import { REDIRECT_URI } from '../oidc/seed';
+import {
+  authorizationUrl,
+  codeGrant,
+  discover,
+  newChecks,
+  rpFor,
+  type OidcTokens,
+  type ServerMetadata,
+} from '../support/rp';
 import { freePort } from '../support/service-process';
-
-custom.setHttpOptionsDefaults({ timeout: 10_000 });
 
 export const INITIAL_ACCESS_TOKEN = 'e2e-initial-access-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef-0123456789';
 
-/** openid-client v5 has these statics at runtime; its typings leave them off `issuer.Client`. */
-export interface RegistrationStatics {
-  register(metadata: object, options: { initialAccessToken: string }): Promise<Client>;
-  fromUri(registrationClientUri: string, registrationAccessToken: string): Promise<Client>;
+/** RFC 7591 registration and RFC 7592 read as the RP does them. */
+export interface Registration {
+  /** openid-client 6's dynamicClientRegistration (it discovers /register itself). */
+  register(metadata: object, initialAccessToken: string): Promise<oidc.Configuration>;
+  /**
+   * RFC 7592 2.1 read. openid-client 6 has no client read (version 5's
+   * Client.fromUri); this GET is what fromUri sent, and the answer must be
+   * JSON client metadata that configures the RP as registration did.
+   */
+  read(registrationClientUri: string, registrationAccessToken: string): Promise<oidc.Configuration>;
 }
 
 export interface Provider {
@@ -26,9 +38,8 @@ export interface Provider {
   readonly adminBase: string;
   /** The embedded mode's event store (SQLite), to read the events a call appended. */
   readonly eventStore: EventStore;
-  readonly issuer: Issuer<Client>;
-  /** openid-client's Client class with its registration statics. */
-  readonly clients: RegistrationStatics;
+  readonly issuer: ServerMetadata;
+  readonly clients: Registration;
   stop(): Promise<void>;
 }
 
@@ -50,8 +61,8 @@ export async function startProvider(): Promise<Provider> {
     }),
   );
   // The RP library finds /register through discovery, as a real RP would.
-  const issuer = await Issuer.discover(base);
-  if (issuer.metadata.registration_endpoint !== `${base}/register`) {
+  const issuer = await discover(base);
+  if (issuer.registration_endpoint !== `${base}/register`) {
     throw new Error('discovery does not advertise registration_endpoint while registration is on');
   }
   return {
@@ -59,7 +70,28 @@ export async function startProvider(): Promise<Provider> {
     adminBase: adminUrl,
     eventStore,
     issuer,
-    clients: issuer.Client as unknown as RegistrationStatics,
+    clients: {
+      register: async (metadata, initialAccessToken) => {
+        const registered = await oidc.dynamicClientRegistration(
+          new URL(base),
+          metadata,
+          undefined,
+          { initialAccessToken, execute: [oidc.allowInsecureRequests], timeout: 10 },
+        );
+        // Rebuilt so the client authenticates as registered (client_secret_basic by default).
+        const m = registered.clientMetadata();
+        return rpFor(registered.serverMetadata(), { ...m, client_id: m.client_id });
+      },
+      read: async (uri, rat) => {
+        const res = await fetch(uri, { headers: { ...bearer(rat), accept: 'application/json' } });
+        if (res.status !== 200) throw new Error(`RFC 7592 read answered ${res.status}`);
+        if (!/^application\/json/.test(res.headers.get('content-type') ?? '')) {
+          throw new Error(`RFC 7592 read answered ${res.headers.get('content-type')}`);
+        }
+        const m = (await res.json()) as oidc.ClientMetadata;
+        return rpFor(issuer, m);
+      },
+    },
     stop: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -89,20 +121,12 @@ export const adminRequest = (
 /** /authorize → login form → the RP's redirect_uri → tokens, all validated by openid-client. */
 export async function codeFlow(
   base: string,
-  client: Client,
+  client: oidc.Configuration,
   login: { username: string; password: string },
-): Promise<TokenSet> {
-  const verifier = generators.codeVerifier();
-  const state = generators.state();
-  const nonce = generators.nonce();
+): Promise<OidcTokens> {
+  const { checks, params } = await newChecks();
   const browser = new CookieBrowser();
-  const url = client.authorizationUrl({
-    scope: 'openid profile',
-    state,
-    nonce,
-    code_challenge: generators.codeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
+  const url = authorizationUrl(client, { scope: 'openid profile', ...params });
   let res = await browser.follow(url, {}, base);
   if (res.status !== 200) throw new Error(`expected the login page, got ${res.status}`);
   const form = formOf(await res.text());
@@ -113,10 +137,7 @@ export async function codeFlow(
   });
   for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400; hops++) {
     const next = new URL(res.headers.get('location')!, base).toString();
-    if (!next.startsWith(base)) {
-      const params = client.callbackParams(next);
-      return client.callback(REDIRECT_URI, params, { code_verifier: verifier, state, nonce });
-    }
+    if (!next.startsWith(base)) return codeGrant(client, next, checks);
     res = await browser.fetch(next);
   }
   throw new Error(`login did not reach the RP: ${res.status} ${(await res.text()).slice(0, 300)}`);

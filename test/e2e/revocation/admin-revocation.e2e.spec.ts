@@ -1,4 +1,4 @@
-import type { Client, TokenSet } from 'openid-client';
+import * as oidc from 'openid-client';
 import { REDIRECT_URI } from '../oidc/seed';
 import {
   adminRequest,
@@ -7,6 +7,7 @@ import {
   startProvider,
   type Provider,
 } from '../registration/provider';
+import { rpFor, type OidcTokens } from '../support/rp';
 
 // Every login costs scrypt work (~100 ms alone, more on a busy CI machine).
 jest.setTimeout(60_000);
@@ -14,8 +15,8 @@ jest.setTimeout(60_000);
 const PASSWORD = 'a long enough password for everyone';
 
 interface SignedIn {
-  readonly client: Client;
-  readonly tokens: TokenSet;
+  readonly client: oidc.Configuration;
+  readonly tokens: OidcTokens;
 }
 
 /**
@@ -54,7 +55,7 @@ describe('admin revoke-tokens (embedded mode)', () => {
   }
 
   async function signIn(clientId: string, username: string): Promise<SignedIn> {
-    const client = new p.issuer.Client({
+    const client = rpFor(p.issuer, {
       client_id: clientId,
       client_secret: secrets.get(clientId)!,
       redirect_uris: [REDIRECT_URI],
@@ -66,7 +67,7 @@ describe('admin revoke-tokens (embedded mode)', () => {
 
   /** RFC 7662 as the token's own client asks it. */
   async function active(s: SignedIn, token: string): Promise<boolean> {
-    const { client_id, client_secret } = s.client.metadata;
+    const { client_id, client_secret } = s.client.clientMetadata();
     const res = await fetch(`${p.base}/introspect`, {
       method: 'POST',
       headers: {
@@ -110,9 +111,9 @@ describe('admin revoke-tokens (embedded mode)', () => {
     });
     for (const s of alice) await expectDead(s);
     await expectAlive(bob);
-    await expect(alice[0]!.client.refresh(alice[0]!.tokens.refresh_token!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
+    await expect(
+      oidc.refreshTokenGrant(alice[0]!.client, alice[0]!.tokens.refresh_token!),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
 
     expect(await revokeTokens('/users/alice')).toEqual({
       status: 200,
@@ -160,11 +161,11 @@ describe('admin revoke-tokens (embedded mode)', () => {
     await expectAlive(dave);
     expect((await admin('DELETE', '/users/dave')).status).toBe(204);
     await expectDead(dave);
-    await expect(dave.client.refresh(dave.tokens.refresh_token!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
+    await expect(
+      oidc.refreshTokenGrant(dave.client, dave.tokens.refresh_token!),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
     await expectAlive(carol);
-    const refreshed = await carol.client.refresh(carol.tokens.refresh_token!);
+    const refreshed = await oidc.refreshTokenGrant(carol.client, carol.tokens.refresh_token!);
     expect(refreshed.access_token).toBeDefined();
   });
 });

@@ -1,9 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generators, Issuer, type Client, type TokenSet } from 'openid-client';
+import * as oidc from 'openid-client';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
+import {
+  codeGrant,
+  discover,
+  newChecks,
+  rpFor,
+  type OidcTokens,
+  type ServerMetadata,
+} from '../support/rp';
 import { freePort } from '../support/service-process';
 import { authorizeAsAlice } from '../oidc/flows';
 import { clientKeyPair, REDIRECT_URI, writeSeedFile } from '../oidc/seed';
@@ -17,7 +25,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 /** RFC 7009 at /revoke, end to end in the embedded mode: revoked means refused at once. */
 describe('POST /revoke (embedded mode)', () => {
   let base = '';
-  let issuer: Issuer<Client>;
+  let issuer: ServerMetadata;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
@@ -33,33 +41,21 @@ describe('POST /revoke (embedded mode)', () => {
       }),
     );
     stop = () => app.close();
-    issuer = await Issuer.discover(base);
+    issuer = await discover(base);
   }, 60_000);
   afterAll(() => stop());
 
   const clientFor = (c: { id: string; secret: string }, method: string) =>
-    new issuer.Client({
+    rpFor(issuer, {
       client_id: c.id,
       client_secret: c.secret,
       redirect_uris: [REDIRECT_URI],
-      token_endpoint_auth_method: method as never,
+      token_endpoint_auth_method: method,
     });
-  async function tokensFor(client: Client): Promise<TokenSet> {
-    const verifier = generators.codeVerifier();
-    const state = generators.state();
-    const nonce = generators.nonce();
-    const callback = await authorizeAsAlice(base, client, {
-      scope: 'openid',
-      state,
-      nonce,
-      code_challenge: generators.codeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    return client.callback(REDIRECT_URI, client.callbackParams(callback), {
-      code_verifier: verifier,
-      state,
-      nonce,
-    });
+  async function tokensFor(client: oidc.Configuration): Promise<OidcTokens> {
+    const { checks, params } = await newChecks();
+    const callback = await authorizeAsAlice(base, client, { scope: 'openid', ...params });
+    return codeGrant(client, callback, checks);
   }
   const userinfo = (accessToken: string) =>
     fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -72,13 +68,13 @@ describe('POST /revoke (embedded mode)', () => {
       headers,
       body: new URLSearchParams(params).toString(),
     });
-  const refreshFails = async (client: Client, refreshToken: string) => {
-    const err = await client.refresh(refreshToken).catch((e: unknown) => e);
+  const refreshFails = async (client: oidc.Configuration, refreshToken: string) => {
+    const err = await oidc.refreshTokenGrant(client, refreshToken).catch((e: unknown) => e);
     expect(err).toMatchObject({ error: 'invalid_grant' });
   };
 
   it('advertises the endpoint in discovery', () => {
-    expect(issuer.metadata.revocation_endpoint).toBe(`${base}/revoke`);
+    expect(issuer.revocation_endpoint).toBe(`${base}/revoke`);
   });
 
   it.each([
@@ -103,7 +99,7 @@ describe('POST /revoke (embedded mode)', () => {
       const after = await userinfo(tokens.access_token!);
       expect(after.status).toBe(401);
       expect(after.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
-      const next = await client.refresh(tokens.refresh_token!);
+      const next = await oidc.refreshTokenGrant(client, tokens.refresh_token!);
       expect((await userinfo(next.access_token!)).status).toBe(200);
     },
   );
@@ -137,7 +133,7 @@ describe('POST /revoke (embedded mode)', () => {
       error_description: 'an ID token cannot be revoked: revoke the access or refresh token',
     });
     expect((await userinfo(tokens.access_token!)).status).toBe(200);
-    await expect(client.refresh(tokens.refresh_token!)).resolves.toBeDefined();
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).resolves.toBeDefined();
   });
 
   it("refuses another client's token with unauthorized_client; the token keeps working", async () => {
@@ -149,7 +145,7 @@ describe('POST /revoke (embedded mode)', () => {
       expect(await res.json()).toMatchObject({ error: 'unauthorized_client' });
     }
     expect((await userinfo(tokens.access_token!)).status).toBe(200);
-    await expect(client.refresh(tokens.refresh_token!)).resolves.toBeDefined();
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).resolves.toBeDefined();
   });
 
   it('answers 200 for an unknown or garbage token', async () => {
