@@ -1,6 +1,7 @@
 // One measurement: autocannon against one target and token kind, a warm-up
 // first, and a sampler that checks real response bodies while the load runs.
 import autocannon from 'autocannon';
+import { cpuClock } from '../lib/cpu.mjs';
 import { checkActive, introspect } from '../lib/oauth.mjs';
 
 /** The requests autocannon cycles through: one per token, built once. */
@@ -51,25 +52,36 @@ function sampler(url, kind, intervalMs) {
   };
 }
 
-function cannon(url, kind, { connections, duration, workers }) {
+function cannon(url, kind, { connections, duration, workers, rate }) {
   return autocannon({
     url,
     connections,
     duration,
     ...(workers ? { workers } : {}),
+    // A fixed offered load: two builds then answer the same req/s, so their CPU per request
+    // compares at the same batching (a saturated server's CPU/req is about 1 / its req/s).
+    ...(rate ? { overallRate: rate } : {}),
     pipelining: 1,
     timeout: 10,
     requests: requests(kind),
   });
 }
 
-/** Warm-up, then the measured run; throws if any response was not a good answer. */
-export async function measure(url, kind, options) {
+/**
+ * Warm-up, then the measured run; throws if any response was not a good answer.
+ * With `pids`, also the CPU those processes used per answered request during
+ * the measured run only (warm-up excluded): `cpuUsPerReq`, µs.
+ */
+export async function measure(url, kind, options, pids = []) {
   // (warmup 0: the suite's smoke run only; the CLI requires a positive one)
   if (options.warmup) await cannon(url, kind, { ...options, duration: options.warmup });
+  const clock = cpuClock(pids);
   const sample = sampler(url, kind, options.sampleIntervalMs);
   const result = await cannon(url, kind, options);
+  const cpu = pids.length ? clock.stop() : undefined;
   const sampled = await sample.stop();
+  // The sampler's introspections were answered by the same processes in the same window.
+  const answered = result.requests.total + sampled.checked;
   const row = {
     rps: result.requests.total / result.duration,
     total: result.requests.total,
@@ -79,6 +91,8 @@ export async function measure(url, kind, options) {
     errors: result.errors,
     timeouts: result.timeouts,
     sampled: sampled.checked,
+    cpuTicks: cpu?.ticks,
+    cpuUsPerReq: cpu && answered ? (cpu.seconds * 1e6) / answered : undefined,
   };
   const bad = [];
   if (row.total === 0) bad.push('no request completed');

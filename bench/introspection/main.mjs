@@ -43,13 +43,18 @@ async function benchTarget(name, options, context) {
       );
       const meter = cpuMeter(running.pids());
       const self = cpuMeter([process.pid]);
-      const r = await measure(running.url, k, options);
-      // Both include the warm-up: server and load generator are busy throughout.
+      // measure() also takes the servers' CPU per answered request, over the measured run alone.
+      const r = await measure(running.url, k, options, running.pids());
+      // Both % include the warm-up: server and load generator are busy throughout.
       r.serverCpu = meter.stop();
       r.loadGenCpu = self.stop();
       r.loadavg = load;
       await verifyAll(running.url, k, 'after the load');
-      log(`${name}/${kind}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+      const us = r.cpuUsPerReq === undefined ? 'n/a' : r.cpuUsPerReq.toFixed(1);
+      log(
+        `${name}/${kind}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+          `server CPU ${us} µs/req (${r.cpuTicks ?? 'n/a'} ticks)`,
+      );
       rows[kind] = r;
     }
   } finally {
@@ -58,13 +63,19 @@ async function benchTarget(name, options, context) {
   return rows;
 }
 
-/** The row of the round with the median req/s; every round's req/s in `rounds`. */
+/**
+ * The row of the round with the median req/s; every round's req/s in `rounds`
+ * and every round's server CPU µs/req in `roundsCpu`.
+ */
 function median(runs) {
   const measured = runs.filter((r) => r.rps !== undefined);
   if (measured.length < runs.length) return runs.find((r) => r.rps === undefined);
   const sorted = [...measured].sort((a, b) => a.rps - b.rps);
   const row = { ...sorted[Math.floor((sorted.length - 1) / 2)] };
-  if (runs.length > 1) row.rounds = runs.map((r) => Math.round(r.rps));
+  if (runs.length > 1) {
+    row.rounds = runs.map((r) => Math.round(r.rps));
+    row.roundsCpu = runs.map((r) => r.cpuUsPerReq);
+  }
   return row;
 }
 

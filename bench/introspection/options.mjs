@@ -13,6 +13,7 @@ const HELP = [
   ['--kinds LIST', `any of ${KINDS.join(',')}`, 'BENCH_KINDS, all'],
   ['--rounds N', 'the targets take turns N times; median per row', 'BENCH_ROUNDS, 1'],
   ['--workers N', 'autocannon worker threads, 0: none', 'BENCH_WORKERS, 0'],
+  ['--rate N', 'offered req/s (all connections), 0: no cap', 'BENCH_RATE, 0'],
   ['--record', 'append the result to docs/BENCHMARKS.md', 'BENCH_RECORD=1'],
 ];
 
@@ -51,6 +52,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
       kinds: { type: 'string' },
       rounds: { type: 'string' },
       workers: { type: 'string' },
+      rate: { type: 'string' },
       record: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -67,6 +69,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     kinds: list(values.kinds ?? env.BENCH_KINDS ?? KINDS.join(), KINDS, 'kinds'),
     rounds: Math.round(positive(values.rounds ?? env.BENCH_ROUNDS ?? 1, 'rounds')),
     workers: Math.round(Number(values.workers ?? env.BENCH_WORKERS ?? 0)) || 0,
+    rate: Math.round(Number(values.rate ?? env.BENCH_RATE ?? 0)) || 0,
     record: !!values.record || env.BENCH_RECORD === '1',
     sampleIntervalMs: 250,
     redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -1,11 +1,13 @@
 // Markdown for stdout, bench/results/ and docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
+import { TICKS_PER_SECOND } from '../lib/cpu.mjs';
 
 const TARGET_RATIO = { peer: 3, bare: 0.6 };
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
+const us = (n) => (n === undefined ? 'n/a' : n.toFixed(1));
 
 export function machine() {
   const git = (...args) => {
@@ -30,13 +32,17 @@ export function machine() {
 }
 
 function row(target, kind, r) {
-  if (r.unsupported) return `| ${target} | ${kind} | n/a | | | | | | | ${r.unsupported} |`;
+  if (r.unsupported) return `| ${target} | ${kind} | n/a | | | | | | | | ${r.unsupported} |`;
   if (r.error)
-    return `| ${target} | ${kind} | FAILED | | | | | | | ${r.error.split('\n')[0].slice(0, 200).replaceAll('|', '\\|')} |`;
+    return `| ${target} | ${kind} | FAILED | | | | | | | | ${r.error.split('\n')[0].slice(0, 200).replaceAll('|', '\\|')} |`;
+  const rounds = r.rounds
+    ? `; median of ${r.rounds.map(int).join(' / ')} req/s` +
+      (r.roundsCpu ? ` (server CPU ${r.roundsCpu.map(us).join(' / ')} µs/req)` : '')
+    : '';
   return (
     `| ${target} | ${kind} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ` +
-    `${r.sampled} | ${r.serverCpu ?? 'n/a'} | ${r.loadGenCpu ?? 'n/a'} | load avg ${r.loadavg}` +
-    `${r.rounds ? `; median of ${r.rounds.map(int).join(' / ')} req/s` : ''} |`
+    `${r.sampled} | ${r.serverCpu ?? 'n/a'} | ${us(r.cpuUsPerReq)} | ${r.loadGenCpu ?? 'n/a'} | ` +
+    `load avg ${r.loadavg}${rounds} |`
   );
 }
 
@@ -59,12 +65,15 @@ export function render({ command, date, options, machine: m, labels, notes, resu
     `- load: autocannon, ${options.connections} connections, ${options.warmup} s warm-up + ` +
       `${options.duration} s measured per row, ${options.tokenCount} distinct tokens per kind, ` +
       `${options.workers ? `${options.workers} worker threads` : 'one thread'}` +
+      `${options.rate ? `, offered load capped at ${int(options.rate)} req/s` : ''}` +
       `${options.rounds > 1 ? `, ${options.rounds} interleaved rounds (each row: the median round)` : ''}; ` +
       'the load generator and every server share the same cores (servers in their own processes); ' +
-      'CPU columns are % of one core, warm-up included',
+      'CPU columns are % of one core, warm-up included; CPU µs/req is the CPU time (user + system, ' +
+      `/proc, ${TICKS_PER_SECOND} ticks/s) of the server process(es) during the measured seconds ` +
+      'alone, divided by the requests answered in them',
     '',
-    '| target | token | req/s | p50 ms | p99 ms | non-2xx | sampled active | server CPU | load-gen CPU | notes |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| target | token | req/s | p50 ms | p99 ms | non-2xx | sampled active | server CPU | CPU µs/req | load-gen CPU | notes |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const [target, kinds] of Object.entries(results)) {
     for (const [kind, r] of Object.entries(kinds)) lines.push(row(target, kind, r));

@@ -11,7 +11,10 @@ const fresh = () => {
   if (!existsSync(installed)) return false;
   const want = JSON.parse(readFileSync(lock, 'utf8')).packages;
   const have = JSON.parse(readFileSync(installed, 'utf8')).packages;
-  return Object.entries(want).every(([path, p]) => !path || have[path]?.version === p.version);
+  // Optional packages for other platforms (e.g. @resvg/resvg-js-darwin-arm64) are never installed.
+  return Object.entries(want).every(
+    ([path, p]) => !path || have[path]?.version === p.version || (p.optional && !have[path]),
+  );
 };
 if (!fresh()) {
   process.stderr.write('[bench] installing bench dependencies (npm ci --prefix bench)\n');
