@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FORCE_COLOR=0
+# Run as `bash scripts/test.sh` (not `npm test`), `node` would be the machine's
+# (Node 20 here), and the benchmark smoke run starts the embedded app with it:
+# better-sqlite3 13 segfaults on Node 20 (ADR 0018). Put the repository's
+# Node 24 first on the PATH, as npm does for its scripts.
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
