@@ -13,13 +13,14 @@ import {
   UserCreated,
   UserDeleted,
   UserUpdated,
+  freshEventMeta,
 } from '@idp/contracts';
 import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { fakeIo } from '../io.test-support';
 import { main } from '../main';
 
-const meta = { correlationId: 'c-1' };
+const meta = freshEventMeta('c-1');
 const NOW = Date.parse('2026-01-01T00:00:00Z') / 1000;
 const TOKEN_HASH_KEY = randomBytes(32).toString('base64url');
 

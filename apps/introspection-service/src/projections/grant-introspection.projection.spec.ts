@@ -1,4 +1,4 @@
-import { AccessTokenIssued, GrantRevoked, type DomainEvent } from '@idp/contracts';
+import { AccessTokenIssued, GrantRevoked, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
 import { decodeRecord, REVOKED } from '@idp/domain';
 import { ClientInvalidationProjection } from './client-invalidation.projection';
@@ -6,7 +6,7 @@ import { GrantIntrospectionProjection } from './grant-introspection.projection';
 import { CLIENT_INVALIDATION_CHANNEL } from '../introspection/caller-authenticator';
 
 const NOW = Math.floor(Date.now() / 1000);
-const meta = { correlationId: 'c-1' };
+const meta = freshEventMeta('c-1');
 const event = (e: unknown) => ({ ...(e as object), streamVersion: 1 }) as unknown as DomainEvent;
 const hash = 'h'.repeat(43);
 const issued = event(

@@ -14,6 +14,7 @@ import {
   RefreshTokenIssued,
   SigningKeyActivated,
   SigningKeyGenerated,
+  freshEventMeta,
 } from '@idp/contracts';
 import {
   type CacheEntry,
@@ -75,7 +76,7 @@ async function projectorOver(cache: ListableCache): Promise<Projector> {
 }
 
 const NOW = Math.floor(Date.now() / 1000);
-const meta = { correlationId: 'c-1' };
+const meta = freshEventMeta('c-1');
 const hash = (c: string) => c.repeat(43);
 const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
 const at = (grantId: string, jti: string, format: 'opaque' | 'jwt', exp: number) =>

@@ -3,6 +3,7 @@ import {
   AccessTokenRevoked,
   GrantRevoked,
   RefreshTokenIssued,
+  freshEventMeta,
 } from '@idp/contracts';
 import type { Grant, IssuedAccessToken } from '../grant/grant.state';
 import {
@@ -16,7 +17,7 @@ import {
 } from './introspection.record';
 
 const NOW = 1_700_000_000;
-const meta = { correlationId: 'c-1' };
+const meta = freshEventMeta('c-1');
 const body = (e: { type: string; data: unknown }): GrantEventBody => e as GrantEventBody;
 const hash = (c: string) => c.repeat(43);
 
