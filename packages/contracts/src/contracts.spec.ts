@@ -14,7 +14,8 @@ import {
   UUID_V7_PATTERN,
 } from './index';
 
-const meta = freshEventMeta('corr-1');
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('corr-1');
 const stored = <T extends object>(pending: T, stream = 'session-s1', streamVersion = 1) => ({
   ...pending,
   stream,
@@ -66,7 +67,9 @@ describe('defineEvent', () => {
   });
 
   it('refuses to create an event whose data breaks its schema', () => {
-    expect(() => SessionStarted.create({ sid: 's1' } as never, meta)).toThrow(EventValidationError);
+    expect(() => SessionStarted.create({ sid: 's1' } as never, meta())).toThrow(
+      EventValidationError,
+    );
   });
 });
 
@@ -74,7 +77,7 @@ describe('parseEvent', () => {
   const valid = stored(
     SessionStarted.create(
       { sid: 's1', sub: 'u1', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-      meta,
+      meta(),
     ),
   );
 
@@ -119,7 +122,7 @@ describe('parseEvent', () => {
       iat: 1,
       exp: 2,
     };
-    expect(() => AccessTokenIssued.create(bad, meta)).toThrow(EventValidationError);
+    expect(() => AccessTokenIssued.create(bad, meta())).toThrow(EventValidationError);
   });
 });
 
