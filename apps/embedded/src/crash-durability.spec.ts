@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
-import { SessionEnded, TOPICS } from '@idp/contracts';
+import { SessionEnded, TOPICS, freshEventMeta } from '@idp/contracts';
 import { createEventStore, OutboxRelay, type TypeOrmEventStore } from '@idp/eventstore';
 
 /**
@@ -57,7 +57,7 @@ describe('embedded mode: a crash between publish and handling loses nothing', ()
     });
     const ended = SessionEnded.create(
       { sid: 's1', sub: 'alice', reason: 'admin', clientIds: ['rp-1'] },
-      { correlationId: 'c' },
+      freshEventMeta('c'),
     );
     await store.append('session-s1', 'any', [ended]);
     first.relay.notify();

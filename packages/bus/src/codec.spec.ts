@@ -1,4 +1,4 @@
-import { SessionStarted } from '@idp/contracts';
+import { freshEventMeta, SessionStarted } from '@idp/contracts';
 import type { KafkaMessage } from 'kafkajs';
 import { encodeAll } from './codec';
 import { deliverEvent } from './delivery';
@@ -9,7 +9,7 @@ const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const envelope = (meta: { traceparent?: string }) => ({
   ...SessionStarted.create(
     { sid: 's1', sub: 'u', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-    { correlationId: 'logout-req-1', ...meta },
+    freshEventMeta('logout-req-1', meta),
   ),
   stream: 'session-s1',
   streamVersion: 1,

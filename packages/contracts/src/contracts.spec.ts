@@ -1,8 +1,11 @@
+import { freshEventMeta } from './define-event';
 import {
   AccessTokenIssued,
   deadLetterTopic,
   EventValidationError,
+  ManualClock,
   parseEvent,
+  sequentialId,
   SessionStarted,
   streamId,
   TOPICS,
@@ -11,7 +14,8 @@ import {
   UUID_V7_PATTERN,
 } from './index';
 
-const meta = { correlationId: 'corr-1' };
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('corr-1');
 const stored = <T extends object>(pending: T, stream = 'session-s1', streamVersion = 1) => ({
   ...pending,
   stream,
@@ -32,18 +36,40 @@ describe('uuidv7', () => {
 });
 
 describe('defineEvent', () => {
-  it('creates a pending event with a fresh id, time and the given correlation id', () => {
+  it('creates a pending event with exactly the id, time and correlation id it is given', () => {
+    const given = {
+      id: sequentialId(7),
+      occurredAt: '2026-01-02T03:04:05.678Z',
+      correlationId: 'corr-1',
+    };
     const e = SessionStarted.create(
       { sid: 's1', sub: 'u1', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-      meta,
+      given,
     );
-    expect(e).toMatchObject({ type: 'session.started', version: 1, correlationId: 'corr-1' });
-    expect(e.id).toMatch(UUID_V7_PATTERN);
-    expect(e.data.amr).toEqual([]); // schema defaults are applied on create
+    expect(e).toEqual({
+      ...given,
+      type: 'session.started',
+      version: 1,
+      // schema defaults are applied on create
+      data: { sid: 's1', sub: 'u1', authTime: 1, amr: [], idleExpiresAt: 2, absoluteExpiresAt: 3 },
+    });
+  });
+
+  it('freshEventMeta takes a new UUIDv7 and the time from the clock', () => {
+    const clock = new ManualClock(0x0123456789ab);
+    const a = freshEventMeta('corr-1', {}, clock);
+    const b = freshEventMeta('corr-1', {}, clock);
+    expect(a.id).toMatch(UUID_V7_PATTERN);
+    expect(a.id.startsWith('01234567-89ab-7')).toBe(true);
+    expect(b.id).not.toBe(a.id);
+    expect(a.occurredAt).toBe(new Date(0x0123456789ab).toISOString());
+    expect(a.correlationId).toBe('corr-1');
   });
 
   it('refuses to create an event whose data breaks its schema', () => {
-    expect(() => SessionStarted.create({ sid: 's1' } as never, meta)).toThrow(EventValidationError);
+    expect(() => SessionStarted.create({ sid: 's1' } as never, meta())).toThrow(
+      EventValidationError,
+    );
   });
 });
 
@@ -51,7 +77,7 @@ describe('parseEvent', () => {
   const valid = stored(
     SessionStarted.create(
       { sid: 's1', sub: 'u1', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-      meta,
+      meta(),
     ),
   );
 
@@ -96,7 +122,7 @@ describe('parseEvent', () => {
       iat: 1,
       exp: 2,
     };
-    expect(() => AccessTokenIssued.create(bad, meta)).toThrow(EventValidationError);
+    expect(() => AccessTokenIssued.create(bad, meta())).toThrow(EventValidationError);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type EventMetadata,
   type PendingEvent,
 } from './envelope';
+import { systemClock, type Clock } from './clock';
 import { uuidv7 } from './uuidv7';
 
 export class EventValidationError extends Error {
@@ -35,6 +36,20 @@ export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
 }
 
+/**
+ * Metadata for an event made outside a decider (a delivery journal, a test
+ * fixture): a fresh UUIDv7 and the clock's time, here in the open rather
+ * than defaulted inside `create`, so a decider cannot come by them unseen.
+ */
+export function freshEventMeta(
+  correlationId: string,
+  extra: Partial<Omit<EventMetadata, 'correlationId'>> = {},
+  clock: Clock = systemClock,
+): EventMetadata {
+  const ms = clock.nowMs();
+  return { id: uuidv7(ms), occurredAt: new Date(ms).toISOString(), correlationId, ...extra };
+}
+
 export function defineEvent<const Type extends string, Schema extends z.ZodType>(
   type: Type,
   version: number,
@@ -55,10 +70,10 @@ export function defineEvent<const Type extends string, Schema extends z.ZodType>
         throw new EventValidationError(`invalid ${type} v${version}`, formatIssues(parsed.error));
       }
       return {
-        id: meta.id ?? uuidv7(),
+        id: meta.id,
         type,
         version,
-        occurredAt: meta.occurredAt ?? new Date().toISOString(),
+        occurredAt: meta.occurredAt,
         correlationId: meta.correlationId,
         ...(meta.causationId ? { causationId: meta.causationId } : {}),
         ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),

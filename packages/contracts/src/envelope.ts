@@ -43,10 +43,15 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
   readonly data: Data;
 }
 
-/** Per-event metadata a producer supplies; stream and position come from the store. */
+/**
+ * Per-event metadata a producer supplies; stream and position come from the
+ * store. The id and the time are required: a decider takes both from its
+ * command's meta (ADR 0020), any other producer says where it got them
+ * (`freshEventMeta`).
+ */
 export interface EventMetadata {
-  readonly id?: string;
-  readonly occurredAt?: string;
+  readonly id: string;
+  readonly occurredAt: string;
   readonly correlationId: string;
   readonly causationId?: string;
   readonly traceparent?: string;

@@ -1,4 +1,4 @@
-import type { EventEnvelope, PendingEvent } from '@idp/contracts';
+import type { EventEnvelope, IdSource, PendingEvent } from '@idp/contracts';
 
 /**
  * An aggregate's business logic as three pure functions (emmett's Decider).
@@ -20,11 +20,54 @@ export function fold<State, Event extends EventEnvelope>(
   return events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
 }
 
-/** Metadata every command carries in: the clock and the correlation id. */
-export interface CommandMeta {
-  /** Seconds since the epoch. */
+/**
+ * What the caller of a command states: the business time its rules judge
+ * by (seconds since the epoch) and the correlation id.
+ */
+export interface RequestMeta {
   readonly now: number;
   readonly correlationId: string;
+}
+
+/**
+ * The meta a decider sees: the request's, plus what its events are stamped
+ * with, filled in by the command runner from its one clock and id source
+ * (ADR 0020). A decider takes every event's id and time from here, so it is
+ * a function of (command, state) and a test can name the exact events.
+ */
+export interface CommandMeta extends RequestMeta {
+  /** ISO time every event of this decision carries. */
+  readonly occurredAt: string;
+  /** The id for the next event: each call a new one. */
+  readonly nextEventId: () => string;
+}
+
+/** A command as its caller writes it: the meta without what the runner stamps. */
+export type Unstamped<Command> = Command extends { readonly meta: CommandMeta }
+  ? Omit<Command, 'meta'> & { readonly meta: RequestMeta }
+  : Command;
+
+/**
+ * Request meta stamped with the time and id source of the events decided
+ * under it: what the command runner does to every command, and what a test
+ * does with a fixed time and predictable ids.
+ */
+export function stampMeta(meta: RequestMeta, occurredAt: string, ids: IdSource): CommandMeta {
+  return {
+    now: meta.now,
+    correlationId: meta.correlationId,
+    occurredAt,
+    nextEventId: () => ids.next(),
+  };
+}
+
+/** The envelope metadata of one event decided under `meta`. */
+export function eventMeta(meta: CommandMeta): {
+  id: string;
+  occurredAt: string;
+  correlationId: string;
+} {
+  return { id: meta.nextEventId(), occurredAt: meta.occurredAt, correlationId: meta.correlationId };
 }
 
 /** A business rule said no. Carries a stable code for the edge to translate. */

@@ -25,7 +25,7 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-const { SessionClientJoined } = require('@idp/contracts');
+const { freshEventMeta, SessionClientJoined } = require('@idp/contracts');
 const { createEventStore } = require('./create-event-store.ts');
 
 async function main() {
@@ -37,7 +37,7 @@ async function main() {
     const batch = [1, 2].map((n) =>
       SessionClientJoined.create(
         { sid: stream, clientId: `rp-${i}-${n}` },
-        { correlationId: `crash-${i}` },
+        freshEventMeta(`crash-${i}`),
       ),
     );
     await store.append(stream, version, batch);

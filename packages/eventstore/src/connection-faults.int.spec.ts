@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { SessionClientJoined, uuidv7 } from '@idp/contracts';
+import { SessionClientJoined, uuidv7, freshEventMeta } from '@idp/contracts';
 import { isStorageFault } from '@idp/oauth-errors';
 import { createEventStore } from './create-event-store';
 import { guardedPgOptions } from './sql/connection-guard';
@@ -46,7 +46,7 @@ async function waitForBlockedRead(applicationName: string, settled = () => false
 }
 
 const joined = (stream: string, clientId: string) =>
-  SessionClientJoined.create({ sid: stream, clientId }, { correlationId: 'c' });
+  SessionClientJoined.create({ sid: stream, clientId }, freshEventMeta('c'));
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SessionClientJoined, uuidv7 } from '@idp/contracts';
+import { SessionClientJoined, uuidv7, freshEventMeta } from '@idp/contracts';
 import { sqliteDialect } from './sql/dialect';
 import { migrations } from './sql/migrations';
 import { openDataSource } from './sql/open-data-source';
@@ -30,7 +30,7 @@ class FlakyDb extends SqlDb {
 }
 
 const joined = (stream: string, clientId: string) =>
-  SessionClientJoined.create({ sid: stream, clientId }, { correlationId: 'c' });
+  SessionClientJoined.create({ sid: stream, clientId }, freshEventMeta('c'));
 
 describe('an append whose connection was lost', () => {
   let dir: string;

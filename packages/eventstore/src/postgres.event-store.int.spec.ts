@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { SessionClientJoined, uuidv7 } from '@idp/contracts';
+import { SessionClientJoined, uuidv7, freshEventMeta } from '@idp/contracts';
 import { eventStoreContract, type RelayFactory } from '@idp/testing';
 import { createEventStore } from './create-event-store';
 import type { OutboxMessage } from './outbox.port';
@@ -24,7 +24,7 @@ async function admin(sql: string): Promise<void> {
 
 const dropSchema = (schema: string) => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 const joined = (stream: string, clientId = 'rp') =>
-  SessionClientJoined.create({ sid: stream, clientId }, { correlationId: 'c' });
+  SessionClientJoined.create({ sid: stream, clientId }, freshEventMeta('c'));
 
 async function open(schema: string) {
   const store = await createEventStore({ driver: 'postgres', url, schema, poolSize: 8 });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SessionClientJoined } from '@idp/contracts';
+import { SessionClientJoined, freshEventMeta } from '@idp/contracts';
 import { eventStoreContract, type RelayFactory } from '@idp/testing';
 import { createEventStore } from './create-event-store';
 import { OutboxRelay } from './outbox-relay';
@@ -40,10 +40,7 @@ describe('SQLite event store file', () => {
     const file = join(dir, 'events.db');
     try {
       const store = await createEventStore({ driver: 'sqlite', file });
-      const event = SessionClientJoined.create(
-        { sid: 's1', clientId: 'rp' },
-        { correlationId: 'c' },
-      );
+      const event = SessionClientJoined.create({ sid: 's1', clientId: 'rp' }, freshEventMeta('c'));
       await store.append('session-s1', 0, [event]);
       await store.close();
       const again = await createEventStore({ driver: 'sqlite', file }); // migrations must be idempotent
@@ -75,7 +72,7 @@ describe('SQLite event store file', () => {
       raw.close();
       const store = await createEventStore({ driver: 'sqlite', file });
       const event = () =>
-        SessionClientJoined.create({ sid: 's', clientId: 'rp' }, { correlationId: 'c' });
+        SessionClientJoined.create({ sid: 's', clientId: 'rp' }, freshEventMeta('c'));
       await expect(store.append('session-poison', 0, [event(), event()])).rejects.toThrow(
         /injected outbox failure/,
       );
@@ -94,7 +91,7 @@ describe('SQLite event store file', () => {
     try {
       const store = await createEventStore({ driver: 'sqlite', file });
       await store.append('session-s1', 0, [
-        SessionClientJoined.create({ sid: 's1', clientId: 'rp' }, { correlationId: 'c' }),
+        SessionClientJoined.create({ sid: 's1', clientId: 'rp' }, freshEventMeta('c')),
       ]);
       await store.close();
       const raw = new Database(file);
@@ -126,7 +123,7 @@ describe("migrations: 'verify' (read-only tools)", () => {
       const file = join(dir, 'events.db');
       const owner = await createEventStore({ driver: 'sqlite', file });
       await owner.append('session-v', 0, [
-        SessionClientJoined.create({ sid: 'v', clientId: 'rp' }, { correlationId: 'c' }),
+        SessionClientJoined.create({ sid: 'v', clientId: 'rp' }, freshEventMeta('c')),
       ]);
       await owner.close();
       const reader = await createEventStore({ driver: 'sqlite', file, migrations: 'verify' });

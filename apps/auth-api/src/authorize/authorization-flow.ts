@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientMetadata, SessionView } from '@idp/contracts';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import type { ClientMetadata, Clock, SessionView } from '@idp/contracts';
+import { CLOCK, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { AccessDenied } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { seeOther, withCookies, type HttpOutcome } from '../http/http-outcome';
@@ -23,8 +23,6 @@ import { needsConsent, nextStep } from './session-policy';
 import { SsoSessions } from './sso-sessions';
 import type { AuthorizationRequest } from './types';
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 /**
  * The authorization flow after validation, shared by /authorize and the
  * interaction pages: issue at once, or go through login and consent, then
@@ -38,6 +36,7 @@ export class AuthorizationFlow {
     private readonly interactions: InteractionStore,
     private readonly sessions: SsoSessions,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** /authorize with a valid request: prompt and max_age decide against the browser's session. */
@@ -48,7 +47,7 @@ export class AuthorizationFlow {
   ): Promise<HttpOutcome> {
     const pending = pendingOf(request);
     return this.guard(pending, [], async () => {
-      const now = nowSeconds();
+      const now = this.clock.nowSeconds();
       // Reusing the session is a use of it: its idle lifetime slides (touch).
       const session = await this.sessions.current(cookieHeader, { touch: true });
       const next = nextStep(request, client, session, now);
@@ -104,7 +103,10 @@ export class AuthorizationFlow {
 
   private moveTo(interaction: Interaction): HttpOutcome {
     try {
-      return withCookies(this.show(interaction), this.interactions.save(interaction, nowSeconds()));
+      return withCookies(
+        this.show(interaction),
+        this.interactions.save(interaction, this.clock.nowSeconds()),
+      );
     } catch (err) {
       return this.fail(err, interaction);
     }

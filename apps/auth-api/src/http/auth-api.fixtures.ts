@@ -2,8 +2,9 @@
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CONFIG, loadConfig, type Config } from '@idp/config';
-import { sessionRpcMethods, tokenRpcMethods, type SessionView } from '@idp/contracts';
+import { sessionRpcMethods, systemClock, tokenRpcMethods, type SessionView } from '@idp/contracts';
 import {
+  CLOCK,
   createHttpApp,
   SESSION_RPC,
   TOKEN_RPC,
@@ -44,13 +45,14 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
   @Module({
     providers: [
       { provide: CONFIG, useValue: config },
+      { provide: CLOCK, useValue: systemClock },
       { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, fakes.token ?? {}) },
       {
         provide: SESSION_RPC,
         useValue: fakeClient('session', sessionRpcMethods, fakes.session ?? {}),
       },
     ],
-    exports: [CONFIG, TOKEN_RPC, SESSION_RPC],
+    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC],
   })
   class FakeInfraModule {}
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  CLOCK,
   clientIp,
   countAbuseRefusal,
   countLoginFailure,
@@ -15,6 +16,7 @@ import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { SsoSessions } from '../authorize/sso-sessions';
 import { EdgeConfig } from '../http/edge-config';
 import { send, withCookies, type HttpOutcome } from '../http/http-outcome';
+import type { Clock } from '@idp/contracts';
 import type { Params } from '@idp/nest-kit';
 import { verifyCsrf } from './csrf';
 import { InteractionStore, type Interaction } from './interaction-store';
@@ -48,8 +50,6 @@ function plausible(username: string, password: string): boolean {
   );
 }
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 /**
  * The login and consent pages of an interaction started by /authorize. The
  * interaction and its id come from the sealed cookie only; the form's
@@ -66,12 +66,13 @@ export class InteractionController {
     private readonly flow: AuthorizationFlow,
     private readonly throttle: LoginThrottle,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':id')
   @RenderErrorsWith(errorPageResponse)
   show(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
-    const interaction = this.store.find(req.headers.cookie, id, nowSeconds());
+    const interaction = this.store.find(req.headers.cookie, id, this.clock.nowSeconds());
     send(
       reply,
       interaction === undefined ? expiredView() : interactionView(this.edge, interaction),
@@ -167,7 +168,7 @@ export class InteractionController {
     const { session, cookie } = await this.sessions.start(
       sub,
       ['pwd'],
-      nowSeconds(),
+      this.clock.nowSeconds(),
       req.headers.cookie,
     );
     return withCookies(await this.flow.afterLogin(interaction, session), cookie);
@@ -206,7 +207,7 @@ export class InteractionController {
       run: (interaction: Interaction, form: Params) => Promise<HttpOutcome>;
     },
   ): Promise<HttpOutcome> {
-    const interaction = this.store.find(req.headers.cookie, id, nowSeconds());
+    const interaction = this.store.find(req.headers.cookie, id, this.clock.nowSeconds());
     if (interaction === undefined) return expiredView();
     if (interaction.step !== step) return this.flow.show(interaction);
     let form: Params;

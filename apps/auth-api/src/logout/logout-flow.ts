@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import type { SessionView } from '@idp/contracts';
-import type { Params } from '@idp/nest-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Clock, SessionView } from '@idp/contracts';
+import { CLOCK, type Params } from '@idp/nest-kit';
 import { SsoSessions } from '../authorize/sso-sessions';
 import { ClientDirectory } from '../authorize/client-directory';
 import { JwksCache } from '../discovery/jwks-cache';
@@ -13,8 +13,6 @@ import { LOGOUT_FORM_FIELDS } from './logout-pages';
 import { validateLogoutRequest, type LogoutRequest } from './logout-request';
 import { confirmView, loggedOutView, logoutErrorResponse, stillSignedInView } from './logout-views';
 import { SessionTermination, type EndedSession } from './session-termination';
-
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** The confirmation form's CSRF token is bound to the session it would end. */
 const csrfSubject = (sid: string): string => `logout:${sid}`;
@@ -45,6 +43,7 @@ export class LogoutFlow {
     private readonly clients: ClientDirectory,
     private readonly jwks: JwksCache,
     private readonly termination: SessionTermination,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `confirming`: a POST from our confirmation page (it carries the CSRF field). */
@@ -124,7 +123,7 @@ export class LogoutFlow {
         verifyIdTokenHint(token, {
           jwks: (await this.jwks.get()).keys as unknown as HintKeys,
           issuer: this.edge.issuer,
-          now: nowSeconds(),
+          now: this.clock.nowSeconds(),
         }),
       findClient: (clientId) => this.clients.find(clientId),
     });

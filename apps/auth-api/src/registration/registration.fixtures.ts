@@ -5,11 +5,13 @@ import { CONFIG } from '@idp/config';
 import {
   adminRpcMethods,
   sessionRpcMethods,
+  systemClock,
   tokenRpcMethods,
   type ClientInformation,
 } from '@idp/contracts';
 import {
   ADMIN_RPC,
+  CLOCK,
   createHttpApp,
   SESSION_RPC,
   TOKEN_RPC,
@@ -45,11 +47,12 @@ export async function createRegistrationApi(
     providers: [
       // A spec registers more in a second than an RP does in a day: its own per-IP limit.
       { provide: CONFIG, useValue: testConfig({ RATE_LIMIT_REGISTER: '1000', ...env }) },
+      { provide: CLOCK, useValue: systemClock },
       { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, token) },
       { provide: SESSION_RPC, useValue: unused('session', sessionRpcMethods) },
       { provide: ADMIN_RPC, useValue: fakeClient('admin', adminRpcMethods, admin) },
     ],
-    exports: [CONFIG, TOKEN_RPC, SESSION_RPC, ADMIN_RPC],
+    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, ADMIN_RPC],
   })
   class FakeInfraModule {}
 

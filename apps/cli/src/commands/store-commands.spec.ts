@@ -13,13 +13,15 @@ import {
   UserCreated,
   UserDeleted,
   UserUpdated,
+  freshEventMeta,
 } from '@idp/contracts';
 import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { fakeIo } from '../io.test-support';
 import { main } from '../main';
 
-const meta = { correlationId: 'c-1' };
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('c-1');
 const NOW = Date.parse('2026-01-01T00:00:00Z') / 1000;
 const TOKEN_HASH_KEY = randomBytes(32).toString('base64url');
 
@@ -46,16 +48,19 @@ describe('store commands (SQLite, --embedded)', () => {
   const key = (kid: string, createdAt: number) =>
     SigningKeyGenerated.create(
       { kid, alg: 'ES256', publicJwk: { kty: 'EC' }, encryptedPrivateJwk: 'jwe-secret', createdAt },
-      meta,
+      meta(),
     );
 
   it('keys list: kid, alg, state and age; never the private key', async () => {
     await store.append('key-ring', 0, [
       key('k1', NOW - 3 * 86_400),
-      SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW - 3 * 86_400 }, meta),
+      SigningKeyActivated.create(
+        { kid: 'k1', alg: 'ES256', activatedAt: NOW - 3 * 86_400 },
+        meta(),
+      ),
       key('k2', NOW - 600),
-      SigningKeyActivated.create({ kid: 'k2', alg: 'ES256', activatedAt: NOW - 600 }, meta),
-      SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 600, publishUntil: NOW + 60 }, meta),
+      SigningKeyActivated.create({ kid: 'k2', alg: 'ES256', activatedAt: NOW - 600 }, meta()),
+      SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 600, publishUntil: NOW + 60 }, meta()),
     ]);
     const r = await run(['keys', 'list']);
     expect(r.code).toBe(0);
@@ -78,8 +83,8 @@ describe('store commands (SQLite, --embedded)', () => {
   it('keys list: a retired key past its grace period is expired', async () => {
     await store.append('key-ring', 0, [
       key('k1', NOW - 100),
-      SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW - 100 }, meta),
-      SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 50, publishUntil: NOW - 1 }, meta),
+      SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW - 100 }, meta()),
+      SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 50, publishUntil: NOW - 1 }, meta()),
     ]);
     expect((await run(['keys', 'list'])).stdout).toContain('k1   ES256  expired');
   });
@@ -92,7 +97,7 @@ describe('store commands (SQLite, --embedded)', () => {
         secretHash: 'client-secret-hash',
         source: 'admin',
       },
-      meta,
+      meta(),
     );
 
   it('clients list: the clients that exist now, no secret', async () => {
@@ -100,12 +105,12 @@ describe('store commands (SQLite, --embedded)', () => {
     await store.append('client-a', 0, [client('a', 'Ay')]);
     await store.append('client-gone', 0, [
       client('gone', 'Gone'),
-      ClientDeleted.create({ clientId: 'gone' }, meta),
+      ClientDeleted.create({ clientId: 'gone' }, meta()),
     ]);
     await store.append('client-a', 1, [
       ClientUpdated.create(
         { clientId: 'a', metadata: { client_id: 'a', client_name: 'Ay 2' } },
-        meta,
+        meta(),
       ),
     ]);
     const r = await run(['clients', 'list']);
@@ -127,13 +132,15 @@ describe('store commands (SQLite, --embedded)', () => {
 
   it('users list: sub and username, no password hash', async () => {
     const created = (sub: string, username: string) =>
-      UserCreated.create({ sub, username, passwordHash: 'scrypt-hash', claims: {} }, meta);
+      UserCreated.create({ sub, username, passwordHash: 'scrypt-hash', claims: {} }, meta());
     await store.append('user-u1', 0, [created('u1', 'alice')]);
     await store.append('user-u2', 0, [
       created('u2', 'bob'),
-      UserDeleted.create({ sub: 'u2' }, meta),
+      UserDeleted.create({ sub: 'u2' }, meta()),
     ]);
-    await store.append('user-u1', 1, [UserUpdated.create({ sub: 'u1', username: 'alice2' }, meta)]);
+    await store.append('user-u1', 1, [
+      UserUpdated.create({ sub: 'u1', username: 'alice2' }, meta()),
+    ]);
     const r = await run(['users', 'list']);
     expect(r.stdout).toBe('SUB  USERNAME\nu1   alice2\n');
     expect(JSON.parse((await run(['users', 'list', '--json'])).stdout)).toEqual([
@@ -159,7 +166,7 @@ describe('store commands (SQLite, --embedded)', () => {
             iat: NOW,
             exp: NOW + 300,
           },
-          meta,
+          meta(),
         ),
       ]);
     });
@@ -220,7 +227,7 @@ describe('store commands (SQLite, --embedded)', () => {
           iat: NOW,
           exp: NOW + 1,
         },
-        meta,
+        meta(),
       ),
     ]);
     const controller = new AbortController();
@@ -231,7 +238,7 @@ describe('store commands (SQLite, --embedded)', () => {
     );
     await waitFor(() => stderr().includes('following'));
     expect(stderr()).toContain('after position 1 (Ctrl-C stops)');
-    await store.append('user-u9', 0, [UserDeleted.create({ sub: 'u9' }, meta)]);
+    await store.append('user-u9', 0, [UserDeleted.create({ sub: 'u9' }, meta())]);
     await store.append('client-c9', 0, [client('c9', 'Nine')]);
     await waitFor(() => stdout().includes('\n'));
     controller.abort();

@@ -8,9 +8,10 @@ import {
   READ_MODEL_CACHE,
 } from '@idp/cache';
 import { CONFIG, loadConfig } from '@idp/config';
+import { systemClock } from '@idp/contracts';
 import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
 import { encodeRecord, introspectionKey, REVOKED, type ActiveTokenRecord } from '@idp/domain';
-import { createHttpApp, registry, TOKEN_RPC } from '@idp/nest-kit';
+import { CLOCK, createHttpApp, registry, TOKEN_RPC } from '@idp/nest-kit';
 import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';
 import { CLIENT_INVALIDATION_CHANNEL } from './caller-authenticator';
 import { refusalOutcome } from './introspect.route';
@@ -55,6 +56,7 @@ describe('POST /introspect', () => {
           provide: CONFIG,
           useValue: loadConfig({ PORT: '0', ISSUER, TOKEN_HASH_KEY: HASH_KEY }),
         },
+        { provide: CLOCK, useValue: systemClock },
         { provide: READ_MODEL_CACHE, useValue: cache },
         { provide: CACHE_INVALIDATIONS, useValue: invalidations },
         {
@@ -62,7 +64,7 @@ describe('POST /introspect', () => {
           useValue: { authenticateClient, introspect, signIntrospectionResponse },
         },
       ],
-      exports: [CONFIG, READ_MODEL_CACHE, CACHE_INVALIDATIONS, TOKEN_RPC],
+      exports: [CONFIG, CLOCK, READ_MODEL_CACHE, CACHE_INVALIDATIONS, TOKEN_RPC],
     })
     class FakeInfra {}
     @Module({ imports: [FakeInfra, IntrospectionModule] })

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Clock } from '@idp/contracts';
 import {
   checkFormRequest,
+  CLOCK,
   clientCredentials,
   countIntrospectionAnswer,
   EndpointRateLimits,
@@ -68,6 +70,7 @@ export class IntrospectRoute implements OnModuleInit {
     private readonly introspector: TokenIntrospector,
     private readonly limits: EndpointRateLimits,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'signIntrospectionResponse'>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -115,7 +118,7 @@ export class IntrospectRoute implements OnModuleInit {
     const response = introspectionResponse(record, {
       callerId,
       issuer: this.config.issuer,
-      now: Math.floor(Date.now() / 1000),
+      now: this.clock.nowSeconds(),
     });
     const outcome = record.active ? 'active' : 'inactive';
     if (!wantsJwt(request.headers.accept)) {

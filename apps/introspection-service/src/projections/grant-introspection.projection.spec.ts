@@ -1,4 +1,4 @@
-import { AccessTokenIssued, GrantRevoked, type DomainEvent } from '@idp/contracts';
+import { AccessTokenIssued, GrantRevoked, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
 import { decodeRecord, REVOKED } from '@idp/domain';
 import { ClientInvalidationProjection } from './client-invalidation.projection';
@@ -6,7 +6,8 @@ import { GrantIntrospectionProjection } from './grant-introspection.projection';
 import { CLIENT_INVALIDATION_CHANNEL } from '../introspection/caller-authenticator';
 
 const NOW = Math.floor(Date.now() / 1000);
-const meta = { correlationId: 'c-1' };
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('c-1');
 const event = (e: unknown) => ({ ...(e as object), streamVersion: 1 }) as unknown as DomainEvent;
 const hash = 'h'.repeat(43);
 const issued = event(
@@ -24,7 +25,7 @@ const issued = event(
       exp: NOW + 300,
       extraClaims: {},
     },
-    meta,
+    meta(),
   ),
 );
 const revoked = event(
@@ -36,7 +37,7 @@ const revoked = event(
       until: NOW + 300,
       accessTokens: [{ jti: 'j1', tokenHash: hash, exp: NOW + 300 }],
     },
-    meta,
+    meta(),
   ),
 );
 const key = `introspection:at:${hash}`;

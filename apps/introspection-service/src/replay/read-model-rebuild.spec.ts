@@ -14,6 +14,7 @@ import {
   RefreshTokenIssued,
   SigningKeyActivated,
   SigningKeyGenerated,
+  freshEventMeta,
 } from '@idp/contracts';
 import {
   type CacheEntry,
@@ -75,7 +76,8 @@ async function projectorOver(cache: ListableCache): Promise<Projector> {
 }
 
 const NOW = Math.floor(Date.now() / 1000);
-const meta = { correlationId: 'c-1' };
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('c-1');
 const hash = (c: string) => c.repeat(43);
 const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
 const at = (grantId: string, jti: string, format: 'opaque' | 'jwt', exp: number) =>
@@ -94,7 +96,7 @@ const at = (grantId: string, jti: string, format: 'opaque' | 'jwt', exp: number)
       exp,
       extraClaims: grantId === 'g2' ? { roles: ['admin'] } : {},
     },
-    meta,
+    meta(),
   );
 
 /** What grant g1 had live when it was revoked: its opaque and its JWT access token. */
@@ -110,9 +112,9 @@ const HISTORY: [string, PendingEvent[]][] = [
     [
       SigningKeyGenerated.create(
         { kid: 'k1', alg: 'ES256', publicJwk: jwk, encryptedPrivateJwk: 'jwe', createdAt: NOW },
-        meta,
+        meta(),
       ),
-      SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW }, meta),
+      SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW }, meta()),
     ],
   ],
   [
@@ -121,7 +123,7 @@ const HISTORY: [string, PendingEvent[]][] = [
       // Not an introspection event: read, not applied.
       AuthorizationCodeRedeemed.create(
         { grantId: 'g1', codeHash: hash('c'), clientId: 'web' },
-        meta,
+        meta(),
       ),
       at('g1', 'jti-1', 'opaque', NOW + 300),
       RefreshTokenIssued.create(
@@ -135,7 +137,7 @@ const HISTORY: [string, PendingEvent[]][] = [
           iat: NOW - 10,
           exp: NOW + 3600,
         },
-        meta,
+        meta(),
       ),
       at('g1', 'jti-2', 'jwt', NOW + 300),
     ],
@@ -147,7 +149,7 @@ const HISTORY: [string, PendingEvent[]][] = [
     [
       AccessTokenRevoked.create(
         { grantId: 'g2', jti: 'jti-3', clientId: 'web', exp: NOW + 600, reason: 'client_request' },
-        meta,
+        meta(),
       ),
     ],
   ],
@@ -164,11 +166,11 @@ const HISTORY: [string, PendingEvent[]][] = [
           accessTokens: G1_ACCESS_TOKENS,
           refreshTokenHash: hash('r'),
         },
-        meta,
+        meta(),
       ),
     ],
   ],
-  ['client-web', [ClientSecretRotated.create({ clientId: 'web', secretHash: 'h' }, meta)]],
+  ['client-web', [ClientSecretRotated.create({ clientId: 'web', secretHash: 'h' }, meta())]],
 ];
 
 describe('rebuildReadModel', () => {

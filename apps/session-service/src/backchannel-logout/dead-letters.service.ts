@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { BackchannelDeliveryView } from '@idp/contracts';
+import {
+  systemClock,
+  uuidv7Ids,
+  type BackchannelDeliveryView,
+  type Clock,
+  type IdSource,
+} from '@idp/contracts';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { outsideActor } from '@idp/nest-kit';
+import { CLOCK, ID_SOURCE, outsideActor } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import type { Delivery, DeliveryKey } from './delivery';
@@ -20,8 +26,10 @@ export class DeadLetters {
     @Inject(DELIVERY_STORE) private readonly store: DeliveryStore,
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(BACKCHANNEL_DISPATCHER) private readonly dispatcher: BackchannelDispatcher,
+    @Inject(CLOCK) clock: Clock = systemClock,
+    @Inject(ID_SOURCE) ids: IdSource = uuidv7Ids(clock),
   ) {
-    this.journal = new DeliveryJournal(events);
+    this.journal = new DeliveryJournal(events, clock, ids);
   }
 
   async list(page: { limit: number; after?: DeliveryKey }): Promise<BackchannelDeliveryView[]> {

@@ -4,6 +4,11 @@ import {
   BackchannelLogoutDelivered,
   BackchannelLogoutScheduled,
   MAX_DELIVERIES_PER_EVENT,
+  systemClock,
+  uuidv7Ids,
+  type Clock,
+  type EventMetadata,
+  type IdSource,
   type PendingEvent,
 } from '@idp/contracts';
 import { sessionStream } from '@idp/domain';
@@ -20,7 +25,17 @@ import type { AttemptOutcome } from './dispatcher';
  * for the outbox, Kafka and every consumer of session events to carry.
  */
 export class DeliveryJournal {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock = systemClock,
+    private readonly ids: IdSource = uuidv7Ids(clock),
+  ) {}
+
+  /** The envelope meta of one journal event: the process's clock and id source (ADR 0020). */
+  private meta(correlationId: string): EventMetadata {
+    const occurredAt = new Date(this.clock.nowMs()).toISOString();
+    return { id: this.ids.next(), occurredAt, correlationId };
+  }
 
   scheduled(deliveries: readonly Delivery[], trigger: 'session_ended' | 'admin_retry') {
     const events: [string, PendingEvent][] = [];
@@ -34,7 +49,7 @@ export class DeliveryJournal {
               deliveries: chunk.map((d) => ({ clientId: d.clientId, jti: d.jti, uri: d.uri })),
               ...(trigger === 'admin_retry' ? { trigger } : {}),
             },
-            { correlationId: sid },
+            this.meta(sid),
           ),
         ]);
       }
@@ -48,7 +63,7 @@ export class DeliveryJournal {
     for (const { delivery, transition: t } of outcomes) {
       if (t.kind === 'delivered')
         delivered.push({ delivery, attempt: t.attempt, status: t.status });
-      else events.push([delivery.sid, failureEvent(delivery, t)]);
+      else events.push([delivery.sid, failureEvent(delivery, t, this.meta(delivery.jti))]);
     }
     for (const [sid, list] of bySession(delivered, (o) => o.delivery.sid)) {
       for (const chunk of chunks(list)) {
@@ -64,7 +79,7 @@ export class DeliveryJournal {
                 status,
               })),
             },
-            { correlationId: sid },
+            this.meta(sid),
           ),
         ]);
       }
@@ -104,8 +119,11 @@ function* chunks<T>(list: readonly T[]): Generator<T[]> {
 }
 
 /** A failed attempt or a dead letter: rare, recorded one by one with the error. */
-function failureEvent(d: Delivery, t: Exclude<Transition, { kind: 'delivered' }>): PendingEvent {
-  const meta = { correlationId: d.jti };
+function failureEvent(
+  d: Delivery,
+  t: Exclude<Transition, { kind: 'delivered' }>,
+  meta: EventMetadata,
+): PendingEvent {
   const key = { sid: d.sid, clientId: d.clientId, jti: d.jti };
   if (t.kind === 'retry') {
     return BackchannelLogoutAttemptFailed.create(

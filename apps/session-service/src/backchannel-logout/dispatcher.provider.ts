@@ -1,7 +1,14 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { countBackchannelAttempt, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import type { Clock, IdSource } from '@idp/contracts';
+import {
+  CLOCK,
+  countBackchannelAttempt,
+  ID_SOURCE,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/nest-kit';
 import { outboundClientOf } from '@idp/outbound';
 import { backchannelMetrics } from './backchannel.metrics';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
@@ -44,15 +51,17 @@ function loggedPoster(post: LogoutTokenPoster, log: Logger): LogoutTokenPoster {
  */
 export const dispatcherProvider: Provider = {
   provide: BACKCHANNEL_DISPATCHER,
-  inject: [CONFIG, DELIVERY_STORE, EVENT_STORE, TOKEN_RPC],
+  inject: [CONFIG, DELIVERY_STORE, EVENT_STORE, TOKEN_RPC, CLOCK, ID_SOURCE],
   useFactory: (
     config: Config,
     store: DeliveryStore,
     events: EventStore,
     tokens: TokenRpcClient,
+    clock: Clock,
+    ids: IdSource,
   ) => {
     const log = new Logger('BackchannelDispatcher');
-    const journal = new DeliveryJournal(events);
+    const journal = new DeliveryJournal(events, clock, ids);
     const outbound = outboundClientOf(config, { timeoutMs: config.BACKCHANNEL_TIMEOUT_MS });
     return new BackchannelDispatcher(
       {

@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isKnownEvent, uuidv7 } from '@idp/contracts';
+import {
+  isKnownEvent,
+  systemClock,
+  uuidv7,
+  uuidv7Ids,
+  type Clock,
+  type IdSource,
+} from '@idp/contracts';
 import { sessionStream } from '@idp/domain';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { CLOCK, ID_SOURCE, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
 import { currentContext } from '@idp/observability';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';
@@ -37,8 +44,10 @@ export class FanOutScheduler {
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(BACKCHANNEL_DISPATCHER) private readonly dispatcher: BackchannelDispatcher,
+    @Inject(CLOCK) clock: Clock = systemClock,
+    @Inject(ID_SOURCE) ids: IdSource = uuidv7Ids(clock),
   ) {
-    this.journal = new DeliveryJournal(events);
+    this.journal = new DeliveryJournal(events, clock, ids);
   }
 
   /** Returns how many deliveries were newly scheduled. */

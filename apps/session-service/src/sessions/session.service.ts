@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import { uuidv7, type SessionView } from '@idp/contracts';
+import type { SessionView } from '@idp/contracts';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import {
   sessionDecider,
@@ -11,8 +11,6 @@ import {
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { randomBytes } from 'node:crypto';
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function view(state: SessionState, now: number): SessionView | null {
   if (!sessionIsLive(state, now)) return null;
@@ -41,7 +39,7 @@ export class SessionService {
   async start(input: { sub: string; amr: readonly string[]; acr?: string }): Promise<SessionView> {
     // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
     const sid = randomBytes(16).toString('base64url');
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
     const result = await this.runner.runNew(sessionDecider, sessionStream(sid), {
       type: 'StartSession',
       sid,
@@ -52,9 +50,9 @@ export class SessionService {
         idleSeconds: this.config.SESSION_IDLE_TTL,
         absoluteSeconds: this.config.SESSION_ABSOLUTE_TTL,
       },
-      meta: { now, correlationId: uuidv7() },
+      meta,
     });
-    const started = view(result.state, now);
+    const started = view(result.state, meta.now);
     if (!started) throw new Error('session did not start');
     return started;
   }
@@ -65,16 +63,16 @@ export class SessionService {
    * (a read otherwise), so reuse on every request stays cheap.
    */
   async get(sid: string, touch = false): Promise<SessionView | null> {
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
     const { state } = await this.runner.load(sessionDecider, sessionStream(sid));
-    const live = view(state, now);
-    if (!touch || live === null || !this.extensionDue(state, now)) return live;
+    const live = view(state, meta.now);
+    if (!touch || live === null || !this.extensionDue(state, meta.now)) return live;
     const result = await this.runner.run(sessionDecider, sessionStream(sid), {
       type: 'ExtendSession',
       extension: this.extension,
-      meta: { now, correlationId: uuidv7() },
+      meta,
     });
-    return view(result.state, now);
+    return view(result.state, meta.now);
   }
 
   /** SESSION_IDLE_EXTENSION_INTERVAL, shortened for short idle lifetimes so they still slide. */
@@ -93,7 +91,11 @@ export class SessionService {
   private extensionDue(state: SessionState, now: number): boolean {
     return (
       sessionDecider.decide(
-        { type: 'ExtendSession', extension: this.extension, meta: { now, correlationId: '' } },
+        {
+          type: 'ExtendSession',
+          extension: this.extension,
+          meta: this.runner.stamp({ now, correlationId: '' }),
+        },
         state,
       ).length > 0
     );
@@ -115,7 +117,7 @@ export class SessionService {
       clientId,
       ...(grantId ? { grantId } : {}),
       extension: this.extension,
-      meta: { now: nowSeconds(), correlationId },
+      meta: this.runner.requestMeta(correlationId),
     });
   }
 
@@ -133,7 +135,7 @@ export class SessionService {
       type: 'EndSession',
       reason: input.reason,
       ...(input.initiatedBy ? { initiatedBy: input.initiatedBy } : {}),
-      meta: { now: nowSeconds(), correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     // Nothing appended: unknown or already ended. Otherwise the state says who took part.
     if (result.appended.length === 0 || result.state.status !== 'ended') return null;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
-import { UserCreated, UserDeleted, type DomainEvent } from '@idp/contracts';
+import { UserCreated, UserDeleted, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from '@idp/nest-kit';
 import { asStored } from '@idp/testing';
@@ -35,7 +35,7 @@ describe('UserEventsConsumer', () => {
     gone.push(await sessions.start({ sub: 'gone', amr: ['pwd'] }));
     const stays = await sessions.start({ sub: 'stays', amr: ['pwd'] });
 
-    await consumer.onUserEvent(stored(UserDeleted.create({ sub: 'gone' }, { correlationId: 'c' })));
+    await consumer.onUserEvent(stored(UserDeleted.create({ sub: 'gone' }, freshEventMeta('c'))));
 
     for (const s of gone) {
       expect(await sessions.get(s.sid)).toBeNull();
@@ -46,7 +46,7 @@ describe('UserEventsConsumer', () => {
 
     // Redelivered: nothing more is appended.
     const before = await store.readStream(`session-${gone[0]!.sid}`);
-    await consumer.onUserEvent(stored(UserDeleted.create({ sub: 'gone' }, { correlationId: 'c' })));
+    await consumer.onUserEvent(stored(UserDeleted.create({ sub: 'gone' }, freshEventMeta('c'))));
     expect(await store.readStream(`session-${gone[0]!.sid}`)).toHaveLength(before.length);
   });
 
@@ -54,7 +54,7 @@ describe('UserEventsConsumer', () => {
     const live = await sessions.start({ sub: 'kept', amr: ['pwd'] });
     const created = UserCreated.create(
       { sub: 'kept', username: 'kept', passwordHash: 'x', claims: {} },
-      { correlationId: 'c' },
+      freshEventMeta('c'),
     );
     await consumer.onUserEvent(stored(created));
     expect(await sessions.get(live.sid)).not.toBeNull();

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
+import { CLOCK } from '@idp/nest-kit';
+import type { Clock } from '@idp/contracts';
 import { isSigningAlg, signLogoutToken, type TokenSigningKey } from '@idp/crypto';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { KeyRingService } from '../keys/key-ring.service';
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** Bounds how many client streams one targets call folds at the same time. */
 const LOOKUP_PARALLELISM = 32;
 
@@ -34,6 +35,7 @@ export class LogoutTokens {
     @Inject(CONFIG) private readonly config: Config,
     private readonly clients: ClientRegistry,
     private readonly keys: KeyRingService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async targets(clientIds: readonly string[]): Promise<BackchannelTarget[]> {
@@ -68,7 +70,7 @@ export class LogoutTokens {
       }
       return key;
     };
-    const now = nowSeconds();
+    const now = this.clock.nowSeconds();
     return Promise.all(
       requests.map(async (r) => {
         const signed = await signLogoutToken({

@@ -10,12 +10,8 @@ import { Injectable } from '@nestjs/common';
 export class AssertionReplayGuard {
   private readonly seen = new Map<string, number>();
 
-  firstUse(
-    clientId: string,
-    jti: string,
-    exp: number,
-    now = Math.floor(Date.now() / 1000),
-  ): boolean {
+  /** `now`: seconds since the epoch, from the caller's clock. */
+  firstUse(clientId: string, jti: string, exp: number, now: number): boolean {
     if (this.seen.size > 10_000) this.sweep(now);
     const key = `${clientId}\u0000${jti}`;
     const until = this.seen.get(key);

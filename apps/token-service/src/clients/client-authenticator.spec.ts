@@ -1,4 +1,4 @@
-import type { ClientAuthentication } from '@idp/contracts';
+import { systemClock, type ClientAuthentication } from '@idp/contracts';
 import type { RegisteredClient } from '@idp/domain';
 import { InvalidClient } from '@idp/oauth-errors';
 import type { AssertionReplayGuard } from './assertion-replay-guard';
@@ -44,6 +44,7 @@ function authenticator(registered: Method | undefined, matches = true): ClientAu
     { clientSecretMatches: () => matches } as unknown as TokenSecrets,
     {} as AssertionReplayGuard,
     {} as ClientJwks,
+    systemClock,
   );
 }
 

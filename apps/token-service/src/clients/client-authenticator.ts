@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK } from 'jose';
-import type { ClientAuthentication } from '@idp/contracts';
+import type { ClientAuthentication, Clock } from '@idp/contracts';
+import { CLOCK } from '@idp/nest-kit';
 import type { RegisteredClient } from '@idp/domain';
 import { InvalidClient } from '@idp/oauth-errors';
 import { TokenSecrets } from '../secrets/token-secrets';
@@ -26,6 +27,7 @@ export class ClientAuthenticator {
     private readonly secrets: TokenSecrets,
     private readonly replay: AssertionReplayGuard,
     private readonly jwks: ClientJwks,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async authenticate(
@@ -122,10 +124,11 @@ export class ClientAuthenticator {
     );
     // iat is optional in RFC 7523, so bound the lifetime by exp instead: the
     // replay guard must remember every jti until it expires.
-    if (Number(payload.exp) > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_SECONDS) {
+    const now = this.clock.nowSeconds();
+    if (Number(payload.exp) > now + MAX_ASSERTION_LIFETIME_SECONDS) {
       throw new Error('assertion lifetime too long');
     }
-    if (!this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp))) {
+    if (!this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp), now)) {
       throw new Error('assertion jti replayed');
     }
   }

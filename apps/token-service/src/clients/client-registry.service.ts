@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { uuidv7, type ClientMetadataInput } from '@idp/contracts';
+import type { ClientMetadataInput } from '@idp/contracts';
 import {
   clientDecider,
   clientStream,
@@ -10,13 +10,12 @@ import {
   type ClientState,
   type OutboundPolicy,
   type RegisteredClient,
+  type Unstamped,
 } from '@idp/domain';
 import { CONFIG, type Config } from '@idp/config';
 import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
 import { outboundPolicyOf } from '@idp/outbound';
 import { TokenSecrets } from '../secrets/token-secrets';
-
-const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
 
 /** 256 bits: high-entropy, so a fast keyed hash stores it safely (ARCHITECTURE "Performance"). */
 const generateSecret = () => randomBytes(32).toString('base64url');
@@ -104,7 +103,7 @@ export class ClientRegistry {
         : { registrationTokenHash: options.registrationTokenHash }),
       source,
       outbound: this.outbound,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
     return { client, ...(clientSecret && !isPublic(client) ? { secret: clientSecret } : {}) };
   }
@@ -120,7 +119,7 @@ export class ClientRegistry {
       ...(secret ? { secretHash: this.secrets.clientSecretHash(secret) } : {}),
       source,
       outbound: this.outbound,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
   }
 
@@ -152,7 +151,7 @@ export class ClientRegistry {
     const client = await this.run(clientId, {
       type: 'RotateClientSecret',
       secretHash: this.secrets.clientSecretHash(secret),
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
     return { client, secret };
   }
@@ -161,14 +160,17 @@ export class ClientRegistry {
   async remove(clientId: string): Promise<boolean> {
     const result = await this.runner.run(clientDecider, clientStream(clientId), {
       type: 'DeleteClient',
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
     this.recent.set(clientId, result.state);
     return result.appended.length > 0;
   }
 
   /** Runs a command that must leave the client registered. */
-  private async run(clientId: string, command: ClientCommand): Promise<RegisteredClient> {
+  private async run(
+    clientId: string,
+    command: Unstamped<ClientCommand>,
+  ): Promise<RegisteredClient> {
     const result = await this.runner.run(clientDecider, clientStream(clientId), command);
     this.recent.set(clientId, result.state);
     if (result.state.status !== 'registered') throw new Error(`client ${clientId} not registered`);

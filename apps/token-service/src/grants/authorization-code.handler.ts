@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7, type TokenResponse } from '@idp/contracts';
+import type { TokenResponse } from '@idp/contracts';
 import {
   GrantErrors,
   grantDecider,
@@ -15,7 +15,7 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import { nowSeconds, type GrantHandler } from './grant-handler';
+import type { GrantHandler } from './grant-handler';
 import { claimsFor } from './user-claims';
 
 /**
@@ -47,7 +47,8 @@ export class AuthorizationCodeHandler implements GrantHandler {
       throw new InvalidGrant(GrantErrors.codeInvalid);
     const { grantId, state, version } = found;
     const sub = state.sub!;
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
+    const { now } = meta;
     const subject = {
       sub,
       ...(state.sid ? { sid: state.sid } : {}),
@@ -93,7 +94,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
           ...(rt ? { refreshToken: rt.spec } : {}),
           ...(idt ? { idToken: idt.spec } : {}),
         },
-        meta: { now, correlationId: uuidv7() },
+        meta,
       },
       { state, version },
     );

@@ -17,7 +17,6 @@ import {
 import { ClientRegistry } from '../clients/client-registry.service';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
-import { nowSeconds } from './grant-handler';
 import { claimsFor } from './user-claims';
 
 export interface AuthorizeInput {
@@ -95,7 +94,8 @@ export class AuthorizeService {
     // must sign in again, and there is no one to sign in as (OIDC Core 3.1.2.6).
     if ((await this.users.findBySub(input.sub)) === undefined)
       throw new LoginRequired('the signed-in account no longer exists');
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
+    const { now } = meta;
     const grantId = uuidv7();
     const scope = input.scope.join(' ');
     const subject = {
@@ -150,7 +150,7 @@ export class AuthorizeService {
       ...(code ? { code: { codeHash: code.codeHash, exp: code.exp, ...pkce(input) } } : {}),
       ...(at ? { accessToken: at.spec } : {}),
       ...(idt ? { idToken: idt.spec } : {}),
-      meta: { now, correlationId: uuidv7() },
+      meta,
     });
     if (at || idt)
       countIssuedTokens('implicit', {

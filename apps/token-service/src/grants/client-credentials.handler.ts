@@ -10,7 +10,7 @@ import {
 import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
 import { InvalidScope } from '@idp/oauth-errors';
 import { TokenMinter } from '../tokens/token-minter.service';
-import { nowSeconds, type GrantHandler } from './grant-handler';
+import type { GrantHandler } from './grant-handler';
 
 /** RFC 6749 4.4: a token for the client itself; no user, no refresh token, no ID token. */
 @Injectable()
@@ -34,7 +34,8 @@ export class ClientCredentialsHandler implements GrantHandler {
     const granted = scopeTokens(scope ?? '')
       .filter((s) => s !== 'openid' && s !== 'offline_access')
       .join(' ');
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
+    const { now } = meta;
     const grantId = uuidv7();
     const at = await this.minter.accessToken({
       grantId,
@@ -50,7 +51,7 @@ export class ClientCredentialsHandler implements GrantHandler {
       clientId: client.clientId,
       scope: granted,
       accessToken: at.spec,
-      meta: { now, correlationId: uuidv7() },
+      meta,
     });
     countIssuedTokens('client_credentials', { accessToken: at.spec });
     return {

@@ -16,5 +16,3 @@ export interface GrantHandler {
 }
 
 export const GRANT_HANDLERS = Symbol('GrantHandlers');
-
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

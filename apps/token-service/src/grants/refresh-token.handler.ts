@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7, type TokenResponse } from '@idp/contracts';
+import type { TokenResponse } from '@idp/contracts';
 import {
   GrantErrors,
   grantDecider,
@@ -17,7 +17,7 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import { nowSeconds, type GrantHandler } from './grant-handler';
+import type { GrantHandler } from './grant-handler';
 import { claimsFor } from './user-claims';
 
 /**
@@ -52,7 +52,8 @@ export class RefreshTokenHandler implements GrantHandler {
     const clientScope = client.metadata.scope;
     const scope =
       narrowScope(withinRegistration(state.scope, clientScope), params.scope) ?? state.scope;
-    const now = nowSeconds();
+    const meta = this.runner.requestMeta();
+    const { now } = meta;
     const subject = {
       sub,
       ...(state.sid ? { sid: state.sid } : {}),
@@ -90,7 +91,7 @@ export class RefreshTokenHandler implements GrantHandler {
           refreshToken: rt.spec,
           ...(idt ? { idToken: idt.spec } : {}),
         },
-        meta: { now, correlationId: uuidv7() },
+        meta,
       },
       { state, version },
     );

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
-import type { ClientAuthentication } from '@idp/contracts';
+import { CLOCK } from '@idp/nest-kit';
+import type { ClientAuthentication, Clock } from '@idp/contracts';
 import type { SigningAlg } from '@idp/crypto';
 import {
   introspectionKey,
@@ -12,7 +13,6 @@ import {
   type TokenRole,
 } from '@idp/domain';
 import { ClientAuthenticator } from '../clients/client-authenticator';
-import { nowSeconds } from '../grants/grant-handler';
 import { KeyRingService } from '../keys/key-ring.service';
 import { TokenResolver } from '../tokens/token-resolver';
 
@@ -44,6 +44,7 @@ export class IntrospectionService {
     private readonly tokens: TokenResolver,
     private readonly authenticator: ClientAuthenticator,
     private readonly keys: KeyRingService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Confidential clients only: a public client cannot introspect (RFC 7662 2.1). */
@@ -68,7 +69,7 @@ export class IntrospectionService {
   async introspect(token: string): Promise<{ key: string | null; record: IntrospectionRecord }> {
     const found = await this.tokens.resolve(token);
     if (!found) return { key: null, record: UNKNOWN };
-    let record = recordFromGrant(found.state, asFound(found.role), nowSeconds());
+    let record = recordFromGrant(found.state, asFound(found.role), this.clock.nowSeconds());
     if (record.active && (await this.tokens.owners(found.state)).gone) record = REVOKED;
     return { key: introspectionKey(found.ref), record };
   }
@@ -83,7 +84,7 @@ export class IntrospectionService {
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'token-introspection+jwt' })
       .setIssuer(this.config.ISSUER)
       .setAudience(input.audience)
-      .setIssuedAt(nowSeconds())
+      .setIssuedAt(this.clock.nowSeconds())
       .sign(key.key);
     return { jwt };
   }

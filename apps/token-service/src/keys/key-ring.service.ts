@@ -23,15 +23,12 @@ import {
   reportScrapeSource,
   type CommandRunner,
 } from '@idp/nest-kit';
-import { uuidv7 } from '@idp/contracts';
 
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly key: CryptoKey | Uint8Array;
 }
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * token-service is the only holder of private keys. Keys are created on
@@ -94,7 +91,7 @@ export class KeyRingService implements OnApplicationBootstrap {
     const result = await this.runner.run(keyRingDecider, KEY_RING_STREAM, {
       type: 'AddActiveKey',
       key: await this.newKey(alg),
-      meta: { now: nowSeconds(), correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     this.recent.set(KEY_RING_STREAM, result.state);
     if (result.appended.length) this.log.log(`created ${alg} signing key`);
@@ -107,7 +104,7 @@ export class KeyRingService implements OnApplicationBootstrap {
       type: 'RotateKey',
       key,
       retiredKeyGraceSeconds: graceSeconds,
-      meta: { now: nowSeconds(), correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     this.recent.set(KEY_RING_STREAM, result.state);
     return key.kid;
@@ -127,7 +124,11 @@ export class KeyRingService implements OnApplicationBootstrap {
   }
 
   async publicJwks(fresh = false): Promise<{ keys: Record<string, unknown>[] }> {
-    return { keys: publishedKeys(await this.state(fresh), nowSeconds()).map((k) => k.publicJwk) };
+    return {
+      keys: publishedKeys(await this.state(fresh), this.runner.clock.nowSeconds()).map(
+        (k) => k.publicJwk,
+      ),
+    };
   }
 
   private async newKey(alg: SigningAlg): Promise<NewKeyMaterial> {

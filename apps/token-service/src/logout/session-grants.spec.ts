@@ -1,5 +1,5 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
-import { SessionEnded, SessionStarted, type DomainEvent } from '@idp/contracts';
+import { SessionEnded, SessionStarted, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { decodeRecord, REVOKED } from '@idp/domain';
 import { oauthErrorOf, startAdminHarness, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientRegistry } from '../clients/client-registry.service';
@@ -129,7 +129,7 @@ describe.each(['revoke', 'keep'] as const)('SessionGrants (LOGOUT_OFFLINE_GRANTS
       envelope(
         SessionStarted.create(
           { sid: s, sub: 'u1', authTime: 1, amr: [], idleExpiresAt: 2, absoluteExpiresAt: 3 },
-          { correlationId: 'c' },
+          freshEventMeta('c'),
         ),
       ),
     );
@@ -137,7 +137,7 @@ describe.each(['revoke', 'keep'] as const)('SessionGrants (LOGOUT_OFFLINE_GRANTS
     const ended = envelope(
       SessionEnded.create(
         { sid: s, sub: 'u1', reason: 'rp_logout', clientIds: ['rp'] },
-        { correlationId: 'c' },
+        freshEventMeta('c'),
       ),
     );
     await consumer.onSessionEvent(ended);

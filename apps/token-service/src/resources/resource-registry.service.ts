@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { importJWK, type JWK } from 'jose';
-import { uuidv7 } from '@idp/contracts';
 import {
   resourceDecider,
   resourceStream,
@@ -9,8 +8,6 @@ import {
   type ResourceSource,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * Resource servers as event streams (`resource-<sha256(uri)>`), like
@@ -35,7 +32,7 @@ export class ResourceRegistry {
       ...def,
       type: 'DefineResource',
       source,
-      meta: { now: nowSeconds(), correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     if (result.state.status !== 'registered') throw new Error('resource was not registered');
     return result.state;

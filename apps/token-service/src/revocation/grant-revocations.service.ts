@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STREAM_PREFIX, uuidv7, type GrantRevocationReason } from '@idp/contracts';
+import { STREAM_PREFIX, type GrantRevocationReason } from '@idp/contracts';
 import { grantDecider, type Grant } from '@idp/domain';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-import { nowSeconds } from '../grants/grant-handler';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { forEachBounded } from './bounded';
 import { grantTombstones } from './revoked-grant-tombstones';
@@ -59,7 +58,7 @@ export class GrantRevocations {
     options: RevocationOptions = {},
   ): Promise<number> {
     const { field, value } = ownerField(owner);
-    const correlationId = uuidv7();
+    const { correlationId } = this.runner.requestMeta();
     let revoked = 0;
     for (let after = ''; ;) {
       const page = await this.store.streamsWhere({
@@ -83,7 +82,7 @@ export class GrantRevocations {
     correlationId: string,
     options: RevocationOptions,
   ): Promise<boolean> {
-    const now = nowSeconds();
+    const now = this.runner.clock.nowSeconds();
     const { state } = await this.runner.load(grantDecider, stream);
     if (state.status === 'empty' || state.until <= now) return false;
     if (state.status !== 'revoked' && options.spare?.(state)) return false;

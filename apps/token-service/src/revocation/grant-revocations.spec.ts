@@ -1,5 +1,5 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
-import { AccessTokenIssued, uuidv7 } from '@idp/contracts';
+import { AccessTokenIssued, uuidv7, freshEventMeta } from '@idp/contracts';
 import { decodeRecord, REVOKED } from '@idp/domain';
 import { STREAMS_WHERE_MAX } from '@idp/eventstore';
 import { startAdminHarness, oauthErrorOf, type AdminHarness } from '../admin/admin.fixtures';
@@ -179,7 +179,7 @@ describe('GrantRevocations and the deletion cascades', () => {
             exp: now + 600,
             extraClaims: {},
           },
-          { correlationId: 'c' },
+          freshEventMeta('c'),
         ),
       ]);
     }

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import { uuidv7, type ClientAuthentication } from '@idp/contracts';
+import type { ClientAuthentication } from '@idp/contracts';
 import { grantDecider, grantStream } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { UnsupportedTokenType } from '@idp/oauth-errors';
 import { ClientAuthenticator } from '../clients/client-authenticator';
-import { nowSeconds } from '../grants/grant-handler';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { grantTombstones } from './revoked-grant-tombstones';
 import {
@@ -94,12 +93,11 @@ export class RevocationService {
   }
 
   private async revokeGrant(found: ResolvedToken, clientId: string): Promise<void> {
-    const now = nowSeconds();
     const result = await this.runner.run(grantDecider, grantStream(found.grantId), {
       type: 'RevokeGrant',
       reason: 'client_request',
       requestedBy: clientId,
-      meta: { now, correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     const { state } = result;
     if (result.appended.length > 0) await this.tombstones.write(result.appended);
@@ -111,13 +109,12 @@ export class RevocationService {
     jti: string,
     clientId: string,
   ): Promise<void> {
-    const now = nowSeconds();
     const result = await this.runner.run(grantDecider, grantStream(found.grantId), {
       type: 'RevokeAccessToken',
       jti,
       reason: 'client_request',
       requestedBy: clientId,
-      meta: { now, correlationId: uuidv7() },
+      meta: this.runner.requestMeta(),
     });
     if (result.appended.length > 0) return this.tombstones.write(result.appended);
     const { state } = result;

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
+import { CLOCK } from '@idp/nest-kit';
+import type { Clock } from '@idp/contracts';
 import type { SigningAlg } from '@idp/crypto';
 import { claimsForScopes, hasScope, tokenIsActive } from '@idp/domain';
 import { InsufficientScope, InvalidToken } from '@idp/oauth-errors';
-import { nowSeconds } from '../grants/grant-handler';
 import { KeyRingService } from '../keys/key-ring.service';
 import { looksEncrypted, TokenResolver } from '../tokens/token-resolver';
 
@@ -28,10 +29,11 @@ export class UserinfoService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly tokens: TokenResolver,
     private readonly keys: KeyRingService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async userinfo(token: string): Promise<Userinfo> {
-    const now = nowSeconds();
+    const now = this.clock.nowSeconds();
     const found = await this.tokens.resolve(token, ['access_token']);
     if (!found) throw new InvalidToken(looksEncrypted(token) ? UNREADABLE_JWE : undefined);
     const { state, role } = found;

@@ -1,9 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7 } from '@idp/contracts';
 import { loginThrottleDecider, loginThrottleKey, loginThrottleStream } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-
-const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
 
 /**
  * The audit side of sign-in throttling (ADR 0016): the counts live in
@@ -18,7 +15,7 @@ export class LoginLocks {
     await this.runner.run(loginThrottleDecider, loginThrottleStream(lock.key), {
       type: 'RecordLock',
       ...lock,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
   }
 
@@ -29,7 +26,7 @@ export class LoginLocks {
       type: 'Unlock',
       key,
       sub,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
     return { key, recorded: result.appended.length > 0 };
   }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7 } from '@idp/contracts';
 import { DUMMY_PASSWORD_HASH } from '@idp/crypto';
 import {
   DomainRuleError,
@@ -12,8 +11,6 @@ import {
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
 import { LoginLocks } from './login-locks.service';
 import { PasswordChecks } from './password-checks';
-
-const meta = () => ({ now: Math.floor(Date.now() / 1000), correlationId: uuidv7() });
 
 export interface NewUser {
   readonly sub: string;
@@ -83,7 +80,7 @@ export class UserDirectory {
         username: user.username,
         passwordHash,
         claims: user.claims,
-        meta: meta(),
+        meta: this.runner.requestMeta(),
       });
       if (result.state.status !== 'active') throw new Error('user was not created');
       return result.state;
@@ -109,7 +106,7 @@ export class UserDirectory {
         ...(changes.username === undefined ? {} : { username: changes.username }),
         ...(passwordHash === undefined ? {} : { passwordHash }),
         ...(changes.claims === undefined ? {} : { claims: changes.claims }),
-        meta: meta(),
+        meta: this.runner.requestMeta(),
       });
       if (result.state.status !== 'active') throw new Error('user was not updated');
       if (renamed) await this.release(current.username, sub);
@@ -126,7 +123,7 @@ export class UserDirectory {
     if (!current) return false;
     const result = await this.runner.run(userDecider, userStream(sub), {
       type: 'DeleteUser',
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
     await this.release(current.username, sub);
     return result.appended.length > 0;
@@ -159,7 +156,7 @@ export class UserDirectory {
       type: 'ClaimUsername',
       username,
       sub,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
   }
 
@@ -169,7 +166,7 @@ export class UserDirectory {
       type: 'ReleaseUsername',
       username,
       sub,
-      meta: meta(),
+      meta: this.runner.requestMeta(),
     });
   }
 }

@@ -8,7 +8,7 @@ import {
   type PendingEvent,
 } from '@idp/contracts';
 import { InvalidClientMetadata } from '@idp/oauth-errors';
-import { assertNever, DomainRuleError, type Decider } from '../decider';
+import { assertNever, DomainRuleError, type Decider, eventMeta } from '../decider';
 import type {
   ClientCommand,
   RegisterClient,
@@ -68,7 +68,7 @@ function register(cmd: RegisterClient, state: ClientState): PendingClientEvent[]
         ...(secretHash === undefined ? {} : { secretHash }),
         ...(registrationTokenHash === undefined ? {} : { registrationTokenHash }),
       },
-      { correlationId: cmd.meta.correlationId },
+      eventMeta(cmd.meta),
     ),
   ];
 }
@@ -82,13 +82,15 @@ function update(cmd: UpdateClient, state: ClientState): PendingClientEvent[] {
   const keepsSecret =
     metadata.token_endpoint_auth_method !== 'none' && client.secretHash !== undefined;
   validateClientMetadata(metadata, cmd.secretHash !== undefined || keepsSecret, cmd.outbound);
-  const meta = { correlationId: cmd.meta.correlationId };
   const events: PendingClientEvent[] = [];
   if (!sameJson(metadata, client.metadata))
-    events.push(ClientUpdated.create({ clientId: client.clientId, metadata }, meta));
+    events.push(ClientUpdated.create({ clientId: client.clientId, metadata }, eventMeta(cmd.meta)));
   if (cmd.secretHash !== undefined && cmd.secretHash !== client.secretHash)
     events.push(
-      ClientSecretRotated.create({ clientId: client.clientId, secretHash: cmd.secretHash }, meta),
+      ClientSecretRotated.create(
+        { clientId: client.clientId, secretHash: cmd.secretHash },
+        eventMeta(cmd.meta),
+      ),
     );
   return events;
 }
@@ -103,7 +105,7 @@ function rotateSecret(cmd: RotateClientSecret, state: ClientState): PendingClien
   return [
     ClientSecretRotated.create(
       { clientId: client.clientId, secretHash: cmd.secretHash },
-      { correlationId: cmd.meta.correlationId },
+      eventMeta(cmd.meta),
     ),
   ];
 }
@@ -125,12 +127,7 @@ export function decideClient(command: ClientCommand, state: ClientState): Pendin
     case 'DeleteClient':
       // Idempotent. The handler then revokes the client's grants (reason client_deleted).
       return state.status === 'registered'
-        ? [
-            ClientDeleted.create(
-              { clientId: state.clientId },
-              { correlationId: command.meta.correlationId },
-            ),
-          ]
+        ? [ClientDeleted.create({ clientId: state.clientId }, eventMeta(command.meta))]
         : [];
     default:
       return assertNever(command);

@@ -2,14 +2,14 @@
 import type { ClientEvent, ClientMetadataInput, PendingEvent } from '@idp/contracts';
 import { fold } from '../decider';
 import { outboundPolicy } from '../outbound';
-import { errorBody, h } from '../grant/grant.fixtures';
+import { at, errorBody, h } from '../grant/grant.fixtures';
 import type { ClientCommand, RegisterClient, UpdateClient } from './client.commands';
 import { clientDecider } from './client.decider';
 import type { ClientState } from './client.state';
 
 export { errorBody, h };
 
-export const meta = { now: 1_700_000_000, correlationId: 'corr-1' };
+export const meta = at(1_700_000_000);
 
 /** The default configuration's policy: ISSUER on localhost, so loopback targets are allowed. */
 export const localIssuerPolicy = outboundPolicy({ allow: [], issuer: 'http://localhost:3000' });

@@ -1,4 +1,10 @@
-import { ClientDeleted, ClientRegistered, clientMetadata, type ClientEvent } from '@idp/contracts';
+import {
+  ClientDeleted,
+  ClientRegistered,
+  clientMetadata,
+  type ClientEvent,
+  freshEventMeta,
+} from '@idp/contracts';
 import { fold } from '../decider';
 import {
   allowsGrant,
@@ -19,7 +25,7 @@ const registeredAs = (metadata: ReturnType<typeof webClient>) =>
   stored(
     ClientRegistered.create(
       { clientId: metadata.client_id, metadata: clientMetadata.parse(metadata), source: 'seed' },
-      { correlationId: 'c' },
+      freshEventMeta('c'),
     ),
   );
 
@@ -66,9 +72,9 @@ describe('client queries', () => {
     const deleted = stored(
       ClientRegistered.create(
         { clientId: 'rp', metadata: clientMetadata.parse(webClient()), source: 'seed' },
-        { correlationId: 'c' },
+        freshEventMeta('c'),
       ),
-      ClientDeleted.create({ clientId: 'rp' }, { correlationId: 'c' }),
+      ClientDeleted.create({ clientId: 'rp' }, freshEventMeta('c')),
     );
     for (const c of [deleted, clientDecider.initialState()]) {
       expect(allowsGrant(c, 'authorization_code')).toBe(false);

@@ -7,7 +7,7 @@ import {
   type GrantRevocationReason,
   type PendingEvent,
 } from '@idp/contracts';
-import { DomainRuleError, type CommandMeta } from '../decider';
+import { DomainRuleError, type CommandMeta, eventMeta } from '../decider';
 import type { AccessTokenSpec, IdTokenSpec, RefreshTokenSpec } from './grant.commands';
 import type { Grant, GrantFacts } from './grant.state';
 import { hasScope } from './scope';
@@ -48,7 +48,7 @@ export function accessTokenIssued(
       exp: t.exp,
       extraClaims: { ...t.extraClaims },
     },
-    { correlationId: meta.correlationId },
+    eventMeta(meta),
   );
 }
 
@@ -71,7 +71,7 @@ export function refreshTokenIssued(
       // OIDC Core 11: offline_access asks for a refresh token that outlives the session.
       offline: hasScope(scope, 'offline_access'),
     },
-    { correlationId: meta.correlationId },
+    eventMeta(meta),
   );
 }
 
@@ -84,7 +84,7 @@ export function idTokenIssued(
     throw new DomainRuleError('grant.not_openid', 'an ID token needs the openid scope');
   return IdTokenIssued.create(
     { ...ids(g), sub: subjectOf(g), scope: g.scope, jti: t.jti, iat: meta.now, exp: t.exp },
-    { correlationId: meta.correlationId },
+    eventMeta(meta),
   );
 }
 
@@ -110,6 +110,6 @@ export function grantRevoked(
       })),
       ...(refresh ? { refreshTokenHash: refresh.hash } : {}),
     },
-    { correlationId: meta.correlationId },
+    eventMeta(meta),
   );
 }

@@ -1,8 +1,8 @@
 // Test data for the grant specs (no jest globals here, so it also type-checks in the build).
 import { createHash } from 'node:crypto';
-import type { GrantEvent, PendingEvent } from '@idp/contracts';
+import { sequentialIds, type GrantEvent, type PendingEvent } from '@idp/contracts';
 import { OAuthError } from '@idp/oauth-errors';
-import { fold, type CommandMeta } from '../decider';
+import { fold, stampMeta, type CommandMeta } from '../decider';
 import type {
   AccessTokenSpec,
   AuthorizationCodeSpec,
@@ -19,7 +19,9 @@ import type { GrantState } from './grant.state';
 export const h = (label: string): string => createHash('sha256').update(label).digest('base64url');
 
 export const NOW = 1_700_000_000;
-export const at = (now = NOW): CommandMeta => ({ now, correlationId: 'corr-1' });
+/** Command meta at `now`: events occur then and take predictable ids (as deciderSpec stamps them). */
+export const at = (now = NOW): CommandMeta =>
+  stampMeta({ now, correlationId: 'corr-1' }, new Date(now * 1000).toISOString(), sequentialIds());
 // RFC 7636 Appendix B (checked against the RFC text; see pkce.spec.ts).
 export const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 export const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';

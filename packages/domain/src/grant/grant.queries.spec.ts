@@ -1,4 +1,4 @@
-import { GrantRevoked } from '@idp/contracts';
+import { GrantRevoked, freshEventMeta } from '@idp/contracts';
 import { findTokenRole, grantIsActive, tokenIsActive } from './grant.queries';
 import { NOW, accessToken, at, h, issueCode, redeem, refresh, stateAfter } from './grant.fixtures';
 import { rejectionFor } from './rejection';
@@ -68,10 +68,7 @@ describe('grant queries', () => {
 
 describe('rejectionFor', () => {
   const revoked = (reason: 'admin' | 'code_replay') =>
-    GrantRevoked.create(
-      { grantId: 'g1', clientId: 'rp', reason, until: NOW },
-      { correlationId: 'c' },
-    );
+    GrantRevoked.create({ grantId: 'g1', clientId: 'rp', reason, until: NOW }, freshEventMeta('c'));
 
   it('rejects only for detected replay or reuse', () => {
     expect(rejectionFor([])).toBeUndefined();

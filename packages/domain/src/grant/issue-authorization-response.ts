@@ -1,6 +1,6 @@
 import { AuthorizationCodeIssued } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
-import { DomainRuleError } from '../decider';
+import { DomainRuleError, eventMeta } from '../decider';
 import type { AuthorizationCodeSpec, IssueAuthorizationResponse } from './grant.commands';
 import { accessTokenIssued, idTokenIssued, type PendingGrantEvent } from './grant.events';
 import type { GrantState } from './grant.state';
@@ -63,6 +63,6 @@ function codeIssued(cmd: IssueAuthorizationResponse, code: AuthorizationCodeSpec
         ? {}
         : { codeChallengeMethod: code.codeChallengeMethod }),
     },
-    { correlationId: meta.correlationId },
+    eventMeta(meta),
   );
 }

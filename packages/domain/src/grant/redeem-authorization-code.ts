@@ -1,5 +1,6 @@
 import { AuthorizationCodeRedeemed } from '@idp/contracts';
 import { InvalidGrant, InvalidRequest } from '@idp/oauth-errors';
+import { eventMeta } from '../decider';
 import type { RedeemAuthorizationCode } from './grant.commands';
 import { GrantErrors } from './grant.errors';
 import {
@@ -43,11 +44,10 @@ export function redeemAuthorizationCode(
     return [grantRevoked(state, 'code_misuse', cmd.meta, GrantErrors.codeExpired)];
 
   const { accessToken, refreshToken, idToken } = cmd.tokens;
-  const meta = { correlationId: cmd.meta.correlationId };
   return [
     AuthorizationCodeRedeemed.create(
       { grantId: state.grantId, codeHash: state.code.hash, clientId: state.clientId },
-      meta,
+      eventMeta(cmd.meta),
     ),
     accessTokenIssued(state, state.scope, accessToken, cmd.meta),
     ...(refreshToken ? [refreshTokenIssued(state, state.scope, refreshToken, cmd.meta)] : []),

@@ -1,4 +1,4 @@
-import { AuthorizationCodeIssued } from '@idp/contracts';
+import { AuthorizationCodeIssued, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
 import { grantDecider } from './grant.decider';
 import {
@@ -106,7 +106,7 @@ describe('redirect_uri at the token endpoint', () => {
         authTime: NOW - 30,
         exp: NOW + 60,
       },
-      { correlationId: 'c' },
+      freshEventMeta('c'),
     );
     expect(legacy.data.redirectUriSupplied).toBe(true);
     spec

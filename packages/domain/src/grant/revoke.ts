@@ -1,5 +1,6 @@
 import { AccessTokenRevoked } from '@idp/contracts';
 import { UnauthorizedClient } from '@idp/oauth-errors';
+import { eventMeta } from '../decider';
 import type { RevokeAccessToken, RevokeGrant } from './grant.commands';
 import { GrantErrors } from './grant.errors';
 import { grantRevoked, type PendingGrantEvent } from './grant.events';
@@ -44,7 +45,7 @@ export function revokeAccessToken(cmd: RevokeAccessToken, state: GrantState): Pe
         exp: token.exp,
         reason: cmd.reason ?? 'client_request',
       },
-      { correlationId: cmd.meta.correlationId },
+      eventMeta(cmd.meta),
     ),
   ];
 }

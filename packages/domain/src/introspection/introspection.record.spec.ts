@@ -3,6 +3,7 @@ import {
   AccessTokenRevoked,
   GrantRevoked,
   RefreshTokenIssued,
+  freshEventMeta,
 } from '@idp/contracts';
 import type { Grant, IssuedAccessToken } from '../grant/grant.state';
 import {
@@ -16,7 +17,8 @@ import {
 } from './introspection.record';
 
 const NOW = 1_700_000_000;
-const meta = { correlationId: 'c-1' };
+// A new id per event: ids are unique in the store.
+const meta = () => freshEventMeta('c-1');
 const body = (e: { type: string; data: unknown }): GrantEventBody => e as GrantEventBody;
 const hash = (c: string) => c.repeat(43);
 
@@ -36,7 +38,7 @@ const opaqueIssued = body(
       exp: NOW + 300,
       extraClaims: { roles: ['reader'] },
     },
-    meta,
+    meta(),
   ),
 );
 
@@ -80,7 +82,7 @@ describe('introspection read model', () => {
             exp: NOW + 60,
             extraClaims: {},
           },
-          meta,
+          meta(),
         ),
       ),
     );
@@ -104,7 +106,7 @@ describe('introspection read model', () => {
             replaces: hash('o'),
             offline: true,
           },
-          meta,
+          meta(),
         ),
       ),
     );
@@ -129,7 +131,7 @@ describe('introspection read model', () => {
             ],
             refreshTokenHash: hash('r'),
           },
-          meta,
+          meta(),
         ),
       ),
     );
@@ -155,7 +157,7 @@ describe('introspection read model', () => {
       body(
         AccessTokenRevoked.create(
           { grantId: 'g1', jti: 'j-jwt', clientId: 'rp', exp: NOW + 60, reason: 'client_request' },
-          meta,
+          meta(),
         ),
       ),
     );

@@ -1,4 +1,9 @@
-import { SigningKeyActivated, SigningKeyGenerated, SigningKeyRetired } from '@idp/contracts';
+import {
+  SigningKeyActivated,
+  SigningKeyGenerated,
+  SigningKeyRetired,
+  freshEventMeta,
+} from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
 import { activeKey, keyRingDecider, publishedKeys, type NewKeyMaterial } from './key-ring.decider';
 import { fold } from '../decider';
@@ -11,8 +16,8 @@ const material = (kid: string, alg: NewKeyMaterial['alg'] = 'ES256'): NewKeyMate
   encryptedPrivateJwk: `jwe-${kid}`,
 });
 const added = (kid: string, alg: NewKeyMaterial['alg'] = 'ES256') => [
-  SigningKeyGenerated.create({ ...material(kid, alg), createdAt: 1 }, { correlationId: 'c0' }),
-  SigningKeyActivated.create({ kid, alg, activatedAt: 1 }, { correlationId: 'c0' }),
+  SigningKeyGenerated.create({ ...material(kid, alg), createdAt: 1 }, freshEventMeta('c0')),
+  SigningKeyActivated.create({ kid, alg, activatedAt: 1 }, freshEventMeta('c0')),
 ];
 const spec = deciderSpec(keyRingDecider);
 
@@ -62,11 +67,8 @@ describe('key ring decider', () => {
   it('remembers when each key became active (the signing-key age metric)', () => {
     const events = [
       ...added('k1'),
-      SigningKeyGenerated.create({ ...material('k2'), createdAt: 40 }, { correlationId: 'c' }),
-      SigningKeyActivated.create(
-        { kid: 'k2', alg: 'ES256', activatedAt: 50 },
-        { correlationId: 'c' },
-      ),
+      SigningKeyGenerated.create({ ...material('k2'), createdAt: 40 }, freshEventMeta('c')),
+      SigningKeyActivated.create({ kid: 'k2', alg: 'ES256', activatedAt: 50 }, freshEventMeta('c')),
     ].map((e, i) => ({ ...e, stream: 'key-ring', streamVersion: i + 1 }));
     const state = fold(keyRingDecider, events as never);
     expect(state.keys.get('k1')?.activatedAt).toBe(1);
@@ -79,7 +81,7 @@ describe('key ring decider', () => {
       ...added('k2').slice(0, 1),
       SigningKeyRetired.create(
         { kid: 'k1', retiredAt: 10, publishUntil: 100 },
-        { correlationId: 'c' },
+        freshEventMeta('c'),
       ),
     ].map((e, i) => ({ ...e, stream: 'key-ring', streamVersion: i + 1 }));
     const state = fold(keyRingDecider, events as never);

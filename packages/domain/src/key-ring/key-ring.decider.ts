@@ -5,7 +5,13 @@ import {
   type KeyEvent,
   type PendingEvent,
 } from '@idp/contracts';
-import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+import {
+  assertNever,
+  DomainRuleError,
+  type CommandMeta,
+  type Decider,
+  eventMeta,
+} from '../decider';
 
 /**
  * The key ring is one aggregate (stream `key-ring`), not one stream per key:
@@ -65,10 +71,12 @@ function introduce(
   key: NewKeyMaterial,
   meta: CommandMeta,
 ): PendingEvent<KeyEvent['type'], KeyEvent['data']>[] {
-  const m = { correlationId: meta.correlationId };
   return [
-    SigningKeyGenerated.create({ ...key, createdAt: meta.now }, m),
-    SigningKeyActivated.create({ kid: key.kid, alg: key.alg, activatedAt: meta.now }, m),
+    SigningKeyGenerated.create({ ...key, createdAt: meta.now }, eventMeta(meta)),
+    SigningKeyActivated.create(
+      { kid: key.kid, alg: key.alg, activatedAt: meta.now },
+      eventMeta(meta),
+    ),
   ];
 }
 
@@ -92,7 +100,7 @@ function decide(
           retiredAt: command.meta.now,
           publishUntil: command.meta.now + command.retiredKeyGraceSeconds,
         },
-        { correlationId: command.meta.correlationId },
+        eventMeta(command.meta),
       );
       return [...events, retired];
     }

@@ -1,4 +1,4 @@
-import { LoginLocked } from '@idp/contracts';
+import { LoginLocked, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
 import {
   loginThrottleDecider,
@@ -9,7 +9,7 @@ import {
 const meta = { now: 1_000, correlationId: 'c' };
 const spec = deciderSpec(loginThrottleDecider);
 const key = loginThrottleKey('alice');
-const locked = LoginLocked.create({ key, until: 1_900, failures: 10 }, { correlationId: 'c' });
+const locked = LoginLocked.create({ key, until: 1_900, failures: 10 }, freshEventMeta('c'));
 
 describe('login throttle audit', () => {
   it('keys a username by a hash of its normalised form, never the name itself', () => {

@@ -5,7 +5,7 @@ import {
   type LoginThrottleEvent,
   type PendingEvent,
 } from '@idp/contracts';
-import { assertNever, type CommandMeta, type Decider } from '../decider';
+import { assertNever, type CommandMeta, type Decider, eventMeta } from '../decider';
 import { normaliseUsername } from '../username/username.decider';
 
 /**
@@ -40,7 +40,6 @@ function decide(
   command: LoginThrottleCommand,
   state: LoginThrottleState,
 ): PendingEvent<LoginThrottleEvent['type'], LoginThrottleEvent['data']>[] {
-  const m = { correlationId: command.meta.correlationId };
   switch (command.type) {
     case 'RecordLock':
       // A retried record of the same lock appends nothing.
@@ -48,13 +47,18 @@ function decide(
       return [
         LoginLocked.create(
           { key: command.key, until: command.until, failures: command.failures },
-          m,
+          eventMeta(command.meta),
         ),
       ];
     case 'Unlock':
       // Only a lock still running is lifted; the throttle store is cleared either way.
       if (state.lockedUntil <= command.meta.now) return [];
-      return [LoginUnlocked.create({ key: command.key, sub: command.sub, reason: 'admin' }, m)];
+      return [
+        LoginUnlocked.create(
+          { key: command.key, sub: command.sub, reason: 'admin' },
+          eventMeta(command.meta),
+        ),
+      ];
     default:
       return assertNever(command);
   }

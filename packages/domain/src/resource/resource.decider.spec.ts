@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ResourceRegistered, TOPICS, topicForStream } from '@idp/contracts';
-import { deciderSpec } from '@idp/testing';
+import { freshEventMeta, ResourceRegistered, TOPICS, topicForStream } from '@idp/contracts';
+import { deciderSpec, specMeta } from '@idp/testing';
 import {
   resourceDecider,
   resourceIdOf,
@@ -8,7 +8,7 @@ import {
   type ResourceCommand,
 } from './resource.decider';
 
-const meta = { now: 1_700_000_000, correlationId: 'c-1' };
+const meta = specMeta(1_700_000_000, 'c-1');
 const API = 'https://api.example.test';
 
 function rsaJwk(bits = 2048, extra: Record<string, unknown> = {}) {
@@ -111,9 +111,10 @@ describe('resource decider', () => {
   it('never lets an event carry private key material, even if the decider were bypassed', () => {
     const data = { resourceId: 'x', resource: API, source: 'seed' as const };
     expect(() =>
-      ResourceRegistered.create({ ...data, jwks: { keys: [{ ...rsa, d: 'AQAB' }] } } as never, {
-        correlationId: 'c',
-      }),
+      ResourceRegistered.create(
+        { ...data, jwks: { keys: [{ ...rsa, d: 'AQAB' }] } } as never,
+        freshEventMeta('c'),
+      ),
     ).toThrow(/invalid resource.registered/);
   });
 });

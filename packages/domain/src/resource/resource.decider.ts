@@ -8,7 +8,13 @@ import {
   type ResourceEvent,
 } from '@idp/contracts';
 import type { AccessTokenFormat } from '../grant/grant.state';
-import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+import {
+  assertNever,
+  DomainRuleError,
+  type CommandMeta,
+  type Decider,
+  eventMeta,
+} from '../decider';
 import { checkEncryptionKeys, checkResourceUri, sameJson } from './resource.rules';
 
 /**
@@ -68,11 +74,15 @@ function eventData(def: ResourceDefinition) {
 }
 
 function decide(command: ResourceCommand, state: ResourceState): PendingResourceEvent[] {
-  const meta = { correlationId: command.meta.correlationId };
   if (state.status !== 'registered') {
     if (command.type === 'UpdateResource')
       throw new DomainRuleError('resource.not_found', `${command.resource} is not registered`);
-    return [ResourceRegistered.create({ ...eventData(command), source: command.source }, meta)];
+    return [
+      ResourceRegistered.create(
+        { ...eventData(command), source: command.source },
+        eventMeta(command.meta),
+      ),
+    ];
   }
   if (command.type === 'RegisterResource')
     throw new DomainRuleError('resource.exists', `${command.resource} is already registered`);
@@ -83,7 +93,7 @@ function decide(command: ResourceCommand, state: ResourceState): PendingResource
     jwks: { keys: state.keys },
     accessTokenFormat: state.accessTokenFormat,
   };
-  return sameJson(data, current) ? [] : [ResourceUpdated.create(data, meta)];
+  return sameJson(data, current) ? [] : [ResourceUpdated.create(data, eventMeta(command.meta))];
 }
 
 function evolve(state: ResourceState, event: ResourceEvent): ResourceState {

@@ -1,4 +1,4 @@
-import { SessionStarted } from '@idp/contracts';
+import { SessionStarted, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
 import { fold } from '../decider';
 import { sessionDecider, sessionIsLive } from './session.decider';
@@ -13,7 +13,7 @@ const started = SessionStarted.create(
     idleExpiresAt: 2_000,
     absoluteExpiresAt: 5_000,
   },
-  { correlationId: 'c' },
+  freshEventMeta('c'),
 );
 const spec = deciderSpec(sessionDecider);
 const lifetimes = { idleSeconds: 1_000, absoluteSeconds: 4_000 };

@@ -7,7 +7,13 @@ import {
   type PendingEvent,
   type SessionEvent,
 } from '@idp/contracts';
-import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+import {
+  assertNever,
+  DomainRuleError,
+  type CommandMeta,
+  type Decider,
+  eventMeta,
+} from '../decider';
 
 export const sessionStream = (sid: string): string => `session-${sid}`;
 
@@ -100,16 +106,10 @@ function extend(
   if (meta.now - state.lastUsedAt < extension.minIntervalSeconds) return [];
   const idleExpiresAt = Math.min(meta.now + extension.idleSeconds, state.absoluteExpiresAt);
   if (idleExpiresAt <= state.idleExpiresAt) return [];
-  return [
-    SessionExtended.create(
-      { sid: state.sid, at: meta.now, idleExpiresAt },
-      { correlationId: meta.correlationId },
-    ),
-  ];
+  return [SessionExtended.create({ sid: state.sid, at: meta.now, idleExpiresAt }, eventMeta(meta))];
 }
 
 function decide(command: SessionCommand, state: SessionState): Pending {
-  const m = { correlationId: command.meta.correlationId };
   switch (command.type) {
     case 'StartSession': {
       if (state.status !== 'none')
@@ -126,7 +126,7 @@ function decide(command: SessionCommand, state: SessionState): Pending {
             idleExpiresAt: now + command.lifetimes.idleSeconds,
             absoluteExpiresAt: now + command.lifetimes.absoluteSeconds,
           },
-          m,
+          eventMeta(command.meta),
         ),
       ];
     }
@@ -145,23 +145,21 @@ function decide(command: SessionCommand, state: SessionState): Pending {
               clientId: command.clientId,
               ...(command.grantId ? { grantId: command.grantId } : {}),
             },
-            m,
+            eventMeta(command.meta),
           ),
         ];
       }
       // Only the join is a use: later tokens (refreshes) are the RP's doing, not the user's.
-      const extended = extend(state, command.extension, command.meta);
-      return [
-        SessionClientJoined.create(
-          {
-            sid: state.sid,
-            clientId: command.clientId,
-            ...(command.grantId ? { grantId: command.grantId } : {}),
-          },
-          m,
-        ),
-        ...extended,
-      ];
+      const joined = SessionClientJoined.create(
+        {
+          sid: state.sid,
+          clientId: command.clientId,
+          ...(command.grantId ? { grantId: command.grantId } : {}),
+        },
+        eventMeta(command.meta),
+      );
+      // Created after the join, so event ids follow the order of the events.
+      return [joined, ...extend(state, command.extension, command.meta)];
     }
     case 'ExtendSession':
       return extend(state, command.extension, command.meta);
@@ -176,7 +174,7 @@ function decide(command: SessionCommand, state: SessionState): Pending {
             clientIds: [...state.clientIds],
             ...(command.initiatedBy ? { initiatedBy: command.initiatedBy } : {}),
           },
-          m,
+          eventMeta(command.meta),
         ),
       ];
     default:

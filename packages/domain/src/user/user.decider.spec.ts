@@ -1,9 +1,9 @@
-import { UserCreated, UserDeleted } from '@idp/contracts';
-import { deciderSpec } from '@idp/testing';
+import { UserCreated, UserDeleted, freshEventMeta } from '@idp/contracts';
+import { deciderSpec, specMeta } from '@idp/testing';
 import { DomainRuleError } from '../decider';
 import { userDecider, type UserCommand } from './user.decider';
 
-const meta = { now: 1_700_000_000, correlationId: 'corr-1' };
+const meta = specMeta(1_700_000_000, 'corr-1');
 const spec = deciderSpec(userDecider);
 const claims = { email: 'alice@example.com', email_verified: true, roles: ['admin'] };
 const create: UserCommand = {
@@ -17,10 +17,10 @@ const create: UserCommand = {
 const created = [
   UserCreated.create(
     { sub: 'u1', username: 'alice', passwordHash: '$scrypt$n=16384$salt$hash', claims },
-    { correlationId: 'c' },
+    freshEventMeta('c'),
   ),
 ];
-const deleted = [...created, UserDeleted.create({ sub: 'u1' }, { correlationId: 'c' })];
+const deleted = [...created, UserDeleted.create({ sub: 'u1' }, freshEventMeta('c'))];
 
 describe('user decider', () => {
   it('creates a user', () => {

@@ -5,7 +5,13 @@ import {
   type PendingEvent,
   type UserEvent,
 } from '@idp/contracts';
-import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+import {
+  assertNever,
+  DomainRuleError,
+  type CommandMeta,
+  type Decider,
+  eventMeta,
+} from '../decider';
 import { claimsProblem } from './user.claims.rules';
 
 export const userStream = (sub: string): string => `user-${sub}`;
@@ -54,14 +60,18 @@ const sorted = (c: Claims) =>
   Object.fromEntries(Object.entries(c).sort(([x], [y]) => (x < y ? -1 : 1)));
 
 function decideUser(command: UserCommand, state: UserState): PendingUserEvent[] {
-  const meta = { correlationId: command.meta.correlationId };
   switch (command.type) {
     case 'CreateUser': {
       if (state.status !== 'absent')
         throw new DomainRuleError('user.exists', `sub ${command.sub} is already taken`);
       checkClaims(command.claims);
       const { sub, username, passwordHash, claims } = command;
-      return [UserCreated.create({ sub, username, passwordHash, claims: { ...claims } }, meta)];
+      return [
+        UserCreated.create(
+          { sub, username, passwordHash, claims: { ...claims } },
+          eventMeta(command.meta),
+        ),
+      ];
     }
     case 'UpdateUser': {
       if (state.status !== 'active') throw new DomainRuleError('user.not_found', 'no such user');
@@ -79,11 +89,13 @@ function decideUser(command: UserCommand, state: UserState): PendingUserEvent[] 
       };
       return Object.keys(changes).length === 0
         ? []
-        : [UserUpdated.create({ sub: state.sub, ...changes }, meta)];
+        : [UserUpdated.create({ sub: state.sub, ...changes }, eventMeta(command.meta))];
     }
     case 'DeleteUser':
       // Idempotent. The handler then revokes the user's grants (reason user_deleted).
-      return state.status === 'active' ? [UserDeleted.create({ sub: state.sub }, meta)] : [];
+      return state.status === 'active'
+        ? [UserDeleted.create({ sub: state.sub }, eventMeta(command.meta))]
+        : [];
     default:
       return assertNever(command);
   }

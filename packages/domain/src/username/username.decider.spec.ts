@@ -1,10 +1,10 @@
-import { UsernameClaimed } from '@idp/contracts';
+import { UsernameClaimed, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
 import { normaliseUsername, usernameDecider, usernameStream } from './username.decider';
 
 const meta = { now: 1, correlationId: 'c' };
 const spec = deciderSpec(usernameDecider);
-const claimed = UsernameClaimed.create({ username: 'alice', sub: 'u1' }, { correlationId: 'c' });
+const claimed = UsernameClaimed.create({ username: 'alice', sub: 'u1' }, freshEventMeta('c'));
 
 describe('username reservation', () => {
   it('claims a free name', () => {

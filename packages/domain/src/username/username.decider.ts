@@ -4,7 +4,13 @@ import {
   type PendingEvent,
   type UsernameEvent,
 } from '@idp/contracts';
-import { assertNever, DomainRuleError, type CommandMeta, type Decider } from '../decider';
+import {
+  assertNever,
+  DomainRuleError,
+  type CommandMeta,
+  type Decider,
+  eventMeta,
+} from '../decider';
 
 /** Case-insensitive, Unicode-normalised: "Alice" and "alice" are one account name. */
 export const normaliseUsername = (username: string): string =>
@@ -31,15 +37,24 @@ function decide(
   command: UsernameCommand,
   state: UsernameState,
 ): PendingEvent<UsernameEvent['type'], UsernameEvent['data']>[] {
-  const m = { correlationId: command.meta.correlationId };
   switch (command.type) {
     case 'ClaimUsername':
       if (state.holder === command.sub) return [];
       if (state.holder) throw new DomainRuleError('user.username_taken', 'username already taken');
-      return [UsernameClaimed.create({ username: command.username, sub: command.sub }, m)];
+      return [
+        UsernameClaimed.create(
+          { username: command.username, sub: command.sub },
+          eventMeta(command.meta),
+        ),
+      ];
     case 'ReleaseUsername':
       return state.holder === command.sub
-        ? [UsernameReleased.create({ username: command.username, sub: command.sub }, m)]
+        ? [
+            UsernameReleased.create(
+              { username: command.username, sub: command.sub },
+              eventMeta(command.meta),
+            ),
+          ]
         : [];
     default:
       return assertNever(command);

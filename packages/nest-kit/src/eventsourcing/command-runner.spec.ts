@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock, sequentialId, sequentialIds } from '@idp/contracts';
 import { DomainRuleError, sessionDecider } from '@idp/domain';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from './command-runner';
@@ -48,6 +49,35 @@ describe('CommandRunner', () => {
   afterEach(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stamps every event with its clock and id source (ADR 0020), and a retry with fresh ids', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-04T05:06:07.089Z'));
+    const runner = new CommandRunner(store, { clock, ids: sequentialIds() });
+    const started = await runner.run(sessionDecider, 'session-s1', start('s1'));
+    expect(started.appended).toEqual([
+      expect.objectContaining({
+        id: sequentialId(1),
+        occurredAt: '2026-03-04T05:06:07.089Z',
+        correlationId: 'c',
+      }),
+    ]);
+    // Another runner appends first: the conflict makes this one decide again, with new ids.
+    await new CommandRunner(store).run(sessionDecider, 'session-s1', joinClient('rp0'));
+    clock.advance(1_000);
+    const joined = await runner.runFrom(sessionDecider, 'session-s1', joinClient('rp1'), {
+      state: started.state,
+      version: started.nextVersion,
+    });
+    expect(joined.appended.map((e) => [e.id, e.occurredAt])).toEqual([
+      [sequentialId(3), '2026-03-04T05:06:08.089Z'],
+    ]);
+    const stored = await store.readStream('session-s1');
+    expect(stored.map((e) => e.id)).toEqual([sequentialId(1), expect.any(String), sequentialId(3)]);
+    expect(runner.requestMeta()).toEqual({
+      now: clock.nowSeconds(),
+      correlationId: sequentialId(4),
+    });
   });
 
   it('runNew creates a fresh stream without reading it, and tells the relay', async () => {

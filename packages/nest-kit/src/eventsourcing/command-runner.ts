@@ -1,5 +1,18 @@
-import type { EventEnvelope, PendingEvent } from '@idp/contracts';
-import type { Decider } from '@idp/domain';
+import {
+  systemClock,
+  uuidv7Ids,
+  type Clock,
+  type EventEnvelope,
+  type IdSource,
+  type PendingEvent,
+} from '@idp/contracts';
+import {
+  stampMeta,
+  type CommandMeta,
+  type Decider,
+  type RequestMeta,
+  type Unstamped,
+} from '@idp/domain';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '@idp/eventstore';
 import { FoldedStates } from './folded-states';
 import { stampRequest } from './request-stamp';
@@ -20,7 +33,15 @@ export interface CommandRunnerOptions {
    * whole on every load.
    */
   readonly keptStreams?: number;
+  /** The one clock events take their time from (default: the system clock). */
+  readonly clock?: Clock;
+  /** The one source of event ids (default: UUIDv7 from `clock`). */
+  readonly ids?: IdSource;
 }
+
+/** A command as callers give it (the runner stamps its meta), or one built from the state. */
+export type CommandInput<State, Command> =
+  Unstamped<Command> | ((state: State) => Unstamped<Command>);
 
 const DEFAULT_KEPT_STREAMS = 10_000;
 
@@ -34,12 +55,30 @@ const DEFAULT_KEPT_STREAMS = 10_000;
  */
 export class CommandRunner {
   private readonly folded: FoldedStates;
+  readonly clock: Clock;
+  private readonly ids: IdSource;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: CommandRunnerOptions = {},
   ) {
     this.folded = new FoldedStates(options.keptStreams ?? DEFAULT_KEPT_STREAMS);
+    this.clock = options.clock ?? systemClock;
+    this.ids = options.ids ?? uuidv7Ids(this.clock);
+  }
+
+  /** A command's request meta now: this runner's clock, and a new correlation id unless given. */
+  requestMeta(correlationId?: string): RequestMeta {
+    return { now: this.clock.nowSeconds(), correlationId: correlationId ?? this.ids.next() };
+  }
+
+  /**
+   * The meta a decider sees: the caller's time and correlation id, plus the
+   * time and ids of the events it decides, from this runner's clock and id
+   * source (ADR 0020). Stamped anew for every attempt.
+   */
+  stamp(meta: RequestMeta): CommandMeta {
+    return stampMeta(meta, new Date(this.clock.nowMs()).toISOString(), this.ids);
   }
 
   /** The stream's current state: the kept state plus the events after it, or a fold of all. */
@@ -84,7 +123,7 @@ export class CommandRunner {
   async runNew<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
-    command: Command | ((state: State) => Command),
+    command: CommandInput<State, Command>,
   ): Promise<CommandResult<State>> {
     return this.runFrom(decider, stream, command, { state: decider.initialState(), version: 0 });
   }
@@ -99,7 +138,7 @@ export class CommandRunner {
   async runFrom<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
-    command: Command | ((state: State) => Command),
+    command: CommandInput<State, Command>,
     loaded: { readonly state: State; readonly version: number },
   ): Promise<CommandResult<State>> {
     try {
@@ -113,7 +152,7 @@ export class CommandRunner {
   async run<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
-    command: Command | ((state: State) => Command),
+    command: CommandInput<State, Command>,
   ): Promise<CommandResult<State>> {
     const attempts = (this.options.maxConflictRetries ?? 5) + 1;
     for (let attempt = 1; ; attempt++) {
@@ -129,11 +168,14 @@ export class CommandRunner {
   private async decideAndAppend<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,
     stream: string,
-    command: Command | ((state: State) => Command),
+    command: CommandInput<State, Command>,
     state: State,
     version: number,
   ): Promise<CommandResult<State>> {
-    const cmd = typeof command === 'function' ? (command as (s: State) => Command)(state) : command;
+    const input = (
+      typeof command === 'function' ? (command as (s: State) => unknown)(state) : command
+    ) as { readonly meta: RequestMeta };
+    const cmd = { ...input, meta: this.stamp(input.meta) } as Command;
     const pending = stampRequest(decider.decide(cmd, state));
     if (pending.length === 0) return { state, appended: [], nextVersion: version };
     const { nextVersion } = await this.store.append(stream, version, pending);

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClientDeleted, SessionClientJoined, type DomainEvent } from '@idp/contracts';
+import {
+  ClientDeleted,
+  SessionClientJoined,
+  type DomainEvent,
+  freshEventMeta,
+} from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { Projector, type Projection } from './projection';
 
@@ -39,11 +44,11 @@ describe('Projector.replay', () => {
     store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.db') });
     for (let i = 0; i < 25; i++) {
       const sid = `s${i}`;
-      const joined = SessionClientJoined.create({ sid, clientId: 'rp' }, { correlationId: 'c' });
+      const joined = SessionClientJoined.create({ sid, clientId: 'rp' }, freshEventMeta('c'));
       await store.append(`session-${sid}`, 0, [joined]);
       appended.push(joined.id);
       if (i % 5 === 0) {
-        const deleted = ClientDeleted.create({ clientId: `c${i}` }, { correlationId: 'c' });
+        const deleted = ClientDeleted.create({ clientId: `c${i}` }, freshEventMeta('c'));
         await store.append(`client-c${i}`, 0, [deleted]);
         appended.push(deleted.id);
       }

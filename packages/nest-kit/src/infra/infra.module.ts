@@ -16,6 +16,7 @@ import {
   READ_MODEL_CACHE,
   type ReadModelCache,
 } from '@idp/cache';
+import { systemClock, uuidv7Ids, type Clock, type IdSource } from '@idp/contracts';
 import { EVENT_STORE, type EventStore, type OutboxRelay } from '@idp/eventstore';
 import { HealthRegistry } from '../health/health.registry';
 import { outsideActor, stampingActors } from '../eventsourcing/actor-context';
@@ -24,6 +25,10 @@ import { CommandRunner } from '../eventsourcing/command-runner';
 export const OUTBOX_RELAY = Symbol('OutboxRelay');
 export const COMMAND_RUNNER = Symbol('CommandRunner');
 export const TOPIC_PREFIX = Symbol('TopicPrefix');
+/** The process's one `Clock` (ADR 0020). */
+export const CLOCK = Symbol('Clock');
+/** The process's one source of event ids (ADR 0020). */
+export const ID_SOURCE = Symbol('IdSource');
 
 /**
  * The adapters a process runs on, created by its composition root (main.ts):
@@ -38,6 +43,10 @@ export interface InfraBindings {
   readonly cache?: ReadModelCache;
   /** "Forget this" broadcasts to every replica's local caches (Redis pub/sub, or in-process). */
   readonly invalidations?: CacheInvalidations;
+  /** Default: the system clock. Tests pass a ManualClock to move time without fake timers. */
+  readonly clock?: Clock;
+  /** Default: UUIDv7 ids from `clock`. */
+  readonly ids?: IdSource;
 }
 
 /** The dependencies InfraLifecycle reports, by their name in the health endpoints. */
@@ -109,12 +118,16 @@ export class InfraModule {
   ): DynamicModule {
     // Events appended during an admin call name its caller (ADR 0017), whichever path appends them.
     const eventStore = bindings.eventStore && stampingActors(bindings.eventStore);
+    const clock = bindings.clock ?? systemClock;
+    const ids = bindings.ids ?? uuidv7Ids(clock);
     const providers = [
       { provide: 'INFRA_BINDINGS', useValue: bindings },
       { provide: 'READINESS_POLICY', useValue: readiness },
       { provide: CONFIG, useValue: bindings.config },
       { provide: EVENT_BUS, useValue: bindings.bus },
       { provide: TOPIC_PREFIX, useValue: bindings.config.KAFKA_TOPIC_PREFIX },
+      { provide: CLOCK, useValue: clock },
+      { provide: ID_SOURCE, useValue: ids },
       ...(eventStore ? [{ provide: EVENT_STORE, useValue: eventStore }] : []),
       ...(bindings.relay ? [{ provide: OUTBOX_RELAY, useValue: bindings.relay }] : []),
       ...(bindings.cache ? [{ provide: READ_MODEL_CACHE, useValue: bindings.cache }] : []),
@@ -126,6 +139,8 @@ export class InfraModule {
             {
               provide: COMMAND_RUNNER,
               useValue: new CommandRunner(eventStore, {
+                clock,
+                ids,
                 // The relay's work is not the caller's: it must not run as the actor.
                 afterCommit: () => outsideActor(() => bindings.relay?.notify()),
               }),

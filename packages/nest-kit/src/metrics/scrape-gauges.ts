@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import { systemClock } from '@idp/contracts';
 import { once, registry } from './metrics';
 
 /*
@@ -186,7 +187,8 @@ export const scrapeGauges = {
     'Seconds since the active signing key of each algorithm was activated',
     async () => {
       const source = sources.signing_keys;
-      const now = Math.floor(Date.now() / 1000);
+      // Process-wide gauges, no DI here: the system clock (key ages are wall-clock facts).
+      const now = systemClock.nowSeconds();
       const ages = source && (await withDeadline('signing_keys', () => source.activeKeyAges(now)));
       return (ages ?? []).map((a) => ({ labels: { alg: a.alg }, value: a.ageSeconds }));
     },

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { of, delay } from 'rxjs';
-import { SessionStarted, TOPICS, type DomainEvent } from '@idp/contracts';
+import { SessionStarted, TOPICS, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { InProcessEventBus, silentBusLogger, type EventBus, type SubscribeOptions } from '@idp/bus';
 import { EventBusServer } from './event-bus.server';
 import { OnEvent } from './on-event.decorator';
@@ -42,7 +42,7 @@ class TestModule {}
 const event = (n: number) => ({
   ...SessionStarted.create(
     { sid: `s${n}`, sub: 'u', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-    { correlationId: 'c' },
+    freshEventMeta('c'),
   ),
   stream: `session-s${n}`,
   streamVersion: 1,

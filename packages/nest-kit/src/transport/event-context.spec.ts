@@ -1,7 +1,7 @@
 import { Controller, Injectable, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
-import { SessionStarted, TOPICS, type DomainEvent } from '@idp/contracts';
+import { freshEventMeta, SessionStarted, TOPICS, type DomainEvent } from '@idp/contracts';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { currentContext, type RequestContext } from '@idp/observability';
 import { EventBusServer } from './event-bus.server';
@@ -28,10 +28,10 @@ class Recorder {
 @Module({ controllers: [Recorder], providers: [Seen] })
 class TestModule {}
 
-const event = (meta: { correlationId: string; traceparent?: string }) => ({
+const event = ({ correlationId, ...meta }: { correlationId: string; traceparent?: string }) => ({
   ...SessionStarted.create(
     { sid: 's1', sub: 'u', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-    meta,
+    freshEventMeta(correlationId, meta),
   ),
   stream: 'session-s1',
   streamVersion: 1,

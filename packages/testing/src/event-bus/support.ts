@@ -6,7 +6,13 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@idp/bus';
-import { SessionStarted, uuidv7, type DomainEvent, type EventEnvelope } from '@idp/contracts';
+import {
+  SessionStarted,
+  uuidv7,
+  type DomainEvent,
+  type EventEnvelope,
+  freshEventMeta,
+} from '@idp/contracts';
 
 /** What an adapter hands the suite: a bus over `topics` (it must also create their `.dlq`). */
 export interface EventBusFixture {
@@ -27,7 +33,7 @@ export interface EventBusContractOptions {
 export function sampleEvent(key: string, version: number): EventEnvelope {
   const pending = SessionStarted.create(
     { sid: key, sub: 'user-1', authTime: 1, idleExpiresAt: 2, absoluteExpiresAt: 3 },
-    { correlationId: 'bus-contract' },
+    freshEventMeta('bus-contract'),
   );
   return { ...pending, stream: key, streamVersion: version };
 }

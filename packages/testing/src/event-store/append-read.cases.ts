@@ -1,4 +1,4 @@
-import { ClientDeleted, EventValidationError, uuidv7 } from '@idp/contracts';
+import { ClientDeleted, EventValidationError, uuidv7, freshEventMeta } from '@idp/contracts';
 import { ConcurrencyError, DuplicateEventError, type StoredEvent } from '@idp/eventstore';
 import {
   ids,
@@ -128,7 +128,7 @@ export function appendAndReadCases(ctx: ContractContext): void {
     for (let round = 0; round < 3; round++) {
       for (const [i, stream] of streams.entries()) {
         const event = stream.startsWith('client-')
-          ? ClientDeleted.create({ clientId: stream }, { correlationId: 'c' })
+          ? ClientDeleted.create({ clientId: stream }, freshEventMeta('c'))
           : joined(stream, round * 10 + i);
         await f.store.append(stream, round, [event]);
         appended.push(event.id);

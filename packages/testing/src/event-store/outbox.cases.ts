@@ -1,4 +1,4 @@
-import { ClientDeleted, uuidv7 } from '@idp/contracts';
+import { ClientDeleted, uuidv7, freshEventMeta } from '@idp/contracts';
 import {
   expectPublishedExactlyOnce,
   FAST,
@@ -28,7 +28,7 @@ export function outboxCases(ctx: ContractContext): void {
     for (let v = 0; v < 4; v++) {
       await f.store.append(streams[1]!, v, [joined(streams[1]!, v)]);
       await f.store.append(streams[2]!, v, [
-        ClientDeleted.create({ clientId: `c${v}` }, { correlationId: 'c' }),
+        ClientDeleted.create({ clientId: `c${v}` }, freshEventMeta('c')),
       ]);
       r.notify();
     }

@@ -1,4 +1,4 @@
-import { ClientDeleted, UserDeleted, uuidv7 } from '@idp/contracts';
+import { ClientDeleted, UserDeleted, uuidv7, freshEventMeta } from '@idp/contracts';
 import { joined, type ContractContext, type EventStoreFixture } from './support';
 
 /** streamsWhere and readiness. */
@@ -17,10 +17,10 @@ export function queryCases(ctx: ContractContext): void {
     await f.store.append(other, 0, [joined(other, 2)]);
     const client = `client-${uuidv7()}`;
     await f.store.append(client, 0, [
-      ClientDeleted.create({ clientId: 'rp-1' }, { correlationId: 'c' }),
+      ClientDeleted.create({ clientId: 'rp-1' }, freshEventMeta('c')),
     ]);
     const user = `user-${uuidv7()}`;
-    await f.store.append(user, 0, [UserDeleted.create({ sub: 'u-1' }, { correlationId: 'c' })]);
+    await f.store.append(user, 0, [UserDeleted.create({ sub: 'u-1' }, freshEventMeta('c'))]);
     const where = (field: 'sub' | 'clientId' | 'sid', value: string, more = {}) =>
       f.store.streamsWhere({ streamPrefix: base, field, value, ...more });
 

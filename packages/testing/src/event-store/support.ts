@@ -1,4 +1,5 @@
 import {
+  freshEventMeta,
   SessionClientJoined,
   topicForStream,
   uuidv7,
@@ -54,7 +55,7 @@ export const joined = (
 ): PendingEvent => ({
   ...SessionClientJoined.create(
     { sid: stream.slice(8), clientId: `rp-${n}` },
-    { correlationId: `corr-${n}` },
+    freshEventMeta(`corr-${n}`),
   ),
   ...meta,
 });
