@@ -38,7 +38,7 @@ function rng(seed) {
 function makeGrant(c, random, counts) {
   const { uuidv7 } = c;
   const grantId = uuidv7();
-  const meta = () => ({ correlationId: grantId });
+  const meta = () => c.freshEventMeta(grantId);
   const now = Math.floor(Date.now() / 1000);
   const exp = now + 3600;
   const hash = () => randomBytes(32).toString('base64url');
