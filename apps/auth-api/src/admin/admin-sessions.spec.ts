@@ -68,6 +68,17 @@ describe('/admin sessions: read, end, end every session of a user', () => {
     expect(endSessionGrants.mock.calls).toEqual([[{ sid: 'a', actor }], [{ sid: 'b', actor }]]);
   });
 
+  it('takes ids of up to 200 characters in the path (the contracts’ limit), 414 beyond', async () => {
+    endSessionsOfUser.mockResolvedValue({ ended: [] });
+    const long = 'u'.repeat(200);
+    const res = await call('POST', `/admin/users/${long}/end-sessions`);
+    expect([res.statusCode, res.json()]).toEqual([200, { ended_sessions: 0 }]);
+    expect(endSessionsOfUser).toHaveBeenCalledWith(expect.objectContaining({ sub: long }));
+    const tooLong = await call('POST', `/admin/users/${long}u/end-sessions`);
+    expect(tooLong.statusCode).toBe(414);
+    expect(endSessionsOfUser).toHaveBeenCalledTimes(1);
+  });
+
   it('requires the admin token', async () => {
     for (const url of ['/admin/sessions/s-1/end', '/admin/users/u-1/end-sessions']) {
       expect((await call('POST', url, {})).statusCode).toBe(401);

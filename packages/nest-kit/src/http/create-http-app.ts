@@ -33,6 +33,10 @@ export async function createHttpApp(
     new FastifyAdapter({
       bodyLimit: options.bodyLimit ?? 64 * 1024,
       trustProxy: true,
+      // Ids (client_id, sub, sid) may have up to 200 characters (contracts' `id`); Fastify's
+      // default of 100 answered 414 to a longer one before any handler, so such a user or
+      // session could not be administered by path. Longer is still 414.
+      maxParamLength: 200,
       frameworkErrors,
       clientErrorHandler,
     }),
