@@ -36,7 +36,7 @@ export async function createHttpApp(
       // Ids (client_id, sub, sid) may have up to 200 characters (contracts' `id`); Fastify's
       // default of 100 answered 414 to a longer one before any handler, so such a user or
       // session could not be administered by path. Longer is still 414.
-      maxParamLength: 200,
+      routerOptions: { maxParamLength: 200 },
       frameworkErrors,
       clientErrorHandler,
     }),
