@@ -3,10 +3,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   contextInSpan,
   extractFrom,
-  rootLogger,
+  logAccess,
   runInSpan,
   runWithContext,
-  type RequestContext,
 } from '@idp/observability';
 import type { RouteTimer } from '../metrics/http-metrics';
 import { endHttpSpan, startHttpSpan } from './http-span';
@@ -15,6 +14,15 @@ import { endHttpSpan, startHttpSpan } from './http-span';
 const ROUTE = Symbol('idp.routeTemplate');
 type RoutedRequest = IncomingMessage & { [ROUTE]?: string };
 
+/** Where a response keeps its request id for `sendRaw` (see `ObserveOptions.answeredBySendRaw`). */
+const REQUEST_ID = Symbol('idp.requestId');
+type TaggedResponse = ServerResponse & { [REQUEST_ID]?: string };
+
+/** The request id `sendRaw` must write, when the response's observer left it to it. */
+export function pendingRequestId(response: ServerResponse): string | undefined {
+  return (response as TaggedResponse)[REQUEST_ID];
+}
+
 export interface ObserveOptions {
   /** The route template, when known before the framework routes (raw routes). */
   readonly route?: string;
@@ -22,6 +30,14 @@ export interface ObserveOptions {
   readonly timer?: RouteTimer;
   /** false: no server span (probes and scrapes would each be a trace of one span). */
   readonly traced?: boolean;
+  /**
+   * true: every answer of the handler is written by `sendRaw`, which puts
+   * `X-Request-Id` among the headers of its one `writeHead`. A header set
+   * ahead with `setHeader` would make Node validate and merge every header
+   * of the answer one by one (measured: about 14k instructions of the
+   * ~90k that observing a request cost; docs/BENCHMARKS.md).
+   */
+  readonly answeredBySendRaw?: boolean;
 }
 
 /**
@@ -40,8 +56,8 @@ export interface ObserveOptions {
  *   `http_server_request_duration_seconds`, once it was answered.
  *
  * Cost per request: header parsing, one UUID and one traceparent when none
- * came, one ALS run, one close listener and one log line through pino's
- * asynchronous stdout.
+ * came, one ALS run, one close listener and one access line appended to
+ * pino's asynchronous stdout (`logAccess`).
  */
 export function observeRequest(
   request: IncomingMessage,
@@ -56,43 +72,29 @@ export function observeRequest(
   const context = span === undefined ? incoming : contextInSpan(incoming, span);
   const started = performance.now();
   if (routeTemplate !== undefined) (request as RoutedRequest)[ROUTE] = routeTemplate;
-  response.setHeader('X-Request-Id', context.requestId);
+  if (options.answeredBySendRaw === true)
+    (response as TaggedResponse)[REQUEST_ID] = context.requestId;
+  else response.setHeader('X-Request-Id', context.requestId);
   response.once('close', () => {
     const elapsed = performance.now() - started;
+    const answered = response.writableFinished;
     // As Fastify's onResponse: an aborted request (never answered) has no duration to record.
-    if (timer !== undefined && response.writableFinished)
+    if (timer !== undefined && answered)
       timer.observe(request.method, response.statusCode, elapsed / 1000);
-    writeAccessLine(request, response, context, elapsed);
+    logAccess({
+      method: request.method,
+      route: (request as RoutedRequest)[ROUTE] ?? null,
+      status: response.statusCode,
+      durationMs: elapsed,
+      aborted: !answered,
+      requestId: context.requestId,
+      traceId: context.traceId,
+      clientId: context.clientId,
+    });
     if (span !== undefined) endHttpSpan(span, request, response, (request as RoutedRequest)[ROUTE]);
   });
   if (span === undefined) runWithContext(context, () => handle(request, response));
   else runInSpan(span, () => handle(request, response), context);
-}
-
-function writeAccessLine(
-  request: RoutedRequest,
-  response: ServerResponse,
-  context: RequestContext,
-  elapsed: number,
-): void {
-  const status = response.statusCode;
-  const log = rootLogger();
-  const level = status >= 500 ? 'warn' : 'info';
-  if (!log.isLevelEnabled(level)) return;
-  log[level](
-    {
-      log: 'access',
-      method: request.method,
-      route: request[ROUTE] ?? null,
-      status,
-      duration_ms: Math.round(elapsed * 100) / 100,
-      ...(response.writableFinished ? {} : { aborted: true }),
-      request_id: context.requestId,
-      trace_id: context.traceId,
-      ...(context.clientId === undefined ? {} : { client_id: context.clientId }),
-    },
-    'request completed',
-  );
 }
 
 interface FastifyRoutedRequest {

@@ -67,6 +67,7 @@ describe('installRawRoute', () => {
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toEqual({ params: { a: ['1', '3'], b: '2' } });
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(framework).not.toHaveBeenCalled();
   });
@@ -76,6 +77,7 @@ describe('installRawRoute', () => {
       const res = await send(port, { method, path: '/fast?x=1' });
       expect(res.status).toBe(405);
       expect(res.headers['allow']).toBe('POST');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(JSON.parse(res.body)).toEqual({
         error: 'invalid_request',
@@ -107,6 +109,8 @@ describe('installRawRoute', () => {
       const res = await send(port, { method: 'POST', path: '/fast', body: big, chunked });
       expect(res.status).toBe(413);
       expect(res.headers['connection']).toBe('close');
+      // sendRaw writes the id in its one writeHead (no setHeader ahead of it): every answer has it.
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
 

@@ -1,10 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RouteTimer } from '../metrics/http-metrics';
-import { observeRequest } from './access-log';
+import { observeRequest, pendingRequestId } from './access-log';
 import { decodeFormBody, tooLarge } from './params/body-policy';
 import type { RawParams } from './params/parse-params';
 
-/** A handler that owns the request and must answer it (it never falls through). */
+/**
+ * A handler that owns the request and must answer it (it never falls
+ * through), through `sendRaw`: that is what writes the answer's `X-Request-Id`.
+ */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface RawRoute {
@@ -39,7 +42,11 @@ export function installRawRoute(server: Server, route: RawRoute): void {
     const url = request.url ?? '';
     if (url === route.path || url.startsWith(prefix)) {
       const handle = request.method === route.method ? route.handle : refuse;
-      observeRequest(request, response, handle, { route: route.path, timer });
+      observeRequest(request, response, handle, {
+        route: route.path,
+        timer,
+        answeredBySendRaw: true,
+      });
       return;
     }
     for (const listener of framework) listener.call(server, request, response);
@@ -99,7 +106,8 @@ function methodNotAllowed(response: ServerResponse, allowed: string): void {
 /**
  * Writes a complete answer: JSON for objects, the string as given otherwise
  * (`Content-Type` must then be among the headers). A 413 also closes the
- * connection, since the rest of the body was not read.
+ * connection, since the rest of the body was not read. On a raw route, the
+ * request's `X-Request-Id` goes in the same `writeHead`.
  */
 export function sendRaw(
   response: ServerResponse,
@@ -115,6 +123,8 @@ export function sendRaw(
   for (const name of Object.keys(headers)) all[name] = headers[name] as string;
   all['Content-Length'] = Buffer.byteLength(payload);
   if (status === 413) all['Connection'] = 'close';
+  const requestId = pendingRequestId(response);
+  if (requestId !== undefined) all['X-Request-Id'] = requestId;
   response.writeHead(status, all);
   response.end(payload);
 }
