@@ -52,10 +52,15 @@ const common = {
   setupFiles: ['reflect-metadata'],
 };
 module.exports = {
+  // Jest's default is one worker per core but one: a single worker on a
+  // 2-core machine (CI, laptops in containers). The main process only
+  // schedules and reports, so every core runs specs.
+  maxWorkers: '100%',
   projects: [
     {
       ...common,
       displayName: 'unit',
+      globalSetup: '<rootDir>/test/unit-setup/memory-tmpdir.ts',
       setupFiles: [...common.setupFiles, '<rootDir>/test/unit-setup/quiet-logs.ts'],
       testMatch: [
         '<rootDir>/{apps,packages}/*/src/**/*.spec.ts',
