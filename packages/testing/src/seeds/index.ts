@@ -1,0 +1,2 @@
+export * from './backchannel-rps';
+export * from './session-join';
