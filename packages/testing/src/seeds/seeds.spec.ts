@@ -1,6 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { backchannelSeed, rpSecret, sessionJoinedBy, writeSeedFile, type SessionJoinRpcs } from '.';
+import {
+  backchannelSeed,
+  rpSecret,
+  serviceClient,
+  sessionJoinedBy,
+  writeSeedFile,
+  type SessionJoinRpcs,
+} from '.';
 
 const user = { sub: 'u1', username: 'u1', password: 'a-password-long-enough' };
 const rps = [
@@ -48,6 +55,30 @@ describe('back-channel RP seeds', () => {
     } finally {
       rmSync(dirname(file), { recursive: true, force: true });
     }
+  });
+});
+
+describe('service clients', () => {
+  it('are client_credentials clients with a secret, the scope and the token format', () => {
+    const base = {
+      clientId: 'svc',
+      secret: 'svc-secret',
+      format: 'jwt',
+      scope: 'api:read',
+    } as const;
+    expect(serviceClient(base)).toEqual({
+      client_id: 'svc',
+      client_secret: 'svc-secret',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'api:read',
+      access_token_format: 'jwt',
+    });
+    expect(serviceClient({ ...base, accessTokenAlg: 'RS256' })).toMatchObject({
+      access_token_signed_response_alg: 'RS256',
+    });
   });
 });
 
