@@ -1,6 +1,9 @@
 // One jest run, three kinds of test (emmett's naming): *.spec.ts are unit
 // tests (no I/O beyond the process), *.int.spec.ts talk to real Kafka, Redis
 // and PostgreSQL, test/e2e/**/*.e2e.spec.ts drive whole services.
+const fs = require('node:fs');
+const path = require('node:path');
+
 const swc = [
   '@swc/jest',
   {
@@ -31,15 +34,25 @@ const esmOnly = [
   '@opentelemetry/otlp-exporter-base',
 ];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+// Every workspace, as `packages/<name>` or `apps/<name>`; its package is
+// @idp/<name>. Read from disk, so a new package needs no entry here.
+const workspaces = ['packages', 'apps'].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(__dirname, dir))
+    .filter((name) => fs.existsSync(path.join(__dirname, dir, name, 'package.json')))
+    .map((name) => `${dir}/${name}`),
+);
 // Tests import workspace packages from source, so no build is needed to run them.
-const moduleNameMapper = {
-  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
-    '<rootDir>/packages/$1/src',
-  '^@idp/(auth-api|token-service|introspection-service|session-service|embedded|cli)$':
-    '<rootDir>/apps/$1/src',
-};
+const moduleNameMapper = Object.fromEntries(
+  workspaces.map((w) => [`^@idp/${path.basename(w)}$`, `<rootDir>/${w}/src`]),
+);
+// Started inside a workspace (its `npm test`, which `turbo run test` runs per
+// package), jest crawls and runs that workspace's specs only.
+const here = path.relative(__dirname, process.cwd()).split(path.sep).join('/');
+const roots = workspaces.includes(here) ? [`<rootDir>/${here}`] : ['<rootDir>'];
 const common = {
   rootDir: __dirname,
+  roots,
   transform: {
     '^.+\\.ts$': swc,
     [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcEsm,
@@ -52,10 +65,15 @@ const common = {
   setupFiles: ['reflect-metadata'],
 };
 module.exports = {
+  // Jest's default is one worker per core but one: a single worker on a
+  // 2-core machine (CI, laptops in containers). The main process only
+  // schedules and reports, so every core runs specs.
+  maxWorkers: '100%',
   projects: [
     {
       ...common,
       displayName: 'unit',
+      globalSetup: '<rootDir>/test/unit-setup/memory-tmpdir.ts',
       setupFiles: [...common.setupFiles, '<rootDir>/test/unit-setup/quiet-logs.ts'],
       testMatch: [
         '<rootDir>/{apps,packages}/*/src/**/*.spec.ts',

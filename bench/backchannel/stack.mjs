@@ -1,37 +1,28 @@
 // token-service and session-service of the distributed mode, isolated by
 // schema and topic prefix on the shared PostgreSQL and Kafka.
 import { isolatedEnv } from '../lib/isolated-env.mjs';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, waitFor } from '../lib/processes.mjs';
 
 const APPS = ['token-service', 'session-service'];
 export const REDIRECT_URI = 'https://rp.bench.test/cb';
 export const SUB = 'bench-user';
 
+// The RPs and the user, and joining the session, as the e2e tests do it:
+// the built @idp/testing (`npm run bench` builds first), loaded on first use.
+const testing = () => createRequire(import.meta.url)('@idp/testing');
+
 function seedFile(clients, alg) {
-  const dir = mkdtempSync(join(tmpdir(), 'idp-bench-bcl-'));
-  const file = join(dir, 'seed.json');
-  const seed = {
-    clients: clients.map(({ clientId, uri }) => ({
-      client_id: clientId,
-      client_secret: `${clientId}-secret-0123456789abcdefghijkl`,
-      grant_types: ['implicit'],
-      response_types: ['id_token'],
-      redirect_uris: [REDIRECT_URI],
-      token_endpoint_auth_method: 'client_secret_basic',
-      skip_consent: true,
-      scope: 'openid',
-      backchannel_logout_uri: uri,
-      // Logout tokens use the client's ID-token alg.
-      id_token_signed_response_alg: alg,
-    })),
-    users: [{ sub: SUB, username: SUB, password: 'bench-user-password-long-enough' }],
-  };
-  writeFileSync(file, JSON.stringify(seed));
-  return { file, dir };
+  const seed = testing().backchannelSeed(clients, {
+    redirectUri: REDIRECT_URI,
+    user: { sub: SUB, username: SUB, password: 'bench-user-password-long-enough' },
+    // Logout tokens use the client's ID-token alg.
+    idTokenAlg: alg,
+  });
+  const file = testing().writeSeedFile(seed, 'idp-bench-bcl-');
+  return { file, dir: dirname(file) };
 }
 
 export async function startStack(options, clients, backchannelEnv) {
@@ -104,45 +95,22 @@ export async function startStack(options, clients, backchannelEnv) {
 }
 
 /**
- * One SSO session joined by every client: an ID token per client in the
- * session over token-service's RPC (what /authorize does after login), then
- * wait until session-service consumed the joins from Kafka. Each join
- * loads the session's stream, so joining N clients costs O(N²) event reads:
- * minutes for 5,000.
+ * One SSO session joined by every client (@idp/testing's sessionJoinedBy,
+ * as the e2e tests join it), in batches of 32, logging the progress.
  */
 export async function sessionJoinedBy(rpc, clientIds, log, timeoutMs = 300_000) {
-  const started = await rpc.session.startSession({ sub: SUB, amr: ['pwd'] });
-  for (let i = 0; i < clientIds.length; i += 32) {
-    await Promise.all(
-      clientIds.slice(i, i + 32).map((clientId) =>
-        rpc.tokens.authorize({
-          clientId,
-          sub: SUB,
-          sid: started.sid,
-          authTime: started.authTime,
-          amr: ['pwd'],
-          scope: ['openid'],
-          redirectUri: REDIRECT_URI,
-          redirectUriSupplied: true,
-          responseType: 'id_token',
-          nonce: `n-${clientId}`,
-        }),
-      ),
-    );
-  }
   let last = -1;
-  await waitFor(
-    `${clientIds.length} clients joined the session`,
-    async () => {
-      const { session } = await rpc.session.getSession({ sid: started.sid });
-      const joined = session?.clientIds.length ?? 0;
+  return testing().sessionJoinedBy(rpc, clientIds, {
+    sub: SUB,
+    redirectUri: REDIRECT_URI,
+    batch: 32,
+    timeoutMs,
+    intervalMs: 500,
+    onProgress: (joined) => {
       if (joined !== last && joined % 250 < 25) log(`  ${joined} joined`);
       last = joined;
-      return joined >= clientIds.length;
     },
-    { timeoutMs, intervalMs: 500 },
-  );
-  return started.sid;
+  });
 }
 
 /**

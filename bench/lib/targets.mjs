@@ -14,17 +14,15 @@ export const USER = {
   claims: { name: 'Bench User', email: 'bench@example.test', email_verified: true },
 };
 const secret = (id) => `${id}-secret-0123456789abcdefghij`;
-const cc = (client_id, format, alg) => ({
-  client_id,
-  client_secret: secret(client_id),
-  grant_types: ['client_credentials'],
-  response_types: [],
-  redirect_uris: [],
-  token_endpoint_auth_method: 'client_secret_basic',
-  scope: 'api:read',
-  access_token_format: format,
-  ...(alg ? { access_token_signed_response_alg: alg } : {}),
-});
+// The e2e tests' service client: the built @idp/testing (the bench builds first).
+const cc = (clientId, format, accessTokenAlg) =>
+  createRequire(import.meta.url)('@idp/testing').serviceClient({
+    clientId,
+    secret: secret(clientId),
+    format,
+    scope: 'api:read',
+    accessTokenAlg,
+  });
 const web = (client_id, format) => ({
   client_id,
   client_secret: secret(client_id),

@@ -25,16 +25,15 @@ function seedFile() {
   const dir = mkdtempSync(join(tmpdir(), 'idp-bench-'));
   const file = join(dir, 'seed.json');
   const seed = {
-    clients: clients.map(({ client_id, client_secret, format }) => ({
-      client_id,
-      client_secret,
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'api:read',
-      access_token_format: format,
-    })),
+    // The e2e tests' service client (the built @idp/testing; the bench builds first).
+    clients: clients.map(({ client_id, client_secret, format }) =>
+      createRequire(import.meta.url)('@idp/testing').serviceClient({
+        clientId: client_id,
+        secret: client_secret,
+        format,
+        scope: 'api:read',
+      }),
+    ),
   };
   writeFileSync(file, JSON.stringify(seed));
   return { file, dir };

@@ -4,3 +4,4 @@ export * from './event-bus.contract';
 export * from './cache.contract';
 export * from './throttle.contract';
 export * from './shared-counter.contract';
+export * from './seeds';

@@ -1,7 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { backchannelSeed, writeSeedFile } from '@idp/testing';
 import { kafka } from '../support/infra';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
@@ -27,24 +25,16 @@ const RACING = range('race-', 12);
 
 /** Clients that get an ID token and an access token straight from /authorize, with a logout URI. */
 function seedFile(uriOf: (clientId: string) => string): string {
-  const seed = {
-    clients: [...EARLY, ...DURING_OUTAGE, ...RACING].map((clientId) => ({
-      client_id: clientId,
-      client_secret: `${clientId}-secret-0123456789abcdefghijkl`,
-      grant_types: ['implicit'],
-      response_types: ['id_token', 'id_token token'],
-      redirect_uris: [REDIRECT_URI],
-      token_endpoint_auth_method: 'client_secret_basic',
-      skip_consent: true,
-      scope: 'openid',
-      backchannel_logout_uri: uriOf(clientId),
-      backchannel_logout_session_required: true,
-    })),
-    users: [{ sub: USER_SUB, username: 'late-user', password: 'late-user-password-long-enough' }],
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-late-join-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
+  const rps = [...EARLY, ...DURING_OUTAGE, ...RACING].map((clientId) => ({
+    clientId,
+    uri: uriOf(clientId),
+  }));
+  const seed = backchannelSeed(rps, {
+    redirectUri: REDIRECT_URI,
+    user: { sub: USER_SUB, username: 'late-user', password: 'late-user-password-long-enough' },
+    responseTypes: ['id_token', 'id_token token'],
+  });
+  return writeSeedFile(seed, 'idp-late-join-');
 }
 
 /**

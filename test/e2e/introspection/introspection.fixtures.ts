@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serviceClient as sharedServiceClient } from '@idp/testing';
 
 /** Two client_credentials clients, one per access-token format, and a bystander. */
 export const CLIENTS = {
@@ -10,16 +11,8 @@ export const CLIENTS = {
 } as const;
 
 /** A client_credentials client of the seed, with the given access-token format. */
-export const serviceClient = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') => ({
-  client_id: c.id,
-  client_secret: c.secret,
-  grant_types: ['client_credentials'],
-  response_types: [],
-  redirect_uris: [],
-  token_endpoint_auth_method: 'client_secret_basic',
-  access_token_format: format,
-  scope: 'reports:read',
-});
+export const serviceClient = (c: { id: string; secret: string }, format: 'opaque' | 'jwt') =>
+  sharedServiceClient({ clientId: c.id, secret: c.secret, format, scope: 'reports:read' });
 
 export function writeIntrospectionSeed(): string {
   const client = serviceClient;

@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { SessionRpc, TokenRpc } from '@idp/nest-kit';
 import { grpcClient, silentRpcLogger, type RpcClient } from '@idp/rpc';
+import {
+  backchannelSeed,
+  sessionJoinedBy as joinSession,
+  writeSeedFile,
+  type BackchannelRp,
+} from '@idp/testing';
 import { waitFor } from '../support/service-process';
 
 export const BCL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -138,27 +141,12 @@ export class LogoutReceivers {
 }
 
 /** Clients for the seed: each can get an ID token straight from /authorize, with a logout URI. */
-export function writeBackchannelSeed(
-  clients: readonly { clientId: string; uri: string }[],
-): string {
-  const seed = {
-    clients: clients.map(({ clientId, uri }) => ({
-      client_id: clientId,
-      client_secret: `${clientId}-secret-0123456789abcdefghijkl`,
-      grant_types: ['implicit'],
-      response_types: ['id_token'],
-      redirect_uris: [REDIRECT_URI],
-      token_endpoint_auth_method: 'client_secret_basic',
-      skip_consent: true,
-      scope: 'openid',
-      backchannel_logout_uri: uri,
-      backchannel_logout_session_required: true,
-    })),
-    users: [{ sub: USER_SUB, username: 'bcl-user', password: 'bcl-user-password-long-enough' }],
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-bcl-seed-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
+export function writeBackchannelSeed(clients: readonly BackchannelRp[]): string {
+  const user = { sub: USER_SUB, username: 'bcl-user', password: 'bcl-user-password-long-enough' };
+  return writeSeedFile(
+    backchannelSeed(clients, { redirectUri: REDIRECT_URI, user }),
+    'idp-bcl-seed-',
+  );
 }
 
 export interface SessionRpcs {
@@ -186,46 +174,9 @@ export function grpcClients(env: Readonly<Record<string, string>>) {
   };
 }
 
-/**
- * One SSO session that `clientIds` joined: the session starts over the
- * session RPC (as auth-api's login does) and each client gets an ID token in
- * it over the token RPC (as /authorize does after login); session-service
- * learns who joined from token-service's events on the bus.
- */
-export async function sessionJoinedBy(
-  rpc: SessionRpcs,
-  clientIds: readonly string[],
-): Promise<string> {
-  const started = await rpc.session.startSession({ sub: USER_SUB, amr: ['pwd'] });
-  for (let i = 0; i < clientIds.length; i += 20) {
-    await Promise.all(
-      clientIds.slice(i, i + 20).map(async (clientId) => {
-        const res = await rpc.tokens.authorize({
-          clientId,
-          sub: USER_SUB,
-          sid: started.sid,
-          authTime: started.authTime,
-          amr: ['pwd'],
-          scope: ['openid'],
-          redirectUri: REDIRECT_URI,
-          redirectUriSupplied: true,
-          responseType: 'id_token',
-          nonce: `n-${clientId}`,
-        });
-        if (decodeJwt(res.id_token!)['sid'] !== started.sid) throw new Error('sid not in ID token');
-      }),
-    );
-  }
-  await waitFor(
-    `${clientIds.length} clients joined the session`,
-    async () => {
-      const { session } = await rpc.session.getSession({ sid: started.sid });
-      return (session?.clientIds.length ?? 0) >= clientIds.length;
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-  return started.sid;
-}
+/** One SSO session that `clientIds` joined, as USER_SUB (see @idp/testing's sessionJoinedBy). */
+export const sessionJoinedBy = (rpc: SessionRpcs, clientIds: readonly string[]): Promise<string> =>
+  joinSession(rpc, clientIds, { sub: USER_SUB, redirectUri: REDIRECT_URI });
 
 /** A call to /admin on an admin listener (ADR 0017) with the admin token. */
 export const adminFetch = (adminBase: string, method: string, path: string) =>

@@ -1,0 +1,3 @@
+export * from './backchannel-rps';
+export * from './session-join';
+export * from './service-clients';
