@@ -61,6 +61,8 @@ const common = {
   // is on the list (a CommonJS dependency nested under an ESM one stays as is).
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)(?!.*/node_modules/)`],
   moduleNameMapper,
+  // The architecture check's fixture repeats the workspaces' package names: out of Jest's module map.
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/'],
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
 };

@@ -13,7 +13,7 @@ export interface BannerInput {
   readonly url: string;
   readonly adminUrl?: string;
   readonly dataDir: string;
-  readonly seed?: SeedSummary;
+  readonly seed?: SeedSummary | undefined;
 }
 
 /**

@@ -111,8 +111,8 @@ describe('KafkaEventBus on a real broker', () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [deadLetterTopic(topic)], fromBeginning: true });
       const letter = await new Promise<{
-        key?: string;
-        value?: string;
+        key?: string | undefined;
+        value?: string | undefined;
         headers: Record<string, string>;
       }>((resolve) => {
         void consumer.run({

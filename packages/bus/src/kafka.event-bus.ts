@@ -44,8 +44,8 @@ export class KafkaEventBus implements EventBus, DeadLetterReader {
     this.kafka = new Kafka({
       brokers: opts.brokers,
       clientId: opts.clientId,
-      ssl: opts.ssl,
-      sasl: opts.sasl,
+      ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
+      ...(opts.sasl === undefined ? {} : { sasl: opts.sasl }),
       connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
       requestTimeout: opts.requestTimeoutMs ?? 30_000,
       retry: {

@@ -6,7 +6,11 @@
  */
 export const CACHE_INVALIDATIONS = Symbol('CacheInvalidations');
 
-export type InvalidationHandler = (message: string) => void;
+/**
+ * Its result is ignored, but it may be async: a rejected promise is logged and
+ * contained like a throw (invoke-handler.ts).
+ */
+export type InvalidationHandler = (message: string) => unknown;
 
 export type Unsubscribe = () => Promise<void>;
 

@@ -6,7 +6,7 @@ export interface RedisConnectionOptions {
   /** redis://[user:pass@]host:port[/db] or rediss:// for TLS. */
   readonly url: string;
   /** CLIENT SETNAME, so operators can tell replicas apart in CLIENT LIST. */
-  readonly connectionName?: string;
+  readonly connectionName?: string | undefined;
   /** Upper bound for every command, queued or in flight. Default 500 ms. */
   readonly commandTimeoutMs?: number;
   /** TCP/TLS connect bound (a blackholed host). Default 1000 ms. */
@@ -40,7 +40,7 @@ export function createRedisClient(
     ...redisSecurityOptions(options.url, options.security),
     lazyConnect: true,
     enableAutoPipelining: true,
-    connectionName: options.connectionName,
+    ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
     commandTimeout: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
     connectTimeout: options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? REDIS_DEFAULTS.maxRetriesPerRequest,

@@ -31,7 +31,9 @@ export function redisSecurityOptions(
   url: string,
   security: RedisSecurity = {},
   readFile: ReadFile = (p) => readFileSync(p, 'utf8'),
-): Partial<RedisOptions> {
+  // Without replyMapping: ioredis types it `?: ReplyMappingMode | undefined` in RedisOptions and
+  // `?: ReplyMapping` in its constructor, which exactOptionalPropertyTypes cannot reconcile.
+): Omit<Partial<RedisOptions>, 'replyMapping'> {
   const tlsToMaster = url.startsWith('rediss://');
   const ca = security.tlsCaFile ? readCa(security.tlsCaFile, readFile) : undefined;
   const tls = ca ? { ca: [ca] } : {};

@@ -31,7 +31,7 @@ export type OAuthErrorCode =
   | 'registration_not_supported';
 
 export interface OAuthErrorOptions {
-  readonly description?: string;
+  readonly description?: string | undefined;
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly cause?: unknown;

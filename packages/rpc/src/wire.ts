@@ -68,9 +68,10 @@ export function correlationIdOr(candidate: unknown): string {
 const wireErrorSchema = z.object({
   // RFC 6749 5.2: the error code's character set.
   error: z.string().regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/),
-  error_description: z.string().max(1024).optional(),
+  // Parsed from JSON text, which has no undefined: absent keys only.
+  error_description: z.string().max(1024).exactOptional(),
   status: z.number().int().min(400).max(599),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), z.string()).exactOptional(),
 });
 
 export function parseWireError(text: string): WireOAuthError | undefined {

@@ -3,7 +3,10 @@ import type { Prompt } from './types';
 
 const NOW = 1_700_000_000;
 const session = { authTime: NOW - 600, sid: 's' };
-const req = (prompt: Prompt[] = [], max_age?: number) => ({ prompt, max_age });
+const req = (prompt: Prompt[] = [], max_age?: number) => ({
+  prompt,
+  ...(max_age === undefined ? {} : { max_age }),
+});
 const skip = { skip_consent: true };
 const ask = { skip_consent: false };
 

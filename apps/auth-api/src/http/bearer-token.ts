@@ -11,7 +11,7 @@ export interface BearerSources {
   readonly authorization: string | undefined;
   readonly query: RawParams;
   /** The form body, for POST only (RFC 6750 2.2); undefined for GET or a non-form body. */
-  readonly form?: Params;
+  readonly form?: Params | undefined;
 }
 
 /**

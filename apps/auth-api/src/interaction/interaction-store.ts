@@ -46,7 +46,7 @@ export interface Interaction {
   /** Decided at /authorize: skip_consent off, or prompt=consent. */
   readonly consent: boolean;
   /** At the consent step: the session the user is signed in with, which must still be live. */
-  readonly sid?: string;
+  readonly sid?: string | undefined;
 }
 
 type Sealed = Interaction & { readonly v: 1; readonly exp: number };

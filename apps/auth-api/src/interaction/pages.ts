@@ -31,8 +31,8 @@ export interface LoginPageInput {
   /** client_name, or client_id when it has none. */
   readonly clientName: string;
   /** Prefill (login_hint, or what the user typed before a failed attempt). */
-  readonly username?: string;
-  readonly error?: LoginError;
+  readonly username?: string | undefined;
+  readonly error?: LoginError | undefined;
 }
 
 export function renderLoginPage(input: LoginPageInput): string {

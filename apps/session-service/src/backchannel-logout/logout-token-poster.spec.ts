@@ -11,7 +11,7 @@ describe('httpLogoutTokenPoster', () => {
   let server: Server;
   let base: string;
   let behave: (req: IncomingMessage, res: ServerResponse, body: string) => void;
-  const received: { method?: string; type?: string; body: string }[] = [];
+  const received: { method?: string | undefined; type?: string | undefined; body: string }[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {

@@ -36,7 +36,11 @@ export class SessionService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async start(input: { sub: string; amr: readonly string[]; acr?: string }): Promise<SessionView> {
+  async start(input: {
+    sub: string;
+    amr: readonly string[];
+    acr?: string | undefined;
+  }): Promise<SessionView> {
     // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
     const sid = randomBytes(16).toString('base64url');
     const meta = this.runner.requestMeta();
@@ -129,7 +133,7 @@ export class SessionService {
   async end(input: {
     sid: string;
     reason: EndReason;
-    initiatedBy?: string;
+    initiatedBy?: string | undefined;
   }): Promise<EndedSession | null> {
     const result = await this.runner.run(sessionDecider, sessionStream(input.sid), {
       type: 'EndSession',

@@ -18,10 +18,10 @@ export interface BackchannelTarget {
 
 export interface LogoutTokenRequest {
   readonly aud: string;
-  readonly sub?: string;
-  readonly sid?: string;
+  readonly sub?: string | undefined;
+  readonly sid?: string | undefined;
   readonly jti: string;
-  readonly alg?: string;
+  readonly alg?: string | undefined;
 }
 
 /**

@@ -25,15 +25,15 @@ export interface AuthorizeInput {
   readonly sid: string;
   readonly authTime: number;
   readonly amr: readonly string[];
-  readonly acr?: string;
+  readonly acr?: string | undefined;
   readonly scope: readonly string[];
   readonly redirectUri: string;
   /** Whether the request carried redirect_uri; the code remembers it (RFC 6749 4.1.3). */
   readonly redirectUriSupplied: boolean;
   readonly responseType: string;
-  readonly nonce?: string;
-  readonly codeChallenge?: string;
-  readonly codeChallengeMethod?: 'S256' | 'plain';
+  readonly nonce?: string | undefined;
+  readonly codeChallenge?: string | undefined;
+  readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
 }
 
 /** The authorization response's parameters (RFC 6749 4.1.2, 4.2.2; OIDC Core 3.2.2.5, 3.3.2.5). */

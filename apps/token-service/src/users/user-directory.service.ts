@@ -16,16 +16,16 @@ export interface NewUser {
   readonly sub: string;
   readonly username: string;
   /** Either a password (hashed here) or an existing scrypt hash (seed files may carry either). */
-  readonly password?: string;
-  readonly passwordHash?: string;
+  readonly password?: string | undefined;
+  readonly passwordHash?: string | undefined;
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
 export interface UserUpdate {
-  readonly username?: string;
-  readonly password?: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
   /** Replaces the whole claim set. */
-  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

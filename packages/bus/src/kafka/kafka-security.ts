@@ -23,7 +23,7 @@ export function kafkaSecurityConfig(
   security: KafkaSecurity,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): Pick<KafkaConfig, 'ssl' | 'sasl'> {
-  const out: { ssl?: KafkaConfig['ssl']; sasl?: SASLOptions } = {};
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
   if (security.tls) {
     out.ssl = security.caFile ? { ca: [readCa(security.caFile, readFile)] } : true;
   }

@@ -36,7 +36,7 @@ export interface VerifyOurJwtOptions {
   readonly issuer: string;
   readonly typ: OurTokenTyp;
   /** When given, `aud` must contain it. */
-  readonly audience?: string;
+  readonly audience?: string | undefined;
   readonly algorithms?: readonly VerifyAlg[];
   readonly clockToleranceSeconds?: number;
   /** Seconds since the epoch; defaults to the system clock. */
@@ -68,7 +68,7 @@ export async function verifyOurJwt(
       algorithms,
       typ: options.typ,
       issuer: options.issuer,
-      audience: options.audience,
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
       requiredClaims: [...REQUIRED_CLAIMS[options.typ]],
       clockTolerance: tolerance,
       currentDate: new Date(now * 1000),

@@ -9,7 +9,7 @@ import type { AccessTokenFormat } from './grant.state';
 export interface AccessTokenSpec {
   readonly jti: string;
   /** Keyed hash of an opaque token; absent for JWTs, which are found by jti. */
-  readonly tokenHash?: string;
+  readonly tokenHash?: string | undefined;
   readonly format: AccessTokenFormat;
   readonly aud: readonly string[];
   readonly exp: number;
@@ -29,8 +29,8 @@ export interface IdTokenSpec {
 export interface AuthorizationCodeSpec {
   readonly codeHash: string;
   readonly exp: number;
-  readonly codeChallenge?: string;
-  readonly codeChallengeMethod?: 'S256' | 'plain';
+  readonly codeChallenge?: string | undefined;
+  readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
 }
 
 /**
@@ -54,7 +54,7 @@ export interface IssueAuthorizationResponse {
   readonly redirectUri: string;
   /** Whether the request carried redirect_uri (see RFC 6749 4.1.3 in redeemAuthorizationCode). */
   readonly redirectUriSupplied: boolean;
-  readonly nonce?: string;
+  readonly nonce?: string | undefined;
   readonly authTime: number;
   readonly acr?: string;
   readonly amr?: readonly string[];
@@ -78,7 +78,7 @@ export interface RedeemAuthorizationCode {
    * authorization request carried one; otherwise optional.
    */
   readonly redirectUri: string | undefined;
-  readonly codeVerifier?: string;
+  readonly codeVerifier?: string | undefined;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     readonly refreshToken?: RefreshTokenSpec;

@@ -2,7 +2,7 @@
 // access token (client_credentials, implicit `id_token token`) or an ID token
 // alone (implicit `id_token`). Split from grant.state.ts to keep it readable.
 import type { GrantEvent } from '@idp/contracts';
-import type { ActiveGrant, CodeIssuedGrant, GrantFacts } from './grant.state';
+import type { ActiveGrant, CodeIssuedGrant, GrantFacts } from './grant.types';
 
 type Data<T extends GrantEvent['type']> = Extract<GrantEvent, { type: T }>['data'];
 

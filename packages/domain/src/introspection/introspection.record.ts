@@ -25,8 +25,8 @@ export interface ActiveTokenRecord {
   /** Access tokens only (the jti of a JWT; an internal id for opaque ones). */
   readonly jti?: string;
   readonly client_id: string;
-  readonly sub?: string;
-  readonly sid?: string;
+  readonly sub?: string | undefined;
+  readonly sid?: string | undefined;
   readonly scope: string;
   readonly aud?: readonly string[];
   readonly iat: number;
@@ -66,7 +66,7 @@ export function introspectionKey(ref: IntrospectionRef): string {
 /** An access token's own reference: opaque by hash, JWT and JWE by jti. */
 export function accessTokenRef(token: {
   readonly jti: string;
-  readonly tokenHash?: string;
+  readonly tokenHash?: string | undefined;
   readonly format: string;
 }): IntrospectionRef {
   return token.format === 'opaque' && token.tokenHash !== undefined
@@ -77,8 +77,8 @@ export function accessTokenRef(token: {
 interface GrantIdentity {
   readonly grantId: string;
   readonly clientId: string;
-  readonly sub?: string;
-  readonly sid?: string;
+  readonly sub?: string | undefined;
+  readonly sid?: string | undefined;
 }
 
 export function accessTokenRecord(

@@ -23,7 +23,7 @@ export interface LiveSession {
   readonly sub: string;
   readonly authTime: number;
   readonly amr: readonly string[];
-  readonly acr?: string;
+  readonly acr?: string | undefined;
   readonly clientIds: readonly string[];
   readonly idleExpiresAt: number;
   readonly absoluteExpiresAt: number;
@@ -59,7 +59,7 @@ export type SessionCommand =
       readonly sid: string;
       readonly sub: string;
       readonly amr: readonly string[];
-      readonly acr?: string;
+      readonly acr?: string | undefined;
       readonly lifetimes: SessionLifetimes;
       readonly meta: CommandMeta;
     }

@@ -54,7 +54,9 @@ export function toStoredEvent(row: Row, dialect: Dialect): StoredEvent {
     ...(typeof causationId === 'string' ? { causationId } : {}),
     ...(typeof traceparent === 'string' ? { traceparent } : {}),
     // Stored as JSON text on both drivers; parseEvent validates it like the rest.
-    ...(typeof actor === 'string' ? { actor: JSON.parse(actor) as StoredEvent['actor'] } : {}),
+    ...(typeof actor === 'string'
+      ? { actor: JSON.parse(actor) as NonNullable<StoredEvent['actor']> }
+      : {}),
     data: dialect.decodeJson(row['data']),
   };
 }

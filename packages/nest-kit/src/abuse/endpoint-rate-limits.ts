@@ -2,11 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { InMemorySharedCounter, RateLimiter, type RateRule } from '@idp/cache';
 import { OAuthError } from '@idp/oauth-errors';
-import { countAbuseRefusal } from '../metrics/domain-metrics';
+import { countAbuseRefusal, type RateLimitedEndpoint } from '../metrics/domain-metrics';
 import { clientIp } from './client-ip';
-
-export type RateLimitedEndpoint =
-  'token' | 'introspect' | 'revoke' | 'register' | 'userinfo' | 'authorize';
 
 const SETTING = {
   token: 'RATE_LIMIT_TOKEN',

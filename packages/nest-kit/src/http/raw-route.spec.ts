@@ -9,7 +9,7 @@ import { type OAuthError } from '@idp/oauth-errors';
 /** A raw HTTP/1.1 exchange, so chunked bodies and lying Content-Lengths can be sent. */
 function send(
   port: number,
-  options: { method: string; path: string; body?: string; chunked?: boolean },
+  options: { method: string; path: string; body?: string | undefined; chunked?: boolean },
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(

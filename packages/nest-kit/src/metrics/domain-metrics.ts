@@ -1,5 +1,4 @@
 import { Counter, Histogram } from 'prom-client';
-import type { RateLimitedEndpoint } from '../abuse/endpoint-rate-limits';
 import { LeanCounter, type LeanCounterChild } from './lean-metrics';
 import { once, registry } from './metrics';
 
@@ -205,6 +204,16 @@ export function countLoginLock(): void {
  * `rate_limited`: an endpoint's rate limit (429).
  */
 export type AbuseControl = 'throttled' | 'busy' | 'rate_limited';
+/** The endpoints with a rate limit (abuse/endpoint-rate-limits.ts); declared here, below it, so the metric needs no import back. */
+export const RATE_LIMITED_ENDPOINTS = [
+  'token',
+  'introspect',
+  'revoke',
+  'register',
+  'userinfo',
+  'authorize',
+] as const;
+export type RateLimitedEndpoint = (typeof RATE_LIMITED_ENDPOINTS)[number];
 export type AbuseEndpoint = RateLimitedEndpoint | 'login' | 'password_check';
 
 const refusals = counter(
@@ -213,17 +222,8 @@ const refusals = counter(
   ['control', 'endpoint'],
 );
 const refusalChild = childrenOf((labels) => zeroed(refusals, labels));
-const RATE_LIMITED = [
-  'token',
-  'introspect',
-  'revoke',
-  'register',
-  'userinfo',
-  'authorize',
-] as const;
 // Every combination exists from the start at 0, so rate() sees the first refusal.
-for (const endpoint of RATE_LIMITED satisfies readonly RateLimitedEndpoint[])
-  refusalChild({ control: 'rate_limited', endpoint });
+for (const endpoint of RATE_LIMITED_ENDPOINTS) refusalChild({ control: 'rate_limited', endpoint });
 refusalChild({ control: 'throttled', endpoint: 'login' });
 refusalChild({ control: 'busy', endpoint: 'password_check' });
 

@@ -20,7 +20,7 @@ export interface RequestContext {
    * The client the request is for, once identified (set by `setClientId`,
    * read by the access log). Mutable: it is learnt halfway through.
    */
-  clientId?: string;
+  clientId?: string | undefined;
 }
 
 /** Header / metadata names, lowercase as HTTP/2, gRPC and Kafka carry them. */

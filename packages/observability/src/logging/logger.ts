@@ -11,9 +11,9 @@ export interface LoggerOptions {
   /** The `service` field of every line (auth-api, token-service, cli...). */
   readonly service: string;
   /** LOG_LEVEL: error|warn|info|debug|trace (Nest's `log`/`verbose` accepted); default info. */
-  readonly level?: string;
+  readonly level?: string | undefined;
   /** LOG_FORMAT: json|pretty; default pretty on a terminal, json otherwise. */
-  readonly format?: string;
+  readonly format?: string | undefined;
   /** Where lines go; default stdout, written asynchronously (tests pass a sink). */
   readonly destination?: DestinationStream;
 }
