@@ -14,8 +14,9 @@ import { LRUCache } from 'lru-cache';
  * the check are remembered, so a flood of forged tokens evicts nothing real
  * at a cost above a MAC each. The tokens are held in this process's memory,
  * as they are while a request is served; they are never written anywhere.
+ * (T is never undefined or null: lru-cache stores neither.)
  */
-export class CheckedTokens<T extends {}> {
+export class CheckedTokens<T extends NonNullable<unknown>> {
   /** Undefined when `max` is 0: lru-cache needs a bound of at least 1. */
   private readonly entries: LRUCache<string, T> | undefined;
 
