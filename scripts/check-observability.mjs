@@ -11,11 +11,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dirArg = process.argv.indexOf('--dir');
-const dir = dirArg > 0 ? process.argv[dirArg + 1] : join(root, 'deploy', 'observability');
+const { values: args } = parseArgs({
+  options: { dir: { type: 'string' }, 'list-metrics': { type: 'boolean' } },
+});
+const dir = args.dir ?? join(root, 'deploy', 'observability');
 const FILES = {
   catalog: join(dir, 'metrics-catalog.json'),
   dashboard: join(dir, 'grafana-dashboard.json'),
@@ -180,7 +183,7 @@ export function check({ catalog, dashboard, rules }) {
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const result = check(load());
-  if (process.argv.includes('--list-metrics')) {
+  if (args['list-metrics']) {
     process.stdout.write(`${JSON.stringify(result.names)}\n`);
   } else if (result.problems.length > 0) {
     console.error(`observability check failed:\n  ${result.problems.join('\n  ')}`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ describe('embedded mode: a crash between publish and handling loses nothing', ()
     first.relay.notify();
     await handling;
     // Give a relay that does not wait for consumers the time to mark the row sent.
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     // The crash: the first process's timers and bus are gone; nothing of it runs again.
     cleanups.push(async () => {
       unblock();
@@ -81,7 +82,7 @@ describe('embedded mode: a crash between publish and handling loses nothing', ()
       await second.bus.close();
       await reopened.close();
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     return handledAfterRestart.filter((id) => id === ended.id);
   }
 

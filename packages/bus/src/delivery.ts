@@ -1,4 +1,5 @@
-import type { DomainEvent } from '@idp/contracts';
+import { setTimeout } from 'node:timers/promises';
+import { backoffDelay, type DomainEvent } from '@idp/contracts';
 import { DecodeError, decodeEvent, describeError, type RawRecord } from './codec';
 import type { EventHandler, RetryBackoff } from './event-bus.port';
 
@@ -29,23 +30,13 @@ export function retryPolicy(opts: {
   return { maxAttempts, backoff };
 }
 
-/** Delay after failed attempt n (1-based): initial, 2×initial, 4×initial… capped at max. */
-export function backoffDelay(failedAttempt: number, b: RetryBackoff): number {
-  return Math.min(b.max, b.initial * 2 ** Math.min(failedAttempt - 1, 30));
-}
-
-/** Resolves after `ms`, or early when `signal` aborts (closing must not wait out a backoff). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/**
+ * Delay after failed attempt n (1-based): initial, 2×initial, 4×initial…
+ * capped at max, without jitter: one handler retrying its own message has
+ * no peers to fall out of step with.
+ */
+export function retryDelay(failedAttempt: number, b: RetryBackoff): number {
+  return backoffDelay(failedAttempt, { initialMs: b.initial, maxMs: b.max, jitter: 'none' });
 }
 
 export type Outcome =
@@ -69,7 +60,8 @@ export async function withRetries(
       if (attempt >= policy.maxAttempts)
         return { kind: 'failed', error: describeError(e), attempts: attempt };
       onRetry?.(e, attempt);
-      await sleep(backoffDelay(attempt, policy.backoff), signal);
+      // Cut short by the abort (closing must not wait out a backoff); the loop then sees it.
+      await setTimeout(retryDelay(attempt, policy.backoff), undefined, { signal }).catch(() => {});
     }
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventBusContract, sampleEvent } from '@idp/testing';
 import { ALL_TOPICS, TOPICS } from '@idp/contracts';
 import { BusClosedError, BusNotReadyError, UnknownTopicError } from './errors';
@@ -109,7 +110,7 @@ describe('InProcessEventBus', () => {
       });
       let resolved = false;
       const published = acked.publish(TOPICS.session, [event(1)]).then(() => (resolved = true));
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       expect({ resolved, done }).toEqual({ resolved: false, done: ['fast'] });
       release();
       await published;
@@ -158,7 +159,7 @@ describe('InProcessEventBus', () => {
     await expect(bus.publish(TOPICS.session, [event(1)])).rejects.toBeInstanceOf(BusNotReadyError);
     await bus.start();
     await bus.publish(TOPICS.session, [event(1)]);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     expect(seen).toEqual([1]);
   });
 
@@ -171,7 +172,7 @@ describe('InProcessEventBus', () => {
       topics: [TOPICS.session],
       handler: async (e) => void seen.push(e.streamVersion),
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     expect(seen.length).toBeGreaterThanOrEqual(10);
     expect(seen.length).toBeLessThanOrEqual(11);
     expect(seen.at(-1)).toBe(25);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventBusContract, sampleEvent } from '@idp/testing';
 import { deadLetterTopic, uuidv7 } from '@idp/contracts';
 import { DLQ_HEADERS } from './dead-letter';
@@ -69,7 +70,7 @@ describe('KafkaEventBus on a real broker', () => {
         handler: async (e) => {
           seen.push(e.streamVersion);
           // Longer than FAST_CONSUMER.sessionTimeout: only the in-handler heartbeats keep us in.
-          if (e.streamVersion === 1) await new Promise((r) => setTimeout(r, 7_000));
+          if (e.streamVersion === 1) await sleep(7_000);
         },
       });
       const key = 'session-long';
@@ -78,9 +79,8 @@ describe('KafkaEventBus on a real broker', () => {
         [1, 2].map((v) => ({ key, value: sampleEvent(key, v) })),
       );
       const deadline = Date.now() + 20_000;
-      while (!seen.includes(2) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 1_000));
+      while (!seen.includes(2) && Date.now() < deadline) await sleep(50);
+      await sleep(1_000);
       // A member evicted mid-handler would fail its commit, rejoin and see version 1 again.
       expect(seen).toEqual([1, 2]);
     } finally {

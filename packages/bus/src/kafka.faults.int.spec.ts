@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +13,6 @@ const REPO = resolve(__dirname, '../../..');
 const broker = (cmd: 'start' | 'stop') =>
   run('bash', ['scripts/infra/kafka.sh', cmd], { cwd: REPO, timeout: 120_000 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitFor(
   what: string,
   cond: () => boolean,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { SessionClientJoined, uuidv7, freshEventMeta } from '@idp/contracts';
@@ -47,8 +48,6 @@ async function waitForBlockedRead(applicationName: string, settled = () => false
 
 const joined = (stream: string, clientId: string) =>
   SessionClientJoined.create({ sid: stream, clientId }, freshEventMeta('c'));
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Issue #12: terminating the backends under load killed the process with an

@@ -9,6 +9,15 @@ export {
 } from './create-event-store';
 export { openDataSource, type OwnMigrations } from './sql/open-data-source';
 export {
+  advisoryLockKey,
+  sqlDriver,
+  SqlRunner,
+  type Driver,
+  type Row,
+  type Sql,
+  type SqlDriver,
+} from './sql/sql-runner';
+export {
   consoleStorageLogger,
   defaultStorageLogger,
   readWithRetry,

@@ -1,6 +1,6 @@
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '@idp/contracts';
 
-export type { BackoffOptions } from './backoff';
+export type { BackoffOptions } from '@idp/contracts';
 
 /** Metric hooks; a throwing hook is ignored, it never stops the relay. */
 export interface OutboxRelayHooks {

@@ -1,4 +1,5 @@
-import { backoffDelay } from './backoff';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '@idp/contracts';
 import { byTopic, toMessage } from './outbox-batch';
 import { publishSpan } from './store-spans';
 import type { Outbox, OutboxBacklog, OutboxPublisher, OutboxSession } from './outbox.port';
@@ -175,8 +176,4 @@ function safely(fn: () => void): void {
   } catch {
     // Metrics must never break publishing.
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import { resolvedAddressProblem, type OutboundPolicy } from '@idp/domain';
 import { OutboundError } from './outbound-error';
 
@@ -26,7 +27,7 @@ export interface GuardedLookupOptions {
   readonly now?: () => number;
 }
 
-/** Names kept at most; past it the cache starts over (a fan-out names a few hosts, not thousands). */
+/** Names kept at most; past it the least recently used goes (a fan-out names a few hosts, not thousands). */
 const MAX_CACHED_NAMES = 1000;
 
 /**
@@ -42,16 +43,28 @@ export function guardedLookup(options: GuardedLookupOptions): LookupFunction {
   const resolve = options.resolve ?? systemResolver;
   const cacheMs = options.cacheMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { at: number; addresses: Promise<readonly ResolvedAddress[]> }>();
+  const cache =
+    cacheMs > 0
+      ? new LRUCache<string, readonly ResolvedAddress[]>({
+          max: MAX_CACHED_NAMES,
+          ttl: cacheMs,
+          ttlResolution: 0,
+          perf: { now },
+          // Concurrent connections to one name share one resolution.
+          fetchMethod: (host) => resolve(host),
+          ignoreFetchAbort: true,
+          // Serve-stale (RFC 8767): when the resolver fails, the name's last answer
+          // serves until it answers again. Safe: the addresses are checked on every use.
+          allowStaleOnFetchRejection: true,
+        })
+      : undefined;
 
-  const addressesOf = (host: string): Promise<readonly ResolvedAddress[]> => {
-    const hit = cache.get(host);
-    if (hit && now() - hit.at < cacheMs) return hit.addresses;
-    if (cache.size >= MAX_CACHED_NAMES) cache.clear();
-    // Concurrent connections to one name share one resolution.
-    const addresses = resolve(host);
-    cache.set(host, { at: now(), addresses });
-    addresses.catch(() => cache.delete(host));
+  const addressesOf = async (host: string): Promise<readonly ResolvedAddress[]> => {
+    if (cache === undefined) return resolve(host);
+    const status: LRUCache.Status<string, readonly ResolvedAddress[]> = {};
+    const addresses = await cache.fetch(host, { status });
+    // Undefined: the resolver failed and there was no earlier answer to serve.
+    if (addresses === undefined) throw status.fetchError ?? new Error(`${host} did not resolve`);
     return addresses;
   };
 

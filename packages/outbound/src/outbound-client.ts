@@ -8,6 +8,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { hostProblem, type OutboundPolicy } from '@idp/domain';
+import { LRUCache } from 'lru-cache';
 import { guardedLookup, type Resolver } from './guarded-lookup';
 import { OutboundError } from './outbound-error';
 
@@ -89,14 +90,12 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   // The policy is fixed for the client's life, so a host's verdict is too: a
   // fan-out asks about the same few hosts thousands of times.
-  const verdicts = new Map<string, string | undefined>();
-  const problemOf = (host: string) => {
-    if (verdicts.has(host)) return verdicts.get(host);
-    if (verdicts.size >= 1000) verdicts.clear();
-    const problem = hostProblem(options.policy, host);
-    verdicts.set(host, problem);
-    return problem;
-  };
+  // lru-cache's memo: `''` stands for "no problem" (it stores no undefined).
+  const verdicts = new LRUCache<string, string>({
+    max: 1000,
+    memoMethod: (host) => hostProblem(options.policy, host) ?? '',
+  });
+  const problemOf = (host: string) => verdicts.memo(host) || undefined;
 
   const request = (uri: string, init: OutboundRequest = {}) =>
     new Promise<OutboundResponse>((resolve, reject) => {

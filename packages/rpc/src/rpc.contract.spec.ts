@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidClient, OAuthError, renderOAuthError } from '@idp/oauth-errors';
 import { z } from 'zod';
 import { buildClient, type Transport } from './client';
@@ -78,8 +79,6 @@ const serveGrpc: Serve = async (handlers, logger) => {
     },
   };
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each([
   ['in-process', serveInProcess],

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SubscribeOptions } from '@idp/bus';
 import { uuidv7 } from '@idp/contracts';
 import { deliveryCases } from './event-bus/delivery.cases';
@@ -26,10 +27,10 @@ export function eventBusContract(
     const deadline = Date.now() + ms;
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
   };
-  const quiet = () => new Promise((r) => setTimeout(r, quietMs));
+  const quiet = () => sleep(quietMs);
   const check: ContractContext['check'] = (title, fn) => it(title, fn, timeoutMs * 3);
 
   /** A started bus over two fresh topics; fresh names keep runs on a shared broker apart. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SharedCounter } from '@idp/cache';
 
 export interface SharedCounterFixture {
@@ -7,8 +8,6 @@ export interface SharedCounterFixture {
   readonly advance?: (ms: number) => Promise<void>;
   readonly cleanup: () => Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Behaviour every SharedCounter adapter must have (ADR 0016). */
 export function sharedCounterContract(

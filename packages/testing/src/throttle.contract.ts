@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptThrottle, ThrottlePolicy } from '@idp/cache';
 
 /** What one test of the contract gets from an adapter. `make` is called per test. */
@@ -18,7 +19,6 @@ const POLICY: ThrottlePolicy = {
   lockMs: 600,
   windowMs: 2_000,
 };
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Behaviour every AttemptThrottle adapter must have, so a flood meets the

@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { Client } from 'pg';
 import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from 'openid-client';
 import { basic, CLIENTS, FORM, introspect } from '../introspection/introspection.fixtures';
@@ -84,7 +85,6 @@ describe('PostgreSQL backends terminated under load', () => {
     let logins = 0;
     let latestAccessToken: string | undefined;
     const deadline = Date.now() + LOAD_MS;
-    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
     /** Records the answer; returns the JSON body of a 200 JSON answer. */
     const record = async (step: string, res: Response): Promise<Record<string, unknown>> => {

@@ -1,10 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { ClientAuthentication } from '@idp/contracts';
-
-interface Entry {
-  readonly clientId: Promise<string>;
-  readonly expiresAt: number;
-}
 
 /** Bounded so a flood of distinct (wrong) credentials cannot grow memory; wrong ones are never stored anyway. */
 const MAX_ENTRIES = 10_000;
@@ -16,19 +12,31 @@ const MAX_ENTRIES = 10_000;
  * `hash` is several times cheaper than an HMAC object on this hot path, and
  * the digests are only compared within this process, so length extension
  * is of no use to anyone). Concurrent
- * requests with the same credentials share one authentication. `clear()`
- * drops everything, in-flight authentications included, so a rotated secret
- * or a deleted client cannot come back from an answer given before it.
+ * requests with the same credentials share one authentication (lru-cache's
+ * fetch). `clear()` drops everything, in-flight authentications included, so
+ * a rotated secret or a deleted client cannot come back from an answer given
+ * before it.
  * private_key_jwt assertions are single use: never cached.
  */
 export class CallerCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, string, () => Promise<string>>;
   private readonly salt = randomBytes(32).toString('base64url');
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(ttlMs: number, clock: () => number = Date.now) {
+    if (!(ttlMs >= 1)) throw new RangeError('CallerCache: ttlMs must be ≥ 1');
+    this.entries = new LRUCache({
+      max: MAX_ENTRIES,
+      // lru-cache counts an entry stale once it is strictly older than ttl; ours expire at ttl.
+      ttl: Math.max(1, ttlMs - 1),
+      // Read the clock on every check (no 1 ms cache of "now"), so an injected clock rules.
+      ttlResolution: 0,
+      perf: { now: clock },
+      fetchMethod: (_key, _stale, { context }) => context(),
+      // clear() aborts an authentication in flight: the requests already waiting still get
+      // its answer (they asked before the change), but it is not stored. A failure never is.
+      ignoreFetchAbort: true,
+    });
+  }
 
   get size(): number {
     return this.entries.size;
@@ -38,30 +46,15 @@ export class CallerCache {
   async clientId(auth: ClientAuthentication, authenticate: () => Promise<string>): Promise<string> {
     const key = this.keyOf(auth);
     if (key === undefined) return authenticate();
-    const now = this.clock();
-    const hit = this.entries.get(key);
-    if (hit !== undefined && hit.expiresAt > now) return hit.clientId;
-    if (hit !== undefined) this.entries.delete(key);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-
-    const clientId = authenticate();
-    const entry: Entry = { clientId, expiresAt: now + this.ttlMs };
-    this.entries.set(key, entry);
-    try {
-      return await clientId;
-    } catch (err) {
-      this.forget(key, entry);
-      throw err;
-    }
+    const clientId = await this.entries.fetch(key, { context: authenticate });
+    // Only an abort without a value resolves undefined; ignoreFetchAbort keeps the value.
+    if (clientId === undefined) throw new Error('caller authentication was aborted');
+    return clientId;
   }
 
   /** In-flight authentications go too: their result then serves only the requests already waiting. */
   clear(): void {
     this.entries.clear();
-  }
-
-  private forget(key: string, entry: Entry): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
   }
 
   private keyOf(auth: ClientAuthentication): string | undefined {

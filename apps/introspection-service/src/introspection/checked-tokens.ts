@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * What this replica's local check of a token found (a valid MAC and the
  * token's read-model key, a verified signature and its jti), by the token's
@@ -7,41 +9,40 @@
  * Revocation is never answered from here: the read model is looked up every
  * time.
  *
- * Bounded: at `max` entries the oldest goes first. Only tokens that passed
+ * Bounded: at `max` entries the least recently used goes first (lru-cache),
+ * so the tokens resource servers keep presenting stay. Only tokens that passed
  * the check are remembered, so a flood of forged tokens evicts nothing real
  * at a cost above a MAC each. The tokens are held in this process's memory,
  * as they are while a request is served; they are never written anywhere.
+ * (T is never undefined or null: lru-cache stores neither.)
  */
-export class CheckedTokens<T> {
-  private readonly entries = new Map<string, T>();
+export class CheckedTokens<T extends NonNullable<unknown>> {
+  /** Undefined when `max` is 0: lru-cache needs a bound of at least 1. */
+  private readonly entries: LRUCache<string, T> | undefined;
 
   /** `max` = 0 remembers nothing: every token is checked every time. */
-  constructor(private readonly max: number) {
+  constructor(max: number) {
     if (!Number.isInteger(max) || max < 0) throw new RangeError('CheckedTokens: max must be ≥ 0');
+    this.entries = max === 0 ? undefined : new LRUCache({ max });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   get(token: string): T | undefined {
-    return this.entries.get(token);
+    return this.entries?.get(token);
   }
 
   remember(token: string, value: T): void {
-    if (this.max === 0) return;
-    if (this.entries.size >= this.max && !this.entries.has(token)) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(token, value);
+    this.entries?.set(token, value);
   }
 
   forget(token: string): void {
-    this.entries.delete(token);
+    this.entries?.delete(token);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 }

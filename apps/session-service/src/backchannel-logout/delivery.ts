@@ -1,4 +1,5 @@
-import { retryDelayMs, type RetrySchedule } from './retry-schedule';
+import { backoffDelay } from '@idp/contracts';
+import type { RetrySchedule } from './retry-schedule';
 
 /**
  * One back-channel logout delivery: a (sid, client) pair, the logout token's
@@ -85,7 +86,10 @@ export function afterAttempt(
     kind: 'retry',
     attempt,
     error,
-    nextAttemptAt: now + retryDelayMs(attempt, schedule, random),
+    // Jittered: the deliveries of one fan-out that failed together (an RP that
+    // was down for all of them) do not come back in one burst.
+    nextAttemptAt:
+      now + backoffDelay(attempt, { initialMs: schedule.baseMs, maxMs: schedule.capMs }, random),
   };
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,7 @@ describe('BackchannelDispatcher', () => {
     const deadline = Date.now() + ms;
     while (!(await probe())) {
       if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
   }
 
@@ -134,7 +135,7 @@ describe('BackchannelDispatcher', () => {
     start(
       async () => {
         peak = Math.max(peak, ++inFlight);
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
         inFlight--;
         return { ok: true, status: 200 };
       },
@@ -254,7 +255,7 @@ describe('BackchannelDispatcher', () => {
 
   it('wake() starts a fan-out at once instead of waiting for the poll', async () => {
     start(async () => ({ ok: true, status: 200 }), { pollMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 20)); // idle now, for up to a minute
+    await sleep(20); // idle now, for up to a minute
     const started = Date.now();
     await schedule(3);
     await until('delivered', () => journal.length === 3, 2_000);

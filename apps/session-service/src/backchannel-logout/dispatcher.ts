@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAttempt, type Delivery, type DeliveryKey, type Transition } from './delivery';
 import { postInSpan } from './delivery-span';
@@ -46,8 +47,6 @@ export interface DispatcherOptions {
   readonly flushSize?: number;
   readonly flushMs?: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Delivers due back-channel logout tokens. A fixed number of slots

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { RegisteredClient } from '@idp/domain';
 import { TokenServiceOutbound } from './outbound-client.provider';
 
@@ -16,7 +17,7 @@ const MAX_CLIENTS = 10_000;
 interface Fetched {
   readonly uri: string;
   readonly at: number;
-  readonly keys: Promise<JWK[]>;
+  readonly keys: JWK[];
 }
 
 function keysOf(body: Buffer): JWK[] {
@@ -40,7 +41,23 @@ function keysOf(body: Buffer): JWK[] {
  */
 @Injectable()
 export class ClientJwks {
-  private readonly fetched = new Map<string, Fetched>();
+  /**
+   * By client_id, for FRESH_MS. Concurrent assertions of one client share one
+   * fetch (lru-cache's fetch); a failed fetch is not kept, nor are stale keys
+   * served in its place: a key the RP withdrew must not outlive an outage of
+   * its jwks_uri.
+   */
+  private readonly fetched = new LRUCache<string, Fetched, string>({
+    max: MAX_CLIENTS,
+    ttl: FRESH_MS,
+    // An entry evicted while its fetch runs still answers the assertions waiting on it.
+    ignoreFetchAbort: true,
+    fetchMethod: async (_clientId, _stale, { context: uri }) => ({
+      uri,
+      at: Date.now(),
+      keys: await this.fetch(uri),
+    }),
+  });
 
   constructor(private readonly outbound: TokenServiceOutbound) {}
 
@@ -48,21 +65,17 @@ export class ClientJwks {
   async keysFor(client: RegisteredClient, refresh = false): Promise<JWK[]> {
     const uri = client.metadata.jwks_uri;
     if (uri === undefined) return (client.metadata.jwks?.keys ?? []) as unknown as JWK[];
-    const now = Date.now();
-    const hit = this.fetched.get(client.clientId);
-    const usable =
-      hit !== undefined &&
-      hit.uri === uri &&
-      now - hit.at < (refresh ? REFETCH_AFTER_MS : FRESH_MS);
-    if (usable) return hit.keys;
-    if (this.fetched.size >= MAX_CLIENTS) this.fetched.clear();
-    // Concurrent assertions of one client share one fetch; a failed fetch is not kept.
-    const keys = this.fetch(uri);
-    this.fetched.set(client.clientId, { uri, at: now, keys });
-    keys.catch(() => {
-      if (this.fetched.get(client.clientId)?.keys === keys) this.fetched.delete(client.clientId);
+    const hit = this.fetched.peek(client.clientId);
+    const outdated = (f: Fetched) =>
+      f.uri !== uri || (refresh && Date.now() - f.at >= REFETCH_AFTER_MS);
+    let fetched = await this.fetched.fetch(client.clientId, {
+      context: uri,
+      forceRefresh: hit !== undefined && outdated(hit),
     });
-    return keys;
+    // Joined a fetch of the client's previous jwks_uri: fetch the current one.
+    if (fetched?.uri !== uri)
+      fetched = await this.fetched.fetch(client.clientId, { context: uri, forceRefresh: true });
+    return fetched?.keys ?? [];
   }
 
   private async fetch(uri: string): Promise<JWK[]> {

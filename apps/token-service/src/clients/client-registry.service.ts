@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ClientMetadataInput } from '@idp/contracts';
@@ -54,7 +55,7 @@ export class ClientRegistry {
 
   /** Resolves once every replica's cached view of clients is younger than now. */
   untilEveryReplicaSees(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, this.staleForMs));
+    return setTimeout(this.staleForMs);
   }
 
   async find(clientId: string): Promise<RegisteredClient | undefined> {

@@ -1,4 +1,5 @@
 import { CompactEncrypt, importJWK, type CryptoKey, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { ACCESS_TOKEN_TYP, type AccessTokenContentEncryption } from '@idp/crypto';
 import type { RegisteredResource } from '@idp/domain';
 
@@ -7,21 +8,20 @@ const ENC: AccessTokenContentEncryption = 'A256GCM';
 
 /**
  * Imported keys by their public members: key material is loaded once, not per
- * token. Bounded so that rotations cannot grow it without limit.
+ * token (lru-cache's fetch: concurrent first uses share one import, a failed
+ * one is not kept). Bounded so that rotations cannot grow it without limit.
  */
-const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
-const MAX_IMPORTED = 256;
+const imported = new LRUCache<string, CryptoKey | Uint8Array, JWK & { alg: string }>({
+  max: 256,
+  ignoreFetchAbort: true,
+  fetchMethod: (_id, _stale, { context: jwk }) => importJWK(jwk, jwk.alg),
+});
 
-function importOnce(jwk: JWK & { alg: string }): Promise<CryptoKey | Uint8Array> {
+async function importOnce(jwk: JWK & { alg: string }): Promise<CryptoKey | Uint8Array> {
   const id = JSON.stringify([jwk.alg, jwk.kty, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y]);
-  let key = imported.get(id);
-  if (!key) {
-    if (imported.size >= MAX_IMPORTED) imported.clear();
-    key = importJWK(jwk, jwk.alg);
-    key.catch(() => imported.delete(id));
-    imported.set(id, key);
-  }
-  return key;
+  const key = await imported.fetch(id, { context: jwk });
+  // Only an aborted fetch without a value resolves undefined; ignoreFetchAbort keeps the value.
+  return key ?? importJWK(jwk, jwk.alg);
 }
 
 /**

@@ -1,5 +1,6 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
-import { backoffDelay, sleep } from '../delivery';
+import { backoffDelay } from '@idp/contracts';
 import type { BusLogger } from '../logger';
 import type { TopicSpec } from '../topics';
 import { ensureTopics } from './topic-admin';
@@ -81,10 +82,10 @@ export class KafkaConnection {
     if (this.reconnecting || this.closing.signal.aborted) return;
     this.reconnecting = (async () => {
       for (let n = 1; !this.closing.signal.aborted; n++) {
-        await sleep(
-          backoffDelay(n, { initial: this.cfg.retry.initialMs, max: this.cfg.retry.maxMs }),
-          this.closing.signal,
-        );
+        // Cut short by close(), which must not wait out a backoff.
+        await setTimeout(backoffDelay(n, { ...this.cfg.retry, jitter: 'none' }), undefined, {
+          signal: this.closing.signal,
+        }).catch(() => {});
         if (this.closing.signal.aborted || (await this.attempt())) return;
       }
     })().finally(() => (this.reconnecting = undefined));

@@ -1,5 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { backoffDelay } from '../delivery';
+import { backoffDelay } from '@idp/contracts';
 import type { Subscription } from '../event-bus.port';
 import type { BusLogger } from '../logger';
 import type { Processor } from '../processors';
@@ -109,10 +109,7 @@ export class KafkaSubscription implements Subscription {
       error: String(error),
     });
     void consumer.disconnect().catch(() => undefined);
-    const delay = backoffDelay(this.failures, {
-      initial: this.deps.retry.initialMs,
-      max: this.deps.retry.maxMs,
-    });
+    const delay = backoffDelay(this.failures, { ...this.deps.retry, jitter: 'none' });
     this.restartTimer = setTimeout(() => void this.start(), delay);
   }
 

@@ -1,4 +1,5 @@
 import { logLevel, type logCreator } from 'kafkajs';
+import { LRUCache } from 'lru-cache';
 import type { BusLogger } from '../logger';
 
 /** Fields of a kafkajs log entry that describe where, never what: no payloads, no stacks. */
@@ -20,7 +21,8 @@ const SAFE_FIELDS = [
  *   count of what was suppressed.
  */
 export function quietLogCreator(logger: BusLogger, repeatWindowMs = 30_000): logCreator {
-  const lastWritten = new Map<string, { at: number; suppressed: number }>();
+  // Bounded: an outage repeats a few lines; the least recently seen goes first.
+  const lastWritten = new LRUCache<string, { at: number; suppressed: number }>({ max: 1000 });
   return () =>
     ({ namespace, level, log }) => {
       const fingerprint = `${namespace}|${String(log.message).replace(/\d+/g, '#')}`;
@@ -30,7 +32,6 @@ export function quietLogCreator(logger: BusLogger, repeatWindowMs = 30_000): log
         seen.suppressed++;
         return;
       }
-      if (lastWritten.size > 1000) lastWritten.clear();
       lastWritten.set(fingerprint, { at: now, suppressed: 0 });
 
       const context: Record<string, unknown> = { namespace };

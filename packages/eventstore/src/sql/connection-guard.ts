@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { isConnectionFault } from '@idp/oauth-errors';
 import { rootLogger } from '@idp/observability';
 import { Client, type ClientConfig } from 'pg';
@@ -83,7 +84,7 @@ const RETRY_PAUSE_MS = 20;
  * retry would take the next idle client, whose FATAL is still unread.
  */
 export function letThePoolNoticeDeadConnections(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+  return setTimeout(RETRY_PAUSE_MS);
 }
 
 /**

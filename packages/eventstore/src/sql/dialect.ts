@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
 import type { IndexedDataField } from '../event-store.port';
-import { Mutex } from './mutex';
+import { advisoryLockKey, sqlDriver, type SqlDriver } from './sql-runner';
 
 /** Which unique index an insert violated. */
 export type UniqueViolation = 'stream_version' | 'id' | 'other';
 
 /** Everything that differs between the two drivers; the SQL itself is shared. */
-export interface Dialect {
-  readonly driver: 'postgres' | 'sqlite';
-  /** SQL is written once with `?` placeholders; PostgreSQL wants `$1..$n`. */
-  placeholders(text: string): string;
+export interface Dialect extends SqlDriver {
   /** jsonb comes back parsed from pg; SQLite stores JSON as text. */
   decodeJson(value: unknown): unknown;
   uniqueViolation(err: unknown): UniqueViolation | undefined;
@@ -22,8 +18,6 @@ export interface Dialect {
   dataField(field: IndexedDataField): string;
   /** How `stream` is compared and ordered in code-point order (PostgreSQL collations differ). */
   readonly streamOrder: string;
-  /** Serialises units of work that must not interleave on one connection. */
-  serialize<T>(fn: () => Promise<T>): Promise<T>;
   /** SQL that takes the append lock inside a transaction, if the driver needs one. */
   readonly appendLockSql?: string;
   /** SQL returning `{ held }`: tries the relay lease for the current transaction. */
@@ -38,22 +32,12 @@ function driverError(
   return err instanceof QueryFailedError ? (err.driverError as { code?: unknown }) : undefined;
 }
 
-/**
- * Advisory lock keys are 64-bit; derive them from the schema so stores in
- * different schemas of one database never block each other.
- */
-function lockKey(purpose: string, schema: string): string {
-  const digest = createHash('sha256').update(`idp-eventstore:${purpose}:${schema}`).digest();
-  return digest.readBigInt64BE(0).toString();
-}
+const lockKey = (purpose: string, schema: string) =>
+  advisoryLockKey('idp-eventstore', purpose, schema);
 
 export function postgresDialect(schema: string): Dialect {
   return {
-    driver: 'postgres',
-    placeholders(text) {
-      let n = 0;
-      return text.replace(/\?/g, () => `$${++n}`);
-    },
+    ...sqlDriver('postgres'),
     decodeJson: (value) => value,
     dataField: (field) => `(data->>'${field}')`,
     streamOrder: 'stream COLLATE "C"',
@@ -64,7 +48,6 @@ export function postgresDialect(schema: string): Dialect {
       if (e.constraint === 'events_id_uq') return 'id';
       return 'other';
     },
-    serialize: (fn) => fn(),
     // Positions come from a sequence, which hands them out in call order, not
     // commit order. Holding this lock from the insert to the commit makes the
     // two orders equal, so readAll never skips a late-committing lower position.
@@ -79,10 +62,8 @@ export function postgresDialect(schema: string): Dialect {
 }
 
 export function sqliteDialect(): Dialect {
-  const mutex = new Mutex();
   return {
-    driver: 'sqlite',
-    placeholders: (text) => text,
+    ...sqlDriver('sqlite'),
     decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     dataField: (field) => `json_extract(data, '$.${field}')`,
     // BINARY, the default, compares UTF-8 bytes: code-point order.
@@ -96,7 +77,6 @@ export function sqliteDialect(): Dialect {
       if (message.includes('events.id')) return 'id';
       return 'other';
     },
-    serialize: (fn) => mutex.run(fn),
     // One process, one connection, one writer: nothing to lock across processes.
     lockParams: { append: '', relay: '', migrate: '' },
   };

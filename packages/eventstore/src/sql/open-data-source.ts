@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+import { migrate, verifyMigrated } from './migration-runner';
 import { defaultStorageLogger, guardedPgOptions, type StorageLogger } from './connection-guard';
 import type { PgSsl } from './pg-ssl';
 
@@ -135,41 +136,4 @@ export function applicationNameOf(
 ): string {
   const base = target.applicationName ?? `idp-${own.owner}`;
   return (schema === 'public' ? base : `${base}/${schema}`).slice(0, MAX_APPLICATION_NAME);
-}
-
-/** Reads the migrations table only (TypeORM's showMigrations would create it). */
-async function verifyMigrated(dataSource: DataSource, own: OwnMigrations): Promise<void> {
-  let applied: Set<string>;
-  try {
-    const rows = (await dataSource.query(`SELECT name FROM ${own.table}`)) as { name: string }[];
-    applied = new Set(rows.map((r) => r.name));
-  } catch (err) {
-    throw new Error(`no ${own.what} here (${(err as Error).message})`);
-  }
-  if (own.migrations.some((m) => !applied.has(new m().name ?? m.name))) {
-    throw new Error(
-      `the ${own.what} schema is not up to date: start the service that owns it (${own.owner}) first`,
-    );
-  }
-}
-
-async function migrate(dataSource: DataSource, schema: string, own: OwnMigrations): Promise<void> {
-  if (dataSource.options.type !== 'postgres') {
-    await dataSource.runMigrations({ transaction: 'all' });
-    return;
-  }
-  // Replicas that boot together would race to create the same tables: one
-  // migrates while the others wait on this session lock, then find nothing to do.
-  const lock = dataSource.createQueryRunner();
-  try {
-    await lock.query('SELECT pg_advisory_lock(CAST($1 AS bigint))', [own.lockKey]);
-    try {
-      await lock.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await dataSource.runMigrations({ transaction: 'all' });
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock(CAST($1 AS bigint))', [own.lockKey]);
-    }
-  } finally {
-    await lock.release();
-  }
 }

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * The second line of defence: code must never hand a secret to a logger,
  * and whatever does reach one passes through here first. A field is
@@ -35,18 +37,16 @@ const SENSITIVE_WORDS = new Set([
 const NUMERIC_FIELDS = new Set(['statusCode', 'status_code']);
 
 const WORD_BOUNDARY = /[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/;
-const verdicts = new Map<string, boolean>();
+// Field names come from our code, so the memo stays small; bound it anyway.
+const verdicts = new LRUCache<string, boolean>({
+  max: 10_000,
+  memoMethod: (key) =>
+    !NUMERIC_FIELDS.has(key) &&
+    key.split(WORD_BOUNDARY).some((word) => SENSITIVE_WORDS.has(word.toLowerCase())),
+});
 
 export function isSensitiveKey(key: string): boolean {
-  let verdict = verdicts.get(key);
-  if (verdict === undefined) {
-    verdict =
-      !NUMERIC_FIELDS.has(key) &&
-      key.split(WORD_BOUNDARY).some((word) => SENSITIVE_WORDS.has(word.toLowerCase()));
-    // Field names come from our code, so the cache stays small; bound it anyway.
-    if (verdicts.size < 10_000) verdicts.set(key, verdict);
-  }
-  return verdict;
+  return verdicts.memo(key);
 }
 
 const JWT_SHAPED =

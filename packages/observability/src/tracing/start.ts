@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { rootLogger } from '../logging/logger';
 import { createOtlpExporter, OTLP_PROTOCOLS, otlpProtocol } from './otlp-exporter';
@@ -84,7 +85,7 @@ function flushBeforeDying(sdk: TracingSdk): () => void {
       void sdk.flush().catch(() => undefined);
       return;
     }
-    const budget = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_BUDGET_MS).unref());
+    const budget = setTimeout(SHUTDOWN_BUDGET_MS, undefined, { ref: false });
     void Promise.race([sdk.shutdown().catch(() => undefined), budget]).then(() => {
       stopListening();
       process.kill(process.pid, signal);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheInvalidations, ReadModelCache } from '@idp/cache';
 
 /** What one test of the contract gets from an adapter. `make` is called per test. */
@@ -33,7 +34,7 @@ export const SHORT_TTL_MS = 150;
 export const PAST_SHORT_TTL_MS = SHORT_TTL_MS + 100;
 export const LONG_TTL_MS = 60_000;
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Collects messages and waits for the n-th, failing after `timeoutMs` instead of hanging. */
 export function recorder() {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   freshEventMeta,
   SessionClientJoined,
@@ -62,7 +63,7 @@ export const joined = (
 export const ids = (events: readonly { id: string }[]) => events.map((e) => e.id);
 export const withoutPosition = ({ position: _position, ...envelope }: StoredEvent): EventEnvelope =>
   envelope;
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 export async function waitFor(
   what: string,

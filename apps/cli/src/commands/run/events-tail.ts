@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { EventStore, StoredEvent } from '@idp/eventstore';
 import type { RunContext } from '../../support/command';
 import { println } from '../../support/io';
@@ -20,19 +21,6 @@ export function eventFilter(type?: string, grant?: string): (e: StoredEvent) => 
   return (e) => typeMatches(e.type) && (stream === undefined || e.stream === stream);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
-
 /** Polls readAll after `from` until the signal aborts; positions are gap-free, so none is missed. */
 async function follow(
   store: EventStore,
@@ -48,7 +36,8 @@ async function follow(
     const batch = await store.readAll(position, BATCH);
     for (const e of batch) if (keep(e)) print(e);
     if (batch.length) position = batch[batch.length - 1]!.position;
-    if (batch.length < BATCH) await sleep(intervalMs, signal);
+    // An abort (Ctrl-C) ends the pause at once; the loop condition then stops.
+    if (batch.length < BATCH) await setTimeout(intervalMs, undefined, { signal }).catch(() => {});
   } while (!signal.aborted);
 }
 

@@ -1,8 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openDataSource, type SqlTarget } from '@idp/eventstore';
+import {
+  advisoryLockKey,
+  openDataSource,
+  sqlDriver,
+  SqlRunner,
+  type SqlTarget,
+} from '@idp/eventstore';
 import { deliveryMigrations } from './delivery-migrations';
-import { advisoryLockKey, SqlRunner } from './sql-runner';
 import { SqlDeliveryStore } from './sql.delivery-store';
 
 /** PostgreSQL (the event store's database and schema are fine) or a SQLite file. */
@@ -22,9 +27,9 @@ export async function createDeliveryStore(
     owner: 'session-service',
     migrations: deliveryMigrations,
     table: MIGRATIONS_TABLE,
-    lockKey: advisoryLockKey('migrate', schema),
+    lockKey: advisoryLockKey('idp-backchannel', 'migrate', schema),
     defaultPoolSize: 5,
   });
   const logger = options.driver === 'postgres' ? options.logger : undefined;
-  return new SqlDeliveryStore(new SqlRunner(dataSource, options.driver, logger));
+  return new SqlDeliveryStore(new SqlRunner(dataSource, sqlDriver(options.driver), logger));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createDeliveryStore } from './create-delivery-store';
@@ -66,7 +67,7 @@ describe('PostgreSQL delivery store when its connections are terminated', () => 
         return r.rowCount ?? 0;
       });
       if (blocked > 0) return;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     if (!settled()) throw new Error('the read never blocked');
   };

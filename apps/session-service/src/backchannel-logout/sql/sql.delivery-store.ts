@@ -5,7 +5,7 @@ import type {
   RecordedTransition,
   RetryResult,
 } from '../delivery-store.port';
-import type { Row, Sql, SqlRunner } from './sql-runner';
+import type { Row, Sql, SqlRunner } from '@idp/eventstore';
 
 const COLUMNS =
   'sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, last_error, created_at, updated_at, request_id, traceparent';
