@@ -25,7 +25,7 @@ export interface SessionJoinRpcs {
       redirectUriSupplied: boolean;
       responseType: string;
       nonce: string;
-    }): Promise<{ readonly id_token?: string }>;
+    }): Promise<{ readonly id_token?: string | undefined }>;
   };
 }
 
