@@ -5,6 +5,7 @@ import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
 import { freePort } from '../support/service-process';
 import { idp } from './cli.support';
+import { grantStream } from '@idp/domain';
 
 const ADMIN_TOKEN = 'cli-e2e-admin-token-0123456789abcdef';
 const basic = (id: string, secret: string) =>
@@ -142,7 +143,7 @@ describe('idp against a running embedded server', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { stream: string });
-      expect(events[0]!.stream).toBe(`grant-${grantId}`);
+      expect(events[0]!.stream).toBe(grantStream(grantId));
     },
   );
 

@@ -14,6 +14,7 @@ import {
   sessionJoinedBy,
   USER_SUB,
 } from '../logout/backchannel.support';
+import { sessionStream } from '@idp/domain';
 
 jest.setTimeout(300_000);
 
@@ -110,7 +111,7 @@ describe('logout reaches clients that joined late (issue #12)', () => {
     try {
       const { rows } = await pg.query<{ type: string }>(
         `SELECT type FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
-        [`session-${sid}`],
+        [sessionStream(sid)],
       );
       return rows.map((r) => r.type);
     } finally {

@@ -10,6 +10,7 @@ import {
   sessionJoinedBy,
   writeBackchannelSeed,
 } from './backchannel.support';
+import { sessionStream } from '@idp/domain';
 
 jest.setTimeout(240_000);
 
@@ -75,7 +76,7 @@ describe('back-channel logout delivery (distributed)', () => {
     try {
       const { rows } = await pg.query<{ type: string; data: Record<string, unknown> }>(
         `SELECT type, data FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
-        [`session-${sid}`],
+        [sessionStream(sid)],
       );
       return rows.map((r) => [r.type, r.data]);
     } finally {

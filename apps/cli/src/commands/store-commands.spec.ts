@@ -19,6 +19,7 @@ import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { fakeIo } from '../io.test-support';
 import { main } from '../main';
+import { KEY_RING_STREAM, grantStream } from '@idp/domain';
 
 // A new id per event: ids are unique in the store.
 const meta = () => freshEventMeta('c-1');
@@ -52,7 +53,7 @@ describe('store commands (SQLite, --embedded)', () => {
     );
 
   it('keys list: kid, alg, state and age; never the private key', async () => {
-    await store.append('key-ring', 0, [
+    await store.append(KEY_RING_STREAM, 0, [
       key('k1', NOW - 3 * 86_400),
       SigningKeyActivated.create(
         { kid: 'k1', alg: 'ES256', activatedAt: NOW - 3 * 86_400 },
@@ -81,7 +82,7 @@ describe('store commands (SQLite, --embedded)', () => {
   });
 
   it('keys list: a retired key past its grace period is expired', async () => {
-    await store.append('key-ring', 0, [
+    await store.append(KEY_RING_STREAM, 0, [
       key('k1', NOW - 100),
       SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW - 100 }, meta()),
       SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 50, publishUntil: NOW - 1 }, meta()),
@@ -153,7 +154,7 @@ describe('store commands (SQLite, --embedded)', () => {
     const grantId = 'g-123';
     const token = mintOpaqueToken('at', keys.macKey, grantId);
     beforeEach(async () => {
-      await store.append(`grant-${grantId}`, 0, [
+      await store.append(grantStream(grantId), 0, [
         AccessTokenIssued.create(
           {
             grantId,

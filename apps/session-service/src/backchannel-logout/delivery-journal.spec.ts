@@ -5,6 +5,7 @@ import { MAX_DELIVERIES_PER_EVENT } from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import type { Delivery } from './delivery';
 import { DeliveryJournal } from './delivery-journal';
+import { sessionStream } from '@idp/domain';
 
 const delivery = (sid: string, i: number): Delivery => ({
   sid,
@@ -38,7 +39,7 @@ describe('DeliveryJournal', () => {
   });
 
   const streamOf = async (sid: string) =>
-    (await store.readStream(`session-${sid}`)).map((e) => ({
+    (await store.readStream(sessionStream(sid))).map((e) => ({
       type: e.type,
       data: e.data as Record<string, unknown>,
     }));

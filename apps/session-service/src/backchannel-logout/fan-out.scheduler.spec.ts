@@ -7,6 +7,7 @@ import type { DeliveryStore } from './delivery-store.port';
 import type { BackchannelDispatcher } from './dispatcher';
 import { FanOutScheduler } from './fan-out.scheduler';
 import { createDeliveryStore } from './sql/create-delivery-store';
+import { sessionStream } from '@idp/domain';
 
 /** token-service's answer: every client asked about registered a URI. */
 const tokens = {
@@ -47,7 +48,7 @@ describe('FanOutScheduler', () => {
 
   /** Which clients the session's `…_scheduled` events list, in order (repeats kept). */
   const journaled = async (sid: string) =>
-    (await events.readStream(`session-${sid}`))
+    (await events.readStream(sessionStream(sid)))
       .filter((e) => e.type === 'session.backchannel_logout_scheduled')
       .flatMap((e) => (e.data as { deliveries: { clientId: string }[] }).deliveries)
       .map((d) => d.clientId);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import type { SessionView } from '@idp/contracts';
+import { STREAM_PREFIX, type SessionView } from '@idp/contracts';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import {
   sessionDecider,
@@ -148,13 +148,13 @@ export class SessionService {
     const ended: EndedSession[] = [];
     for (let after = ''; ;) {
       const page = await this.store.streamsWhere({
-        streamPrefix: 'session-',
+        streamPrefix: STREAM_PREFIX.session,
         field: 'sub',
         value: sub,
         after,
       });
       for (const stream of page) {
-        const result = await this.end({ sid: stream.slice('session-'.length), reason });
+        const result = await this.end({ sid: stream.slice(STREAM_PREFIX.session.length), reason });
         if (result) ended.push(result);
       }
       if (page.length < STREAMS_WHERE_MAX) break;

@@ -1,6 +1,7 @@
 import { UserDirectory } from '../users/user-directory.service';
 import { oauthErrorOf, startAdminHarness, type AdminHarness } from './admin.fixtures';
 import { UserAdmin } from './user-admin.service';
+import { userStream } from '@idp/domain';
 
 // Every password is hashed with scrypt (~100 ms alone, far more on a busy CI machine).
 jest.setTimeout(60_000);
@@ -32,7 +33,7 @@ describe('UserAdmin', () => {
     });
     expect(JSON.stringify(await admin.read(view.sub))).not.toMatch(/scrypt|passwordHash/);
     expect(await users.authenticate('bob', password)).toBe(view.sub);
-    const events = JSON.stringify(await h.store.readStream(`user-${view.sub}`));
+    const events = JSON.stringify(await h.store.readStream(userStream(view.sub)));
     expect(events).not.toContain(password);
   });
 

@@ -2,9 +2,6 @@ import type { ClaimsRequest, GrantEvent, GrantRevocationReason } from '@idp/cont
 import { assertNever } from '../decider';
 import { fromAccessToken, fromCode, fromIdToken } from './grant.origins';
 
-/** One stream per grant: everything issued under one authorization shares its fate. */
-export const grantStream = (grantId: string): string => `grant-${grantId}`;
-
 type Data<T extends GrantEvent['type']> = Extract<GrantEvent, { type: T }>['data'];
 export type AccessTokenFormat = Data<'grant.access_token_issued'>['format'];
 

@@ -16,8 +16,6 @@ import { normaliseUsername } from '../username/username.decider';
 export const loginThrottleKey = (username: string): string =>
   createHash('sha256').update(normaliseUsername(username), 'utf8').digest('base64url');
 
-export const loginThrottleStream = (key: string): string => `login-throttle-${key}`;
-
 export type LoginThrottleState = { readonly lockedUntil: number };
 
 export type LoginThrottleCommand =

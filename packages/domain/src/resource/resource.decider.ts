@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   ResourceRegistered,
   ResourceUpdated,
-  STREAM_PREFIX,
   type PendingEvent,
   type ResourceEncryptionJwk,
   type ResourceEvent,
@@ -26,8 +25,6 @@ import { checkEncryptionKeys, checkResourceUri, sameJson } from './resource.rule
 export function resourceIdOf(resource: string): string {
   return createHash('sha256').update(resource, 'utf8').digest('base64url');
 }
-export const resourceStream = (resource: string): string =>
-  STREAM_PREFIX.resource + resourceIdOf(resource);
 
 export type ResourceSource = 'seed' | 'admin';
 
