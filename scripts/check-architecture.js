@@ -8,10 +8,11 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const layer = {
+  // node:crypto is imported here only, so every workspace may depend on it.
+  crypto: -1,
   contracts: 0,
   'oauth-errors': 0,
   config: 0,
-  crypto: 0,
   observability: 0,
   domain: 1,
   rpc: 1,

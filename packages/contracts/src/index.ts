@@ -1,6 +1,5 @@
 export * from './uuidv7';
 export * from './clock';
-export * from './random-pool';
 export * from './actor';
 export * from './envelope';
 export * from './define-event';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
   UserUpdated,
   freshEventMeta,
 } from '@idp/contracts';
-import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
+import { deriveTokenKeys, keyedHash, mintOpaqueToken, randomBytes } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { fakeIo } from '../io.test-support';
 import { main } from '../main';

@@ -1,5 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
 import type { ClientAuthentication } from '@idp/contracts';
+import { randomBase64url, sha256Base64url } from '@idp/crypto';
 
 interface Entry {
   readonly clientId: Promise<string>;
@@ -23,7 +23,7 @@ const MAX_ENTRIES = 10_000;
  */
 export class CallerCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly salt = randomBytes(32).toString('base64url');
+  private readonly salt = randomBase64url(32);
 
   constructor(
     private readonly ttlMs: number,
@@ -71,6 +71,6 @@ export class CallerCache {
     const id = auth.clientId ?? '';
     // The id's length makes the joined string unambiguous, whatever either part contains.
     const credentials = `${auth.method}:${id.length}:${id}:${auth.secret ?? ''}`;
-    return hash('sha256', this.salt + credentials, 'base64url');
+    return sha256Base64url(this.salt + credentials);
   }
 }

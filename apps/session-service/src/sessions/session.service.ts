@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { STREAM_PREFIX, type SessionView } from '@idp/contracts';
+import { randomBase64url } from '@idp/crypto';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import {
   sessionDecider,
@@ -10,7 +11,6 @@ import {
   type SessionState,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-import { randomBytes } from 'node:crypto';
 
 function view(state: SessionState, now: number): SessionView | null {
   if (!sessionIsLive(state, now)) return null;
@@ -38,7 +38,7 @@ export class SessionService {
 
   async start(input: { sub: string; amr: readonly string[]; acr?: string }): Promise<SessionView> {
     // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
-    const sid = randomBytes(16).toString('base64url');
+    const sid = randomBase64url(16);
     const meta = this.runner.requestMeta();
     const result = await this.runner.runNew(sessionDecider, sessionStream(sid), {
       type: 'StartSession',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   ResourceRegistered,
   ResourceUpdated,
@@ -6,6 +5,7 @@ import {
   type ResourceEncryptionJwk,
   type ResourceEvent,
 } from '@idp/contracts';
+import { sha256Base64url } from '@idp/crypto';
 import type { AccessTokenFormat } from '../grant/grant.state';
 import {
   assertNever,
@@ -23,7 +23,7 @@ import { checkEncryptionKeys, checkResourceUri, sameJson } from './resource.rule
  * characters a stream id should not carry.
  */
 export function resourceIdOf(resource: string): string {
-  return createHash('sha256').update(resource, 'utf8').digest('base64url');
+  return sha256Base64url(resource);
 }
 
 export type ResourceSource = 'seed' | 'admin';
