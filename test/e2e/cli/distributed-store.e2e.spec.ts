@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
+import { KEY_RING_STREAM } from '@idp/domain';
 import { dropSchema, isolatedEnv, REDIS_URL } from '../support/infra';
 import { idp } from './cli.support';
-import { KEY_RING_STREAM } from '@idp/domain';
 
 interface KeyRow {
   kid: string;

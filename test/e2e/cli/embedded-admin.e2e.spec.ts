@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
+import { grantStream } from '@idp/domain';
 import { freePort } from '../support/service-process';
 import { idp } from './cli.support';
-import { grantStream } from '@idp/domain';
 
 const ADMIN_TOKEN = 'cli-e2e-admin-token-0123456789abcdef';
 const basic = (id: string, secret: string) =>

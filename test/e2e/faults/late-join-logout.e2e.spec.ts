@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { sessionStream } from '@idp/domain';
 import { kafka } from '../support/infra';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
@@ -14,7 +15,6 @@ import {
   sessionJoinedBy,
   USER_SUB,
 } from '../logout/backchannel.support';
-import { sessionStream } from '@idp/domain';
 
 jest.setTimeout(300_000);
 

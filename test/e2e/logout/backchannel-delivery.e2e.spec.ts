@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { sessionStream } from '@idp/domain';
 import { counterValue } from '../support/metrics';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
@@ -10,7 +11,6 @@ import {
   sessionJoinedBy,
   writeBackchannelSeed,
 } from './backchannel.support';
-import { sessionStream } from '@idp/domain';
 
 jest.setTimeout(240_000);
 

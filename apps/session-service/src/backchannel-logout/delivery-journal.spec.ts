@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_DELIVERIES_PER_EVENT } from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
+import { sessionStream } from '@idp/domain';
 import type { Delivery } from './delivery';
 import { DeliveryJournal } from './delivery-journal';
-import { sessionStream } from '@idp/domain';
 
 const delivery = (sid: string, i: number): Delivery => ({
   sid,

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import type { TokenRpcClient } from '@idp/nest-kit';
+import { sessionStream } from '@idp/domain';
 import type { DeliveryStore } from './delivery-store.port';
 import type { BackchannelDispatcher } from './dispatcher';
 import { FanOutScheduler } from './fan-out.scheduler';
 import { createDeliveryStore } from './sql/create-delivery-store';
-import { sessionStream } from '@idp/domain';
 
 /** token-service's answer: every client asked about registered a URI. */
 const tokens = {

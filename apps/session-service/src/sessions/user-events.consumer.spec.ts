@@ -6,9 +6,9 @@ import { UserCreated, UserDeleted, type DomainEvent, freshEventMeta } from '@idp
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from '@idp/nest-kit';
 import { asStored } from '@idp/testing';
+import { sessionStream } from '@idp/domain';
 import { SessionService } from './session.service';
 import { UserEventsConsumer } from './user-events.consumer';
-import { sessionStream } from '@idp/domain';
 
 /** Over a real SQLite event store: sessions are found by the indexed sub. */
 describe('UserEventsConsumer', () => {

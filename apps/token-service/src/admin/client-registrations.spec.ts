@@ -1,8 +1,8 @@
+import { clientStream } from '@idp/domain';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
 import { oauthErrorOf, startAdminHarness, webMetadata, type AdminHarness } from './admin.fixtures';
-import { clientStream } from '@idp/domain';
 
 /** RFC 7591 registration and RFC 7592 management inside token-service, over a real SQLite store. */
 describe('ClientRegistrations (RFC 7591 / 7592)', () => {

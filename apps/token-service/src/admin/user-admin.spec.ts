@@ -1,7 +1,7 @@
+import { userStream } from '@idp/domain';
 import { UserDirectory } from '../users/user-directory.service';
 import { oauthErrorOf, startAdminHarness, type AdminHarness } from './admin.fixtures';
 import { UserAdmin } from './user-admin.service';
-import { userStream } from '@idp/domain';
 
 // Every password is hashed with scrypt (~100 ms alone, far more on a busy CI machine).
 jest.setTimeout(60_000);
