@@ -6,10 +6,11 @@ const fs = require('fs');
 const path = require('path');
 
 const layer = {
+  // node:crypto is imported here only (issue #15), so every workspace may depend on it.
+  crypto: -1,
   contracts: 0,
   'oauth-errors': 0,
   config: 0,
-  crypto: 0,
   observability: 0,
   domain: 1,
   rpc: 1,

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBase64url } from '@idp/crypto';
 
 export interface LocalSecrets {
   readonly KEY_ENCRYPTION_KEY: string;
@@ -19,8 +19,8 @@ export function ensureLocalSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
   const secrets: LocalSecrets = {
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBase64url(32),
+    TOKEN_HASH_KEY: randomBase64url(32),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   return secrets;

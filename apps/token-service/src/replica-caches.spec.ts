@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { loadConfig, type Config } from '@idp/config';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from '@idp/nest-kit';

@@ -5,11 +5,9 @@ import { ClientAuthenticator } from './clients/client-authenticator';
 import { ClientJwks } from './clients/client-jwks';
 import { TokenServiceOutbound } from './clients/outbound-client.provider';
 import { ClientRegistry } from './clients/client-registry.service';
-import { AuthorizationCodeHandler } from './grants/authorization-code.handler';
 import { AuthorizeService } from './grants/authorize.service';
-import { ClientCredentialsHandler } from './grants/client-credentials.handler';
 import { GRANT_HANDLERS } from './grants/grant-handler';
-import { RefreshTokenHandler } from './grants/refresh-token.handler';
+import { GRANT_HANDLER_CLASSES } from './grants/grant-handlers';
 import { TokenEndpoint } from './grants/token-endpoint.service';
 import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
@@ -26,7 +24,7 @@ import { PasswordChecks } from './users/password-checks';
 import { UserDirectory } from './users/user-directory.service';
 import { UserinfoService } from './userinfo/userinfo.service';
 
-const grantHandlers = [ClientCredentialsHandler, AuthorizationCodeHandler, RefreshTokenHandler];
+const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
 
 /**
  * token-service's features. It expects the infrastructure ports (event

@@ -1,7 +1,6 @@
 export * from './uuidv7';
 export * from './clock';
 export * from './backoff';
-export * from './random-pool';
 export * from './actor';
 export * from './envelope';
 export * from './define-event';

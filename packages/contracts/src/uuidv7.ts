@@ -1,4 +1,4 @@
-import { pooledRandomBytes } from './random-pool';
+import { pooledRandomBytes } from '@idp/crypto';
 
 /**
  * RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits. Ids sort by

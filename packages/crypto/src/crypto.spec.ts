@@ -1,9 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, decodeSecret, deriveKey, keyedHash } from './keyed-hash';
+import { createHash, createHmac, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { sha256, sha256Base64url } from './digest';
+import {
+  constantTimeEqual,
+  constantTimeEqualBytes,
+  decodeSecret,
+  deriveKey,
+  hmacSha256,
+  keyedHash,
+} from './keyed-hash';
+import { fillRandom, randomBase64url, randomBytes, randomUUID } from './random';
 import { mintOpaqueToken, verifyOpaqueToken } from './opaque-token';
 import { decryptPrivateJwk, encryptPrivateJwk, generateSigningKey } from './signing-keys';
 
-const secret = randomBytes(32);
+const secret = nodeRandomBytes(32);
 
 describe('keyed hashes', () => {
   it('derives distinct keys per purpose and hashes deterministically', () => {
@@ -78,4 +87,36 @@ describe('signing keys', () => {
       await expect(decryptPrivateJwk(jwe, kek, 'other-kid')).rejects.toThrow(/kid/);
     },
   );
+});
+
+describe('primitives (the only node:crypto users)', () => {
+  it('hashes with SHA-256 as bytes and as base64url', () => {
+    const oracle = createHash('sha256').update('héllo', 'utf8').digest();
+    expect(sha256('héllo').equals(oracle)).toBe(true);
+    expect(sha256(Buffer.from('héllo', 'utf8')).equals(oracle)).toBe(true);
+    expect(sha256Base64url('héllo')).toBe(oracle.toString('base64url'));
+  });
+
+  it('MACs with HMAC-SHA-256, keyedHash being its base64url', () => {
+    const oracle = createHmac('sha256', secret).update('v', 'utf8').digest();
+    expect(hmacSha256(secret, 'v').equals(oracle)).toBe(true);
+    expect(keyedHash(secret, 'v')).toBe(oracle.toString('base64url'));
+  });
+
+  it('compares bytes in constant time; different lengths are unequal', () => {
+    expect(constantTimeEqualBytes(Buffer.from([1, 2]), Buffer.from([1, 2]))).toBe(true);
+    expect(constantTimeEqualBytes(Buffer.from([1, 2]), Buffer.from([1, 3]))).toBe(false);
+    expect(constantTimeEqualBytes(Buffer.from([1, 2]), Buffer.from([1, 2, 3]))).toBe(false);
+  });
+
+  it('draws random bytes, base64url strings, UUIDs and fills buffers', () => {
+    expect(randomBytes(16)).toHaveLength(16);
+    expect(randomBase64url(16)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(randomBase64url(32)).not.toBe(randomBase64url(32));
+    expect(randomUUID()).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const filled = fillRandom(Buffer.alloc(64));
+    expect(filled.equals(Buffer.alloc(64))).toBe(false);
+  });
 });

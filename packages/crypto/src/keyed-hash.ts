@@ -21,7 +21,12 @@ export function deriveKey(secret: Buffer, purpose: string): Buffer {
  * key; the inputs are high-entropy, so no slow hash is needed per request.
  */
 export function keyedHash(key: Buffer, value: string): string {
-  return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+  return hmacSha256(key, value).toString('base64url');
+}
+
+/** HMAC-SHA-256 of a UTF-8 string, as bytes (for MACs that are truncated). */
+export function hmacSha256(key: Buffer, value: string): Buffer {
+  return createHmac('sha256', key).update(value, 'utf8').digest();
 }
 
 /** Constant-time string equality (lengths may leak; contents do not). */
@@ -33,4 +38,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
     return false;
   }
   return timingSafeEqual(x, y);
+}
+
+/** Constant-time byte equality; different lengths are unequal (and reveal only that). */
+export function constantTimeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
 }

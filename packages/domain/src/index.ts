@@ -1,4 +1,5 @@
 export * from './decider';
+export * from './streams';
 export * from './key-ring/key-ring.decider';
 export * from './grant';
 export * from './client';

@@ -1,4 +1,5 @@
 export * from './oauth-error';
 export * from './errors';
+export * from './http-response';
 export * from './render';
 export * from './storage-faults';

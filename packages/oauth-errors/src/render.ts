@@ -1,11 +1,12 @@
 import { ServerError } from './errors';
+import type { HttpResponse } from './http-response';
 import { OAuthError, type OAuthErrorCode } from './oauth-error';
 import { isStorageFault, StorageUnavailable } from './storage-faults';
 
-export interface RenderedError {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: { error: OAuthErrorCode; error_description?: string };
+export interface RenderedError extends HttpResponse<{
+  error: OAuthErrorCode;
+  error_description?: string;
+}> {
   /** The original failure, for the log line only. */
   readonly cause: unknown;
 }

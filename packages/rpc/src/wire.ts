@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import {
   TemporarilyUnavailable,
   type OAuthError,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { CookieBrowser, formOf } from '../oidc/browser';
 import { ALICE } from '../oidc/seed';
 import {

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { KEY_RING_STREAM } from '@idp/domain';
 import { dropSchema, isolatedEnv, REDIS_URL } from '../support/infra';
 import { idp } from './cli.support';
 
@@ -87,7 +88,7 @@ describe('idp store commands (distributed: PostgreSQL, Kafka, Redis)', () => {
     expect(lines).toEqual([
       expect.objectContaining({
         type: 'key.activated',
-        stream: 'key-ring',
+        stream: KEY_RING_STREAM,
         data: expect.objectContaining({ kid: kid2 }),
       }),
     ]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
+import { grantStream } from '@idp/domain';
 import { freePort } from '../support/service-process';
 import { idp } from './cli.support';
 
@@ -142,7 +143,7 @@ describe('idp against a running embedded server', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { stream: string });
-      expect(events[0]!.stream).toBe(`grant-${grantId}`);
+      expect(events[0]!.stream).toBe(grantStream(grantId));
     },
   );
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { backchannelSeed, writeSeedFile } from '@idp/testing';
+import { sessionStream } from '@idp/domain';
 import { kafka } from '../support/infra';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
@@ -100,7 +101,7 @@ describe('logout reaches clients that joined late (issue #12)', () => {
     try {
       const { rows } = await pg.query<{ type: string }>(
         `SELECT type FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
-        [`session-${sid}`],
+        [sessionStream(sid)],
       );
       return rows.map((r) => r.type);
     } finally {

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { sessionStream } from '@idp/domain';
 import { counterValue } from '../support/metrics';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
@@ -75,7 +76,7 @@ describe('back-channel logout delivery (distributed)', () => {
     try {
       const { rows } = await pg.query<{ type: string; data: Record<string, unknown> }>(
         `SELECT type, data FROM "${stack.env['DATABASE_SCHEMA']}".events WHERE stream = $1 ORDER BY stream_version`,
-        [`session-${sid}`],
+        [sessionStream(sid)],
       );
       return rows.map((r) => [r.type, r.data]);
     } finally {

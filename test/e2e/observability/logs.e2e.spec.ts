@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import { writeFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { introspect, revoke } from '../introspection/introspection.fixtures';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ROOT } from './service-process';

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { randomBase64url } from '@idp/crypto';
 import type { TokenRpcClient } from '@idp/nest-kit';
 import { renderOAuthError } from '@idp/oauth-errors';
 import { seeOther, type HttpOutcome } from '../http/http-outcome';
@@ -44,7 +44,7 @@ export function responseParams(
 
 /** A fresh CSP nonce per response, for the form_post page's script. */
 export function responseOptions(issuer: string): AuthorizationResponseOptions {
-  return { issuer, scriptNonce: randomBytes(16).toString('base64url') };
+  return { issuer, scriptNonce: randomBase64url(16) };
 }
 
 export function fromAuthorizationResponse(response: AuthorizationResponse): HttpOutcome {

@@ -1,6 +1,6 @@
 import type { Config } from '@idp/config';
 import { DEFAULT_VERIFY_ALGS, SIGNING_ALGS } from '@idp/crypto';
-import { STANDARD_CLAIMS } from '@idp/domain';
+import { STANDARD_CLAIMS, SUPPORTED_GRANT_TYPES } from '@idp/domain';
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
 import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
 
@@ -76,12 +76,7 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     scopes_supported: [...SCOPES_SUPPORTED],
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
-    grant_types_supported: [
-      'authorization_code',
-      'refresh_token',
-      'client_credentials',
-      'implicit',
-    ],
+    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: signing,
     userinfo_signing_alg_values_supported: signing,

@@ -1,5 +1,11 @@
-import { safeDescription, type ErrorResponse } from '@idp/nest-kit';
-import { InvalidToken, MissingBearerToken, OAuthError, renderOAuthError } from '@idp/oauth-errors';
+import { safeDescription } from '@idp/nest-kit';
+import {
+  InvalidToken,
+  MissingBearerToken,
+  OAuthError,
+  renderOAuthError,
+  type HttpResponse,
+} from '@idp/oauth-errors';
 import type { Params, RawParams } from '@idp/nest-kit';
 
 /** token-service's limit (userinfo schema): a longer value is no token of ours. */
@@ -70,7 +76,7 @@ function bearerInvalidRequest(description: string): OAuthError {
  * on /userinfo; errors that already have a challenge keep it, server errors
  * get none.
  */
-export function bearerErrorResponse(err: unknown): ErrorResponse {
+export function bearerErrorResponse(err: unknown): HttpResponse {
   const rendered = renderOAuthError(err);
   const description =
     rendered.body.error_description === undefined

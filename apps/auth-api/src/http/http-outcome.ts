@@ -1,12 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import type { HttpResponse } from '@idp/oauth-errors';
 
 /**
  * What a browser-facing handler answers, as data: the flow decides, the
  * controller sends. Keeps the authorization flow testable without a server.
  */
-export interface HttpOutcome {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
+export interface HttpOutcome extends Omit<HttpResponse<string>, 'body'> {
   /** HTML, or nothing for a redirect. */
   readonly body?: string;
   /** Set-Cookie values, in order. */

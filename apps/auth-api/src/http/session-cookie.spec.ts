@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { signSessionId, verifySessionId } from './session-cookie';
 
 describe('session cookie', () => {

@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from '@idp/crypto';
+import { constantTimeEqual, keyedHash } from '@idp/crypto';
 
 /** The SSO session cookie: which session this browser holds. */
 export const SESSION_COOKIE = 'idp_session';
@@ -27,5 +26,5 @@ export function verifySessionId(key: Buffer, value: string | undefined): string 
 }
 
 function mac(key: Buffer, sid: string): string {
-  return createHmac('sha256', key).update(`idp-session:${sid}`, 'utf8').digest('base64url');
+  return keyedHash(key, `idp-session:${sid}`);
 }

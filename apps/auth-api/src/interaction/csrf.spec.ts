@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { issueCsrf, verifyCsrf } from './csrf';
 
 const key = randomBytes(32);

@@ -1,5 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { constantTimeEqual } from '@idp/crypto';
+import { constantTimeEqual, keyedHash, randomBase64url } from '@idp/crypto';
 
 const SALT_BYTES = 16;
 const TOKEN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
@@ -17,7 +16,7 @@ const TOKEN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
  */
 export function issueCsrf(key: Buffer, interactionId: string): string {
   checkKey(key);
-  const salt = randomBytes(SALT_BYTES).toString('base64url');
+  const salt = randomBase64url(SALT_BYTES);
   return `${salt}.${mac(key, interactionId, salt)}`;
 }
 
@@ -30,9 +29,7 @@ export function verifyCsrf(key: Buffer, interactionId: string, token: string | u
 
 function mac(key: Buffer, interactionId: string, salt: string): string {
   // Length-prefixed so no (id, salt) pair can collide with another.
-  return createHmac('sha256', key)
-    .update(`idp-csrf:${interactionId.length}:${interactionId}:${salt}`, 'utf8')
-    .digest('base64url');
+  return keyedHash(key, `idp-csrf:${interactionId.length}:${interactionId}:${salt}`);
 }
 
 function checkKey(key: Buffer): void {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@idp/crypto';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -29,7 +29,7 @@ export const STYLE = [
   '.secondary{background:none;border:1px solid #888}code{word-break:break-all}',
 ].join('');
 
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+const STYLE_HASH = `'sha256-${sha256(STYLE).toString('base64')}'`;
 
 /**
  * CSP for our pages: nothing loads, no script runs. `form-action` is left out

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { openBox, randomBase64url, sealBox } from '@idp/crypto';
 import { InvalidRequest } from '@idp/oauth-errors';
 import type { AuthorizationRequest } from '../authorize/types';
 import { clearCookie, readCookie, serializeCookie } from '../http/cookies';
 import { EdgeConfig } from '../http/edge-config';
-import { open, seal } from '../http/sealed-box';
 
 export const INTERACTION_COOKIE = 'idp_interaction';
 /** How long a user has to sign in and consent. */
@@ -72,14 +71,14 @@ export class InteractionStore {
     fields: Omit<Interaction, 'id'>,
     now: number,
   ): { interaction: Interaction; cookie: string } {
-    const interaction = { id: randomBytes(16).toString('base64url'), ...fields };
+    const interaction = { id: randomBase64url(16), ...fields };
     return { interaction, cookie: this.save(interaction, now) };
   }
 
   /** The Set-Cookie storing `interaction` (a new step of it) for another 10 minutes. */
   save(interaction: Interaction, now: number): string {
     const sealed: Sealed = { v: 1, exp: now + INTERACTION_TTL_SECONDS, ...interaction };
-    const value = seal(this.edge.interactionKey, aad(interaction.id), JSON.stringify(sealed));
+    const value = sealBox(this.edge.interactionKey, aad(interaction.id), JSON.stringify(sealed));
     // Beyond this, browsers drop the cookie silently and the user would loop back to login.
     if (value.length > MAX_COOKIE_VALUE) {
       throw new InvalidRequest('the authorization request is too large');
@@ -96,7 +95,7 @@ export class InteractionStore {
     if (!INTERACTION_ID.test(id)) return undefined;
     const box = readCookie(cookieHeader, INTERACTION_COOKIE);
     if (box === undefined) return undefined;
-    const text = open(this.edge.interactionKey, aad(id), box);
+    const text = openBox(this.edge.interactionKey, aad(id), box);
     if (text === undefined) return undefined;
     const { v, exp, ...interaction } = JSON.parse(text) as Sealed;
     if (v !== 1 || interaction.id !== id || !(exp > now)) return undefined;

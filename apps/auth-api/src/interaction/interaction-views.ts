@@ -1,5 +1,4 @@
-import type { ErrorResponse } from '@idp/nest-kit';
-import { InvalidRequest } from '@idp/oauth-errors';
+import { InvalidRequest, type HttpResponse } from '@idp/oauth-errors';
 import type { EdgeConfig } from '../http/edge-config';
 import type { HttpOutcome } from '../http/http-outcome';
 import { issueCsrf } from './csrf';
@@ -70,7 +69,7 @@ export function expiredView(): HttpOutcome {
  * unknown content type): `@RenderErrorsWith(errorPageResponse)`. A browser
  * gets a page, not JSON.
  */
-export function errorPageResponse(err: unknown): ErrorResponse & HttpOutcome {
+export function errorPageResponse(err: unknown): HttpResponse<string> {
   const page = renderErrorPage(err);
   return { status: page.status, headers: { ...pageHeaders(), ...page.headers }, body: page.body };
 }

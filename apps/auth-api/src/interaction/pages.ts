@@ -1,4 +1,4 @@
-import { renderOAuthError } from '@idp/oauth-errors';
+import { renderOAuthError, type HttpResponse } from '@idp/oauth-errors';
 import { escapeHtml, hiddenInput, layout } from './html';
 import { describeScope } from './scope-descriptions';
 
@@ -97,11 +97,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
  * service failing over) asks the user to try again shortly and carries the
  * Retry-After of the error.
  */
-export function renderErrorPage(err: unknown): {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-} {
+export function renderErrorPage(err: unknown): HttpResponse<string> {
   const rendered = renderOAuthError(err);
   const headers = retryAfterOf(rendered.headers);
   if (rendered.status === 503) {

@@ -1,4 +1,4 @@
-import { renderOAuthError } from '@idp/oauth-errors';
+import { renderOAuthError, type HttpResponse } from '@idp/oauth-errors';
 import { escapeHtml, hiddenInput, layout } from '../interaction/html';
 import { retryAfterOf } from '../interaction/pages';
 
@@ -89,11 +89,7 @@ export function renderStillSignedInPage(): string {
 }
 
 /** Errors of /logout: never a redirect (nothing validated), never a message from a stack. */
-export function renderLogoutErrorPage(err: unknown): {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-} {
+export function renderLogoutErrorPage(err: unknown): HttpResponse<string> {
   const rendered = renderOAuthError(err);
   const headers = retryAfterOf(rendered.headers);
   const { error, error_description } = rendered.body;

@@ -1,4 +1,4 @@
-import type { ErrorResponse } from '@idp/nest-kit';
+import type { HttpResponse } from '@idp/oauth-errors';
 import type { HttpOutcome } from '../http/http-outcome';
 import { frameCsp, pageHeaders } from '../interaction/html';
 import type { FrontChannelFrames } from './front-channel';
@@ -31,7 +31,7 @@ export function stillSignedInView(): HttpOutcome {
 }
 
 /** `@RenderErrorsWith(logoutErrorResponse)`: every /logout failure is a page, never JSON or a redirect. */
-export function logoutErrorResponse(err: unknown): ErrorResponse & HttpOutcome {
+export function logoutErrorResponse(err: unknown): HttpResponse<string> {
   const page = renderLogoutErrorPage(err);
   return { status: page.status, headers: { ...pageHeaders(), ...page.headers }, body: page.body };
 }

@@ -1,7 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqualBytes, sha256 } from '@idp/crypto';
 import { InvalidToken } from '@idp/oauth-errors';
-
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * A configured Bearer credential (INITIAL_ACCESS_TOKEN, ADMIN_TOKEN). Both
@@ -22,7 +20,7 @@ export class StaticBearer {
 
   matches(token: string | undefined): boolean {
     if (this.digest === undefined || token === undefined) return false;
-    return timingSafeEqual(sha256(token), this.digest);
+    return constantTimeEqualBytes(sha256(token), this.digest);
   }
 
   /**

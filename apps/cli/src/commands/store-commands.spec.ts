@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +15,11 @@ import {
   UserUpdated,
   freshEventMeta,
 } from '@idp/contracts';
-import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
+import { deriveTokenKeys, keyedHash, mintOpaqueToken, randomBytes } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { fakeIo } from '../io.test-support';
 import { main } from '../main';
+import { KEY_RING_STREAM, grantStream } from '@idp/domain';
 
 // A new id per event: ids are unique in the store.
 const meta = () => freshEventMeta('c-1');
@@ -53,7 +53,7 @@ describe('store commands (SQLite, --embedded)', () => {
     );
 
   it('keys list: kid, alg, state and age; never the private key', async () => {
-    await store.append('key-ring', 0, [
+    await store.append(KEY_RING_STREAM, 0, [
       key('k1', NOW - 3 * 86_400),
       SigningKeyActivated.create(
         { kid: 'k1', alg: 'ES256', activatedAt: NOW - 3 * 86_400 },
@@ -82,7 +82,7 @@ describe('store commands (SQLite, --embedded)', () => {
   });
 
   it('keys list: a retired key past its grace period is expired', async () => {
-    await store.append('key-ring', 0, [
+    await store.append(KEY_RING_STREAM, 0, [
       key('k1', NOW - 100),
       SigningKeyActivated.create({ kid: 'k1', alg: 'ES256', activatedAt: NOW - 100 }, meta()),
       SigningKeyRetired.create({ kid: 'k1', retiredAt: NOW - 50, publishUntil: NOW - 1 }, meta()),
@@ -154,7 +154,7 @@ describe('store commands (SQLite, --embedded)', () => {
     const grantId = 'g-123';
     const token = mintOpaqueToken('at', keys.macKey, grantId);
     beforeEach(async () => {
-      await store.append(`grant-${grantId}`, 0, [
+      await store.append(grantStream(grantId), 0, [
         AccessTokenIssued.create(
           {
             grantId,

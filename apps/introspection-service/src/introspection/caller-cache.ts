@@ -1,6 +1,6 @@
-import { hash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ClientAuthentication } from '@idp/contracts';
+import { randomBase64url, sha256Base64url } from '@idp/crypto';
 
 /** Bounded so a flood of distinct (wrong) credentials cannot grow memory; wrong ones are never stored anyway. */
 const MAX_ENTRIES = 10_000;
@@ -20,7 +20,7 @@ const MAX_ENTRIES = 10_000;
  */
 export class CallerCache {
   private readonly entries: LRUCache<string, string, () => Promise<string>>;
-  private readonly salt = randomBytes(32).toString('base64url');
+  private readonly salt = randomBase64url(32);
 
   constructor(ttlMs: number, clock: () => number = Date.now) {
     if (!(ttlMs >= 1)) throw new RangeError('CallerCache: ttlMs must be ≥ 1');
@@ -64,6 +64,6 @@ export class CallerCache {
     const id = auth.clientId ?? '';
     // The id's length makes the joined string unambiguous, whatever either part contains.
     const credentials = `${auth.method}:${id.length}:${id}:${auth.secret ?? ''}`;
-    return hash('sha256', this.salt + credentials, 'base64url');
+    return sha256Base64url(this.salt + credentials);
   }
 }

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomBytes } from 'node:crypto';
 import {
   CACHE_INVALIDATIONS,
   InMemoryCacheInvalidations,
@@ -9,7 +8,7 @@ import {
 } from '@idp/cache';
 import { CONFIG, loadConfig } from '@idp/config';
 import { systemClock } from '@idp/contracts';
-import { deriveTokenKeys, keyedHash, mintOpaqueToken } from '@idp/crypto';
+import { deriveTokenKeys, keyedHash, mintOpaqueToken, randomBytes } from '@idp/crypto';
 import { encodeRecord, introspectionKey, REVOKED, type ActiveTokenRecord } from '@idp/domain';
 import { CLOCK, createHttpApp, registry, TOKEN_RPC } from '@idp/nest-kit';
 import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';

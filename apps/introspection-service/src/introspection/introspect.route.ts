@@ -18,7 +18,7 @@ import {
   type IntrospectionOutcome,
   type TokenRpcClient,
 } from '@idp/nest-kit';
-import { InvalidRequest } from '@idp/oauth-errors';
+import { InvalidRequest, type HttpResponse } from '@idp/oauth-errors';
 import { CallerAuthenticator } from './caller-authenticator';
 import { IntrospectionConfig } from './introspection-config';
 import { introspectionResponse } from './introspection-response';
@@ -37,13 +37,6 @@ const FORM_POLICY = { refuseQuery: true, limit: FORM_BODY_LIMIT } as const;
 
 /** RFC 7662 and RFC 6749 5.1: token answers are never cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
-
-/** What the endpoint answers, before it is written. */
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | object;
-}
 
 /**
  * POST /introspect (RFC 7662): a form with `token` and an optional
@@ -85,7 +78,7 @@ export class IntrospectRoute implements OnModuleInit {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let answer: Answer;
+    let answer: HttpResponse;
     try {
       answer = await this.answer(request);
     } catch (err) {
@@ -99,7 +92,7 @@ export class IntrospectRoute implements OnModuleInit {
   }
 
   /** The answer to one request; throws OAuthErrors for the RFC's error responses. */
-  async answer(request: IncomingMessage): Promise<Answer> {
+  async answer(request: IncomingMessage): Promise<HttpResponse> {
     // Per IP before anything costs: a local token bucket, no I/O (ADR 0016).
     const ip = this.limits.ipOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
     this.limits.check('introspect', 'ip', ip);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InMemoryReadModelCache } from '@idp/cache';
 import {
   deriveTokenKeys,
@@ -10,6 +9,7 @@ import {
   signIdToken,
   type TokenSigningKey,
   verifyOpaqueToken,
+  randomBytes,
 } from '@idp/crypto';
 import {
   decodeRecord,

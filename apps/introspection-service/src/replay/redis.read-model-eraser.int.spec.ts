@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { Redis } from 'ioredis';
 import { RedisReadModelEraser } from './redis.read-model-eraser';
 

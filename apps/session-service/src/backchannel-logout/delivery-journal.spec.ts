@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_DELIVERIES_PER_EVENT } from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
+import { sessionStream } from '@idp/domain';
 import type { Delivery } from './delivery';
 import { DeliveryJournal } from './delivery-journal';
 
@@ -38,7 +39,7 @@ describe('DeliveryJournal', () => {
   });
 
   const streamOf = async (sid: string) =>
-    (await store.readStream(`session-${sid}`)).map((e) => ({
+    (await store.readStream(sessionStream(sid))).map((e) => ({
       type: e.type,
       data: e.data as Record<string, unknown>,
     }));

@@ -1,6 +1,6 @@
 // The DeliveryStore contract: every adapter runs it (SQLite in the unit
 // project, PostgreSQL in the int project), like packages/testing's suites.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import type { NewDelivery } from './delivery';
 import type { DeliveryStore } from './delivery-store.port';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import { afterAttempt, type Delivery, type DeliveryKey, type Transition } from './delivery';
 import { postInSpan } from './delivery-span';
 import type { DeliveryStore, RecordedTransition } from './delivery-store.port';

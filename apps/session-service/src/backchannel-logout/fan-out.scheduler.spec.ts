@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import type { TokenRpcClient } from '@idp/nest-kit';
+import { sessionStream } from '@idp/domain';
 import type { DeliveryStore } from './delivery-store.port';
 import type { BackchannelDispatcher } from './dispatcher';
 import { FanOutScheduler } from './fan-out.scheduler';
@@ -47,7 +48,7 @@ describe('FanOutScheduler', () => {
 
   /** Which clients the session's `…_scheduled` events list, in order (repeats kept). */
   const journaled = async (sid: string) =>
-    (await events.readStream(`session-${sid}`))
+    (await events.readStream(sessionStream(sid)))
       .filter((e) => e.type === 'session.backchannel_logout_scheduled')
       .flatMap((e) => (e.data as { deliveries: { clientId: string }[] }).deliveries)
       .map((d) => d.clientId);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { Client } from 'pg';
 import { deliveryStoreContract } from './delivery-store.contract';
 import type { DeliveryStore } from './delivery-store.port';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import type { SessionView } from '@idp/contracts';
+import { STREAM_PREFIX, type SessionView } from '@idp/contracts';
+import { randomBase64url } from '@idp/crypto';
 import { EVENT_STORE, STREAMS_WHERE_MAX, type EventStore } from '@idp/eventstore';
 import {
   sessionDecider,
@@ -10,7 +11,6 @@ import {
   type SessionState,
 } from '@idp/domain';
 import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
-import { randomBytes } from 'node:crypto';
 
 function view(state: SessionState, now: number): SessionView | null {
   if (!sessionIsLive(state, now)) return null;
@@ -42,7 +42,7 @@ export class SessionService {
     acr?: string | undefined;
   }): Promise<SessionView> {
     // 128 random bits: the sid goes into ID tokens and logout tokens, so it must not be guessable.
-    const sid = randomBytes(16).toString('base64url');
+    const sid = randomBase64url(16);
     const meta = this.runner.requestMeta();
     const result = await this.runner.runNew(sessionDecider, sessionStream(sid), {
       type: 'StartSession',
@@ -152,13 +152,13 @@ export class SessionService {
     const ended: EndedSession[] = [];
     for (let after = ''; ;) {
       const page = await this.store.streamsWhere({
-        streamPrefix: 'session-',
+        streamPrefix: STREAM_PREFIX.session,
         field: 'sub',
         value: sub,
         after,
       });
       for (const stream of page) {
-        const result = await this.end({ sid: stream.slice('session-'.length), reason });
+        const result = await this.end({ sid: stream.slice(STREAM_PREFIX.session.length), reason });
         if (result) ended.push(result);
       }
       if (page.length < STREAMS_WHERE_MAX) break;

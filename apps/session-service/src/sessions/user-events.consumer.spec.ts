@@ -6,6 +6,7 @@ import { UserCreated, UserDeleted, type DomainEvent, freshEventMeta } from '@idp
 import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from '@idp/nest-kit';
 import { asStored } from '@idp/testing';
+import { sessionStream } from '@idp/domain';
 import { SessionService } from './session.service';
 import { UserEventsConsumer } from './user-events.consumer';
 
@@ -39,15 +40,15 @@ describe('UserEventsConsumer', () => {
 
     for (const s of gone) {
       expect(await sessions.get(s.sid)).toBeNull();
-      const events = await store.readStream(`session-${s.sid}`);
+      const events = await store.readStream(sessionStream(s.sid));
       expect(events.at(-1)).toMatchObject({ type: 'session.ended', data: { reason: 'admin' } });
     }
     expect(await sessions.get(stays.sid)).not.toBeNull();
 
     // Redelivered: nothing more is appended.
-    const before = await store.readStream(`session-${gone[0]!.sid}`);
+    const before = await store.readStream(sessionStream(gone[0]!.sid));
     await consumer.onUserEvent(stored(UserDeleted.create({ sub: 'gone' }, freshEventMeta('c'))));
-    expect(await store.readStream(`session-${gone[0]!.sid}`)).toHaveLength(before.length);
+    expect(await store.readStream(sessionStream(gone[0]!.sid))).toHaveLength(before.length);
   });
 
   it('ignores other user events', async () => {

@@ -1,13 +1,13 @@
 // Test harness for the admin specs (no jest globals here, so it also type-checks in the build).
 import { Module, type INestApplicationContext, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
+import { randomBase64url } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { HealthModule, InfraModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
@@ -31,8 +31,8 @@ export async function startAdminHarness(
   await bus.start();
   const config = loadConfig({
     PORT: '0',
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBase64url(32),
+    TOKEN_HASH_KEY: randomBase64url(32),
     ...env,
   });
   @Module({

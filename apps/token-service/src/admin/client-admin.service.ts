@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import type { ClientInformation, ClientMetadataInput } from '@idp/contracts';
+import { randomBase64url } from '@idp/crypto';
 import { InvalidClientMetadata, InvalidRequest } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { GrantRevocations } from '../revocation/grant-revocations.service';
@@ -10,7 +10,7 @@ import { clientInformation, metadataOnly } from './client-information';
 type Body = Readonly<Record<string, unknown>>;
 
 /** 128 random bits: unguessable, URL-safe (it appears in registration_client_uri). */
-export const newClientId = (): string => randomBytes(16).toString('base64url');
+export const newClientId = (): string => randomBase64url(16);
 
 /**
  * Clients managed by an operator (the admin API, source `admin`). Operators

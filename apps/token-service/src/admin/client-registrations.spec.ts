@@ -1,3 +1,4 @@
+import { clientStream } from '@idp/domain';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
@@ -38,7 +39,7 @@ describe('ClientRegistrations (RFC 7591 / 7592)', () => {
       response_types: ['code'],
       skip_consent: false,
     });
-    const events = JSON.stringify(await h.store.readStream(`client-${clientId}`));
+    const events = JSON.stringify(await h.store.readStream(clientStream(clientId)));
     expect(events).toContain('registrationTokenHash');
     expect(events).not.toContain(info.client_secret!);
     expect(events).not.toContain(info.registration_access_token!);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { NewUserInput, UserChanges, UserView } from '@idp/contracts';
+import { randomUUID } from '@idp/crypto';
 import type { ActiveUser } from '@idp/domain';
 import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { UserDirectory } from '../users/user-directory.service';

@@ -1,3 +1,4 @@
+import { userStream } from '@idp/domain';
 import { UserDirectory } from '../users/user-directory.service';
 import { oauthErrorOf, startAdminHarness, type AdminHarness } from './admin.fixtures';
 import { UserAdmin } from './user-admin.service';
@@ -42,7 +43,7 @@ describe('UserAdmin', () => {
     });
     expect(JSON.stringify(await admin.read(view.sub))).not.toMatch(/scrypt|passwordHash/);
     expect(await users.authenticate('bob', password)).toBe(view.sub);
-    const events = JSON.stringify(await h.store.readStream(`user-${view.sub}`));
+    const events = JSON.stringify(await h.store.readStream(userStream(view.sub)));
     expect(events).not.toContain(password);
   });
 

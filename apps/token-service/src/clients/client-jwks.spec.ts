@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { loadConfig } from '@idp/config';
 import { OutboundError } from '@idp/outbound';

@@ -1,6 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import type { ClientMetadataInput } from '@idp/contracts';
 import {
   clientDecider,
@@ -14,12 +13,13 @@ import {
   type Unstamped,
 } from '@idp/domain';
 import { CONFIG, type Config } from '@idp/config';
+import { randomBase64url } from '@idp/crypto';
 import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
 import { outboundPolicyOf } from '@idp/outbound';
 import { TokenSecrets } from '../secrets/token-secrets';
 
 /** 256 bits: high-entropy, so a fast keyed hash stores it safely (ARCHITECTURE "Performance"). */
-const generateSecret = () => randomBytes(32).toString('base64url');
+const generateSecret = () => randomBase64url(32);
 
 /** Methods that authenticate with a shared secret (RFC 6749 2.3.1). */
 const usesSecret = (method: string | undefined) =>

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { CONFIG, type Config } from '@idp/config';
-import { constantTimeEqual, decodeSecret, deriveKey, keyedHash } from '@idp/crypto';
+import {
+  constantTimeEqual,
+  decodeSecret,
+  deriveKey,
+  keyedHash,
+  randomBase64url,
+} from '@idp/crypto';
 
 /** Recognisable in logs and secret scanners, never parsed. */
 const PREFIX = 'rat_';
@@ -22,7 +27,7 @@ export class RegistrationTokens {
   }
 
   issue(): { token: string; hash: string } {
-    const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+    const token = `${PREFIX}${randomBase64url(32)}`;
     return { token, hash: this.hash(token) };
   }
 

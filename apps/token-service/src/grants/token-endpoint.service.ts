@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import type { ClientAuthentication, TokenResponse } from '@idp/contracts';
-import { allowsGrant } from '@idp/domain';
+import { allowsGrant, TOKEN_GRANT_TYPES } from '@idp/domain';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@idp/oauth-errors';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { GRANT_HANDLERS, type GrantHandler } from './grant-handler';
@@ -17,6 +17,10 @@ export class TokenEndpoint {
     private readonly authenticator: ClientAuthenticator,
   ) {
     this.handlers = new Map(handlers.map((h) => [h.grantType, h]));
+    // Discovery advertises TOKEN_GRANT_TYPES: each must have exactly one handler.
+    const served = handlers.map((h) => h.grantType).sort();
+    if (served.join(' ') !== [...TOKEN_GRANT_TYPES].sort().join(' '))
+      throw new Error(`grant handlers (${served.join(', ')}) must match TOKEN_GRANT_TYPES`);
   }
 
   async handle(input: {

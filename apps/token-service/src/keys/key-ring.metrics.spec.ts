@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '@idp/crypto';
 import { loadConfig } from '@idp/config';
 import type { RingKey } from '@idp/domain';
 import { KeyRingService } from './key-ring.service';

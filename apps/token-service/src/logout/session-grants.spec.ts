@@ -1,6 +1,6 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import { SessionEnded, SessionStarted, type DomainEvent, freshEventMeta } from '@idp/contracts';
-import { decodeRecord, REVOKED } from '@idp/domain';
+import { decodeRecord, REVOKED, sessionStream } from '@idp/domain';
 import { oauthErrorOf, startAdminHarness, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { AuthorizeService } from '../grants/authorize.service';
@@ -124,7 +124,7 @@ describe.each(['revoke', 'keep'] as const)('SessionGrants (LOGOUT_OFFLINE_GRANTS
     const t = await issue(s);
     const consumer = h.app.get(SessionEventsConsumer);
     const envelope = (e: { type: string; data: unknown }) =>
-      ({ ...e, stream: `session-${s}`, streamVersion: 1 }) as unknown as DomainEvent;
+      ({ ...e, stream: sessionStream(s), streamVersion: 1 }) as unknown as DomainEvent;
     await consumer.onSessionEvent(
       envelope(
         SessionStarted.create(

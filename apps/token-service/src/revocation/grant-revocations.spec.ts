@@ -1,7 +1,7 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import { AccessTokenIssued, uuidv7, freshEventMeta } from '@idp/contracts';
 import { DUMMY_PASSWORD_HASH } from '@idp/crypto';
-import { decodeRecord, REVOKED } from '@idp/domain';
+import { decodeRecord, REVOKED, grantStream } from '@idp/domain';
 import { STREAMS_WHERE_MAX } from '@idp/eventstore';
 import { startAdminHarness, oauthErrorOf, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientAdmin } from '../admin/client-admin.service';
@@ -169,7 +169,7 @@ describe('GrantRevocations and the deletion cascades', () => {
     const total = STREAMS_WHERE_MAX + 3;
     for (let i = 0; i < total; i++) {
       const grantId = uuidv7();
-      await h.store.append(`grant-${grantId}`, 0, [
+      await h.store.append(grantStream(grantId), 0, [
         AccessTokenIssued.create(
           {
             grantId,

@@ -1,37 +1,14 @@
-import { CompactEncrypt, importJWK, type CryptoKey, type JWK } from 'jose';
-import { LRUCache } from 'lru-cache';
-import { ACCESS_TOKEN_TYP, type AccessTokenContentEncryption } from '@idp/crypto';
+import type { JWK } from 'jose';
+import { encryptAccessToken } from '@idp/crypto';
 import type { RegisteredResource } from '@idp/domain';
 
-/** AES-256-GCM: the content encryption every JOSE library an RS may use supports. */
-const ENC: AccessTokenContentEncryption = 'A256GCM';
-
 /**
- * Imported keys by their public members: key material is loaded once, not per
- * token (lru-cache's fetch: concurrent first uses share one import, a failed
- * one is not kept). Bounded so that rotations cannot grow it without limit.
- */
-const imported = new LRUCache<string, CryptoKey | Uint8Array, JWK & { alg: string }>({
-  max: 256,
-  ignoreFetchAbort: true,
-  fetchMethod: (_id, _stale, { context: jwk }) => importJWK(jwk, jwk.alg),
-});
-
-async function importOnce(jwk: JWK & { alg: string }): Promise<CryptoKey | Uint8Array> {
-  const id = JSON.stringify([jwk.alg, jwk.kty, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y]);
-  const key = await imported.fetch(id, { context: jwk });
-  // Only an aborted fetch without a value resolves undefined; ignoreFetchAbort keeps the value.
-  return key ?? importJWK(jwk, jwk.alg);
-}
-
-/**
- * Nests our signed `at+jwt` in a JWE to the resource server's first key,
- * with the same header as @idp/crypto's encryptAccessToken (cty JWT, typ
- * at+jwt, the key's kid), so `decryptAccessToken` reads it, plus optional
- * extra parameters (the userinfo handle). Those must go in the protected
- * header: compact serialization has no other, and the RS's decryption then
- * authenticates them. The key was checked when the resource was registered
- * (public, use enc, alg fits the key), so it is not re-checked per token.
+ * Nests our signed `at+jwt` in a JWE to the resource server's first key with
+ * @idp/crypto's encryptAccessToken (the same function the tests use), plus
+ * optional extra protected header parameters (the userinfo handle). The key
+ * passed the same checks when the resource was registered, so they cannot
+ * fail here. AES-256-GCM: the content encryption every JOSE library an RS
+ * may use supports.
  */
 export async function encryptForResource(
   signedJwt: string,
@@ -40,15 +17,5 @@ export async function encryptForResource(
 ): Promise<string> {
   const jwk = resource.keys[0] as JWK | undefined;
   if (!jwk?.alg) throw new Error(`resource ${resource.resource} has no encryption key`);
-  const key = await importOnce({ ...jwk, alg: jwk.alg });
-  return new CompactEncrypt(new TextEncoder().encode(signedJwt))
-    .setProtectedHeader({
-      ...extraHeader,
-      alg: jwk.alg,
-      enc: ENC,
-      cty: 'JWT',
-      typ: ACCESS_TOKEN_TYP,
-      ...(jwk.kid ? { kid: jwk.kid } : {}),
-    })
-    .encrypt(key);
+  return encryptAccessToken(signedJwt, { jwk, enc: 'A256GCM', header: extraHeader });
 }

@@ -1,6 +1,6 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { InMemoryReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import type { ClientMetadataInput } from '@idp/contracts';
-import { decryptAccessToken, verifyOurJwt } from '@idp/crypto';
+import { decryptAccessToken, verifyOurJwt, randomBytes } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
 import { HealthModule, InfraModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';

@@ -1,8 +1,8 @@
-import { pooledRandomBytes } from '@idp/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import {
   mintOpaqueToken,
+  pooledRandomBytes,
   signAccessTokenJwt,
   signIdToken,
   type SigningAlg,

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CONFIG, type Config } from '@idp/config';
-import { decodeSecret, deriveKey } from '@idp/crypto';
+import { constantTimeEqualBytes, decodeSecret, deriveKey, hmacSha256 } from '@idp/crypto';
 
 /**
  * The JWE protected-header parameter that lets /userinfo find an encrypted
@@ -43,10 +42,12 @@ export class UserinfoHandles {
     if (!m) return undefined;
     const [, jti, tag] = m as unknown as [string, string, string];
     const given = Buffer.from(tag, 'base64url');
-    return given.length === MAC_BYTES && timingSafeEqual(given, this.mac(jti)) ? jti : undefined;
+    return given.length === MAC_BYTES && constantTimeEqualBytes(given, this.mac(jti))
+      ? jti
+      : undefined;
   }
 
   private mac(jti: string): Buffer {
-    return createHmac('sha256', this.key).update(jti, 'utf8').digest().subarray(0, MAC_BYTES);
+    return hmacSha256(this.key, jti).subarray(0, MAC_BYTES);
   }
 }

@@ -136,6 +136,20 @@ describe('encryptAccessToken / decryptAccessToken', () => {
     await expect(decryptAccessToken(jwe, x.privateKey)).resolves.toBe(signed);
   });
 
+  it('adds extra protected header parameters, never in place of its own', async () => {
+    const header = { 'urn:example:handle': 'h1', typ: 'JWT', alg: 'dir', kid: 'other' };
+    const jwe = await encryptAccessToken(signed, { jwk: rsa.publicJwk, header });
+    expect(decodeProtectedHeader(jwe)).toEqual({
+      'urn:example:handle': 'h1',
+      alg: 'RSA-OAEP-256',
+      enc: 'A256GCM',
+      cty: 'JWT',
+      typ: 'at+jwt',
+      kid: 'rs-RSA-OAEP-256',
+    });
+    await expect(decryptAccessToken(jwe, rsa.privateKey)).resolves.toBe(signed);
+  });
+
   it('fails to decrypt with another key', async () => {
     const other = await rsKey('RSA-OAEP-256');
     const jwe = await encryptAccessToken(signed, { jwk: rsa.publicJwk });

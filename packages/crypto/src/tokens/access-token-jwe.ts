@@ -9,6 +9,7 @@ import {
   type KeyObject,
 } from 'jose';
 import { ACCESS_TOKEN_TYP } from './access-token-jwt';
+import { importPublicKeyOnce } from './imported-keys';
 import { fromJoseError, TokenVerificationError } from './token-verification-error';
 
 /** Key management we accept: no RSA1_5 (padding oracles), no symmetric `dir` shared with RSs. */
@@ -32,6 +33,12 @@ export interface EncryptAccessTokenOptions {
   /** Defaults to jwk.alg, else RSA-OAEP-256 for RSA and ECDH-ES+A256KW for EC/OKP keys. */
   readonly alg?: AccessTokenKeyManagementAlg;
   readonly enc?: AccessTokenContentEncryption;
+  /**
+   * Extra protected header parameters (the userinfo handle, ADR 0007). Compact
+   * serialization has no unprotected header, and the RS's decryption then
+   * authenticates them; they never replace alg, enc, cty, typ or kid.
+   */
+  readonly header?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -44,6 +51,8 @@ export interface EncryptAccessTokenOptions {
  * applies RFC 9068 section 4 step 1 (check typ) before step 2 (decrypt) still
  * accepts it; the inner JWS keeps its own `typ: at+jwt`, which is the one
  * that counts after decryption. No claims are replicated into the header.
+ * The one encryption of access tokens: the token minter and the tests both
+ * call it.
  */
 export async function encryptAccessToken(
   signedJwt: string,
@@ -59,9 +68,10 @@ export async function encryptAccessToken(
   const enc = options.enc ?? 'A256GCM';
   if (!(ACCESS_TOKEN_CONTENT_ENCRYPTION as readonly string[]).includes(enc))
     throw new Error(`unsupported enc: ${enc}`);
-  const key = await importJWK(jwk, alg);
+  const key = await importPublicKeyOnce(jwk, alg);
   return new CompactEncrypt(new TextEncoder().encode(signedJwt))
     .setProtectedHeader({
+      ...options.header,
       alg,
       enc,
       cty: 'JWT',

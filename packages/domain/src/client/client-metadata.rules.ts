@@ -5,16 +5,11 @@ import {
   type ClientMetadataInput,
 } from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
+import { SUPPORTED_GRANT_TYPES } from '../grant/grant-types';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
 import { redirectUriProblem, resourceProblem, webUriProblem } from './uri.rules';
 
-export const SUPPORTED_GRANT_TYPES = [
-  'authorization_code',
-  'implicit',
-  'refresh_token',
-  'client_credentials',
-] as const;
 /** What the key ring can sign with; `none` is never accepted. */
 export const SIGNING_ALGS: readonly Alg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 /** Claims we set ourselves (RFC 9068 2.2, RFC 7519 4.1, OIDC Core 2): configuration cannot override them. */

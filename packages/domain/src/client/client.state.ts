@@ -1,8 +1,6 @@
 import type { ClientEvent, ClientMetadata } from '@idp/contracts';
 import { assertNever } from '../decider';
 
-export const clientStream = (clientId: string): string => `client-${clientId}`;
-
 export type ClientSource = Extract<ClientEvent, { type: 'client.registered' }>['data']['source'];
 
 export interface RegisteredClient {

@@ -5,7 +5,6 @@ export * from './client.queries';
 export {
   parseClientMetadata,
   validateClientMetadata,
-  SUPPORTED_GRANT_TYPES,
   SIGNING_ALGS,
   RESERVED_ACCESS_TOKEN_CLAIMS,
 } from './client-metadata.rules';

@@ -1,6 +1,6 @@
 // Test data for the grant specs (no jest globals here, so it also type-checks in the build).
-import { createHash } from 'node:crypto';
 import { sequentialIds, type GrantEvent, type PendingEvent } from '@idp/contracts';
+import { sha256Base64url } from '@idp/crypto';
 import { OAuthError } from '@idp/oauth-errors';
 import { fold, stampMeta, type CommandMeta } from '../decider';
 import type {
@@ -16,7 +16,7 @@ import { rejectionFor } from './rejection';
 import type { GrantState } from './grant.state';
 
 /** A well-formed token hash (43 base64url characters) per label. */
-export const h = (label: string): string => createHash('sha256').update(label).digest('base64url');
+export const h = (label: string): string => sha256Base64url(label);
 
 export const NOW = 1_700_000_000;
 /** Command meta at `now`: events occur then and take predictable ids (as deciderSpec stamps them). */

@@ -3,9 +3,6 @@ import { assertNever } from '../decider';
 import { fromAccessToken, fromCode, fromIdToken } from './grant.origins';
 import type { Grant, GrantState } from './grant.types';
 
-/** One stream per grant: everything issued under one authorization shares its fate. */
-export const grantStream = (grantId: string): string => `grant-${grantId}`;
-
 type Data<T extends GrantEvent['type']> = Extract<GrantEvent, { type: T }>['data'];
 export type * from './grant.types';
 

@@ -1,4 +1,5 @@
 export * from './grant.state';
+export * from './grant-types';
 export * from './grant.commands';
 export * from './grant.decider';
 export * from './grant.errors';

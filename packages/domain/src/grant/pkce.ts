@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256Base64url } from '@idp/crypto';
 
 // RFC 7636 4.1: 43-128 characters of the unreserved set.
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -14,13 +14,7 @@ export function isValidCodeChallenge(challenge: string, method: PkceMethod): boo
 }
 
 export function s256Challenge(verifier: string): string {
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
-}
-
-function constantTimeEquals(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return sha256Base64url(Buffer.from(verifier, 'ascii'));
 }
 
 /**
@@ -36,5 +30,5 @@ export function pkceSatisfied(
   if (challenge === undefined) return verifier === undefined;
   if (verifier === undefined) return false;
   const derived = (method ?? 'plain') === 'S256' ? s256Challenge(verifier) : verifier;
-  return constantTimeEquals(derived, challenge);
+  return constantTimeEqual(derived, challenge);
 }

@@ -13,13 +13,6 @@ import {
   eventMeta,
 } from '../decider';
 
-/**
- * The key ring is one aggregate (stream `key-ring`), not one stream per key:
- * its invariant, "exactly one active key per algorithm", spans keys, and one
- * stream lets optimistic concurrency enforce it (see docs/adr/0003).
- */
-export const KEY_RING_STREAM = 'key-ring';
-
 export type Alg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
 export interface RingKey {

@@ -1,10 +1,7 @@
 import { LoginLocked, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
-import {
-  loginThrottleDecider,
-  loginThrottleKey,
-  loginThrottleStream,
-} from './login-throttle.decider';
+import { loginThrottleStream } from '../streams';
+import { loginThrottleDecider, loginThrottleKey } from './login-throttle.decider';
 
 const meta = { now: 1_000, correlationId: 'c' };
 const spec = deciderSpec(loginThrottleDecider);

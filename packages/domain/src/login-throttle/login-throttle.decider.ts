@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import {
   LoginLocked,
   LoginUnlocked,
   type LoginThrottleEvent,
   type PendingEvent,
 } from '@idp/contracts';
+import { sha256Base64url } from '@idp/crypto';
 import { assertNever, type CommandMeta, type Decider, eventMeta } from '../decider';
 import { normaliseUsername } from '../username/username.decider';
 
@@ -14,9 +14,7 @@ import { normaliseUsername } from '../username/username.decider';
  * like any other, and neither Redis nor the event log holds what was typed.
  */
 export const loginThrottleKey = (username: string): string =>
-  createHash('sha256').update(normaliseUsername(username), 'utf8').digest('base64url');
-
-export const loginThrottleStream = (key: string): string => `login-throttle-${key}`;
+  sha256Base64url(normaliseUsername(username));
 
 export type LoginThrottleState = { readonly lockedUntil: number };
 

@@ -1,12 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { freshEventMeta, ResourceRegistered, TOPICS, topicForStream } from '@idp/contracts';
 import { deciderSpec, specMeta } from '@idp/testing';
-import {
-  resourceDecider,
-  resourceIdOf,
-  resourceStream,
-  type ResourceCommand,
-} from './resource.decider';
+import { resourceStream } from '../streams';
+import { resourceDecider, resourceIdOf, type ResourceCommand } from './resource.decider';
 
 const meta = specMeta(1_700_000_000, 'c-1');
 const API = 'https://api.example.test';

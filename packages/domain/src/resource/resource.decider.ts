@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import {
   ResourceRegistered,
   ResourceUpdated,
-  STREAM_PREFIX,
   type PendingEvent,
   type ResourceEncryptionJwk,
   type ResourceEvent,
 } from '@idp/contracts';
+import { sha256Base64url } from '@idp/crypto';
 import type { AccessTokenFormat } from '../grant/grant.state';
 import {
   assertNever,
@@ -24,10 +23,8 @@ import { checkEncryptionKeys, checkResourceUri, sameJson } from './resource.rule
  * characters a stream id should not carry.
  */
 export function resourceIdOf(resource: string): string {
-  return createHash('sha256').update(resource, 'utf8').digest('base64url');
+  return sha256Base64url(resource);
 }
-export const resourceStream = (resource: string): string =>
-  STREAM_PREFIX.resource + resourceIdOf(resource);
 
 export type ResourceSource = 'seed' | 'admin';
 

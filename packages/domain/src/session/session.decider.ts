@@ -15,8 +15,6 @@ import {
   eventMeta,
 } from '../decider';
 
-export const sessionStream = (sid: string): string => `session-${sid}`;
-
 export interface LiveSession {
   readonly status: 'active';
   readonly sid: string;

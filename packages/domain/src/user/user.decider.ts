@@ -14,8 +14,6 @@ import {
 } from '../decider';
 import { claimsProblem } from './user.claims.rules';
 
-export const userStream = (sub: string): string => `user-${sub}`;
-
 export interface ActiveUser {
   readonly status: 'active';
   readonly sub: string;

@@ -1,6 +1,7 @@
 import { UsernameClaimed, freshEventMeta } from '@idp/contracts';
 import { deciderSpec } from '@idp/testing';
-import { normaliseUsername, usernameDecider, usernameStream } from './username.decider';
+import { usernameStream } from '../streams';
+import { normaliseUsername, usernameDecider } from './username.decider';
 
 const meta = { now: 1, correlationId: 'c' };
 const spec = deciderSpec(usernameDecider);

@@ -15,8 +15,6 @@ import {
 /** Case-insensitive, Unicode-normalised: "Alice" and "alice" are one account name. */
 export const normaliseUsername = (username: string): string =>
   username.normalize('NFKC').toLowerCase();
-export const usernameStream = (username: string): string =>
-  `username-${Buffer.from(normaliseUsername(username), 'utf8').toString('base64url')}`;
 
 export type UsernameState = { readonly holder?: string };
 export type UsernameCommand =

@@ -1,11 +1,17 @@
 import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InvalidClient, InvalidGrant, OAuthError, renderOAuthError } from '@idp/oauth-errors';
+import {
+  InvalidClient,
+  InvalidGrant,
+  OAuthError,
+  renderOAuthError,
+  type HttpResponse,
+} from '@idp/oauth-errors';
 import { createHttpApp } from './create-http-app';
-import { RenderErrorsWith, safeDescription, type ErrorResponse } from './oauth-exception.filter';
+import { RenderErrorsWith, safeDescription } from './oauth-exception.filter';
 
 /** A route-level renderer, as auth-api's HTML pages use it. */
-function page(err: unknown): ErrorResponse {
+function page(err: unknown): HttpResponse {
   const rendered = renderOAuthError(err);
   return {
     status: rendered.status,

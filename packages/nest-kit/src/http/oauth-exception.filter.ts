@@ -1,6 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError, renderOAuthError, type OAuthErrorCode } from '@idp/oauth-errors';
+import {
+  OAuthError,
+  renderOAuthError,
+  type HttpResponse,
+  type OAuthErrorCode,
+} from '@idp/oauth-errors';
 import { methodNotAllowed } from './route-methods';
 import { mergeRouteConfig } from './route-config';
 
@@ -45,20 +50,13 @@ export function safeDescription(description: string): string {
   return description.replace(NOT_DESCRIPTION_CHAR, '?');
 }
 
-/** What a route answers for an error, when it is not RFC 6749 5.2 JSON. */
-export interface ErrorResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | object;
-}
-
 /**
  * Renders an error for one route: an HTML page for browser-facing routes, or
  * JSON with a challenge for a protected resource. It gets the error as the
  * filter normalised it (an OAuthError, or the unexpected failure itself,
  * which must render as a generic server_error: use renderOAuthError).
  */
-export type ErrorRenderer = (error: unknown) => ErrorResponse;
+export type ErrorRenderer = (error: unknown) => HttpResponse;
 
 const ERROR_RENDERER = 'idpErrorRenderer';
 
@@ -108,7 +106,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
   }
 
   /** A failing renderer must not turn a 4xx into a crash: the JSON answer is the fallback. */
-  private renderWith(render: ErrorRenderer, error: unknown): ErrorResponse | undefined {
+  private renderWith(render: ErrorRenderer, error: unknown): HttpResponse | undefined {
     try {
       return render(error);
     } catch (err) {
@@ -145,7 +143,7 @@ export function toOAuthError(exception: unknown): unknown {
  * Nest's pipeline (introspection's hot path) as well as by the filter. A
  * server_error is logged with its cause and never shown.
  */
-export function oauthErrorResponse(exception: unknown, log: Pick<Logger, 'error'>): ErrorResponse {
+export function oauthErrorResponse(exception: unknown, log: Pick<Logger, 'error'>): HttpResponse {
   const error = toOAuthError(exception);
   const rendered = renderOAuthError(error);
   logServerError(log, exception, error);

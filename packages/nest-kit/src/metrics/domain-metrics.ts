@@ -1,4 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
+import type { SupportedGrantType } from '@idp/domain';
 import { LeanCounter, type LeanCounterChild } from './lean-metrics';
 import { once, registry } from './metrics';
 
@@ -39,14 +40,8 @@ function counter(name: string, help: string, labelNames: readonly string[]): Cou
 
 // --- issuance (token-service) ---
 
-export const ISSUING_GRANTS = [
-  'authorization_code',
-  'client_credentials',
-  'refresh_token',
-  /** Tokens returned by /authorize itself (response_type with token or id_token). */
-  'implicit',
-] as const;
-export type IssuingGrant = (typeof ISSUING_GRANTS)[number];
+/** The supported grant types (domain's list); implicit counts the tokens /authorize itself returns. */
+export type IssuingGrant = SupportedGrantType;
 export type IssuedTokenType = 'access_token' | 'refresh_token' | 'id_token';
 /** Refresh tokens are opaque, ID tokens JWTs; access tokens follow the client or resource (ADR 0007). */
 export type IssuedFormat = 'opaque' | 'jwt' | 'jwe';

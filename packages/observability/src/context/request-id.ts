@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 
 /**
  * An incoming `X-Request-Id` is echoed in our responses and written to every

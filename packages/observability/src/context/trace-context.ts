@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from '@idp/crypto';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/), parsed strictly:
@@ -41,7 +41,7 @@ export function newTraceparent(): string {
   let parentId: string;
   do {
     if (next === POOL_IDS) {
-      randomFillSync(pool);
+      fillRandom(pool);
       next = 0;
     }
     const at = 24 * next++;

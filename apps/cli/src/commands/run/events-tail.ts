@@ -1,4 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
+import { grantStream } from '@idp/domain';
 import type { EventStore, StoredEvent } from '@idp/eventstore';
 import type { RunContext } from '../../support/command';
 import { println } from '../../support/io';
@@ -17,7 +18,7 @@ export function eventFilter(type?: string, grant?: string): (e: StoredEvent) => 
       : type.endsWith('.*')
         ? (t: string) => t.startsWith(type.slice(0, -1))
         : (t: string) => t === type;
-  const stream = grant === undefined ? undefined : `grant-${grant}`;
+  const stream = grant === undefined ? undefined : grantStream(grant);
   return (e) => typeMatches(e.type) && (stream === undefined || e.stream === stream);
 }
 

@@ -14,7 +14,7 @@ const TAG_BYTES = 16;
  * are then never at risk of repeating under one key, however many boxes the
  * deployment makes over the life of the configured secret (NIST SP 800-38D 8.3).
  */
-export function seal(key: Buffer, aad: string, plaintext: string): string {
+export function sealBox(key: Buffer, aad: string, plaintext: string): string {
   const salt = randomBytes(SALT_BYTES);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', boxKey(key, salt), iv, { authTagLength: TAG_BYTES });
@@ -24,7 +24,7 @@ export function seal(key: Buffer, aad: string, plaintext: string): string {
 }
 
 /** The plaintext, or undefined when the box is malformed, forged, or for another context. */
-export function open(key: Buffer, aad: string, box: string): string | undefined {
+export function openBox(key: Buffer, aad: string, box: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(box)) return undefined;
   const bytes = Buffer.from(box, 'base64url');
   if (bytes.length < SALT_BYTES + IV_BYTES + TAG_BYTES) return undefined;

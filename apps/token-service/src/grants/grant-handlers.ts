@@ -1,0 +1,18 @@
+import type { Type } from '@nestjs/common';
+import type { TokenGrantType } from '@idp/domain';
+import { AuthorizationCodeHandler } from './authorization-code.handler';
+import { ClientCredentialsHandler } from './client-credentials.handler';
+import type { GrantHandler } from './grant-handler';
+import { RefreshTokenHandler } from './refresh-token.handler';
+
+/**
+ * The grant-handler registry: one handler class per token-endpoint grant type
+ * of domain's TOKEN_GRANT_TYPES. A record keyed by the grant type, so a grant
+ * type without a handler (or a handler for another grant type) does not
+ * compile; discovery and client validation read the same list.
+ */
+export const GRANT_HANDLER_CLASSES: { readonly [G in TokenGrantType]: Type<GrantHandler<G>> } = {
+  authorization_code: AuthorizationCodeHandler,
+  refresh_token: RefreshTokenHandler,
+  client_credentials: ClientCredentialsHandler,
+};

@@ -1,0 +1,17 @@
+/**
+ * The grant types this server supports, defined once. token-service
+ * registers exactly one grant handler per token-endpoint grant type (its
+ * registry is a record keyed by TokenGrantType, so a grant type without a
+ * handler does not compile); discovery's `grant_types_supported`, client
+ * metadata validation and the issuance metrics read this list.
+ */
+export const TOKEN_GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+] as const;
+export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
+
+/** Implicit has no token-endpoint handler: /authorize itself returns its tokens. */
+export const SUPPORTED_GRANT_TYPES = [...TOKEN_GRANT_TYPES, 'implicit'] as const;
+export type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
