@@ -80,9 +80,7 @@ const TEST_ORACLES = new Set([
  * rework (issue #15); move them behind @idp/crypto there.
  */
 export const NODE_CRYPTO_LEFT: ReadonlySet<string> = new Set([
-  'apps/session-service/src/backchannel-logout/sql/sql-runner.ts',
   'apps/session-service/src/backchannel-logout/sql/delivery-store-faults.int.spec.ts',
-  'packages/eventstore/src/sql/dialect.ts',
   'packages/eventstore/src/postgres.event-store.int.spec.ts',
   'packages/eventstore/src/crash.event-store.int.spec.ts',
   'packages/eventstore/src/connection-faults.int.spec.ts',

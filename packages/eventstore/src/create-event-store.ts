@@ -1,10 +1,12 @@
-import { openDataSource, type MigrationMode, type SqlTarget } from './sql/open-data-source';
+import type { MigrationMode } from './sql/migration-runner';
+import { openDataSource, type SqlTarget } from './sql/open-data-source';
 import { postgresDialect, sqliteDialect } from './sql/dialect';
 import { migrations } from './sql/migrations';
 import { SqlDb } from './sql/sql-db';
 import { TypeOrmEventStore } from './typeorm.event-store';
 
-export type { MigrationMode, SqlTarget } from './sql/open-data-source';
+export type { MigrationMode } from './sql/migration-runner';
+export type { SqlTarget } from './sql/open-data-source';
 
 /** Where the store lives, and whether this process migrates it (`apply`, the default) or only reads. */
 export type EventStoreOptions = SqlTarget & { readonly migrations?: MigrationMode };

@@ -7,7 +7,8 @@ export {
   type MigrationMode,
   type SqlTarget,
 } from './create-event-store';
-export { openDataSource, type OwnMigrations } from './sql/open-data-source';
+export { openDataSource } from './sql/open-data-source';
+export type { OwnMigrations } from './sql/migration-runner';
 export {
   advisoryLockKey,
   sqlDriver,

@@ -1,5 +1,4 @@
-import type { DataSource } from 'typeorm';
-import type { OwnMigrations } from './open-data-source';
+import type { DataSource, MigrationInterface } from 'typeorm';
 
 /*
  * The one migration runner of every SQL adapter (the event store's
@@ -7,6 +6,30 @@ import type { OwnMigrations } from './open-data-source';
  * versioned TypeORM migrations in the owner's own migrations table, applied
  * in one transaction, never `synchronize`.
  */
+
+/**
+ * `apply` (the default, for the services that own the tables) brings the
+ * schema up to date; `verify` changes nothing and fails unless every
+ * migration was applied: for tools that only read, which may run with a
+ * read-only role and must never alter a schema from another release.
+ */
+export type MigrationMode = 'apply' | 'verify';
+
+/** The tables one owner migrates, and how. */
+export interface OwnMigrations {
+  /** What these tables are, for errors: "event store". */
+  readonly what: string;
+  /** The service that migrates them, for errors: "token-service". */
+  readonly owner: string;
+  readonly migrations: (new () => MigrationInterface)[];
+  /** A table per owner, so two owners' migrations in one schema never mix. */
+  readonly table: string;
+  /** PostgreSQL advisory lock key (a decimal bigint) serialising replicas that boot together. */
+  readonly lockKey: string;
+  readonly mode?: MigrationMode;
+  /** Connections in the pool when the target does not say. */
+  readonly defaultPoolSize: number;
+}
 
 /** Reads the migrations table only (TypeORM's showMigrations would create it). */
 export async function verifyMigrated(dataSource: DataSource, own: OwnMigrations): Promise<void> {

@@ -1,5 +1,5 @@
-import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
-import { migrate, verifyMigrated } from './migration-runner';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrate, verifyMigrated, type OwnMigrations } from './migration-runner';
 import { defaultStorageLogger, guardedPgOptions, type StorageLogger } from './connection-guard';
 import type { PgSsl } from './pg-ssl';
 
@@ -29,29 +29,6 @@ export type SqlTarget =
       /** The database file; its folder is created if missing. */
       readonly file: string;
     };
-
-/**
- * `apply` (the default, for the services that own the tables) brings the
- * schema up to date; `verify` changes nothing and fails unless every
- * migration was applied: for tools that only read, which may run with a
- * read-only role and must never alter a schema from another release.
- */
-export type MigrationMode = 'apply' | 'verify';
-
-export interface OwnMigrations {
-  /** What these tables are, for errors: "event store". */
-  readonly what: string;
-  /** The service that migrates them, for errors: "token-service". */
-  readonly owner: string;
-  readonly migrations: (new () => MigrationInterface)[];
-  /** A table per owner, so two owners' migrations in one schema never mix. */
-  readonly table: string;
-  /** PostgreSQL advisory lock key (a decimal bigint) serialising replicas that boot together. */
-  readonly lockKey: string;
-  readonly mode?: MigrationMode;
-  /** Connections in the pool when the target does not say. */
-  readonly defaultPoolSize: number;
-}
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@idp/crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   defaultStorageLogger,
@@ -114,6 +114,6 @@ export class SqlRunner<D extends SqlDriver = SqlDriver> {
  * each other.
  */
 export function advisoryLockKey(owner: string, purpose: string, schema: string): string {
-  const digest = createHash('sha256').update(`${owner}:${purpose}:${schema}`).digest();
+  const digest = sha256(`${owner}:${purpose}:${schema}`);
   return digest.readBigInt64BE(0).toString();
 }
