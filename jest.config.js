@@ -33,7 +33,7 @@ const esmOnly = [
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 // Tests import workspace packages from source, so no build is needed to run them.
 const moduleNameMapper = {
-  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
+  '^@idp/(contracts|oauth-errors|domain|config|crypto|eventstore|eventsourcing|bus|cache|outbound|nest-kit|testing|rpc|observability)$':
     '<rootDir>/packages/$1/src',
   '^@idp/(auth-api|token-service|introspection-service|session-service|embedded|cli)$':
     '<rootDir>/apps/$1/src',

@@ -19,6 +19,8 @@ const layer = {
   bus: 2,
   cache: 2,
   outbound: 2,
+  // The command side and the projector: only domain, contracts and eventstore below it, no Nest.
+  eventsourcing: 3,
   testing: 3,
   'nest-kit': 4,
   'token-service': 5,

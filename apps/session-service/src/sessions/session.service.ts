@@ -9,7 +9,8 @@ import {
   type IdleExtension,
   type SessionState,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import { randomBytes } from 'node:crypto';
 
 function view(state: SessionState, now: number): SessionView | null {

@@ -13,7 +13,8 @@ import {
   type Unstamped,
 } from '@idp/domain';
 import { CONFIG, type Config } from '@idp/config';
-import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import { RecentStates, type CommandRunner } from '@idp/eventsourcing';
 import { outboundPolicyOf } from '@idp/outbound';
 import { TokenSecrets } from '../secrets/token-secrets';
 
