@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Folded aggregate states kept in memory for at most `maxAgeMs`, for the
  * few aggregates every request reads and that rarely change (clients, the
@@ -5,55 +7,58 @@
  * A process that changes an aggregate puts the new state here at once
  * (`set`), so it reads its own writes; other replicas see the change within
  * `maxAgeMs`. `maxAgeMs` 0 turns the cache off: every `get` loads.
+ *
+ * The bound and the shared load are lru-cache's (its `fetch`). A `set` or
+ * `delete` aborts the key's load in flight: its caller still gets what it
+ * loaded (`ignoreFetchAbort`), but lru-cache stores it only if nothing was
+ * written to the key meanwhile, so a load that started before a write never
+ * overwrites it. A failed load rejects and leaves the kept state as it was
+ * (`noDeleteOnFetchRejection`); nothing is ever served past `maxAgeMs`.
  */
 export class RecentStates<State> {
-  private readonly entries = new Map<string, { state: State; at: number }>();
-  private readonly loading = new Map<string, Promise<State>>();
-  /** Bumped by set/delete so a load that started before a write never overwrites it. */
-  private generation = 0;
+  private readonly entries: LRUCache<string, Kept<State>, () => Promise<State>> | undefined;
 
   constructor(
     private readonly maxAgeMs: number,
-    private readonly maxEntries = 10_000,
+    maxEntries = 10_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    if (maxAgeMs <= 0) return;
+    this.entries = new LRUCache({
+      max: maxEntries,
+      ignoreFetchAbort: true,
+      noDeleteOnFetchRejection: true,
+      // The age is counted from when the load started, as a write during it would be.
+      fetchMethod: async (_key, _stale, { context: load }) => {
+        const at = this.now();
+        return { state: await load(), at };
+      },
+    });
+  }
 
   /** The kept state if younger than maxAgeMs, else a load; `fresh` always loads. */
   async get(key: string, load: () => Promise<State>, fresh = false): Promise<State> {
-    if (this.maxAgeMs <= 0) return load();
-    const hit = this.entries.get(key);
+    if (this.entries === undefined) return load();
+    // `peek`, not `get`: the age is ours to judge, and recency stays the order of writes.
+    const hit = this.entries.peek(key);
     if (!fresh && hit && this.now() - hit.at < this.maxAgeMs) return hit.state;
-    const pending = this.loading.get(key);
-    if (pending) return pending;
-    const generation = this.generation;
-    const at = this.now();
-    const loaded = load().finally(() => this.loading.delete(key));
-    this.loading.set(key, loaded);
-    const state = await loaded;
-    if (generation === this.generation) this.put(key, state, at);
-    return state;
+    // A load already in flight for the key is shared, `fresh` or not.
+    const kept = await this.entries.forceFetch(key, { context: load, forceRefresh: true });
+    return kept.state;
   }
 
   /** The state this process just wrote. */
   set(key: string, state: State): void {
-    this.generation++;
-    this.loading.delete(key);
-    if (this.maxAgeMs > 0) this.put(key, state, this.now());
+    this.entries?.set(key, { state, at: this.now() });
   }
 
   delete(key: string): void {
-    this.generation++;
-    this.loading.delete(key);
-    this.entries.delete(key);
+    this.entries?.delete(key);
   }
+}
 
-  private put(key: string, state: State, at: number): void {
-    this.entries.delete(key);
-    // Oldest first in insertion order: drop it when full (the map stays bounded).
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, { state, at });
-  }
+interface Kept<State> {
+  readonly state: State;
+  /** When its load started (or when it was set). */
+  readonly at: number;
 }
