@@ -3,13 +3,8 @@ import type { Config } from '@idp/config';
 import { InProcessEventBus } from '@idp/bus';
 import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
-import {
-  AbuseStoresModule,
-  inMemoryAbuseStores,
-  relayHooks,
-  runService,
-  type Projector,
-} from '@idp/nest-kit';
+import { AbuseStoresModule, inMemoryAbuseStores, relayHooks, runService } from '@idp/nest-kit';
+import type { Projector } from '@idp/eventsourcing';
 import { AuthApiModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
 import {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from '@idp/crypto';
 import { loadConfig, type Config } from '@idp/config';
 import { createEventStore, type EventStore } from '@idp/eventstore';
-import { CommandRunner } from '@idp/nest-kit';
+import { CommandRunner } from '@idp/eventsourcing';
 import { ClientRegistry } from './clients/client-registry.service';
 import { KeyRingService } from './keys/key-ring.service';
 import { TokenSecrets } from './secrets/token-secrets';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientEvent, DomainEvent } from '@idp/contracts';
 import { CACHE_INVALIDATIONS, type CacheInvalidations } from '@idp/cache';
-import type { Projection } from '@idp/nest-kit';
+import type { Projection } from '@idp/eventsourcing';
 import { CLIENT_INVALIDATION_CHANNEL } from '../introspection/caller-authenticator';
 
 /**

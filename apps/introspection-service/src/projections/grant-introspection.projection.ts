@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DomainEvent } from '@idp/contracts';
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import { introspectionWritesFor, type GrantEventBody } from '@idp/domain';
-import { applyIntrospectionWrites, type Projection } from '@idp/nest-kit';
+import { applyIntrospectionWrites, type Projection } from '@idp/eventsourcing';
 
 /**
  * The introspection read model from grant events (ADR 0008): one entry per

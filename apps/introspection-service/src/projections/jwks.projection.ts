@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DomainEvent, KeyEvent } from '@idp/contracts';
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
-import type { Projection } from '@idp/nest-kit';
+import type { Projection } from '@idp/eventsourcing';
 import { emptyJwks, evolveJwks, type JwksReadModel } from './jwks.read-model';
 
 export const JWKS_KEY = 'read-model:jwks';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Projector } from '@idp/nest-kit';
+import { Projector } from '@idp/eventsourcing';
 import { ClientInvalidationProjection } from './client-invalidation.projection';
 import { GrantIntrospectionProjection } from './grant-introspection.projection';
 import { JwksProjection } from './jwks.projection';

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TOPICS, type DomainEvent } from '@idp/contracts';
-import { observeRevocationApplied, OnEvent, type Projector } from '@idp/nest-kit';
+import { observeRevocationApplied, OnEvent } from '@idp/nest-kit';
+import type { Projector } from '@idp/eventsourcing';
 import { INTROSPECTION_PROJECTOR } from './projections.module.tokens';
 
 export const INTROSPECTION_GROUP = 'introspection-service.read-model';

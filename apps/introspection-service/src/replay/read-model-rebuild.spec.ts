@@ -24,7 +24,7 @@ import {
   READ_MODEL_CACHE,
 } from '@idp/cache';
 import { createEventStore, type EventStore } from '@idp/eventstore';
-import type { Projector } from '@idp/nest-kit';
+import type { Projector } from '@idp/eventsourcing';
 import { ProjectionsModule } from '../projections/projections.module';
 import { INTROSPECTION_PROJECTOR } from '../projections/projections.module.tokens';
 import { describeRebuild, rebuildReadModel } from './read-model-rebuild';

@@ -1,5 +1,5 @@
 import type { EventStore } from '@idp/eventstore';
-import type { Projector } from '@idp/nest-kit';
+import type { Projector } from '@idp/eventsourcing';
 
 /** Deletes this deployment's introspection read model (and nothing else). */
 export interface ReadModelEraser {

@@ -1,5 +1,6 @@
 import type { RpcHandlers } from '@idp/rpc';
-import { actingAs, type BackchannelRpc } from '@idp/nest-kit';
+import type { BackchannelRpc } from '@idp/nest-kit';
+import { actingAs } from '@idp/eventsourcing';
 import type { DeadLetters } from './dead-letters.service';
 
 /** session-service's BackchannelRpc (admin API): thin adapters over DeadLetters, run as the caller (ADR 0017). */

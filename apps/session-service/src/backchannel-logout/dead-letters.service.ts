@@ -7,7 +7,8 @@ import {
   type IdSource,
 } from '@idp/contracts';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { CLOCK, ID_SOURCE, outsideActor } from '@idp/nest-kit';
+import { CLOCK, ID_SOURCE } from '@idp/nest-kit';
+import { outsideActor } from '@idp/eventsourcing';
 import { OAuthError } from '@idp/oauth-errors';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import type { Delivery, DeliveryKey } from './delivery';

@@ -1,5 +1,6 @@
 import type { RpcHandlers } from '@idp/rpc';
-import { actingAs, type SessionRpc } from '@idp/nest-kit';
+import type { SessionRpc } from '@idp/nest-kit';
+import { actingAs } from '@idp/eventsourcing';
 import type { SessionService } from './session.service';
 
 /**

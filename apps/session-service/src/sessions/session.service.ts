@@ -10,7 +10,8 @@ import {
   type IdleExtension,
   type SessionState,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 
 function view(state: SessionState, now: number): SessionView | null {
   if (!sessionIsLive(state, now)) return null;

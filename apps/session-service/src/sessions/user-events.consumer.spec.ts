@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { UserCreated, UserDeleted, type DomainEvent, freshEventMeta } from '@idp/contracts';
 import { createEventStore, type EventStore } from '@idp/eventstore';
-import { CommandRunner } from '@idp/nest-kit';
+import { CommandRunner } from '@idp/eventsourcing';
 import { asStored } from '@idp/testing';
 import { sessionStream } from '@idp/domain';
 import { SessionService } from './session.service';

@@ -1,4 +1,5 @@
-import { actingAs, type AdminRpc } from '@idp/nest-kit';
+import type { AdminRpc } from '@idp/nest-kit';
+import { actingAs } from '@idp/eventsourcing';
 import type { RpcHandlers } from '@idp/rpc';
 import type { ClientAdmin } from './client-admin.service';
 import type { ClientRegistrations } from './client-registrations.service';

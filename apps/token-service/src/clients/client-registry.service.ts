@@ -14,7 +14,8 @@ import {
 } from '@idp/domain';
 import { CONFIG, type Config } from '@idp/config';
 import { randomBase64url } from '@idp/crypto';
-import { COMMAND_RUNNER, RecentStates, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import { RecentStates, type CommandRunner } from '@idp/eventsourcing';
 import { outboundPolicyOf } from '@idp/outbound';
 import { TokenSecrets } from '../secrets/token-secrets';
 

@@ -8,7 +8,8 @@ import {
   rejectionFor,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import { InvalidGrant } from '@idp/oauth-errors';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { TokenSecrets } from '../secrets/token-secrets';

@@ -7,7 +7,8 @@ import {
   redirectUriRegistered,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import {
   InvalidRequest,
   LoginRequired,

@@ -7,7 +7,8 @@ import {
   scopeTokens,
   type RegisteredClient,
 } from '@idp/domain';
-import { COMMAND_RUNNER, countIssuedTokens, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import { InvalidScope } from '@idp/oauth-errors';
 import { TokenMinter } from '../tokens/token-minter.service';
 import type { GrantHandler } from './grant-handler';

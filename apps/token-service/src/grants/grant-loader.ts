@@ -1,6 +1,6 @@
 import { verifyOpaqueToken, type OpaqueTokenKind } from '@idp/crypto';
 import { grantDecider, grantStream, type GrantState } from '@idp/domain';
-import type { CommandRunner } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 
 /**
  * The grant an opaque token points at, or undefined for anything forged,

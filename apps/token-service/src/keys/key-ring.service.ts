@@ -17,12 +17,8 @@ import {
   type KeyRingState,
   type NewKeyMaterial,
 } from '@idp/domain';
-import {
-  COMMAND_RUNNER,
-  RecentStates,
-  reportScrapeSource,
-  type CommandRunner,
-} from '@idp/nest-kit';
+import { COMMAND_RUNNER, reportScrapeSource } from '@idp/nest-kit';
+import { RecentStates, type CommandRunner } from '@idp/eventsourcing';
 
 export interface ActiveSigningKey {
   readonly kid: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import { introspectionWritesFor, type GrantEventBody } from '@idp/domain';
-import { applyIntrospectionWrites } from '@idp/nest-kit';
+import { applyIntrospectionWrites } from '@idp/eventsourcing';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 
 /** Events that end a token: revocations, and a rotation (it ends the replaced refresh token). */

@@ -7,7 +7,8 @@ import {
   type ResourceDefinition,
   type ResourceSource,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 
 /**
  * Resource servers as event streams (`resource-<sha256(uri)>`), like

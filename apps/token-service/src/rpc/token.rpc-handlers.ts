@@ -1,5 +1,6 @@
 import type { RpcHandlers } from '@idp/rpc';
-import { runAsActor, type TokenRpc } from '@idp/nest-kit';
+import type { TokenRpc } from '@idp/nest-kit';
+import { runAsActor } from '@idp/eventsourcing';
 import type { LogoutTokens } from '../backchannel/logout-tokens.service';
 import type { ClientRegistry } from '../clients/client-registry.service';
 import type { AuthorizeService } from '../grants/authorize.service';

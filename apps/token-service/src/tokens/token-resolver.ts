@@ -12,7 +12,8 @@ import {
   type RegisteredClient,
   type TokenRole,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { grantOfToken } from '../grants/grant-loader';
 import { KeyRingService } from '../keys/key-ring.service';

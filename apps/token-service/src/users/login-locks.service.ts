@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { loginThrottleDecider, loginThrottleKey, loginThrottleStream } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 
 /**
  * The audit side of sign-in throttling (ADR 0016): the counts live in

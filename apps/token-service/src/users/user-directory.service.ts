@@ -8,7 +8,8 @@ import {
   userStream,
   type ActiveUser,
 } from '@idp/domain';
-import { COMMAND_RUNNER, type CommandRunner } from '@idp/nest-kit';
+import { COMMAND_RUNNER } from '@idp/nest-kit';
+import type { CommandRunner } from '@idp/eventsourcing';
 import { LoginLocks } from './login-locks.service';
 import { PasswordChecks } from './password-checks';
 

@@ -18,9 +18,9 @@ import {
 } from '@idp/cache';
 import { systemClock, uuidv7Ids, type Clock, type IdSource } from '@idp/contracts';
 import { EVENT_STORE, type EventStore, type OutboxRelay } from '@idp/eventstore';
+import { CommandRunner, outsideActor, stampingActors } from '@idp/eventsourcing';
+import { currentContext } from '@idp/observability';
 import { HealthRegistry } from '../health/health.registry';
-import { outsideActor, stampingActors } from '../eventsourcing/actor-context';
-import { CommandRunner } from '../eventsourcing/command-runner';
 
 export const OUTBOX_RELAY = Symbol('OutboxRelay');
 export const COMMAND_RUNNER = Symbol('CommandRunner');
@@ -141,6 +141,8 @@ export class InfraModule {
               useValue: new CommandRunner(eventStore, {
                 clock,
                 ids,
+                // Events decided while serving a request carry its id and traceparent.
+                requestContext: currentContext,
                 // The relay's work is not the caller's: it must not run as the actor.
                 afterCommit: () => outsideActor(() => bindings.relay?.notify()),
               }),

@@ -11,13 +11,8 @@ import {
   rebuildReadModel,
   RedisReadModelEraser,
 } from '@idp/introspection-service';
-import {
-  HealthModule,
-  InfraModule,
-  redisConnection,
-  type InfraBindings,
-  type Projector,
-} from '@idp/nest-kit';
+import { HealthModule, InfraModule, redisConnection, type InfraBindings } from '@idp/nest-kit';
+import type { Projector } from '@idp/eventsourcing';
 import type { RunContext } from '../../support/command';
 import { println } from '../../support/io';
 import { lastPosition } from '../../support/last-position';

@@ -1,5 +1,18 @@
-import type { ReadModelCache } from '@idp/cache';
 import { encodeRecord, type IntrospectionWrite } from '@idp/domain';
+
+/**
+ * The two writes of the read-model cache this needs (`ReadModelCache` of
+ * @idp/cache has them, with these meanings): named here so this package
+ * depends on no cache adapter.
+ */
+export interface IntrospectionWriteTarget {
+  /** Applies all entries in order as one unit (MULTI/EXEC on Redis). */
+  setMany(
+    entries: readonly { readonly key: string; readonly value: string; readonly ttlMs?: number }[],
+  ): Promise<void>;
+  /** SET NX: true iff this call stored the value. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+}
 
 /**
  * Applies the writes `introspectionWritesFor` (or a read-through) produced to
@@ -14,7 +27,7 @@ import { encodeRecord, type IntrospectionWrite } from '@idp/domain';
  * whether that fails the request (revocation answers 503) or not.
  */
 export async function applyIntrospectionWrites(
-  cache: ReadModelCache,
+  cache: IntrospectionWriteTarget,
   writes: readonly IntrospectionWrite[],
   nowMs: number = Date.now(),
 ): Promise<void> {

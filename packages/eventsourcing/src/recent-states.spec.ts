@@ -43,6 +43,38 @@ describe('RecentStates', () => {
     expect(await states.get('k', loader('reloaded'))).toBe('reloaded');
   });
 
+  it('answers a load in flight when its key is deleted, without keeping what it loaded', async () => {
+    const states = new RecentStates<string>(500, 10, clock);
+    let finish!: (v: string) => void;
+    const slow = states.get('k', () => new Promise<string>((resolve) => (finish = resolve)));
+    states.delete('k');
+    finish('loaded-before-the-delete');
+    expect(await slow).toBe('loaded-before-the-delete');
+    expect(await states.get('k', loader('reloaded'))).toBe('reloaded');
+    expect(loads).toBe(1);
+  });
+
+  it('rejects a failed load and keeps the state it had', async () => {
+    const states = new RecentStates<string>(500, 10, clock);
+    await states.get('k', loader('v1'));
+    const failing = () => Promise.reject(new Error('store down'));
+    await expect(states.get('k', failing, true)).rejects.toThrow('store down');
+    expect(await states.get('k', loader('v2'))).toBe('v1');
+    await expect(states.get('other', failing)).rejects.toThrow('store down');
+    expect(await states.get('other', loader('v3'))).toBe('v3');
+  });
+
+  it("counts a loaded state's age from when its load started", async () => {
+    const states = new RecentStates<string>(500, 10, clock);
+    let finish!: (v: string) => void;
+    const slow = states.get('k', () => new Promise<string>((resolve) => (finish = resolve)));
+    now += 400;
+    finish('v1');
+    await slow;
+    now += 100;
+    expect(await states.get('k', loader('v2'))).toBe('v2');
+  });
+
   it('loads every time with maxAgeMs 0, and whenever fresh is asked for', async () => {
     const off = new RecentStates<string>(0, 10, clock);
     await off.get('k', loader('a'));

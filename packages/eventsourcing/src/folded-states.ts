@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * The last folded state of recently used streams, with the version it was
  * folded up to, so the next load reads only the events after it. Unlike
@@ -15,42 +17,39 @@
  * least recently kept stream goes first.
  */
 export class FoldedStates {
-  private readonly entries = new Map<string, Kept>();
+  /** Undefined when sized 0. lru-cache's bound; its `peek` leaves recency as the order of keeps. */
+  private readonly entries: LRUCache<string, Kept> | undefined;
 
   /** `maxStreams` 0 keeps nothing (every load reads the whole stream). */
-  constructor(private readonly maxStreams: number) {
+  constructor(maxStreams: number) {
     if (!Number.isInteger(maxStreams) || maxStreams < 0) {
       throw new RangeError('FoldedStates: maxStreams must be an integer ≥ 0');
     }
+    if (maxStreams > 0) this.entries = new LRUCache({ max: maxStreams });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   /** The state kept for `stream` as folded by `decider`, if any. */
   get<State>(decider: object, stream: string): { state: State; version: number } | undefined {
-    const kept = this.entries.get(stream);
+    const kept = this.entries?.peek(stream);
     if (kept === undefined || kept.decider !== decider) return undefined;
     return { state: kept.state as State, version: kept.version };
   }
 
   /** Keeps `state` at `version` unless a state at a later version is already kept. */
   keep(decider: object, stream: string, state: unknown, version: number): void {
-    if (this.maxStreams === 0 || version === 0) return;
-    const kept = this.entries.get(stream);
+    if (this.entries === undefined || version === 0) return;
+    const kept = this.entries.peek(stream);
     if (kept !== undefined && kept.decider === decider && kept.version > version) return;
-    this.entries.delete(stream); // re-inserted last: the map's order is the eviction order
-    if (this.entries.size >= this.maxStreams) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
     this.entries.set(stream, { decider, state, version });
   }
 
   /** Forgets `stream` (its kept state proved not to fit the store). */
   forget(stream: string): void {
-    this.entries.delete(stream);
+    this.entries?.delete(stream);
   }
 }
 

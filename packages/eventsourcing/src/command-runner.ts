@@ -15,7 +15,7 @@ import {
 } from '@idp/domain';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '@idp/eventstore';
 import { FoldedStates } from './folded-states';
-import { stampRequest } from './request-stamp';
+import { stampRequest, type RequestStamp } from './request-stamp';
 
 export interface CommandResult<State> {
   readonly state: State;
@@ -37,6 +37,13 @@ export interface CommandRunnerOptions {
   readonly clock?: Clock;
   /** The one source of event ids (default: UUIDv7 from `clock`). */
   readonly ids?: IdSource;
+  /**
+   * The request being served, if any: its id and traceparent are stamped on
+   * the events decided (`stampRequest`). Processes pass observability's
+   * `currentContext` (InfraModule does); default: none, events keep their
+   * command's correlation id.
+   */
+  readonly requestContext?: () => RequestStamp | undefined;
 }
 
 /** A command as callers give it (the runner stamps its meta), or one built from the state. */
@@ -176,7 +183,7 @@ export class CommandRunner {
       typeof command === 'function' ? (command as (s: State) => unknown)(state) : command
     ) as { readonly meta: RequestMeta };
     const cmd = { ...input, meta: this.stamp(input.meta) } as Command;
-    const pending = stampRequest(decider.decide(cmd, state));
+    const pending = stampRequest(decider.decide(cmd, state), this.options.requestContext?.());
     if (pending.length === 0) return { state, appended: [], nextVersion: version };
     const { nextVersion } = await this.store.append(stream, version, pending);
     this.options.afterCommit?.();
