@@ -2,6 +2,7 @@ export {
   defineRpc,
   rpcPath,
   type CallOptions,
+  type JsonValue,
   type ClosableRpcClient,
   type RpcBinding,
   type RpcBindings,
@@ -11,6 +12,7 @@ export {
   type RpcHandlers,
   type RpcMethodSchemas,
   type RpcMethods,
+  type RpcRequest,
 } from './contract';
 export { inProcessClient, type InProcessClientOptions } from './in-process';
 export {
