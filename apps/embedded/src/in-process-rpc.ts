@@ -1,11 +1,5 @@
-import {
-  AdminRpc,
-  BackchannelRpc,
-  inProcessRpcClient,
-  RpcClientsModule,
-  SessionRpc,
-  TokenRpc,
-} from '@idp/nest-kit';
+import { inProcessRpcClient, RpcClientsModule } from '@idp/nest-kit';
+import { AdminRpc, BackchannelRpc, SessionRpc, TokenRpc } from '@idp/contracts';
 
 /**
  * In the embedded mode auth-api's RPC clients call token-service's and

@@ -8,9 +8,9 @@ import {
   reportStartupFailure,
   RpcClientsModule,
   runService,
-  TokenRpc,
   startTracing,
 } from '@idp/nest-kit';
+import { TokenRpc } from '@idp/contracts';
 import { grpcClient } from '@idp/rpc';
 import { createDeliveryStore, DeliveryStoreModule } from './backchannel-logout';
 import { SessionServiceModule } from './session-service.module';

@@ -30,7 +30,6 @@ export * from './shutdown/shutdown-sequence';
 export * from './shutdown/process-shutdown';
 export * from './shutdown/shutdown-signals';
 export * from './shutdown/http-drain';
-export * from './rpc/rpc-contracts';
 export * from './rpc/rpc-clients.module';
 export * from './rpc/in-process-rpc-client';
 export * from './read-model/apply-introspection-writes';

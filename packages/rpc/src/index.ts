@@ -13,7 +13,7 @@ export {
   type RpcMethodSchemas,
   type RpcMethods,
   type RpcRequest,
-} from './contract';
+} from '@idp/contracts';
 export { inProcessClient, type InProcessClientOptions } from './in-process';
 export {
   createRpcServer,

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import { SessionRpc, TokenRpc } from '@idp/nest-kit';
 import { grpcClient, silentRpcLogger, type RpcClient } from '@idp/rpc';
 import { waitFor } from '../support/service-process';
+import { SessionRpc, TokenRpc } from '@idp/contracts';
 
 export const BCL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef-0123456789';

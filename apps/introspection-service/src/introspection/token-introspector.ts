@@ -9,7 +9,8 @@ import {
   type IntrospectionRecord,
   type IntrospectionRef,
 } from '@idp/domain';
-import { applyIntrospectionWrites, countReadThrough, type TokenRpcClient } from '@idp/nest-kit';
+import { applyIntrospectionWrites, countReadThrough } from '@idp/nest-kit';
+import { type TokenRpcClient } from '@idp/contracts';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import type { AccessTokenVerifier } from './access-token.verifier';
 import { CheckedTokens } from './checked-tokens';

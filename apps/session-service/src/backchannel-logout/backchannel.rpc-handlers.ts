@@ -1,5 +1,6 @@
 import type { RpcHandlers, RpcRequest } from '@idp/rpc';
-import { BackchannelRpc, RpcHandler, runAsActor } from '@idp/nest-kit';
+import { RpcHandler, runAsActor } from '@idp/nest-kit';
+import { BackchannelRpc } from '@idp/contracts';
 import { DeadLetters } from './dead-letters.service';
 
 type Request<K extends keyof typeof BackchannelRpc.methods> = RpcRequest<typeof BackchannelRpc, K>;

@@ -1,4 +1,5 @@
-import { BackchannelRpc, currentActor, SessionRpc } from '@idp/nest-kit';
+import { currentActor } from '@idp/nest-kit';
+import { BackchannelRpc, SessionRpc } from '@idp/contracts';
 import type { Actor } from '@idp/contracts';
 import type { RpcContract } from '@idp/rpc';
 import { BackchannelRpcHandlers } from '../backchannel-logout/backchannel.rpc-handlers';

@@ -1,5 +1,6 @@
 import type { RpcHandlers, RpcRequest } from '@idp/rpc';
-import { RpcHandler, runAsActor, SessionRpc } from '@idp/nest-kit';
+import { RpcHandler, runAsActor } from '@idp/nest-kit';
+import { SessionRpc } from '@idp/contracts';
 import { SessionService } from './session.service';
 
 type Request<K extends keyof typeof SessionRpc.methods> = RpcRequest<typeof SessionRpc, K>;

@@ -1,4 +1,5 @@
-import { AdminRpc, RpcHandlerRegistry, RpcHandlersModule, TokenRpc } from '@idp/nest-kit';
+import { RpcHandlerRegistry, RpcHandlersModule } from '@idp/nest-kit';
+import { AdminRpc, TokenRpc } from '@idp/contracts';
 import { OAuthError } from '@idp/oauth-errors';
 import {
   createRpcServer,

@@ -1,4 +1,5 @@
-import { AdminRpc, RpcHandler, runAsActor } from '@idp/nest-kit';
+import { RpcHandler, runAsActor } from '@idp/nest-kit';
+import { AdminRpc } from '@idp/contracts';
 import type { RpcHandlers, RpcRequest } from '@idp/rpc';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';

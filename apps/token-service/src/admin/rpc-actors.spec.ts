@@ -1,4 +1,5 @@
-import { AdminRpc, currentActor, TokenRpc } from '@idp/nest-kit';
+import { currentActor } from '@idp/nest-kit';
+import { AdminRpc, TokenRpc } from '@idp/contracts';
 import type { Actor } from '@idp/contracts';
 import type { RpcContract } from '@idp/rpc';
 import { TokenRpcHandlers } from '../rpc/token.rpc-handlers';

@@ -1,5 +1,6 @@
 import type { JsonValue, RpcHandlers, RpcRequest } from '@idp/rpc';
-import { RpcHandler, runAsActor, TokenRpc } from '@idp/nest-kit';
+import { RpcHandler, runAsActor } from '@idp/nest-kit';
+import { TokenRpc } from '@idp/contracts';
 import { LogoutTokens } from '../backchannel/logout-tokens.service';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { AuthorizeService } from '../grants/authorize.service';

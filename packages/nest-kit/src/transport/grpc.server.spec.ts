@@ -57,22 +57,24 @@ class SecondEchoHandlers {
 @Module({ imports: [RpcHandlersModule], providers: [Suffix, EchoHandlers] })
 class EchoModule {}
 
-async function serve(module: object): Promise<{ app: INestMicroservice; server: GrpcServer }> {
-  let app: INestMicroservice | undefined;
+/** As runService does: the strategy asks the app's registry for its table when it listens. */
+async function serve(port = 0): Promise<{ app: INestMicroservice; server: GrpcServer }> {
+  const ref: { app?: INestMicroservice } = {};
   const server = new GrpcServer({
     host: '127.0.0.1',
-    port: 0,
+    port,
     logger: silentRpcLogger,
-    services: () => app!.get(RpcHandlerRegistry).bindings(),
+    services: () => ref.app!.get(RpcHandlerRegistry).bindings(),
   });
-  app = await NestFactory.createMicroservice(module as never, { strategy: server, logger: false });
-  await app.listen();
+  const app = await NestFactory.createMicroservice(EchoModule, { strategy: server, logger: false });
+  ref.app = app;
   return { app, server };
 }
 
 describe('GrpcServer: @RpcHandler providers as a Nest transport', () => {
   it('serves the discovered providers over gRPC, OAuth errors included, and closes with the app', async () => {
-    const { app, server } = await serve(EchoModule);
+    const { app, server } = await serve();
+    await app.listen();
     const client = grpcClient(Echo, {
       address: `127.0.0.1:${server.port}`,
       logger: silentRpcLogger,
@@ -92,15 +94,9 @@ describe('GrpcServer: @RpcHandler providers as a Nest transport', () => {
   });
 
   it('fails the start when a port cannot be bound', async () => {
-    const { app, server } = await serve(EchoModule);
-    let second: INestMicroservice | undefined;
-    const taken = new GrpcServer({
-      host: '127.0.0.1',
-      port: server.port,
-      logger: silentRpcLogger,
-      services: () => second!.get(RpcHandlerRegistry).bindings(),
-    });
-    second = await NestFactory.createMicroservice(EchoModule, { strategy: taken, logger: false });
+    const { app, server } = await serve();
+    await app.listen();
+    const { app: second } = await serve(server.port);
     await expect(second.listen()).rejects.toThrow();
     await second.close();
     await app.close();
