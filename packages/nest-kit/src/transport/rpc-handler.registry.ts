@@ -46,19 +46,19 @@ export class RpcHandlerRegistry implements OnApplicationBootstrap {
     return Object.fromEntries(methods) as RpcHandlers<C>;
   }
 
-  /**
-   * Every provider exists by now (Nest creates them all before the first
-   * hook), so the table is built once, here, and a client's contract
-   * without a handler fails the start, not its first call.
-   */
+  /** Two handlers of one contract, or a client's contract without one, fail the start. */
   onApplicationBootstrap(): void {
-    this.found = this.scan();
+    this.discover();
     for (const contract of this.wanted) this.handlersFor(contract);
   }
 
+  /**
+   * Built on first use: from a lifecycle hook or a call, never while Nest is
+   * still creating providers (Nest creates them all before the first hook),
+   * which is why in-process clients defer their lookup.
+   */
   private discover(): Map<string, RpcBinding> {
-    if (!this.found) throw new Error('rpc handlers looked up before the application started');
-    return this.found;
+    return (this.found ??= this.scan());
   }
 
   private scan(): Map<string, RpcBinding> {
