@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { EndpointRateLimits, FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { EndpointRateLimits, FormBodySupport } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { AdminBackchannelController } from './admin/admin-backchannel.controller';
 import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminOpenApiController } from './admin/admin-openapi.controller';

@@ -3,18 +3,15 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@idp/config';
 import {
   AbuseStoresModule,
-  AdminRpc,
-  BackchannelRpc,
   distributedAdapters,
   exitOnShutdownSignals,
   redisAbuseStores,
   reportStartupFailure,
   RpcClientsModule,
   runService,
-  SessionRpc,
-  TokenRpc,
   startTracing,
 } from '@idp/nest-kit';
+import { AdminRpc, BackchannelRpc, SessionRpc, TokenRpc } from '@idp/contracts';
 import { grpcClient } from '@idp/rpc';
 import { AuthApiModule } from './auth-api.module';
 

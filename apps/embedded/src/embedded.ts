@@ -12,7 +12,7 @@ import {
   DeliveryStoreModule,
   SessionServiceModule,
 } from '@idp/session-service';
-import { LogoutModule, TokenServiceModule } from '@idp/token-service';
+import { AdminModule, LogoutModule, TokenRpcModule, TokenServiceModule } from '@idp/token-service';
 import { ensureLocalSecrets } from './local-secrets';
 import { inProcessRpc } from './in-process-rpc';
 
@@ -49,6 +49,9 @@ export async function startEmbedded(base: Config) {
     name: 'embedded',
     modules: [
       TokenServiceModule,
+      // token-service's RPC handlers, called in process by auth-api's clients (inProcessRpc).
+      AdminModule,
+      TokenRpcModule,
       // token-service's session.ended consumer (logout revokes the session's grants).
       LogoutModule,
       DeliveryStoreModule.forRoot(deliveries),

@@ -9,9 +9,9 @@ import {
   reportStartupFailure,
   RpcClientsModule,
   runService,
-  TokenRpc,
   startTracing,
 } from '@idp/nest-kit';
+import { TokenRpc } from '@idp/contracts';
 import { grpcClient } from '@idp/rpc';
 import { IntrospectionServiceModule } from './introspection-service.module';
 

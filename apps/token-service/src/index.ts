@@ -10,6 +10,7 @@ export * from './grants/authorize.service';
 export * from './grants/token-endpoint.service';
 export * from './userinfo/userinfo.service';
 export * from './rpc/token.rpc-handlers';
+export * from './rpc/token-rpc.module';
 export * from './admin';
 export * from './introspection/introspection.service';
 export * from './revocation/revocation.service';

@@ -15,6 +15,8 @@ export * from './events/user.events';
 export * from './events/username.events';
 export * from './events/resource.events';
 export * from './events/login-throttle.events';
+export * from './rpc/define-rpc';
+export * from './rpc/rpc-contracts';
 export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';

@@ -5,7 +5,7 @@ import {
   type ClosableRpcClient,
   type RpcClient,
   type RpcContract,
-} from './contract';
+} from '@idp/contracts';
 import type { RpcLogger } from './logger';
 import { callCorrelationId, outgoingContext } from './propagation';
 import { rpcClientSpan } from './rpc-spans';

@@ -6,7 +6,7 @@ import {
   toWire,
   type WireOAuthError,
 } from '@idp/oauth-errors';
-import { rpcPath, type RpcBinding, type RpcContext, type RpcMethodSchemas } from './contract';
+import { rpcPath, type RpcBinding, type RpcContext, type RpcMethodSchemas } from '@idp/contracts';
 import type { RpcLogger } from './logger';
 import { check, encodeBody } from './wire';
 

@@ -1,7 +1,7 @@
 import { Client, Metadata, credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { ServerError } from '@idp/oauth-errors';
 import { buildClient, type Transport } from './client';
-import { rpcPath, type ClosableRpcClient, type RpcContract } from './contract';
+import { rpcPath, type ClosableRpcClient, type RpcContract } from '@idp/contracts';
 import { fromGrpcError } from './grpc-errors';
 import { defaultRpcLogger, type RpcLogger } from './logger';
 import { CORRELATION_METADATA, MAX_MESSAGE_BYTES, unavailable } from './wire';

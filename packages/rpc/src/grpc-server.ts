@@ -7,7 +7,7 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { rpcPath, type RpcBindings, type RpcContract } from './contract';
+import { rpcPath, type RpcBindings, type RpcContract } from '@idp/contracts';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { toGrpcError } from './grpc-errors';
 import { defaultRpcLogger, type RpcLogger } from './logger';

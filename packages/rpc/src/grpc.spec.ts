@@ -11,7 +11,7 @@ import {
 import { createServer as createNetServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { OAuthError, InvalidClient } from '@idp/oauth-errors';
 import { z } from 'zod';
-import { defineRpc, type RpcHandlers } from './contract';
+import { defineRpc, type RpcHandlers } from '@idp/contracts';
 import { grpcClient } from './grpc-client';
 import { createRpcServer, type RpcServer } from './grpc-server';
 import { silentRpcLogger } from './logger';

@@ -1,6 +1,11 @@
 import { ServerError, fromWire } from '@idp/oauth-errors';
 import { buildClient, type Transport } from './client';
-import { rpcPath, type ClosableRpcClient, type RpcContract, type RpcHandlers } from './contract';
+import {
+  rpcPath,
+  type ClosableRpcClient,
+  type RpcContract,
+  type RpcHandlers,
+} from '@idp/contracts';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { defaultRpcLogger, type RpcLogger } from './logger';
 import { incomingContext } from './propagation';

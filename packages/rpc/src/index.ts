@@ -2,6 +2,7 @@ export {
   defineRpc,
   rpcPath,
   type CallOptions,
+  type JsonValue,
   type ClosableRpcClient,
   type RpcBinding,
   type RpcBindings,
@@ -11,7 +12,8 @@ export {
   type RpcHandlers,
   type RpcMethodSchemas,
   type RpcMethods,
-} from './contract';
+  type RpcRequest,
+} from '@idp/contracts';
 export { inProcessClient, type InProcessClientOptions } from './in-process';
 export {
   createRpcServer,

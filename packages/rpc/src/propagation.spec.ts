@@ -5,7 +5,7 @@ import {
   type RequestContext,
 } from '@idp/observability';
 import { z } from 'zod';
-import { defineRpc, type RpcHandlers } from './contract';
+import { defineRpc, type RpcHandlers } from '@idp/contracts';
 import { grpcClient } from './grpc-client';
 import { createRpcServer, type RpcServer } from './grpc-server';
 import { inProcessClient } from './in-process';

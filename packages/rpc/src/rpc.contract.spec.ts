@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidClient, OAuthError, renderOAuthError } from '@idp/oauth-errors';
 import { z } from 'zod';
 import { buildClient, type Transport } from './client';
-import { defineRpc, type ClosableRpcClient, type RpcContract, type RpcHandlers } from './contract';
+import {
+  defineRpc,
+  type ClosableRpcClient,
+  type RpcContract,
+  type RpcHandlers,
+} from '@idp/contracts';
 import { createDispatcher } from './dispatcher';
 import { grpcTransport } from './grpc-client';
 import { createRpcServer } from './grpc-server';

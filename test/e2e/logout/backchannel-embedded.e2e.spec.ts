@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
-import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/nest-kit';
 import { freePort } from '../support/service-process';
 import {
   adminFetch,
@@ -12,6 +11,7 @@ import {
   sessionJoinedBy,
   writeBackchannelSeed,
 } from './backchannel.support';
+import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/contracts';
 
 jest.setTimeout(120_000);
 

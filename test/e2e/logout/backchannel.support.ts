@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { SessionRpc, TokenRpc } from '@idp/nest-kit';
 import { grpcClient, silentRpcLogger, type RpcClient } from '@idp/rpc';
 import {
   backchannelSeed,
@@ -9,6 +8,7 @@ import {
   type BackchannelRp,
 } from '@idp/testing';
 import { waitFor } from '../support/service-process';
+import { SessionRpc, TokenRpc } from '@idp/contracts';
 
 export const BCL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef-0123456789';

@@ -7,8 +7,13 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '@idp/config';
-import { ADMIN_READ_SCOPE, ADMIN_SCOPE, type Actor } from '@idp/contracts';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import {
+  ADMIN_READ_SCOPE,
+  ADMIN_SCOPE,
+  type Actor,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/contracts';
 import { InsufficientScope, InvalidToken, ServerError } from '@idp/oauth-errors';
 import { bearerFrom, StaticBearer } from '../registration/static-bearer';
 

@@ -10,8 +10,13 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { adminDeadLettersQuery, type Actor, type BackchannelDeliveryView } from '@idp/contracts';
-import { BACKCHANNEL_RPC, type BackchannelRpcClient } from '@idp/nest-kit';
+import {
+  adminDeadLettersQuery,
+  type Actor,
+  type BackchannelDeliveryView,
+  BACKCHANNEL_RPC,
+  type BackchannelRpcClient,
+} from '@idp/contracts';
 import { ServerError } from '@idp/oauth-errors';
 import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
 import { parseBody } from './admin-rpc';

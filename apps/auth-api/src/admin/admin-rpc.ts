@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ADMIN_RPC, type AdminRpcClient } from '@idp/nest-kit';
 import {
   InvalidClientMetadata,
   InvalidRedirectUri,
   InvalidRequest,
   ServerError,
 } from '@idp/oauth-errors';
+import { ADMIN_RPC, type AdminRpcClient } from '@idp/contracts';
 
 /**
  * ADMIN_RPC for the registration and admin controllers. Optional at

@@ -1,10 +1,10 @@
 import { Controller, Get, Header, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import type { Actor, SessionView } from '@idp/contracts';
-import { SESSION_RPC, type SessionRpcClient } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { SessionTermination } from '../logout/session-termination';
 import { AdminCaller, AdminAuthGuard } from './admin-auth.guard';
 import { AdminRpcAccess } from './admin-rpc';
+import { SESSION_RPC, type SessionRpcClient } from '@idp/contracts';
 
 /** session-service's limit for a sid: a longer one cannot name a session. */
 const MAX_SID = 200;

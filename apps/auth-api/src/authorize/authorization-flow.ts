@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientMetadata, Clock, SessionView } from '@idp/contracts';
-import { CLOCK, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { CLOCK } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { AccessDenied } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { seeOther, withCookies, type HttpOutcome } from '../http/http-outcome';

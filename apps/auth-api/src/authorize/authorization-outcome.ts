@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { randomBase64url } from '@idp/crypto';
-import type { TokenRpcClient } from '@idp/nest-kit';
 import { renderOAuthError } from '@idp/oauth-errors';
 import { seeOther, type HttpOutcome } from '../http/http-outcome';
 import { pageHeaders } from '../interaction/html';
@@ -13,6 +12,7 @@ import {
   type ResponseParams,
 } from './authorization-response';
 import type { AuthorizationRedirect, AuthorizationRequest } from './types';
+import { type TokenRpcClient } from '@idp/contracts';
 
 const log = new Logger('Authorize');
 

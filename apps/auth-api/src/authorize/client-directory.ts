@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { clientMetadata, type ClientMetadata } from '@idp/contracts';
-import { TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import {
+  clientMetadata,
+  type ClientMetadata,
+  TOKEN_RPC,
+  type TokenRpcClient,
+} from '@idp/contracts';
 import { ServerError } from '@idp/oauth-errors';
 
 /** token-service's limit for a client_id (getClient rejects longer ones). */

@@ -1,9 +1,9 @@
-import type { SessionRpcClient, TokenRpcClient } from '@idp/nest-kit';
 import { sessionView, testConfig } from '../http/auth-api.fixtures';
 import { EdgeConfig } from '../http/edge-config';
 import { SESSION_COOKIE, signSessionId } from '../http/session-cookie';
 import { SessionTermination } from '../logout/session-termination';
 import { SsoSessions } from './sso-sessions';
+import { type SessionRpcClient, type TokenRpcClient } from '@idp/contracts';
 
 describe('SsoSessions', () => {
   const edge = new EdgeConfig(testConfig());

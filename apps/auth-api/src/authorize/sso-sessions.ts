@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SessionView } from '@idp/contracts';
-import { SESSION_RPC, type SessionRpcClient } from '@idp/nest-kit';
 import { clearCookie, readCookie, serializeCookie } from '../http/cookies';
 import { EdgeConfig } from '../http/edge-config';
 import { SESSION_COOKIE, signSessionId, verifySessionId } from '../http/session-cookie';
 import { SessionTermination } from '../logout/session-termination';
+import { SESSION_RPC, type SessionRpcClient } from '@idp/contracts';
 
 /**
  * The browser's SSO session: a signed sid cookie at our path, resolved by

@@ -1,4 +1,4 @@
-import type { TokenRpcClient } from '@idp/nest-kit';
+import type { TokenRpcClient } from '@idp/contracts';
 
 export type JwkSet = Awaited<ReturnType<TokenRpcClient['jwks']>>;
 

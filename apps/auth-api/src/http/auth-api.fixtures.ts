@@ -2,15 +2,17 @@
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CONFIG, loadConfig, type Config } from '@idp/config';
-import { sessionRpcMethods, systemClock, tokenRpcMethods, type SessionView } from '@idp/contracts';
 import {
-  CLOCK,
-  createHttpApp,
+  sessionRpcMethods,
+  systemClock,
+  tokenRpcMethods,
+  type SessionView,
   SESSION_RPC,
   TOKEN_RPC,
   type SessionRpcClient,
   type TokenRpcClient,
-} from '@idp/nest-kit';
+} from '@idp/contracts';
+import { CLOCK, createHttpApp } from '@idp/nest-kit';
 import { AuthApiModule } from '../auth-api.module';
 import { RESPONSE_TYPES } from '../authorize/types';
 

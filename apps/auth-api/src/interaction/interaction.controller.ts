@@ -8,9 +8,8 @@ import {
   FormBody,
   formParams,
   RenderErrorsWith,
-  TOKEN_RPC,
-  type TokenRpcClient,
 } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { OAuthError } from '@idp/oauth-errors';
 import { AuthorizationFlow } from '../authorize/authorization-flow';
 import { SsoSessions } from '../authorize/sso-sessions';

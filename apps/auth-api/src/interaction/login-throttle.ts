@@ -7,7 +7,8 @@ import {
   type ThrottlePolicy,
 } from '@idp/cache';
 import { loginThrottleKey } from '@idp/domain';
-import { countLoginLock, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { countLoginLock } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 
 /** A sign-in that may go on to the password check; report how it ended. */
 export interface LoginAttempt {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@idp/contracts';
-import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/nest-kit';
+import { SESSION_RPC, TOKEN_RPC, type SessionRpcClient, type TokenRpcClient } from '@idp/contracts';
 
 export type EndedSession = NonNullable<
   Awaited<ReturnType<SessionRpcClient['endSession']>>['ended']

@@ -8,16 +8,13 @@ import {
   systemClock,
   tokenRpcMethods,
   type ClientInformation,
-} from '@idp/contracts';
-import {
   ADMIN_RPC,
-  CLOCK,
-  createHttpApp,
   SESSION_RPC,
   TOKEN_RPC,
   type AdminRpcClient,
   type TokenRpcClient,
-} from '@idp/nest-kit';
+} from '@idp/contracts';
+import { CLOCK, createHttpApp } from '@idp/nest-kit';
 import { AuthApiModule } from '../auth-api.module';
 import { testConfig } from '../http/auth-api.fixtures';
 

@@ -1,12 +1,7 @@
 import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  clientCredentials,
-  FormBody,
-  formParams,
-  TOKEN_RPC,
-  type TokenRpcClient,
-} from '@idp/nest-kit';
+import { clientCredentials, FormBody, formParams } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
 import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';

@@ -1,13 +1,8 @@
 import { Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { TokenResponse } from '@idp/contracts';
-import {
-  clientCredentials,
-  FormBody,
-  formParams,
-  TOKEN_RPC,
-  type TokenRpcClient,
-} from '@idp/nest-kit';
+import { clientCredentials, FormBody, formParams } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';
 import { RateLimit } from '../http/rate-limit.guard';

@@ -1,14 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  FormBody,
-  formParams,
-  isForm,
-  RenderErrorsWith,
-  StrictQuery,
-  TOKEN_RPC,
-  type TokenRpcClient,
-} from '@idp/nest-kit';
+import { FormBody, formParams, isForm, RenderErrorsWith, StrictQuery } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { RawParams } from '@idp/nest-kit';
 import { bearerErrorResponse, bearerToken, MAX_ACCESS_TOKEN_LENGTH } from '../http/bearer-token';
 import { RateLimit } from '../http/rate-limit.guard';

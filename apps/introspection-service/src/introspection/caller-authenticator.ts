@@ -1,9 +1,9 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { CacheInvalidations, Unsubscribe } from '@idp/cache';
 import type { ClientAuthentication } from '@idp/contracts';
-import type { TokenRpcClient } from '@idp/nest-kit';
 import { InvalidClient, OAuthError } from '@idp/oauth-errors';
 import type { CallerCache } from './caller-cache';
+import { type TokenRpcClient } from '@idp/contracts';
 
 /** Where client events are announced to every replica (the projection publishes `client:<id>`). */
 export const CLIENT_INVALIDATION_CHANNEL = 'introspection:clients';

@@ -7,10 +7,10 @@ import {
   READ_MODEL_CACHE,
 } from '@idp/cache';
 import { CONFIG, loadConfig } from '@idp/config';
-import { systemClock } from '@idp/contracts';
+import { systemClock, TOKEN_RPC } from '@idp/contracts';
 import { deriveTokenKeys, keyedHash, mintOpaqueToken, randomBytes } from '@idp/crypto';
 import { encodeRecord, introspectionKey, REVOKED, type ActiveTokenRecord } from '@idp/domain';
-import { CLOCK, createHttpApp, registry, TOKEN_RPC } from '@idp/nest-kit';
+import { CLOCK, createHttpApp, registry } from '@idp/nest-kit';
 import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';
 import { CLIENT_INVALIDATION_CHANNEL } from './caller-authenticator';
 import { refusalOutcome } from './introspect.route';

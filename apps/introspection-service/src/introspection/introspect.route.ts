@@ -14,10 +14,9 @@ import {
   oauthErrorResponse,
   readFormBody,
   sendRaw,
-  TOKEN_RPC,
   type IntrospectionOutcome,
-  type TokenRpcClient,
 } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { InvalidRequest, type HttpResponse } from '@idp/oauth-errors';
 import { CallerAuthenticator } from './caller-authenticator';
 import { IntrospectionConfig } from './introspection-config';

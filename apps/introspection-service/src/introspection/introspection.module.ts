@@ -5,7 +5,8 @@ import {
   READ_MODEL_CACHE,
   type ReadModelCache,
 } from '@idp/cache';
-import { EndpointRateLimits, FormBodySupport, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { EndpointRateLimits, FormBodySupport } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { JwksProjection } from '../projections/jwks.projection';
 import { ProjectionsModule } from '../projections/projections.module';
 import { AccessTokenVerifier } from './access-token.verifier';

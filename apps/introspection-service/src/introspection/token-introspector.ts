@@ -9,8 +9,9 @@ import {
   type IntrospectionRecord,
   type IntrospectionRef,
 } from '@idp/domain';
-import { countReadThrough, type TokenRpcClient } from '@idp/nest-kit';
+import { countReadThrough } from '@idp/nest-kit';
 import { applyIntrospectionWrites } from '@idp/eventsourcing';
+import { type TokenRpcClient } from '@idp/contracts';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import type { AccessTokenVerifier } from './access-token.verifier';
 import { CheckedTokens } from './checked-tokens';

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { reportScrapeSource } from '@idp/nest-kit';
+import { BackchannelRpcHandlers } from './backchannel.rpc-handlers';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeadLetters } from './dead-letters.service';
 import { DeliveredPruner } from './delivered-pruner';
@@ -31,6 +32,8 @@ import { SessionEndedConsumer } from './session-ended.consumer';
     dispatcherProvider,
     FanOutScheduler,
     DeadLetters,
+    // BackchannelRpc's handler (ADR 0023).
+    BackchannelRpcHandlers,
     {
       provide: DeliveredPruner,
       useFactory: (store: DeliveryStore, config: Config) => {

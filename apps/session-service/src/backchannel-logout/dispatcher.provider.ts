@@ -2,13 +2,8 @@ import { Logger, type Provider } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
 import type { Clock, IdSource } from '@idp/contracts';
-import {
-  CLOCK,
-  countBackchannelAttempt,
-  ID_SOURCE,
-  TOKEN_RPC,
-  type TokenRpcClient,
-} from '@idp/nest-kit';
+import { CLOCK, countBackchannelAttempt, ID_SOURCE } from '@idp/nest-kit';
+import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { outboundClientOf } from '@idp/outbound';
 import { backchannelMetrics } from './backchannel.metrics';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';

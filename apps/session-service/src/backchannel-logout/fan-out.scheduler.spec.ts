@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@idp/eventstore';
-import type { TokenRpcClient } from '@idp/nest-kit';
 import { sessionStream } from '@idp/domain';
 import type { DeliveryStore } from './delivery-store.port';
 import type { BackchannelDispatcher } from './dispatcher';
 import { FanOutScheduler } from './fan-out.scheduler';
 import { createDeliveryStore } from './sql/create-delivery-store';
+import { type TokenRpcClient } from '@idp/contracts';
 
 /** token-service's answer: every client asked about registered a URI. */
 const tokens = {

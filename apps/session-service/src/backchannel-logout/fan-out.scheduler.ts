@@ -6,10 +6,12 @@ import {
   uuidv7Ids,
   type Clock,
   type IdSource,
+  TOKEN_RPC,
+  type TokenRpcClient,
 } from '@idp/contracts';
 import { sessionStream } from '@idp/domain';
 import { EVENT_STORE, type EventStore } from '@idp/eventstore';
-import { CLOCK, ID_SOURCE, TOKEN_RPC, type TokenRpcClient } from '@idp/nest-kit';
+import { CLOCK, ID_SOURCE } from '@idp/nest-kit';
 import { currentContext } from '@idp/observability';
 import { BACKCHANNEL_DISPATCHER } from './backchannel.tokens';
 import { DeliveryJournal } from './delivery-journal';

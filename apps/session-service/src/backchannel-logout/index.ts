@@ -1,5 +1,5 @@
 export { BackchannelLogoutModule, DeliveryStoreModule } from './backchannel-logout.module';
-export { backchannelRpcHandlers } from './backchannel.rpc-handlers';
+export { BackchannelRpcHandlers } from './backchannel.rpc-handlers';
 export { DeadLetters } from './dead-letters.service';
 export { BACKCHANNEL_GROUP } from './session-ended.consumer';
 export { DELIVERY_STORE, type DeliveryStore } from './delivery-store.port';

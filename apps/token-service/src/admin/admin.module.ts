@@ -4,6 +4,7 @@ import { IntrospectionTombstones } from '../read-model/introspection-tombstones'
 import { SessionGrants } from '../logout/session-grants.service';
 import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { TokenServiceModule } from '../token-service.module';
+import { AdminRpcHandlers } from './admin.rpc-handlers';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
 import { UserAdmin } from './user-admin.service';
@@ -12,7 +13,7 @@ import { UserAdmin } from './user-admin.service';
  * Client registration (RFC 7591/7592) and the admin API inside token-service.
  * Self-contained over TokenServiceModule's ClientRegistry and UserDirectory
  * (Nest shares the one TokenServiceModule instance), so a composition root
- * only adds AdminModule next to it and serves adminRpcHandlers.
+ * only adds AdminModule next to it; its AdminRpc handler comes along.
  */
 @Module({
   imports: [TokenServiceModule],
@@ -25,6 +26,8 @@ import { UserAdmin } from './user-admin.service';
     ClientAdmin,
     ClientRegistrations,
     UserAdmin,
+    // AdminRpc's handler: GrpcServer or the embedded in-process client finds it (ADR 0023).
+    AdminRpcHandlers,
   ],
   exports: [ClientAdmin, ClientRegistrations, UserAdmin, GrantRevocations, SessionGrants],
 })

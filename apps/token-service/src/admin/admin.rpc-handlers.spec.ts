@@ -1,4 +1,5 @@
-import { AdminRpc, TokenRpc } from '@idp/nest-kit';
+import { RpcHandlerRegistry, RpcHandlersModule } from '@idp/nest-kit';
+import { AdminRpc, TokenRpc } from '@idp/contracts';
 import { OAuthError } from '@idp/oauth-errors';
 import {
   createRpcServer,
@@ -7,22 +8,8 @@ import {
   type ClosableRpcClient,
   type RpcServer,
 } from '@idp/rpc';
-import { LogoutTokens } from '../backchannel/logout-tokens.service';
-import { ClientRegistry } from '../clients/client-registry.service';
-import { AuthorizeService } from '../grants/authorize.service';
-import { TokenEndpoint } from '../grants/token-endpoint.service';
-import { KeyRingService } from '../keys/key-ring.service';
-import { SessionGrants } from '../logout/session-grants.service';
-import { tokenRpcHandlers } from '../rpc/token.rpc-handlers';
-import { UserDirectory } from '../users/user-directory.service';
-import { IntrospectionService } from '../introspection/introspection.service';
-import { RevocationService } from '../revocation/revocation.service';
-import { UserinfoService } from '../userinfo/userinfo.service';
-import { adminRpcHandlers } from './admin.rpc-handlers';
-import { ClientAdmin } from './client-admin.service';
-import { ClientRegistrations } from './client-registrations.service';
+import { TokenRpcModule } from '../rpc/token-rpc.module';
 import { startAdminHarness, webMetadata, type AdminHarness } from './admin.fixtures';
-import { UserAdmin } from './user-admin.service';
 
 /**
  * AdminRpc across a real gRPC boundary, next to TokenRpc on one server as
@@ -36,36 +23,13 @@ describe('AdminRpc over gRPC', () => {
   let tokens: ClosableRpcClient<typeof TokenRpc>;
 
   beforeAll(async () => {
-    h = await startAdminHarness();
+    h = await startAdminHarness({}, [TokenRpcModule, RpcHandlersModule]);
     server = await createRpcServer({
       host: '127.0.0.1',
       port: 0,
       logger: silentRpcLogger,
-      services: [
-        {
-          contract: TokenRpc,
-          handlers: tokenRpcHandlers({
-            keys: h.app.get(KeyRingService),
-            clients: h.app.get(ClientRegistry),
-            users: h.app.get(UserDirectory),
-            authorize: h.app.get(AuthorizeService),
-            token: h.app.get(TokenEndpoint),
-            userinfo: h.app.get(UserinfoService),
-            introspection: h.app.get(IntrospectionService),
-            revocation: h.app.get(RevocationService),
-            sessionGrants: h.app.get(SessionGrants),
-            logoutTokens: h.app.get(LogoutTokens),
-          }),
-        },
-        {
-          contract: AdminRpc,
-          handlers: adminRpcHandlers({
-            clients: h.app.get(ClientAdmin),
-            registrations: h.app.get(ClientRegistrations),
-            users: h.app.get(UserAdmin),
-          }),
-        },
-      ],
+      // The providers GrpcServer finds in token-service's process: TokenRpc's and AdminRpc's.
+      services: h.app.get(RpcHandlerRegistry).bindings(),
     });
     client = grpcClient(AdminRpc, {
       address: `127.0.0.1:${server.port}`,

@@ -1,49 +1,95 @@
-import type { AdminRpc } from '@idp/nest-kit';
-import { actingAs } from '@idp/eventsourcing';
-import type { RpcHandlers } from '@idp/rpc';
-import type { ClientAdmin } from './client-admin.service';
-import type { ClientRegistrations } from './client-registrations.service';
-import type { UserAdmin } from './user-admin.service';
+import { RpcHandler } from '@idp/nest-kit';
+import { runAsActor } from '@idp/eventsourcing';
+import { AdminRpc } from '@idp/contracts';
+import type { RpcHandlers, RpcRequest } from '@idp/rpc';
+import { ClientAdmin } from './client-admin.service';
+import { ClientRegistrations } from './client-registrations.service';
+import { UserAdmin } from './user-admin.service';
 
-export interface AdminServiceFacade {
-  readonly clients: ClientAdmin;
-  readonly registrations: ClientRegistrations;
-  readonly users: UserAdmin;
-}
+type Request<K extends keyof typeof AdminRpc.methods> = RpcRequest<typeof AdminRpc, K>;
 
 /**
  * token-service's AdminRpc surface: one line per method. Dynamic
  * registration (source dynamic_registration) never reaches the operator
  * path, so a self-registered client cannot pick its client_id or secret.
- * Each call runs as the request's `actor`, so its events name the caller
- * (ADR 0017).
+ * Each command runs as the request's `actor`, so its events name the
+ * caller (ADR 0017); a request whose contract has an actor and whose handler
+ * forgets it fails admin.rpc-handlers.spec.ts.
  */
-export function adminRpcHandlers(s: AdminServiceFacade): RpcHandlers<typeof AdminRpc> {
-  return actingAs<RpcHandlers<typeof AdminRpc>>({
-    registerClient: ({ metadata, source, clientSecret }) =>
+@RpcHandler(AdminRpc)
+export class AdminRpcHandlers implements RpcHandlers<typeof AdminRpc> {
+  constructor(
+    private readonly clients: ClientAdmin,
+    private readonly registrations: ClientRegistrations,
+    private readonly users: UserAdmin,
+  ) {}
+
+  registerClient({ actor, metadata, source, clientSecret }: Request<'registerClient'>) {
+    return runAsActor(actor, () =>
       source === 'dynamic_registration'
-        ? s.registrations.register(metadata)
-        : s.clients.register(metadata, clientSecret),
-    readClient: ({ clientId }) => s.clients.read(clientId),
-    replaceClient: ({ clientId, metadata, clientSecret }) =>
-      s.clients.replace(clientId, metadata, clientSecret),
-    deleteClient: async ({ clientId }) => (await s.clients.delete(clientId), {}),
-    rotateClientSecret: ({ clientId }) => s.clients.rotateSecret(clientId),
-    readRegistration: ({ clientId, registrationAccessToken }) =>
-      s.registrations.read(clientId, registrationAccessToken),
-    updateRegistration: ({ clientId, registrationAccessToken, metadata }) =>
-      s.registrations.update(clientId, registrationAccessToken, metadata),
-    deleteRegistration: async ({ clientId, registrationAccessToken }) => (
-      await s.registrations.delete(clientId, registrationAccessToken),
-      {}
-    ),
-    createUser: ({ actor: _caller, ...input }) => s.users.create(input),
-    readUser: ({ sub }) => s.users.read(sub),
-    updateUser: ({ sub, changes }) => s.users.update(sub, changes),
-    deleteUser: async ({ sub }) => (await s.users.delete(sub), {}),
-    revokeUserTokens: ({ sub }) => s.users.revokeTokens(sub),
-    revokeClientTokens: ({ clientId }) => s.clients.revokeTokens(clientId),
-    revokeSessionTokens: ({ sid }) => s.users.revokeSessionTokens(sid),
-    unlockUser: ({ sub }) => s.users.unlock(sub),
-  });
+        ? this.registrations.register(metadata)
+        : this.clients.register(metadata, clientSecret),
+    );
+  }
+
+  readClient({ clientId }: Request<'readClient'>) {
+    return this.clients.read(clientId);
+  }
+
+  replaceClient({ actor, clientId, metadata, clientSecret }: Request<'replaceClient'>) {
+    return runAsActor(actor, () => this.clients.replace(clientId, metadata, clientSecret));
+  }
+
+  deleteClient({ actor, clientId }: Request<'deleteClient'>) {
+    return runAsActor(actor, async () => (await this.clients.delete(clientId), {}));
+  }
+
+  rotateClientSecret({ actor, clientId }: Request<'rotateClientSecret'>) {
+    return runAsActor(actor, () => this.clients.rotateSecret(clientId));
+  }
+
+  readRegistration({ clientId, registrationAccessToken }: Request<'readRegistration'>) {
+    return this.registrations.read(clientId, registrationAccessToken);
+  }
+
+  updateRegistration(r: Request<'updateRegistration'>) {
+    return this.registrations.update(r.clientId, r.registrationAccessToken, r.metadata);
+  }
+
+  async deleteRegistration({ clientId, registrationAccessToken }: Request<'deleteRegistration'>) {
+    await this.registrations.delete(clientId, registrationAccessToken);
+    return {};
+  }
+
+  createUser({ actor, ...input }: Request<'createUser'>) {
+    return runAsActor(actor, () => this.users.create(input));
+  }
+
+  readUser({ sub }: Request<'readUser'>) {
+    return this.users.read(sub);
+  }
+
+  updateUser({ actor, sub, changes }: Request<'updateUser'>) {
+    return runAsActor(actor, () => this.users.update(sub, changes));
+  }
+
+  deleteUser({ actor, sub }: Request<'deleteUser'>) {
+    return runAsActor(actor, async () => (await this.users.delete(sub), {}));
+  }
+
+  revokeUserTokens({ actor, sub }: Request<'revokeUserTokens'>) {
+    return runAsActor(actor, () => this.users.revokeTokens(sub));
+  }
+
+  revokeClientTokens({ actor, clientId }: Request<'revokeClientTokens'>) {
+    return runAsActor(actor, () => this.clients.revokeTokens(clientId));
+  }
+
+  revokeSessionTokens({ actor, sid }: Request<'revokeSessionTokens'>) {
+    return runAsActor(actor, () => this.users.revokeSessionTokens(sid));
+  }
+
+  unlockUser({ actor, sub }: Request<'unlockUser'>) {
+    return runAsActor(actor, () => this.users.unlock(sub));
+  }
 }

@@ -5,7 +5,7 @@ import { SessionEventsConsumer } from './session-events.consumer';
 /**
  * token-service's part of logout: the session.ended consumer. SessionGrants
  * itself lives in AdminModule (next to GrantRevocations, which it uses), so
- * the RPC facade finds it wherever AdminModule is.
+ * TokenRpc's handler finds it wherever AdminModule is.
  */
 @Module({
   imports: [AdminModule],

@@ -1,60 +1,108 @@
-import type { RpcHandlers } from '@idp/rpc';
-import type { TokenRpc } from '@idp/nest-kit';
+import type { JsonValue, RpcHandlers, RpcRequest } from '@idp/rpc';
+import { RpcHandler } from '@idp/nest-kit';
 import { runAsActor } from '@idp/eventsourcing';
-import type { LogoutTokens } from '../backchannel/logout-tokens.service';
-import type { ClientRegistry } from '../clients/client-registry.service';
-import type { AuthorizeService } from '../grants/authorize.service';
-import type { TokenEndpoint } from '../grants/token-endpoint.service';
-import type { IntrospectionService } from '../introspection/introspection.service';
-import type { KeyRingService } from '../keys/key-ring.service';
-import type { SessionGrants } from '../logout/session-grants.service';
-import type { RevocationService } from '../revocation/revocation.service';
-import type { UserDirectory } from '../users/user-directory.service';
-import type { UserinfoService } from '../userinfo/userinfo.service';
+import { TokenRpc } from '@idp/contracts';
+import { LogoutTokens } from '../backchannel/logout-tokens.service';
+import { ClientRegistry } from '../clients/client-registry.service';
+import { AuthorizeService } from '../grants/authorize.service';
+import { TokenEndpoint } from '../grants/token-endpoint.service';
+import { IntrospectionService } from '../introspection/introspection.service';
+import { KeyRingService } from '../keys/key-ring.service';
+import { SessionGrants } from '../logout/session-grants.service';
+import { RevocationService } from '../revocation/revocation.service';
+import { UserDirectory } from '../users/user-directory.service';
+import { UserinfoService } from '../userinfo/userinfo.service';
 
-export interface TokenServiceFacade {
-  readonly keys: KeyRingService;
-  readonly clients: ClientRegistry;
-  readonly users: UserDirectory;
-  readonly authorize: AuthorizeService;
-  readonly token: TokenEndpoint;
-  readonly userinfo: UserinfoService;
-  readonly introspection: IntrospectionService;
-  readonly revocation: RevocationService;
-  readonly sessionGrants: SessionGrants;
-  readonly logoutTokens: LogoutTokens;
-}
+type Request<K extends keyof typeof TokenRpc.methods> = RpcRequest<typeof TokenRpc, K>;
 
-/** token-service's RPC surface: thin adapters, one line per method. */
-export function tokenRpcHandlers(s: TokenServiceFacade): RpcHandlers<typeof TokenRpc> {
-  return {
-    jwks: async () => s.keys.publicJwks() as never,
-    getClient: async ({ clientId }) => {
-      const client = await s.clients.find(clientId);
-      // Metadata only: the secret hash never leaves token-service.
-      return {
-        client: client
-          ? (JSON.parse(JSON.stringify(client.metadata)) as Record<string, never>)
-          : null,
-      };
-    },
-    authenticateUser: async ({ username, password }) => ({
-      sub: await s.users.authenticate(username, password),
-    }),
-    recordLoginLock: async (lock) => (await s.users.recordLoginLock(lock), {}),
-    authorize: (req) => s.authorize.authorize(req),
-    token: (req) => s.token.handle(req),
-    userinfo: async ({ accessToken }) => (await s.userinfo.userinfo(accessToken)) as never,
-    authenticateClient: (req) => s.introspection.authenticateClient(req),
-    introspect: async ({ token }) => (await s.introspection.introspect(token)) as never,
-    revoke: (req) => s.revocation.revoke(req),
-    // An operator's end of a session: the revocations name the caller (ADR 0017).
-    endSessionGrants: ({ sid, actor }) =>
-      runAsActor(actor, async () => ({ revokedGrants: await s.sessionGrants.revokeEnded(sid) })),
-    signIntrospectionResponse: (req) => s.introspection.signResponse(req),
-    backchannelLogoutTargets: async ({ clientIds }) => ({
-      targets: await s.logoutTokens.targets(clientIds),
-    }),
-    signLogoutTokens: async ({ tokens }) => ({ tokens: await s.logoutTokens.sign(tokens) }),
-  };
+/**
+ * Plain data typed loosely by its service (a JWK, claims, a record): the
+ * contract's field is `z.json()`, and the dispatcher validates every
+ * response against it before it leaves, so anything else is a server_error.
+ */
+const json = <T extends object>(value: T) => value as unknown as Record<string, JsonValue>;
+
+/** token-service's RPC surface (served by GrpcServer or called in process): one line per method. */
+@RpcHandler(TokenRpc)
+export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
+  constructor(
+    private readonly keys: KeyRingService,
+    private readonly clients: ClientRegistry,
+    private readonly users: UserDirectory,
+    private readonly authorizations: AuthorizeService,
+    private readonly tokens: TokenEndpoint,
+    private readonly userinfoService: UserinfoService,
+    private readonly introspection: IntrospectionService,
+    private readonly revocation: RevocationService,
+    private readonly sessionGrants: SessionGrants,
+    private readonly logoutTokens: LogoutTokens,
+  ) {}
+
+  async jwks() {
+    return { keys: (await this.keys.publicJwks()).keys.map(json) };
+  }
+
+  async getClient({ clientId }: Request<'getClient'>) {
+    const client = await this.clients.find(clientId);
+    // Metadata only: the secret hash never leaves token-service. Through JSON: unset fields go.
+    return {
+      client: client
+        ? (JSON.parse(JSON.stringify(client.metadata)) as Record<string, JsonValue>)
+        : null,
+    };
+  }
+
+  async authenticateUser({ username, password }: Request<'authenticateUser'>) {
+    return { sub: await this.users.authenticate(username, password) };
+  }
+
+  async recordLoginLock(lock: Request<'recordLoginLock'>) {
+    await this.users.recordLoginLock(lock);
+    return {};
+  }
+
+  authorize(request: Request<'authorize'>) {
+    return this.authorizations.authorize(request);
+  }
+
+  token(request: Request<'token'>) {
+    return this.tokens.handle(request);
+  }
+
+  async userinfo({ accessToken }: Request<'userinfo'>) {
+    const answer = await this.userinfoService.userinfo(accessToken);
+    return answer.format === 'json' ? { ...answer, claims: json(answer.claims) } : answer;
+  }
+
+  authenticateClient(request: Request<'authenticateClient'>) {
+    return this.introspection.authenticateClient(request);
+  }
+
+  async introspect({ token }: Request<'introspect'>) {
+    const { key, record } = await this.introspection.introspect(token);
+    return { key, record: json(record) };
+  }
+
+  revoke(request: Request<'revoke'>) {
+    return this.revocation.revoke(request);
+  }
+
+  /** An operator's end of a session: the revocations name the caller (ADR 0017). */
+  endSessionGrants({ sid, actor }: Request<'endSessionGrants'>) {
+    return runAsActor(actor, async () => ({
+      revokedGrants: await this.sessionGrants.revokeEnded(sid),
+    }));
+  }
+
+  signIntrospectionResponse(request: Request<'signIntrospectionResponse'>) {
+    return this.introspection.signResponse(request);
+  }
+
+  async backchannelLogoutTargets({ clientIds }: Request<'backchannelLogoutTargets'>) {
+    return { targets: await this.logoutTokens.targets(clientIds) };
+  }
+
+  async signLogoutTokens({ tokens }: Request<'signLogoutTokens'>) {
+    return { tokens: await this.logoutTokens.sign(tokens) };
+  }
 }

@@ -10,6 +10,9 @@ import { ProcessShutdown } from '../shutdown/process-shutdown';
 import { InfraModule, type InfraBindings, type ReadinessPolicy } from '../infra/infra.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { EventBusServer } from '../transport/event-bus.server';
+import { GrpcServer } from '../transport/grpc.server';
+import { RpcHandlerRegistry } from '../transport/rpc-handler.registry';
+import { RpcHandlersModule } from '../transport/rpc-handlers.module';
 import { startConsumers } from './start-consumers';
 
 export interface RunServiceOptions {
@@ -28,12 +31,19 @@ export interface RunServiceOptions {
   readonly beforeConsuming?: (app: NestFastifyApplication) => Promise<void>;
   /** The bus acknowledges a publish once consumed (embedded): flush the outbox before the consumers stop. */
   readonly relayBeforeConsumers?: boolean;
+  /**
+   * Serve the app's @RpcHandler providers over gRPC on this port (HOST,
+   * GRPC_MAX_CONNECTION_AGE_MS from the config), after the HTTP listeners.
+   * Omitted (embedded): in-process clients call the same providers.
+   */
+  readonly grpc?: { readonly port: number };
 }
 
 /**
  * Boots one process: the feature modules over the given adapters (event
  * store, outbox), health and metrics endpoints, the event consumers, the
- * outbox relay, the HTTP listener and the admin listener (ADR 0017).
+ * outbox relay, the HTTP listener, the admin listener (ADR 0017) and, for
+ * token-service and session-service, the gRPC server (ADR 0023).
  *
  * Serving does not wait for the consumer groups to join: after a crash the
  * dead member holds its Kafka groups until KAFKA_SESSION_TIMEOUT_MS expires,
@@ -64,6 +74,7 @@ export async function runService(options: RunServiceOptions): Promise<{
       InfraModule.forRoot(bindings, options.readiness),
       HealthModule,
       MetricsModule,
+      RpcHandlersModule,
       ...options.modules,
     ],
   })
@@ -78,12 +89,25 @@ export async function runService(options: RunServiceOptions): Promise<{
     bus: bindings.bus,
     topicPrefix: bindings.config.KAFKA_TOPIC_PREFIX,
   });
-  app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
+  const consumerTransport = app.connectMicroservice(
+    { strategy: consumers },
+    { inheritAppConfig: true },
+  );
+  const rpc =
+    options.grpc &&
+    new GrpcServer({
+      host: bindings.config.HOST,
+      port: options.grpc.port,
+      maxConnectionAgeMs: bindings.config.GRPC_MAX_CONNECTION_AGE_MS,
+      services: () => app.get(RpcHandlerRegistry).bindings(),
+    });
+  const rpcTransport =
+    rpc && app.connectMicroservice({ strategy: rpc }, { inheritAppConfig: true });
   await app.init();
   // After init: a raw route (introspection, ADR 0010) replaces the request listeners then.
   const publicDrain = new HttpDrain(app.getHttpServer());
   await options.beforeConsuming?.(app);
-  const consumersJoined = startConsumers(app, log);
+  const consumersJoined = startConsumers(consumerTransport, log);
   if (options.consumers === 'before-serving') await consumersJoined;
   bindings.relay?.start();
   const url = await listen(app, bindings.config.PORT, bindings.config.HOST);
@@ -94,6 +118,11 @@ export async function runService(options: RunServiceOptions): Promise<{
     bindings.config.ADMIN_HOST,
   );
   log.log(`admin listener on ${admin.url}`);
+  if (rpc && rpcTransport) {
+    // Unlike the consumers, a gRPC server that cannot bind fails the start.
+    await rpcTransport.listen();
+    log.log(`gRPC on ${bindings.config.HOST}:${rpc.port}`);
+  }
   const health = app.get(HealthRegistry);
   const shutdown = new ProcessShutdown({
     markNotReady: (reason) => health.markNotReady(reason),
@@ -107,5 +136,7 @@ export async function runService(options: RunServiceOptions): Promise<{
     timeoutMs: bindings.config.SHUTDOWN_TIMEOUT_MS,
     log: new Logger('Shutdown'),
   });
+  // Drained in the 'grpc' stage, after HTTP: Nest's own close (in 'stores') then finds it closed.
+  if (rpc) shutdown.addRpcServer(rpc);
   return { app, url, adminUrl: admin.url, consumersJoined, shutdown };
 }

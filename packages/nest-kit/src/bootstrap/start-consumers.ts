@@ -1,5 +1,4 @@
-import type { Logger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestMicroservice, Logger } from '@nestjs/common';
 
 /**
  * Starts the event consumers (EventBusServer) and settles once every group
@@ -7,9 +6,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
  * EventBusServer, and anything else is logged, because a consumer must not
  * take the process (and so its serving) down with it.
  */
-export function startConsumers(app: NestFastifyApplication, log: Logger): Promise<void> {
+export function startConsumers(consumers: INestMicroservice, log: Logger): Promise<void> {
   const started = Date.now();
-  return app.startAllMicroservices().then(
+  return consumers.listen().then(
     () => log.log(`event consumers joined in ${Date.now() - started} ms`),
     (err: unknown) => log.error(`event consumers did not start: ${(err as Error).message}`),
   );

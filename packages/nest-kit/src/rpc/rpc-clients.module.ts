@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { ADMIN_RPC, BACKCHANNEL_RPC, SESSION_RPC, TOKEN_RPC } from './rpc-contracts';
+import { ADMIN_RPC, BACKCHANNEL_RPC, SESSION_RPC, TOKEN_RPC } from '@idp/contracts';
 
 type ClientProvider = Omit<Provider, 'provide'>;
 

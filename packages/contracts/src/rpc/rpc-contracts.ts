@@ -1,10 +1,8 @@
-import {
-  adminRpcMethods,
-  backchannelRpcMethods,
-  sessionRpcMethods,
-  tokenRpcMethods,
-} from '@idp/contracts';
-import { defineRpc, type RpcClient } from '@idp/rpc';
+import { adminRpcMethods } from './admin.rpc';
+import { backchannelRpcMethods } from './backchannel.rpc';
+import { defineRpc, type RpcClient } from './define-rpc';
+import { sessionRpcMethods } from './session.rpc';
+import { tokenRpcMethods } from './token.rpc';
 
 /** The typed RPC contracts, defined once for both sides (ADR 0005). */
 export const TokenRpc = defineRpc({ service: 'token', methods: tokenRpcMethods });
@@ -19,7 +17,11 @@ export type SessionRpcClient = RpcClient<typeof SessionRpc>;
 export type AdminRpcClient = RpcClient<typeof AdminRpc>;
 export type BackchannelRpcClient = RpcClient<typeof BackchannelRpc>;
 
-/** Injection tokens for the clients auth-api uses; bound to gRPC or in-process by the composition root. */
+/**
+ * Injection tokens of the clients (plain symbols: contracts know no
+ * framework). A composition root binds them to gRPC or in-process clients
+ * (RpcClientsModule in packages/nest-kit).
+ */
 export const TOKEN_RPC = Symbol('TokenRpcClient');
 export const SESSION_RPC = Symbol('SessionRpcClient');
 export const ADMIN_RPC = Symbol('AdminRpcClient');

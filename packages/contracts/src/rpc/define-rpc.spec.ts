@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRpc, rpcPath, type RpcClient, type RpcHandlers } from './contract';
+import { defineRpc, rpcPath, type RpcClient, type RpcHandlers } from './define-rpc';
 
 const token = defineRpc({
   service: 'token',

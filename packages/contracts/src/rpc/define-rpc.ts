@@ -88,6 +88,12 @@ export type RpcClient<C extends RpcContract> = {
 /** A client holding a connection (or, in-process, a handle that can be shut). */
 export type ClosableRpcClient<C extends RpcContract> = RpcClient<C> & { close(): void };
 
+/** The parsed request a handler of method `K` gets (for handler classes, whose parameters are not inferred). */
+export type RpcRequest<C extends RpcContract, K extends MethodName<C>> = z.output<RequestOf<C, K>>;
+
+/** A value a contract's `z.json()` field takes (checked again by the dispatcher before it leaves). */
+export type JsonValue = z.core.util.JSONType;
+
 /** What a service implements: it gets the parsed request and may return the schema's input form. */
 export type RpcHandlers<C extends RpcContract> = {
   readonly [K in MethodName<C>]: (
