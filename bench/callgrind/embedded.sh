@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Instructions per /introspect of the embedded mode (one opaque token, JSON answers):
-# embedded.sh [warm-up] [counted]; LOG_LEVEL as set (default info). Needs valgrind and
-# `npx tsc -b apps/embedded`. Start-up under valgrind takes a few minutes. See README.md.
+# Instructions per request of the embedded mode: ENDPOINT=introspect (the default: one opaque
+# token, JSON answers) or ENDPOINT=token (client_credentials, an opaque token each):
+# embedded.sh [warm-up] [counted]; LOG_LEVEL as set (default info); IDP_ROOT=<checkout> measures
+# another build (these scripts drive it). Needs valgrind and `npx tsc -b apps/embedded`.
+# Start-up under valgrind takes a few minutes. See README.md.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-source "$(dirname "$0")/lib.sh"
+ROOT=${IDP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ENDPOINT=${ENDPOINT:-introspect}
+source "$HERE/lib.sh"
 WARM=${1:-2000} N=${2:-4000}
 CLIENT=svc-opaque SECRET=svc-opaque-secret-0123456789abcdef
 WORK=$(mktemp -d)
@@ -25,7 +29,8 @@ PID=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$ADMIN_PORT/health/ready" >/dev/null && break; sleep 1; done
 TOKEN=$(curl -s -u "$CLIENT:$SECRET" -d grant_type=client_credentials "http://127.0.0.1:$PORT/token" |
   sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-"$NODE" "$ROOT/bench/callgrind/load.cjs" "$PORT" "$WARM" "$TOKEN" "$CLIENT:$SECRET"
-echo -n "embedded LOG_LEVEL=$LOG_LEVEL "
-count_between "$PID" "$WORK/cg" "$N" "$NODE" "$ROOT/bench/callgrind/load.cjs" "$PORT" "$N" "$TOKEN" "$CLIENT:$SECRET"
+export LOAD_ENDPOINT=$ENDPOINT
+"$NODE" "$HERE/load.cjs" "$PORT" "$WARM" "$TOKEN" "$CLIENT:$SECRET"
+echo -n "embedded /$ENDPOINT LOG_LEVEL=$LOG_LEVEL root=$ROOT "
+count_between "$PID" "$WORK/cg" "$N" "$NODE" "$HERE/load.cjs" "$PORT" "$N" "$TOKEN" "$CLIENT:$SECRET"
 rm -rf "$WORK"

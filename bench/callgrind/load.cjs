@@ -1,20 +1,23 @@
-// Sends N `POST /introspect` over 4 keep-alive connections, one after another on each:
-// node load.cjs <port> <n> [token] [client_id:secret]. Counts answers that are not active.
+// Sends N `POST /introspect` (or, with LOAD_ENDPOINT=token, client_credentials `POST /token`)
+// over 4 keep-alive connections, one after another on each:
+// node load.cjs <port> <n> [token] [client_id:secret]. Counts answers that are not the expected one.
 const http = require('node:http');
 const { Buffer } = require('node:buffer');
 const [port, n] = [Number(process.argv[2]), Number(process.argv[3])];
 const token = process.argv[4] ?? 'abcdefghijklmnopqrstuvwxyz0123456789';
 const basic = Buffer.from(process.argv[5] ?? 'rp:secret').toString('base64');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-const payload = `token=${token}`;
-let inactive = 0;
+const endpoint = process.env.LOAD_ENDPOINT ?? 'introspect';
+const payload = endpoint === 'token' ? 'grant_type=client_credentials' : `token=${token}`;
+const expected = endpoint === 'token' ? '"access_token":' : '"active":true';
+let unexpected = 0;
 function one() {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: '127.0.0.1',
         port,
-        path: '/introspect',
+        path: `/${endpoint}`,
         method: 'POST',
         agent,
         headers: {
@@ -27,7 +30,7 @@ function one() {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => {
-          if (!text.includes('"active":true')) inactive++;
+          if (!text.includes(expected)) unexpected++;
           resolve();
         });
       },
@@ -43,5 +46,5 @@ function one() {
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   agent.destroy();
-  if (inactive > 0) console.error(`${inactive} answers were not active`);
+  if (unexpected > 0) console.error(`${unexpected} answers were not ${expected}`);
 })();
