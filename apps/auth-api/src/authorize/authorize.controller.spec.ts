@@ -42,11 +42,14 @@ describe('/authorize', () => {
     app = await createAuthApi({ token: { getClient, authorize }, session: { getSession } });
   });
   afterAll(() => app.close());
+  // The view getSession answers (its times come from the clock when it was made).
+  let liveSession: ReturnType<typeof sessionView>;
   beforeEach(() => {
+    liveSession = sessionView();
     getClient.mockReset().mockImplementation(async ({ clientId }) => ({
       client: clientId === 'app' ? clientJson({ skip_consent: true }) : null,
     }));
-    getSession.mockReset().mockResolvedValue({ session: sessionView() });
+    getSession.mockReset().mockResolvedValue({ session: liveSession });
     authorize.mockReset().mockResolvedValue({ code: 'c-1' });
   });
 
@@ -64,12 +67,12 @@ describe('/authorize', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     // Reusing the session is a use of it: session-service slides its idle expiry.
     expect(getSession).toHaveBeenCalledWith({ sid: 'sid-1', touch: true });
-    const session = sessionView();
+    // The session's own auth_time (a second view made now could fall in the next second).
     expect(authorize).toHaveBeenCalledWith({
       clientId: 'app',
       sub: 'user-1',
       sid: 'sid-1',
-      authTime: session.authTime,
+      authTime: liveSession.authTime,
       amr: ['pwd'],
       acr: undefined,
       scope: ['openid', 'email'],
