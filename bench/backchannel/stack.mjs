@@ -58,7 +58,7 @@ export async function startStack(options, clients, backchannelEnv) {
   }
   const req = createRequire(join(root, 'package.json'));
   const { grpcClient, silentRpcLogger } = req('@idp/rpc');
-  const { SessionRpc, TokenRpc } = req('@idp/nest-kit');
+  const { SessionRpc, TokenRpc } = req('@idp/contracts');
   const rpc = {
     session: grpcClient(SessionRpc, {
       address: env.SESSION_SERVICE_GRPC_URL,
