@@ -18,12 +18,12 @@ const times = (n) => `${Number.isInteger(n) ? n.toFixed(1) : n}×`;
 export function compare({ scenario, variant, label, mode, unit, ours, peers = {}, bare, notes }) {
   const peerCells = {};
   const cpu = [ours.cpu && `ours CPU ${ours.cpu}`];
-  const na = [];
+  const na = new Map(); // why → peer names, so peers sharing a reason share a note
   for (const [name, fig] of Object.entries(peers)) {
     if (!fig || fig.na || !fig.rps) {
       // na: why the peer has no such row; undefined: not measured in this run.
       peerCells[name] = { na: fig?.na };
-      if (fig?.na) na.push(`${name} n/a: ${fig.na}`);
+      if (fig?.na) na.set(fig.na, [...(na.get(fig.na) ?? []), name]);
       continue;
     }
     peerCells[name] = {
@@ -61,6 +61,13 @@ export function compare({ scenario, variant, label, mode, unit, ours, peers = {}
     target: goals.length ? goals.map((g) => g.goal).join(', ') : undefined,
     met: goals.length ? !missed.length : undefined,
     missed,
-    notes: [notes, ...na, cpu.filter(Boolean).join(', ')].filter(Boolean).join('; ') || undefined,
+    notes:
+      [
+        notes,
+        ...[...na].map(([why, names]) => `${names.join(', ')} n/a: ${why}`),
+        cpu.filter(Boolean).join(', '),
+      ]
+        .filter(Boolean)
+        .join('; ') || undefined,
   };
 }
