@@ -123,7 +123,9 @@ const x = (r) => (typeof r === 'number' ? `${r.toFixed(2)}×` : '');
 const peerCell = (p) => (p?.value !== undefined ? int(p.value) : p?.na ? 'n/a' : '');
 
 function renderRow(r, peers) {
-  const met = r.met === undefined ? '' : r.met ? 'met' : `**MISSED**: ${r.missed.join(', ')}`;
+  // Rows built by compare() list the goals missed; the others (revocation, fan-out, replay) have one target.
+  const missed = r.missed?.length ? r.missed.join(', ') : r.target;
+  const met = r.met === undefined ? '' : r.met ? 'met' : `**MISSED**${missed ? `: ${missed}` : ''}`;
   const peerLatency = peers
     .filter((n) => r.peers?.[n]?.value !== undefined)
     .map((n) => `${n} ${latency(r.peers[n].p50, r.peers[n].p99)}`)

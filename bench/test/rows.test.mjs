@@ -113,6 +113,26 @@ describe('the table and the curves', () => {
     assert.match(md, /peer \*\*keycloak\*\*: not run: no JDK 21\+ found/);
   });
 
+  it('renders a row of a scenario without peers (its own target) among them', () => {
+    const md = render({
+      argv: [],
+      options: { connections: 64, warmup: 3, duration: 10, curveDuration: 5 },
+      m: { commit: 'abc', cpus: 2, cpuModel: 'x', os: 'linux', node: 'v24', loadavg: '1' },
+      date: '2026-12-06',
+      results: [
+        {
+          name: 'fanout',
+          title: 't',
+          rows: [{ scenario: 'fanout', ours: 3, unit: 's', target: '< 2 s', met: false }],
+          seconds: 1,
+          loadavg: '1',
+        },
+      ],
+      peers: ['nop'],
+    });
+    assert.match(md, /\| fanout \|.*\*\*MISSED\*\*: < 2 s/);
+  });
+
   it('writes a curve column per target that has points, ours first', () => {
     const csv = curveCsv(ctx, {
       file: 'x.csv',
