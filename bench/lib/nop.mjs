@@ -66,12 +66,20 @@ export const nopRedis = {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // The connection error itself (ioredis rejects connect() with a vaguer one).
+    let cause;
+    redis.on('error', (err) => {
+      cause ??= err;
+    });
     try {
       await redis.connect();
       await redis.ping();
       return { ok: true };
     } catch (err) {
-      return { ok: false, why: `Redis at ${ctx.options.redisUrl} does not answer: ${err.message}` };
+      return {
+        ok: false,
+        why: `Redis at ${ctx.options.redisUrl} does not answer: ${(cause ?? err).message}`,
+      };
     } finally {
       redis.disconnect();
     }
