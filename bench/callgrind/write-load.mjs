@@ -1,0 +1,73 @@
+// The write path's requests for callgrind (write-path.sh), over 4 keep-alive connections one after
+// another on each: `node write-load.mjs <base> <kind> <n> <state-file>` with kind `opaque` or `es256`
+// (client_credentials /token for the seeded cc-opaque or cc-es256 client) or `refresh` (a
+// refresh-token rotation on one of 4 chains; the chains are made with a code flow on the first call
+// and kept in <state-file>, so the warm-up and the counted run continue the same chains).
+// Throws on any answer that is not a token response.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { codeFlow } from '../lib/flow.mjs';
+import { basicAuth } from '../lib/oauth.mjs';
+
+const [base, kind, n, stateFile] = [process.argv[2], process.argv[3], Number(process.argv[4]), process.argv[5]];
+const SECRET = (id) => `${id}-secret-0123456789abcdefghij`;
+const clientOf = { opaque: 'cc-opaque', es256: 'cc-es256', refresh: 'web-opaque' };
+const clientId = clientOf[kind];
+if (!clientId || !base || !(n >= 0) || !stateFile)
+  throw new Error('usage: write-load.mjs <base> opaque|es256|refresh <n> <state-file>');
+const auth = basicAuth(clientId, SECRET(clientId));
+const { port } = new URL(base);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+function post(body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/token',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          authorization: auth,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function chains() {
+  if (existsSync(stateFile)) return JSON.parse(readFileSync(stateFile, 'utf8'));
+  const discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
+  const client = { client_id: clientId, client_secret: SECRET(clientId) };
+  const user = { username: 'bench', password: 'bench-password-long-enough' };
+  const made = [];
+  for (let i = 0; i < 4; i++)
+    made.push((await codeFlow({ discovery, base }, client, user, 'https://rp.bench.test/cb')).refresh_token);
+  return made;
+}
+
+const tokens = kind === 'refresh' ? await chains() : [];
+let left = n;
+const worker = async (w) => {
+  while (left-- > 0) {
+    if (kind === 'refresh') {
+      const answer = await post(`grant_type=refresh_token&refresh_token=${tokens[w]}`);
+      tokens[w] = answer.refresh_token;
+    } else await post('grant_type=client_credentials');
+  }
+};
+await Promise.all([0, 1, 2, 3].map(worker));
+agent.destroy();
+if (kind === 'refresh') writeFileSync(stateFile, JSON.stringify(tokens));
