@@ -44,7 +44,7 @@ trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:$ADMIN_PORT/health/ready" >/dev/null && break; sleep 1; done
 dumps=0
 for kind in "${KINDS[@]}"; do
-  "$NODE" "$HERE/write-load.mjs" "$ISSUER" "$kind" "$WARM" "$WORK/chains"
+  WARM_UP=1 "$NODE" "$HERE/write-load.mjs" "$ISSUER" "$kind" "$WARM" "$WORK/chains"
   callgrind_control -i on "$PID" >/dev/null 2>&1
   "$NODE" "$HERE/write-load.mjs" "$ISSUER" "$kind" "$N" "$WORK/chains"
   callgrind_control -i off "$PID" >/dev/null 2>&1
