@@ -6,6 +6,7 @@
 # off, then the counted requests between `callgrind_control -i on` and `-i off`, then a dump.
 # write-path.sh [warm-up] [counted] [kinds...]; IDP_ROOT=<checkout> measures another build with these
 # scripts (for before/after); LOG_LEVEL as set (default info). Needs valgrind and `npx tsc -b`.
+# --fair-sched=yes: without it the thread pool that signs ES256 starves and the RPC times out.
 set -euo pipefail
 ROOT=${IDP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,7 +38,7 @@ export ISSUER="http://127.0.0.1:$PORT" LOG_LEVEL=${LOG_LEVEL:-info} LOG_FORMAT=j
 for endpoint in TOKEN INTROSPECT REVOKE REGISTER USERINFO AUTHORIZE; do
   export "RATE_LIMIT_$endpoint=1000000" # on, out of reach (bench/lib/rate-limits.mjs)
 done
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/cg" \
+valgrind --tool=callgrind --fair-sched=yes --instr-atstart=no --callgrind-out-file="$WORK/cg" \
   "$NODE" --predictable "$ROOT/apps/embedded/dist/main.js" >"$WORK/out" 2>"$WORK/err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
