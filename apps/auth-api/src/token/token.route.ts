@@ -33,9 +33,9 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
  * the status and the WWW-Authenticate challenge.
  *
  * Served from node:http ahead of Fastify and Nest (`installRawRoute`, as
- * /introspect is: ADR 0010), because their routing, hooks, body parser and
- * reply pipeline were the largest cost of auth-api's share of a token
- * (ADR 0026). Every answer is the one the Nest route gave, in the order it
+ * /introspect is: ADR 0010): their routing, hooks, body parser and reply
+ * pipeline cost about 5 % of auth-api's work per token and 3.4 % of a
+ * whole embedded token (ADR 0026, docs/BENCHMARKS.md). Every answer is the one the Nest route gave, in the order it
  * gave them: the body policy (415, 413, 400, with `Connection: close` where
  * Fastify closed), then the per-IP limit (429), then the parameters, the
  * per-client limit and token-service; errors through `oauthErrorResponse`,
