@@ -31,7 +31,7 @@ const { values } = parseArgs({
   },
 });
 const root = resolve(values.store);
-const require = createRequire(resolve(root, 'packages/eventstore/dist/index.js'));
+const fromBuild = createRequire(resolve(root, 'packages/eventstore/dist/index.js'));
 const url = values['database-url'];
 const seconds = Number(values.seconds);
 
@@ -40,8 +40,8 @@ else await parent();
 
 /** One process: one store (its own pool), `callers` loops appending to their own streams. */
 async function child(schema) {
-  const { createEventStore } = require('./index.js');
-  const { SessionClientJoined, freshEventMeta } = require('@idp/contracts');
+  const { createEventStore } = fromBuild('./index.js');
+  const { SessionClientJoined, freshEventMeta } = fromBuild('@idp/contracts');
   const store = await createEventStore({
     driver: 'postgres',
     url,
@@ -70,7 +70,7 @@ async function child(schema) {
 }
 
 async function parent() {
-  const { Client } = require('pg');
+  const { Client } = fromBuild('pg');
   const schema = `bench_append_${randomBytes(4).toString('hex')}`;
   const n = Number(values.processes);
   const children = Array.from({ length: n }, () =>

@@ -131,7 +131,7 @@ export class TypeOrmEventStore implements EventStore {
     if (events.length === limit || order.newestCommittedSql === undefined) return events;
     const target = await this.newest(order.newestCommittedSql);
     const reached = () => BigInt(events.at(-1)?.position ?? fromPosition) >= target;
-    for (const deadline = Date.now() + HOLD_BACK_MAX_MS; !reached() && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + HOLD_BACK_MAX_MS; !reached() && Date.now() < deadline;) {
       await sleep(HOLD_BACK_POLL_MS);
       events = await page();
       if (events.length === limit) break;
@@ -151,7 +151,9 @@ export class TypeOrmEventStore implements EventStore {
   /** The public position the query (one of GlobalOrder's `newest…Sql`) returns, 0 for none. */
   private async newest(query: string): Promise<bigint> {
     const [row] = await this.db.read((sql) => sql.query(query));
-    return row ? BigInt(this.db.dialect.order.position(text(row, 'tx'), text(row, 'position'))) : 0n;
+    return row
+      ? BigInt(this.db.dialect.order.position(text(row, 'tx'), text(row, 'position')))
+      : 0n;
   }
 
   /**
@@ -372,7 +374,10 @@ export class TypeOrmEventStore implements EventStore {
     const positionOf = new Map(
       inserted.map((row) => [
         `${text(row, 'stream')}\u0000${int(row, 'stream_version')}`,
-        { seq: text(row, 'position'), public: order.position(text(row, 'tx'), text(row, 'position')) },
+        {
+          seq: text(row, 'position'),
+          public: order.position(text(row, 'tx'), text(row, 'position')),
+        },
       ]),
     );
     const createdAt = new Date().toISOString();

@@ -21,7 +21,9 @@ export class EventTransactionOrder1796774400000 implements MigrationInterface {
     if (queryRunner.connection.driver.options.type !== 'postgres') return;
     await queryRunner.query(`ALTER TABLE events ADD COLUMN tx xid8 NOT NULL DEFAULT '0'`);
     await queryRunner.query('ALTER TABLE events ALTER COLUMN tx SET DEFAULT pg_current_xact_id()');
-    await queryRunner.query('ALTER TABLE events ALTER COLUMN position SET MAXVALUE 999999999999999');
+    await queryRunner.query(
+      'ALTER TABLE events ALTER COLUMN position SET MAXVALUE 999999999999999',
+    );
     await queryRunner.query(
       'CREATE INDEX IF NOT EXISTS events_tx_position_idx ON events (tx, position)',
     );
