@@ -48,6 +48,7 @@ async function main() {
       duration: LOAD_SECONDS,
       warmup: 0,
     });
+    ok(`stored: ${await target.verify()}`);
     ok(
       `load: ${LOAD_SECONDS} s of issuance (JWT ES256) at 64 connections, no error: ${Math.round(r.rps)} req/s (cold JVM), p50 ${r.p50} ms, p99 ${r.p99} ms`,
     );

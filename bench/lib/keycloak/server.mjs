@@ -44,11 +44,11 @@ function pgClient(root, databaseUrl) {
   return new Client({ connectionString: databaseUrl });
 }
 
-async function sql(root, databaseUrl, statement) {
+async function sql(root, databaseUrl, statement, params) {
   const pg = pgClient(root, databaseUrl);
   await pg.connect();
   try {
-    await pg.query(statement);
+    return (await pg.query(statement, params)).rows;
   } finally {
     await pg.end();
   }
@@ -186,6 +186,33 @@ export async function startKeycloak(ctx, seed) {
       pids: () => [javaChild(child.pid) ?? child.pid],
       logs: () => output,
       stop,
+      /**
+       * Proof that Keycloak ran on its PostgreSQL schema: the realm is there,
+       * and the offline sessions its code flows made (none after issuance
+       * alone: client_credentials makes no session). Returns a note.
+       */
+      async verify() {
+        const [realm] = await sql(
+          root,
+          databaseUrl,
+          `SELECT id FROM "${schema}".realm WHERE name = $1`,
+          [REALM],
+        );
+        if (!realm) throw new Error(`keycloak: no realm ${REALM} in schema ${schema}`);
+        const [{ clients }] = await sql(
+          root,
+          databaseUrl,
+          `SELECT count(*)::int AS clients FROM "${schema}".client WHERE realm_id = $1`,
+          [realm.id],
+        );
+        const [{ sessions }] = await sql(
+          root,
+          databaseUrl,
+          `SELECT count(*)::int AS sessions FROM "${schema}".offline_user_session WHERE realm_id = $1`,
+          [realm.id],
+        );
+        return `PostgreSQL schema ${schema}: realm ${REALM} with ${clients} clients, ${sessions} offline sessions`;
+      },
     };
   } catch (err) {
     await stop();

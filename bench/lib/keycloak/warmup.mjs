@@ -33,7 +33,7 @@ export async function warmUntilFlat(
     seconds,
     rounds,
     flat,
-    note: `warm-up ${seconds} s in ${roundSeconds} s rounds ${
+    note: `${seconds} s in ${roundSeconds} s rounds ${
       flat
         ? `until < ${Math.round(minGain * 100)} % better`
         : `(still climbing at the ${maxSeconds} s cap)`
