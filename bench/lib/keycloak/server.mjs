@@ -187,9 +187,10 @@ export async function startKeycloak(ctx, seed) {
       logs: () => output,
       stop,
       /**
-       * Proof that Keycloak ran on its PostgreSQL schema: the realm is there,
-       * and the offline sessions its code flows made (none after issuance
-       * alone: client_credentials makes no session). Returns a note.
+       * Proof that Keycloak ran on its PostgreSQL schema: the realm, its
+       * clients and users are there, and the offline sessions its code flows
+       * left (none after issuance alone: client_credentials makes no session;
+       * a refresh token's reuse ends its session). Returns a note.
        */
       async verify() {
         const [realm] = await sql(
@@ -199,19 +200,19 @@ export async function startKeycloak(ctx, seed) {
           [REALM],
         );
         if (!realm) throw new Error(`keycloak: no realm ${REALM} in schema ${schema}`);
-        const [{ clients }] = await sql(
-          root,
-          databaseUrl,
-          `SELECT count(*)::int AS clients FROM "${schema}".client WHERE realm_id = $1`,
-          [realm.id],
-        );
-        const [{ sessions }] = await sql(
-          root,
-          databaseUrl,
-          `SELECT count(*)::int AS sessions FROM "${schema}".offline_user_session WHERE realm_id = $1`,
-          [realm.id],
-        );
-        return `PostgreSQL schema ${schema}: realm ${REALM} with ${clients} clients, ${sessions} offline sessions`;
+        const count = async (table) =>
+          (
+            await sql(
+              root,
+              databaseUrl,
+              `SELECT count(*)::int AS n FROM "${schema}".${table} WHERE realm_id = $1`,
+              [realm.id],
+            )
+          )[0].n;
+        const clients = await count('client');
+        const users = await count('user_entity');
+        const sessions = await count('offline_user_session');
+        return `PostgreSQL schema ${schema}: realm ${REALM} with ${clients} clients (Keycloak's own included), ${users} users (service accounts included), ${sessions} offline sessions`;
       },
     };
   } catch (err) {
