@@ -47,6 +47,9 @@ export const keycloak = {
 
   supports,
 
+  // Its login page (keycloak.v2 theme): the form kc-form-login, fields username and password.
+  login: { form: /id="kc-form-login"/, username: 'username', password: 'password' },
+
   /**
    * The JVM's warm-up: `probe(seconds)` runs the row's own load for that long
    * and resolves to its rate; rounds go on until one is < 5 % better than the

@@ -23,10 +23,10 @@ import { findJava, MIN_JAVA } from './java.mjs';
 import { REALM, realmFor } from './realm.mjs';
 
 /** How the table names this target. */
-export const KEYCLOAK_LABEL = `Keycloak ${KEYCLOAK_VERSION} (production mode, PostgreSQL, local caches, one JVM)`;
+export const KEYCLOAK_LABEL = `Keycloak ${KEYCLOAK_VERSION}, production mode on PostgreSQL (own schema), local caches, one JVM; its logins check Keycloak's default Argon2 password hash`;
 
-// Start-up measured at 40-160 s here (the first start of a schema creates
-// Keycloak's ~100 tables; slower when other work shares the 2 cores).
+// Start-up took 120-225 s here, with other work keeping the 2 cores busy (a
+// start on a fresh schema creates Keycloak's ~100 tables first).
 const START_TIMEOUT_S = Number(process.env.KEYCLOAK_START_TIMEOUT_S ?? 300);
 // A fixed heap, as a production deployment sets one: Keycloak's default is
 // 70 % of the machine's memory, which on a shared machine is not its to take.
