@@ -62,6 +62,11 @@ function built(dir, args) {
   }
 }
 
+/** Whether the cache already holds a built distribution of `variant`. */
+export function installed(root, variant = 'postgres') {
+  return built(distDir(root, variant), BUILDS[variant]);
+}
+
 /**
  * Returns the directory of a built Keycloak (bin/kc.sh, lib/, ...), fetching
  * and building it first if the cache has none. `java` is findJava()'s answer.

@@ -27,7 +27,7 @@ export const KEYCLOAK_LABEL = `Keycloak ${KEYCLOAK_VERSION}, production mode on 
 
 // Start-up took 120-225 s here, with other work keeping the 2 cores busy (a
 // start on a fresh schema creates Keycloak's ~100 tables first).
-const START_TIMEOUT_S = Number(process.env.KEYCLOAK_START_TIMEOUT_S ?? 300);
+export const START_TIMEOUT_S = Number(process.env.KEYCLOAK_START_TIMEOUT_S ?? 300);
 // A fixed heap, as a production deployment sets one: Keycloak's default is
 // 70 % of the machine's memory, which on a shared machine is not its to take.
 const HEAP = process.env.KEYCLOAK_HEAP ?? '-Xms512m -Xmx1536m';

@@ -1,15 +1,15 @@
-// node --test bench/lib/keycloak/ : the parts of the Keycloak peer that need
-// no Keycloak (finding a JDK, the realm built from the seed, the warm-up's
-// stopping rule). check.mjs covers the rest against a real server.
+// The parts of the Keycloak peer (bench/lib/keycloak/) that need no Keycloak:
+// finding a JDK, the realm built from the seed, which rows it has, when it
+// runs. bench/lib/keycloak/check.mjs covers the rest against a real server.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CC_CLIENTS, REDIRECT_URI, SEED, USER, WEB_CLIENTS } from '../targets.mjs';
-import { findJava, javaMajor } from './java.mjs';
-import { REALM, realmFor } from './realm.mjs';
-import { warmUntilFlat } from './warmup.mjs';
+import { keycloak } from '../lib/keycloak/index.mjs';
+import { findJava, javaMajor } from '../lib/keycloak/java.mjs';
+import { REALM, realmFor } from '../lib/keycloak/realm.mjs';
+import { CC_CLIENTS, REDIRECT_URI, SEED, USER, WEB_CLIENTS } from '../lib/targets.mjs';
 
 describe('javaMajor', () => {
   it('reads the major version of both version schemes', () => {
@@ -114,35 +114,31 @@ describe('realmFor(SEED)', () => {
   });
 });
 
-describe('warmUntilFlat', () => {
-  const rounds = (figures) => {
-    const seconds = [];
-    const round = async (s) => {
-      seconds.push(s);
-      return figures[seconds.length - 1];
-    };
-    return { round, seconds };
-  };
-
-  it('stops at the first round less than 5 % better than the best before it', async () => {
-    const { round } = rounds([100, 300, 500, 520, 900]);
-    const w = await warmUntilFlat(round, { roundSeconds: 5, maxSeconds: 90 });
-    assert.deepEqual(w.rounds, [100, 300, 500, 520]);
-    assert.equal(w.seconds, 20);
-    assert.equal(w.flat, true);
-    assert.match(w.note, /^20 s in 5 s rounds until < 5 % better: 100, 300, 500, 520 req\/s/);
+describe('the keycloak peer entry', () => {
+  it('has no opaque rows, and every JWT row of issuance, introspection, userinfo and the code flow', () => {
+    for (const scenario of ['issuance', 'introspection', 'userinfo'])
+      assert.match(String(keycloak.supports(scenario, 'opaque')), /no opaque access tokens/);
+    for (const [scenario, variant] of [
+      ['issuance', 'JWT ES256'],
+      ['issuance', 'JWT RS256'],
+      ['introspection', 'jwt'],
+      ['userinfo', 'jwt'],
+      ['codeflow', 'code flow'],
+      ['codeflow', 'refresh rotation'],
+    ])
+      assert.equal(keycloak.supports(scenario, variant), true, `${scenario} ${variant}`);
+    assert.notEqual(keycloak.supports('replay', 'events'), true);
   });
 
-  it('never stops on the first round, even a slow one', async () => {
-    const { round } = rounds([0, 10, 10]);
-    assert.deepEqual((await warmUntilFlat(round)).rounds, [0, 10, 10]);
-  });
-
-  it('stops at maxSeconds while still climbing, and says so', async () => {
-    const { round, seconds } = rounds([1, 2, 4, 8, 16, 32]);
-    const w = await warmUntilFlat(round, { roundSeconds: 5, maxSeconds: 15 });
-    assert.deepEqual(seconds, [5, 5, 5]);
-    assert.equal(w.flat, false);
-    assert.match(w.note, /still climbing at the 15 s cap/);
+  it('stays out of a smoke run unless named', () => {
+    const smoke = (peers) => keycloak.available({ options: { smoke: true, peers } });
+    const here = findJava();
+    if (!here) {
+      assert.match(smoke(undefined).why, /no JDK 21 or newer/);
+      return;
+    }
+    assert.match(smoke(undefined).why, /left out of smoke runs unless named/);
+    assert.deepEqual(smoke(['nop', 'keycloak']), { ok: true });
+    assert.deepEqual(keycloak.available({ options: {} }), { ok: true });
   });
 });
