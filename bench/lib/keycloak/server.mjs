@@ -212,7 +212,7 @@ export async function startKeycloak(ctx, seed) {
         const clients = await count('client');
         const users = await count('user_entity');
         const sessions = await count('offline_user_session');
-        return `PostgreSQL schema ${schema}: realm ${REALM} with ${clients} clients (Keycloak's own included), ${users} users (service accounts included), ${sessions} offline sessions`;
+        return `PostgreSQL schema ${schema}: realm ${REALM} with ${clients} clients (Keycloak's own included), ${users} users (service accounts included), ${sessions} offline session${sessions === 1 ? '' : 's'}`;
       },
     };
   } catch (err) {
