@@ -247,16 +247,19 @@ export async function main(argv = process.argv.slice(2)) {
     log(`== ${scenario.name}: ${scenario.title} (load average ${load})`);
     const t0 = performance.now();
     const ctx = { options, log, root: ROOT, smoke: options.smoke, peers };
+    // A smoke run keeps each target up from its first scenario on, so that
+    // scenario also waits for the slowest peer's first start.
+    const limit = SMOKE_LIMIT_S + Math.max(0, ...peers.map((p) => p.startBudgetSeconds ?? 0));
     try {
-      // A smoke run (CI) must end: a scenario that hangs fails after SMOKE_LIMIT_S.
+      // A smoke run (CI) must end: a scenario that hangs fails after `limit` seconds.
       let timer;
       const out = await (options.smoke
         ? Promise.race([
             scenario.run(ctx),
             new Promise((_, reject) => {
               timer = setTimeout(
-                () => reject(new Error(`no result after ${SMOKE_LIMIT_S} s (smoke run)`)),
-                SMOKE_LIMIT_S * 1000,
+                () => reject(new Error(`no result after ${limit} s (smoke run)`)),
+                limit * 1000,
               );
             }),
           ]).finally(() => clearTimeout(timer))

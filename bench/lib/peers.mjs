@@ -21,12 +21,15 @@
 //     login?: { form?: RegExp, username?: 'username', password?: 'password' }
 //                             // its login page for the code flow (bench/lib/flow.mjs): which
 //                             // <form> (default: the first), the user and password field names
+//     startBudgetSeconds?     // how long its first start may take (fetch, build, start: Keycloak's
+//                             //   minutes); a smoke run's per-scenario limit grows by the largest
 //   }
 //
 // ctx is the suite's (bench/README.md: { options, log, root, smoke, peers }).
+import { keycloak } from './keycloak/index.mjs';
 import { nopMemory, nopRedis } from './nop.mjs';
 
-export const PEERS = [nopMemory, nopRedis];
+export const PEERS = [nopMemory, nopRedis, keycloak];
 
 /** The entry named `name` (throws on an unknown name). */
 export function peerNamed(name) {

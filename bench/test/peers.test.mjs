@@ -22,12 +22,13 @@ describe('selectPeers', () => {
 
   it('leaves out a peer that cannot run here, with the reason', async () => {
     const { peers, skipped } = await selectPeers(ctx('redis://127.0.0.1:1'), undefined);
+    // Keycloak runs where a JDK 21+ is installed (bench/test/keycloak.test.mjs): not the subject here.
     assert.deepEqual(
-      peers.map((p) => p.name),
+      peers.map((p) => p.name).filter((n) => n !== 'keycloak'),
       ['nop'],
     );
-    assert.equal(skipped[0].name, 'nop-redis');
-    assert.match(skipped[0].why, /does not answer: .*ECONNREFUSED/);
+    const redis = skipped.find((p) => p.name === 'nop-redis');
+    assert.match(redis.why, /does not answer: .*ECONNREFUSED/);
   });
 
   it('refuses an unknown peer name', async () => {
