@@ -107,7 +107,7 @@ export async function sampleActivity({ root, databaseUrl, schema, intervalMs = 1
 }
 
 /**
- * Commits (pg_stat_database, this database), WAL writes and fsyncs
+ * Commits (pg_stat_database, this database), WAL writes, fsyncs and bytes
  * (pg_stat_wal, the whole server) and the events in the stack's schema, read
  * before and after a row: stop() returns the differences.
  */
@@ -122,6 +122,7 @@ export async function serverCounters({ root, databaseUrl, schema }) {
       `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
               (SELECT wal_sync FROM pg_stat_wal) AS wal_syncs,
               (SELECT wal_write FROM pg_stat_wal) AS wal_writes,
+              (SELECT wal_bytes FROM pg_stat_wal) AS wal_bytes,
               (SELECT count(*) FROM "${schema}".events) AS events`,
     );
     return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));

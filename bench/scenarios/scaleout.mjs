@@ -216,7 +216,8 @@ async function measure(ctx, replicas) {
       `CPU % of a core: ${describeCpu(cpu)}`,
       pg.text,
       `events appended ${perSecond(server.events)}/s; server-wide: ${perSecond(server.commits)} commits/s, ` +
-        `${perSecond(server.wal_syncs)} WAL fsyncs/s (${(server.events / Math.max(1, server.wal_syncs)).toFixed(1)} events per fsync)`,
+        `${perSecond(server.wal_syncs)} WAL fsyncs/s (${(server.events / Math.max(1, server.wal_syncs)).toFixed(1)} events per fsync), ` +
+        `${Math.round(server.wal_bytes / Math.max(1, server.events))} WAL bytes per event`,
     ];
     log(`scaleout ×${replicas}: ${Math.round(rps)} req/s; ${notes.slice(1).join('; ')}`);
     return {
