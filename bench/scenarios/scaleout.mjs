@@ -115,11 +115,15 @@ function groupClocks(groups) {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const out = {};
       for (const [name, perPid] of clocks) {
+        // A process gone by the end (a pooled PostgreSQL connection closed when idle) is left
+        // out; its ticks are lost, so the group's figure is a floor then (marked ≥).
         const each = perPid.map((c) => c.stop());
-        if (each.some((t) => t === undefined)) continue;
+        const seen = each.filter((t) => t !== undefined);
+        if (!seen.length) continue;
         out[name] = {
-          total: (each.reduce((s, t) => s + t.seconds, 0) / wall) * 100,
-          each: each.map((t) => (t.seconds / wall) * 100),
+          total: (seen.reduce((s, t) => s + t.seconds, 0) / wall) * 100,
+          each: seen.map((t) => (t.seconds / wall) * 100),
+          floor: seen.length < each.length,
         };
       }
       const used = process.cpuUsage(self);
@@ -131,11 +135,22 @@ function groupClocks(groups) {
 
 function describeCpu(cpu) {
   return Object.entries(cpu)
-    .map(([name, { total, each }]) => {
+    .map(([name, { total, each, floor }]) => {
       // Per replica for the apps; PostgreSQL's backends are many and small: their sum only.
       const split =
         each.length > 1 && each.length <= 4 ? ` (${each.map((p) => Math.round(p)).join('/')})` : '';
-      return `${name}${each.length > 1 ? ` ×${each.length}` : ''} ${Math.round(total)}%${split}`;
+      return `${name}${each.length > 1 ? ` ×${each.length}` : ''} ${floor ? '≥ ' : ''}${Math.round(total)}%${split}`;
+    })
+    .join(', ');
+}
+
+/** What each group would serve on one core at this row's cost per token (`auth-api 2,400, ...`). */
+function perCoreSecond(rps, cpu) {
+  return Object.entries(cpu)
+    .filter(([name, { total }]) => name !== 'load generator' && total > 0)
+    .map(([name, { total, floor }]) => {
+      const n = Math.round(rps / (total / 100)).toLocaleString('en-US');
+      return `${name} ${floor ? '≤ ' : ''}${n}`;
     })
     .join(', ');
 }
@@ -214,6 +229,7 @@ async function measure(ctx, replicas) {
       `${options.connections} connections split ${split.join('/')} over the auth-api replicas`,
       `tokens per token-service replica ${issued.join('/')}`,
       `CPU % of a core: ${describeCpu(cpu)}`,
+      `tokens per CPU-second: ${perCoreSecond(rps, cpu)}`,
       pg.text,
       `events appended ${perSecond(server.events)}/s; server-wide: ${perSecond(server.commits)} commits/s, ` +
         `${perSecond(server.wal_syncs)} WAL fsyncs/s (${(server.events / Math.max(1, server.wal_syncs)).toFixed(1)} events per fsync), ` +
