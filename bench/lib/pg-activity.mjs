@@ -107,9 +107,13 @@ export async function sampleActivity({ root, databaseUrl, schema, intervalMs = 1
 }
 
 /**
- * Commits (pg_stat_database, this database), WAL writes, fsyncs and bytes
- * (pg_stat_wal, the whole server) and the events in the stack's schema, read
- * before and after a row: stop() returns the differences.
+ * Commits (pg_stat_database, this database), WAL writes and fsyncs
+ * (pg_stat_wal), WAL bytes (the insert position, exact) and the events in
+ * the stack's schema, read before and after a row: stop() returns the
+ * differences. All but the events are server-wide. The statistics views lag:
+ * a backend reports its counts at most once a second (and an idle one ten
+ * seconds later), so commits and fsyncs are good to a second's worth at each
+ * end of the row: measure for 10 s or more.
  */
 export async function serverCounters({ root, databaseUrl, schema }) {
   const client = await pgClient(root, databaseUrl);
@@ -122,7 +126,7 @@ export async function serverCounters({ root, databaseUrl, schema }) {
       `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
               (SELECT wal_sync FROM pg_stat_wal) AS wal_syncs,
               (SELECT wal_write FROM pg_stat_wal) AS wal_writes,
-              (SELECT wal_bytes FROM pg_stat_wal) AS wal_bytes,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal_bytes,
               (SELECT count(*) FROM "${schema}".events) AS events`,
     );
     return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
