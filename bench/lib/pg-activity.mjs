@@ -45,12 +45,23 @@ export function summariseSamples(samples) {
   return out;
 }
 
-/** `advisory lock wait 1.4 (max 2), running 0.6 (max 3), ...`: the states seen at all. */
-export function describeSummary(summary, sampleCount) {
+/**
+ * `advisory lock wait 1.4 (max 2), running 0.6 (max 3), ...`: the states seen
+ * at all; then the wait events behind the "other" states, most seen first
+ * (`waits seen: LWLock:WALInsert 12, ...`, counted over every sample).
+ */
+export function describeSummary(summary, sampleCount, otherWaits = {}) {
   const seen = BACKEND_STATES.filter((s) => summary[s].max > 0).map(
     (s) => `${s} ${summary[s].mean.toFixed(1)} (max ${summary[s].max})`,
   );
-  return `pg backends, mean of ${sampleCount} samples: ${seen.join(', ') || 'none seen'}`;
+  const waits = Object.entries(otherWaits)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([event, n]) => `${event} ${n}`);
+  return (
+    `pg backends, mean of ${sampleCount} samples: ${seen.join(', ') || 'none seen'}` +
+    (waits.length ? ` (other waits seen: ${waits.join(', ')})` : '')
+  );
 }
 
 const pgClient = async (root, databaseUrl) => {
@@ -68,6 +79,7 @@ const pgClient = async (root, databaseUrl) => {
 export async function sampleActivity({ root, databaseUrl, schema, intervalMs = 100 }) {
   const client = await pgClient(root, databaseUrl);
   const samples = [];
+  const otherWaits = {}; // `type:event` → how often a sampled backend was in it
   const pids = new Set();
   let stopped = false;
   const once = async () => {
@@ -81,6 +93,10 @@ export async function sampleActivity({ root, databaseUrl, schema, intervalMs = 1
       pids.add(row.pid);
       const state = classifyBackend(row);
       sample[state] = (sample[state] ?? 0) + 1;
+      if (state === 'other wait' || state === 'other lock wait') {
+        const event = `${row.wait_event_type}:${row.wait_event}`;
+        otherWaits[event] = (otherWaits[event] ?? 0) + 1;
+      }
     }
     samples.push(sample);
   };
@@ -101,7 +117,11 @@ export async function sampleActivity({ root, databaseUrl, schema, intervalMs = 1
         await client.end();
       }
       const summary = summariseSamples(samples);
-      return { samples: samples.length, summary, text: describeSummary(summary, samples.length) };
+      return {
+        samples: samples.length,
+        summary,
+        text: describeSummary(summary, samples.length, otherWaits),
+      };
     },
   };
 }

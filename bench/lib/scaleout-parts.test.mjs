@@ -58,6 +58,13 @@ test('samples summarise as the mean per sample and the most at once', () => {
     describeSummary(summariseSamples([]), 0),
     'pg backends, mean of 0 samples: none seen',
   );
+  assert.equal(
+    describeSummary(summariseSamples([{ 'other wait': 1 }]), 1, {
+      'IO:DataFileRead': 1,
+      'LWLock:WALInsert': 3,
+    }),
+    'pg backends, mean of 1 samples: other wait 1.0 (max 1) (other waits seen: LWLock:WALInsert 3, IO:DataFileRead 1)',
+  );
 });
 
 test('connections split over replicas add up to the total, the first ones taking the rest', () => {
