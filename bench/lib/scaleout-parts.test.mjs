@@ -1,4 +1,4 @@
-// The scaleout scenario's pure parts: `node --test bench/lib/` (no servers needed).
+// The scaleout scenario's pure parts: `node --test bench/lib/scaleout-parts.test.mjs` (no servers).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { grpcTargetOf } from './ours.mjs';
