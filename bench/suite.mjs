@@ -27,6 +27,8 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 const USAGE = `usage: node bench/suite.mjs [options]   (npm run bench -- [options] builds first)
   --only LIST       scenarios to run (file names in bench/scenarios/, comma-separated)
+  --peers LIST      peers to run beside ours (bench/lib/peers.mjs names, comma-separated;
+                    default: every registered peer available on this machine; "none": ours only)
   --smoke           a few seconds per scenario: proves the suite works, numbers meaningless;
                     writes nothing to docs/
   --duration S      measured seconds per row (default 10; smoke: 1, autocannon's minimum)
@@ -59,11 +61,18 @@ function positive(value, name) {
   return n;
 }
 
+const list = (value) =>
+  value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 export function parseOptions(argv, env = process.env) {
   const { values } = parseArgs({
     args: argv,
     options: {
       only: { type: 'string' },
+      peers: { type: 'string' },
       smoke: { type: 'boolean' },
       record: { type: 'boolean' },
       duration: { type: 'string' },
@@ -80,10 +89,9 @@ export function parseOptions(argv, env = process.env) {
     smoke,
     record: !!values.record,
     charts: !values['no-charts'],
-    only: values.only
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    only: list(values.only),
+    // undefined: every available peer; [] ("none"): ours only.
+    peers: values.peers?.trim() === 'none' ? [] : list(values.peers),
     duration,
     // A smoke run: no warm-up (0 is allowed there only).
     warmup: smoke && values.warmup === undefined ? 0 : positive(values.warmup ?? 3, 'warmup'),
@@ -111,31 +119,84 @@ const latency = (p50, p99) =>
   p50 === undefined && p99 === undefined ? '' : `${ms(p50)} / ${ms(p99)}`;
 const x = (r) => (typeof r === 'number' ? `${r.toFixed(2)}×` : '');
 
-function renderRow(r) {
-  const met = r.met === undefined ? '' : r.met ? 'met' : '**MISSED**';
-  return `| ${cell(r.scenario)} | ${cell(r.variant)} | ${cell(r.mode)} | ${int(r.ours)} | ${int(r.peer)} | ${int(r.bare)} | ${cell(r.unit)} | ${latency(r.p50, r.p99)} | ${latency(r.peerP50, r.peerP99)} | ${r.errors ?? ''} | ${x(r.ratio)} | ${x(r.ratioBare)} | ${cell(r.target)} | ${met} | ${cell(r.notes)} |`;
+/** A peer's figure cell: the number, "n/a" (the peer has no such row), or empty (not measured). */
+const peerCell = (p) => (p?.value !== undefined ? int(p.value) : p?.na ? 'n/a' : '');
+
+function renderRow(r, peers) {
+  // Rows built by compare() list the goals missed; the others (revocation, fan-out, replay) have one target.
+  const missed = r.missed?.length ? r.missed.join(', ') : r.target;
+  const met = r.met === undefined ? '' : r.met ? 'met' : `**MISSED**${missed ? `: ${missed}` : ''}`;
+  const peerLatency = peers
+    .filter((n) => r.peers?.[n]?.value !== undefined)
+    .map((n) => `${n} ${latency(r.peers[n].p50, r.peers[n].p99)}`)
+    .join('; ');
+  return `| ${[
+    cell(r.scenario),
+    cell(r.variant),
+    cell(r.mode),
+    int(r.ours),
+    ...peers.map((n) => peerCell(r.peers?.[n])),
+    int(r.bare),
+    cell(r.unit),
+    latency(r.p50, r.p99),
+    cell(peerLatency),
+    r.errors ?? '',
+    ...peers.map((n) => x(r.peers?.[n]?.ratio)),
+    x(r.ratioBare),
+    cell(r.target),
+    met,
+    cell(r.notes),
+  ].join(' | ')} |`;
 }
 
-export function render({ argv, options, m, date, results }) {
+/**
+ * The run's table: one figure and one ratio column per peer that ran
+ * (`peers`: names in registry order), `skipped`: [{ name, why }] peers left
+ * out on this machine, named under the table.
+ */
+export function render({ argv, options, m, date, results, peers = [], skipped = [], labels = {} }) {
+  const header = [
+    'scenario',
+    'variant',
+    'mode',
+    'ours',
+    ...peers,
+    'bare',
+    'unit',
+    'ours p50 / p99 ms',
+    'peers p50 / p99 ms',
+    'errors',
+    ...peers.map((n) => `ours/${n}`),
+    'ours/bare',
+    'goals (issue #16)',
+    'met',
+    'notes',
+  ];
+  const numeric = new Set(['ours', ...peers, 'bare', 'ours p50 / p99 ms', 'errors']);
+  for (const n of ['bare', ...peers]) numeric.add(`ours/${n}`);
   const lines = [
     `### Suite, ${date}`,
     '',
     `- command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\``,
     `- commit: ${m.commit}`,
     `- machine: ${m.cpus} × ${m.cpuModel}, ${m.os}, node ${m.node}, load average ${m.loadavg} at start`,
-    `- load: ${options.connections} connections (closed-loop workers for flows), ${options.warmup} s warm-up + ${options.duration} s measured per row; curves ${options.curveDuration} s per point; load generator and servers share the cores${options.smoke ? '; **SMOKE RUN: numbers meaningless**' : ''}`,
+    `- load: ${options.connections} connections (closed-loop workers for flows), ${options.warmup} s warm-up + ${options.duration} s measured per row (a peer with a warm-up policy of its own: see the notes); curves ${options.curveDuration} s per point; load generator and servers share the cores${options.smoke ? '; **SMOKE RUN: numbers meaningless**' : ''}`,
+    ...peers.map((n) => `- peer **${n}**: ${labels[n] ?? n}`),
+    ...skipped.map((s) => `- peer **${s.name}**: not run: ${s.why}`),
     '',
-    '| scenario | variant | mode | ours | peer | bare | unit | ours p50 / p99 ms | peer p50 / p99 ms | errors | ours/peer | ours/bare | target | met | notes |',
-    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((h) => (numeric.has(h) ? '---:' : '---')).join(' | ')} |`,
   ];
   for (const s of results) {
     if (s.error) {
-      lines.push(
-        `| ${cell(s.name)} | | | FAILED | | | | | | | | | | | ${cell(s.error.split('\n')[0].slice(0, 300))} |`,
-      );
+      const cells = header.map(() => '');
+      cells[0] = cell(s.name);
+      cells[3] = 'FAILED';
+      cells[cells.length - 1] = cell(s.error.split('\n')[0].slice(0, 300));
+      lines.push(`| ${cells.join(' | ')} |`);
       continue;
     }
-    for (const r of s.rows) lines.push(renderRow(r));
+    for (const r of s.rows) lines.push(renderRow(r, peers));
   }
   lines.push('');
   for (const s of results) {
@@ -164,6 +225,7 @@ export async function main(argv = process.argv.slice(2)) {
   }
   ensureDependencies();
   const { stopKeptTargets } = await import('./lib/targets.mjs');
+  const { selectPeers } = await import('./lib/peers.mjs');
   const dir = join(BENCH, 'scenarios');
   const available = readdirSync(dir)
     .filter((f) => f.endsWith('.mjs'))
@@ -173,6 +235,9 @@ export async function main(argv = process.argv.slice(2)) {
   if (unknown.length)
     throw new Error(`--only: unknown ${unknown.join(',')} (have: ${available.join(',')})`);
   const names = options.only ?? available;
+  const { peers, skipped } = await selectPeers({ options, log, root: ROOT }, options.peers);
+  for (const p of peers) log(`peer ${p.name}: ${p.label}`);
+  for (const p of skipped) log(`peer ${p.name}: NOT RUN: ${p.why}`);
   const m = machine();
   const startedAt = new Date();
   const results = [];
@@ -181,7 +246,7 @@ export async function main(argv = process.argv.slice(2)) {
     const load = loadavg()[0].toFixed(2);
     log(`== ${scenario.name}: ${scenario.title} (load average ${load})`);
     const t0 = performance.now();
-    const ctx = { options, log, root: ROOT, smoke: options.smoke };
+    const ctx = { options, log, root: ROOT, smoke: options.smoke, peers };
     try {
       // A smoke run (CI) must end: a scenario that hangs fails after SMOKE_LIMIT_S.
       let timer;
@@ -220,7 +285,16 @@ export async function main(argv = process.argv.slice(2)) {
   await stopKeptTargets();
   const failed = results.filter((r) => r.error).map((r) => r.name);
   const date = startedAt.toISOString().replace(/\.\d+Z$/, 'Z');
-  const markdown = render({ argv, options, m, date, results });
+  const markdown = render({
+    argv,
+    options,
+    m,
+    date,
+    results,
+    peers: peers.map((p) => p.name),
+    skipped,
+    labels: Object.fromEntries(peers.map((p) => [p.name, p.label])),
+  });
   process.stdout.write(`\n${markdown}`);
   const resultsDir = join(BENCH, 'results');
   mkdirSync(resultsDir, { recursive: true });

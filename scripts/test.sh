@@ -45,15 +45,26 @@ if [ "${BENCH_SMOKE:-1}" != "0" ]; then
   node bench/suite.mjs --smoke || { echo "benchmark smoke run failed"; status=1; }
 fi
 
+# The bench's own tests (the peers' adapter, the table, the scenarios' pure parts): node:test,
+# with the bench's dependencies, which the smoke run installs (or this, when it was skipped).
+step "benchmark tests (node --test bench/test)"
+[ -d bench/node_modules ] || npm ci --prefix bench --no-audit --no-fund
+(cd bench && node --test --test-reporter=spec 'test/*.test.mjs') >"$results/bench.txt" 2>&1 || status=1
+tail -n 12 "$results/bench.txt"
+
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;
-  for (const f of process.argv.slice(1)) {
+  for (const f of process.argv.slice(1, 3)) {
     if (!fs.existsSync(f)) { failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
   }
+  const bench = fs.readFileSync(process.argv[3], "utf8");
+  const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, "m").exec(bench)?.[1] ?? 0);
+  if (!/^ℹ pass \d+$/m.test(bench)) failed++;
+  passed += count("pass"); failed += count("fail");
   console.log(`\ntests: ${passed} passed, ${failed} failed`);
-' "$results/unit.json" "$results/int.json"
+' "$results/unit.json" "$results/int.json" "$results/bench.txt"
 rm -rf "$results"
 exit $status

@@ -75,7 +75,8 @@ export function chartSpec(name, { columns, rows }) {
         axis: { values: [...new Set(xs)].sort((a, b) => a - b) },
       },
       y: { field: 'y', type: 'quantitative', title: yTitle(ys), scale: { zero: true } },
-      color: { field: 'series', type: 'nominal', title: null },
+      // Legend in the CSV's column order (ours first, then the peers), not alphabetical.
+      color: { field: 'series', type: 'nominal', title: null, sort: ys.map(words) },
     },
     config: { font: 'DejaVu Sans', legend: { orient: 'bottom', labelLimit: 400 } },
   };

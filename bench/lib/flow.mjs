@@ -1,8 +1,11 @@
 // The authorization code flow with PKCE as a browser and an RP would run it,
-// against any target (ours or the peer; endpoints from discovery): GET
+// against any target (ours or a peer; endpoints from discovery): GET
 // /authorize, the login form POSTed, redirects followed on the provider's
 // origin until the one to the RP, then the code exchanged at /token. Every
-// step checks its answer and throws on anything unexpected.
+// step checks its answer and throws on anything unexpected. The login form
+// is driven generically: its action and hidden inputs are read from the
+// page, and the user and password go in the fields the target's `login`
+// names (a peer entry's, bench/lib/peers.mjs; default `username`, `password`).
 import { createHash, randomBytes } from 'node:crypto';
 import { basicAuth } from './oauth.mjs';
 
@@ -35,11 +38,17 @@ const decode = (s) =>
     .replace(/&#x2F;/g, '/')
     .replace(/&amp;/g, '&');
 
-function formOf(html) {
-  const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
-  if (!action) throw new Error(`no form in the login page: ${html.slice(0, 300)}`);
+/**
+ * The login form of a page: its action and hidden inputs. `form` (a RegExp)
+ * picks the <form> whose opening tag matches it; default the first form.
+ */
+export function formOf(html, form) {
+  const forms = [...html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0]);
+  const chosen = form ? forms.find((f) => form.test(/<form\b[^>]*>/i.exec(f)[0])) : forms[0];
+  const action = chosen && /<form[^>]*\saction="([^"]+)"/i.exec(chosen)?.[1];
+  if (!action) throw new Error(`no login form in the page: ${html.slice(0, 300)}`);
   const fields = {};
-  for (const m of html.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
+  for (const m of chosen.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
     const name = /name="([^"]+)"/.exec(m[0])?.[1];
     const value = /value="([^"]*)"/.exec(m[0])?.[1];
     if (name) fields[name] = decode(value ?? '');
@@ -68,7 +77,12 @@ async function tokenRequest(tokenUrl, client, params) {
  * One whole flow for `user` and `client` (scope openid profile email
  * offline_access); returns the token response (access, refresh, ID token).
  */
-export async function codeFlow({ discovery, base }, client, user, redirectUri) {
+export async function codeFlow(
+  { discovery, base, login: loginSpec = {} },
+  client,
+  user,
+  redirectUri,
+) {
   const jar = new Jar();
   const get = async (url, init = {}) => {
     const res = await fetch(url, {
@@ -110,7 +124,7 @@ export async function codeFlow({ discovery, base }, client, user, redirectUri) {
       `expected the login page, got ${step.redirect ?? `${step.res.status} ${(await step.res.text()).slice(0, 300)}`}`,
     );
   }
-  const login = formOf(await step.res.text());
+  const login = formOf(await step.res.text(), loginSpec.form);
   const action = new URL(login.action, base).toString();
   step = await follow(
     await get(action, {
@@ -118,8 +132,8 @@ export async function codeFlow({ discovery, base }, client, user, redirectUri) {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         ...login.fields,
-        username: user.username,
-        password: user.password,
+        [loginSpec.username ?? 'username']: user.username,
+        [loginSpec.password ?? 'password']: user.password,
       }).toString(),
     }),
     action,

@@ -1,5 +1,5 @@
-// The suite's peer: node-oidc-provider in its own process with its default
-// in-memory adapter, configured with the same clients, users, token formats
+// The suite's node-oidc-provider peers ("nop", "nop-redis"; bench/lib/peers.mjs)
+// in their own process, configured with the same clients, users, token formats
 // and algorithms as ours (PEER_SEED: the seed ours gets, from
 // bench/lib/targets.mjs). Its login is a minimal interaction handler
 // written here (oidc-provider ships none for production) that checks the
@@ -7,12 +7,30 @@
 // so a login costs both sides the same hashing work; consent is skipped for
 // these first-party clients as ours does with `skip_consent` (the
 // documented `loadExistingGrant` pattern).
+//
+// Storage (PEER_ADAPTER): "memory" (default) is nop's built-in in-memory
+// adapter; "redis" is bench/lib/nop-redis-adapter.mjs on PEER_REDIS_URL under
+// the key prefix PEER_REDIS_PREFIX. PEER_PORT (optional) fixes the port, so a
+// restarted process keeps its issuer (the adapter test restarts it).
 import { generateKeyPairSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
+import Redis from 'ioredis';
 import Provider from 'oidc-provider';
+import { redisAdapter } from './nop-redis-adapter.mjs';
 
 const seed = JSON.parse(process.env.PEER_SEED);
+const ADAPTER = process.env.PEER_ADAPTER ?? 'memory';
+if (!['memory', 'redis'].includes(ADAPTER)) throw new Error(`PEER_ADAPTER: unknown ${ADAPTER}`);
+const redis =
+  ADAPTER === 'redis'
+    ? new Redis(process.env.PEER_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true })
+    : undefined;
+if (redis) {
+  if (!/^[\w.:-]+:$/.test(process.env.PEER_REDIS_PREFIX ?? ''))
+    throw new Error('PEER_REDIS_PREFIX: a key prefix ending with ":" is required');
+  await redis.connect();
+}
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 2 ** 17 * 8 + 1024 * 1024 };
 const derive = promisify(scrypt);
 
@@ -66,10 +84,11 @@ async function readForm(req) {
 
 const server = createServer();
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.PEER_PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   const provider = new Provider(`http://127.0.0.1:${port}`, {
-    // No `adapter`: the default in-memory one.
+    // No `adapter`: nop's default in-memory one.
+    ...(redis && { adapter: redisAdapter(redis, process.env.PEER_REDIS_PREFIX) }),
     clients: seed.clients.map((c) => {
       const meta = Object.fromEntries(Object.entries(c).filter(([k]) => !OUR_ONLY.includes(k)));
       return meta;
@@ -160,10 +179,11 @@ server.listen(0, '127.0.0.1', () => {
       res.end(String(err.message ?? err));
     }
   });
-  process.send({ ready: { port } });
+  process.send({ ready: { port, adapter: ADAPTER } });
 });
 
 process.on('SIGTERM', () => {
   server.close();
+  redis?.disconnect();
   process.exit(0);
 });

@@ -1,10 +1,9 @@
-// The suite's three targets, all seeded with the same clients and user
-// (SEED): ours in the distributed mode, ours in the embedded mode, and the
-// peer (node-oidc-provider, peer.server.mjs). A scenario starts one at a time
-// and stops it before the next, so no idle server shares the cores.
+// The suite's targets, all seeded with the same clients and user (SEED):
+// ours in the distributed mode, ours in the embedded mode, and each peer of
+// bench/lib/peers.mjs selected for the run (ctx.peers). A scenario starts one
+// at a time and stops it before the next, so no idle server shares the cores.
 import { createRequire } from 'node:module';
 import { startOurs } from './ours.mjs';
-import { ServerProcess } from './processes.mjs';
 
 export const REDIRECT_URI = 'https://rp.bench.test/cb';
 export const USER = {
@@ -48,13 +47,24 @@ export const SEED = {
   users: [USER],
 };
 
-const peerVersion = createRequire(import.meta.url)('oidc-provider/package.json').version;
-export const TARGETS = {
+export const OURS = {
   distributed:
     'ours, distributed mode (token-service, session-service, auth-api; PostgreSQL, Kafka, Redis)',
   embedded: 'ours, embedded mode (apps/embedded, one process, SQLite in a temp DATA_DIR)',
-  peer: `node-oidc-provider ${peerVersion}, default in-memory adapter, one process`,
 };
+
+/** What a target name stands for: ours in a mode, or a peer of ctx.peers (bench/lib/peers.mjs). */
+function describe(name, ctx) {
+  if (OURS[name]) return { label: OURS[name] };
+  const peer = (ctx.peers ?? []).find((p) => p.name === name);
+  if (!peer) throw new Error(`unknown target ${name} (ours: distributed, embedded; or a peer)`);
+  return { label: peer.label, peer };
+}
+
+/** The targets a scenario runs: ours in both modes, then every selected peer. */
+export function suiteTargets(ctx) {
+  return [...Object.keys(OURS), ...(ctx.peers ?? []).map((p) => p.name)];
+}
 
 async function discover(base) {
   const res = await fetch(`${base}/.well-known/openid-configuration`, {
@@ -64,37 +74,30 @@ async function discover(base) {
   return res.json();
 }
 
-/** Starts one target; returns { name, base, discovery, introspectUrls, pids(), stop() }. */
+/**
+ * Starts one target; returns { name, peer?, base, discovery, introspectUrls,
+ * login?, pids(), logs(), stop(), verify?() } (peer: its registry entry).
+ */
 export async function startTarget(name, ctx, { introspectionReplicas = 0 } = {}) {
-  let running;
-  if (name === 'peer') {
-    const server = new ServerProcess('peer', {
-      module: new URL('./peer.server.mjs', import.meta.url).pathname,
-      env: { PEER_SEED: JSON.stringify(SEED) },
-    }).fork();
-    const { port } = await server.ready();
-    running = {
-      base: `http://127.0.0.1:${port}`,
-      introspectUrls: [],
-      pids: () => [server.pid],
-      logs: () => server.logs(),
-      stop: () => server.stop(),
-    };
-  } else {
-    running = await startOurs({
-      mode: name,
-      seed: SEED,
-      options: ctx.options,
-      root: ctx.root,
-      log: ctx.log,
-      introspectionReplicas: name === 'distributed' ? introspectionReplicas : 0,
-    });
-  }
+  const { peer } = describe(name, ctx);
+  const running = peer
+    ? await peer.start(ctx, SEED)
+    : await startOurs({
+        mode: name,
+        seed: SEED,
+        options: ctx.options,
+        root: ctx.root,
+        log: ctx.log,
+        introspectionReplicas: name === 'distributed' ? introspectionReplicas : 0,
+      });
   try {
     const discovery = await discover(running.base);
-    // The embedded mode serves /introspect itself.
-    if (name === 'embedded') running.introspectUrls = [discovery.introspection_endpoint];
-    return { name, ...running, discovery };
+    // The embedded mode and the peers serve introspection themselves.
+    if (name !== 'distributed')
+      running.introspectUrls = discovery.introspection_endpoint
+        ? [discovery.introspection_endpoint]
+        : [];
+    return { name, peer, login: peer?.login, ...running, discovery };
   } catch (err) {
     await running.stop();
     throw err;
@@ -122,21 +125,28 @@ export async function stopKeptTargets() {
   );
 }
 
-/** Runs fn(target) with the target up, and stops it afterwards (not in a smoke run). */
+/**
+ * Runs fn(target) with the target up, and stops it afterwards (not in a smoke
+ * run). A peer's verify() runs after fn: its note is logged, and a failure
+ * fails the scenario (the rows did not measure what the label says).
+ */
 export async function withTarget(name, ctx, fn, { introspectionReplicas = 0 } = {}) {
+  const { label } = describe(name, ctx);
   let target;
   if (ctx.smoke) {
     if (!kept.has(name)) {
-      ctx.log(`${name}: starting, kept up for the smoke run (${TARGETS[name]})`);
+      ctx.log(`${name}: starting, kept up for the smoke run (${label})`);
       kept.set(name, startTarget(name, ctx, { introspectionReplicas: SMOKE_REPLICAS }));
     }
     target = await kept.get(name);
   } else {
-    ctx.log(`${name}: starting (${TARGETS[name]})`);
+    ctx.log(`${name}: starting (${label})`);
     target = await startTarget(name, ctx, { introspectionReplicas });
   }
   try {
-    return await fn(target);
+    const result = await fn(target);
+    if (target.verify) ctx.log(`${name}: verified: ${await target.verify()}`);
+    return result;
   } catch (err) {
     throw new Error(`${name}: ${err.message}\n${target.logs?.() ?? ''}`.slice(0, 6000));
   } finally {

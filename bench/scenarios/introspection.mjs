@@ -1,25 +1,31 @@
 // Introspection (RFC 7662), opaque and JWT, wrapping bench/introspection:
-// its load (a sampler checks answers during the load), its peer and bare
-// targets; ours from the suite's targets, with one and two
-// introspection-service replicas in the distributed mode (two: the
-// connections split across both, req/s summed), and the embedded mode.
-// Then the scaling curve of opaque introspection at 1..128 connections.
+// its load (a sampler checks answers during the load) and its bare target;
+// ours from the suite's targets, with one and two introspection-service
+// replicas in the distributed mode (two: the connections split across both,
+// req/s summed), and the embedded mode; every peer of the run (its own
+// introspection endpoint, the suite's clients). Then the scaling curve of
+// opaque introspection at 1..128 connections, every target in one CSV.
 import { measure, verifyAll } from '../introspection/load.mjs';
 import bareTarget from '../introspection/targets/bare.mjs';
-import peerTarget from '../introspection/targets/peer.mjs';
 import { cpuMeter } from '../lib/cpu.mjs';
 import { basicAuth, checkActive, clientCredentials, introspect } from '../lib/oauth.mjs';
+import { variantsFor } from '../lib/peers.mjs';
 import { waitFor } from '../lib/processes.mjs';
 import { compare, CURVE_CONNECTIONS } from '../lib/rows.mjs';
-import { CC_CLIENTS, withTarget } from '../lib/targets.mjs';
+import { curveCsv, peerFigures, peerNotes } from '../lib/series.mjs';
+import { CC_CLIENTS, suiteTargets, withTarget } from '../lib/targets.mjs';
+import { warmUp } from '../lib/warmup.mjs';
 
 const KINDS = { opaque: CC_CLIENTS.opaque, jwt: CC_CLIENTS['JWT ES256'] };
-// ARCHITECTURE.md / issue #6: opaque introspection ≥ 3× the peer and ≥ 0.6× the bare limit.
-const TARGET = { peer: 3, bare: 0.6 };
 
-async function ourKinds(target, tokenCount) {
+/**
+ * Tokens of each kind in `kinds`, checked active at every introspection URL
+ * of the target (ours: after its projection caught up; a peer: at once).
+ */
+async function tokensOf(target, kindNames, tokenCount) {
   const kinds = {};
-  for (const [kind, client] of Object.entries(KINDS)) {
+  for (const kind of kindNames) {
+    const client = KINDS[kind];
     const authorization = basicAuth(client.client_id, client.client_secret);
     const tokens = [];
     for (let i = 0; i < tokenCount; i++)
@@ -29,7 +35,15 @@ async function ourKinds(target, tokenCount) {
         }),
       );
     kinds[kind] = { authorization, tokens, expect: { client_id: client.client_id } };
+    if (!target.introspectUrls.length) throw new Error(`${target.name}: no introspection endpoint`);
     for (const url of target.introspectUrls) {
+      if (target.peer) {
+        const problem = checkActive(await introspect(url, authorization, tokens.at(-1)), {
+          client_id: client.client_id,
+        });
+        if (problem) throw new Error(`${target.name} ${kind}: ${url}: ${problem}`);
+        continue;
+      }
       await waitFor(
         `${kind} token active at ${url}`,
         async () => {
@@ -86,22 +100,38 @@ export default {
       duration: options.curveDuration,
       warmup: options.curveWarmup,
     });
-    const figures = { distributed: {}, distributed2: {}, embedded: {}, peer: {}, bare: {} };
-    const curve = { distributed: {}, peer: {}, bare: {} };
+    const figures = { distributed2: {}, bare: {} }; // target → kind → measurement, or { na }
+    const notes = {};
+    const curve = {}; // target → connections → req/s
 
-    for (const mode of ['distributed', 'embedded']) {
+    for (const name of suiteTargets(ctx)) {
       await withTarget(
-        mode,
+        name,
         ctx,
         async (target) => {
-          const kinds = await ourKinds(target, tokenCount);
+          const { run, skipped } = variantsFor(ctx, target, 'introspection', Object.keys(KINDS));
+          figures[name] = Object.fromEntries(Object.entries(skipped).map(([v, na]) => [v, { na }]));
+          notes[name] = {};
+          const kinds = await tokensOf(target, run, tokenCount);
           const [first, ...others] = target.introspectUrls;
-          // CPU: the introspection processes only (mode distributed), the whole app (embedded).
+          // CPU: the introspection processes only (distributed), the whole server (the others).
           const pids = target.pids();
           for (const [kind, k] of Object.entries(kinds)) {
-            figures[mode][kind] = await measureAcross([first], k, load, pids);
-            log(`introspection ${mode} ${kind}: ${Math.round(figures[mode][kind].rps)} req/s`);
-            if (others.length) {
+            const w = await warmUp(
+              target.peer,
+              ctx,
+              async (s) =>
+                (await measureAcross([first], k, { ...load, duration: s, warmup: 0 }, pids)).rps,
+            );
+            figures[name][kind] = await measureAcross(
+              [first],
+              k,
+              { ...load, warmup: w.seconds },
+              pids,
+            );
+            notes[name][kind] = w.note;
+            log(`introspection ${name} ${kind}: ${Math.round(figures[name][kind].rps)} req/s`);
+            if (name === 'distributed' && others.length) {
               figures.distributed2[kind] = await measureAcross(
                 target.introspectUrls,
                 k,
@@ -109,45 +139,35 @@ export default {
                 pids,
               );
               log(
-                `introspection ${mode} ×${target.introspectUrls.length} ${kind}: ${Math.round(figures.distributed2[kind].rps)} req/s`,
+                `introspection ${name} ×${target.introspectUrls.length} ${kind}: ${Math.round(figures.distributed2[kind].rps)} req/s`,
               );
             }
           }
-          if (mode === 'distributed') {
-            for (const c of curvePoints)
-              curve.distributed[c] = Math.round(
-                (await measureAcross([first], kinds.opaque, curveLoad(c), pids)).rps,
-              );
-          }
+          if (!kinds.opaque) return;
+          curve[name] = {};
+          for (const c of curvePoints)
+            curve[name][c] = Math.round(
+              (await measureAcross([first], kinds.opaque, curveLoad(c), pids)).rps,
+            );
         },
         { introspectionReplicas: 2 },
       );
     }
 
-    for (const [name, t] of [
-      ['peer', peerTarget],
-      ['bare', bareTarget],
-    ]) {
-      log(`${name}: starting (${t.label})`);
-      const running = await t.start({ ...options, tokenCount, kinds: Object.keys(KINDS), log });
-      try {
-        for (const kind of Object.keys(KINDS)) {
-          const k = running.kinds[kind];
-          if (k.unsupported) {
-            figures[name][kind] = { unsupported: k.unsupported };
-            continue;
-          }
-          figures[name][kind] = await measureAcross([running.url], k, load, running.pids());
-          log(`introspection ${name} ${kind}: ${Math.round(figures[name][kind].rps)} req/s`);
-        }
-        for (const c of curvePoints)
-          curve[name][c] = Math.round(
-            (await measureAcross([running.url], running.kinds.opaque, curveLoad(c), running.pids()))
-              .rps,
-          );
-      } finally {
-        await running.stop();
+    log(`bare: starting (${bareTarget.label})`);
+    const bare = await bareTarget.start({ ...options, tokenCount, kinds: Object.keys(KINDS), log });
+    try {
+      for (const kind of Object.keys(KINDS)) {
+        figures.bare[kind] = await measureAcross([bare.url], bare.kinds[kind], load, bare.pids());
+        log(`introspection bare ${kind}: ${Math.round(figures.bare[kind].rps)} req/s`);
       }
+      curve.bare = {};
+      for (const c of curvePoints)
+        curve.bare[c] = Math.round(
+          (await measureAcross([bare.url], bare.kinds.opaque, curveLoad(c), bare.pids())).rps,
+        );
+    } finally {
+      await bare.stop();
     }
 
     const rows = [];
@@ -157,8 +177,7 @@ export default {
         ['distributed2', 'distributed, 2 replicas'],
         ['embedded', 'embedded'],
       ]) {
-        if (!figures[mode][kind]) continue;
-        const peer = figures.peer[kind]?.unsupported ? undefined : figures.peer[kind];
+        if (!figures[mode]?.[kind]) continue;
         rows.push(
           compare({
             scenario: 'introspection',
@@ -166,17 +185,13 @@ export default {
             mode: label,
             unit: 'req/s',
             ours: figures[mode][kind],
-            peer,
+            peers: peerFigures(ctx, figures, kind),
             bare: figures.bare[kind],
-            target: kind === 'opaque' ? TARGET.peer : undefined,
-            targetBare: kind === 'opaque' ? TARGET.bare : undefined,
             notes: [
-              peer
-                ? undefined
-                : 'peer n/a: node-oidc-provider refuses to introspect JWT access tokens',
               mode === 'distributed2'
                 ? `${options.connections} connections split over both replicas`
                 : undefined,
+              peerNotes(ctx, notes, kind),
             ]
               .filter(Boolean)
               .join('; '),
@@ -187,11 +202,12 @@ export default {
     return {
       rows,
       csv: [
-        {
+        curveCsv(ctx, {
           file: 'introspection-scaling.csv',
-          header: ['connections', 'ours_distributed_rps', 'peer_rps', 'bare_rps'],
-          lines: curvePoints.map((c) => [c, curve.distributed[c], curve.peer[c], curve.bare[c]]),
-        },
+          title: 'Introspection (opaque) vs connections',
+          points: curvePoints,
+          curve,
+        }),
       ],
     };
   },

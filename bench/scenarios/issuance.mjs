@@ -1,14 +1,16 @@
 // Token issuance, client_credentials: opaque, JWT ES256, JWT RS256, each at
-// ours (distributed and embedded) and the peer; then the scaling curve of
-// the JWT ES256 variant at 1, 8, 32, 64, 128 connections.
+// ours (distributed and embedded) and every peer that has the variant; then
+// the scaling curve of the JWT ES256 variant at 1, 8, 32, 64, 128
+// connections, every target in one CSV.
 import { cpuMeter } from '../lib/cpu.mjs';
 import { cannon } from '../lib/load.mjs';
 import { basicAuth, clientCredentials } from '../lib/oauth.mjs';
-import { CC_CLIENTS, withTarget } from '../lib/targets.mjs';
+import { variantsFor } from '../lib/peers.mjs';
+import { CC_CLIENTS, suiteTargets, withTarget } from '../lib/targets.mjs';
 import { compare, CURVE_CONNECTIONS } from '../lib/rows.mjs';
+import { curveCsv, peerFigures, peerNotes } from '../lib/series.mjs';
+import { warmUp } from '../lib/warmup.mjs';
 
-const TARGET = 1.5; // issue #6: JWT ES256 issuance with the event durably appended ≥ 1.5× the peer
-const MODES = ['distributed', 'embedded', 'peer'];
 const CURVE_VARIANT = 'JWT ES256';
 
 function requestsFor(client) {
@@ -43,30 +45,39 @@ export default {
   title: 'Token issuance, client_credentials (POST /token)',
   async run(ctx) {
     const { options, log } = ctx;
-    const figures = {}; // mode → variant → row
-    const curve = {}; // mode → connections → req/s
-    for (const mode of MODES) {
-      await withTarget(mode, ctx, async (target) => {
+    const figures = {}; // target → variant → measurement, or { na }
+    const notes = {}; // target → variant → warm-up note
+    const curve = {}; // target → connections → req/s
+    for (const name of suiteTargets(ctx)) {
+      await withTarget(name, ctx, async (target) => {
         const url = target.discovery.token_endpoint;
-        figures[mode] = {};
-        for (const [variant, client] of Object.entries(CC_CLIENTS)) {
+        const { run, skipped } = variantsFor(ctx, target, 'issuance', Object.keys(CC_CLIENTS));
+        figures[name] = Object.fromEntries(Object.entries(skipped).map(([v, na]) => [v, { na }]));
+        notes[name] = {};
+        for (const variant of run) {
+          const client = CC_CLIENTS[variant];
+          const load = (duration, warmup) =>
+            cannon(`${name} ${variant}`, {
+              url,
+              requests: requestsFor(client),
+              connections: options.connections,
+              duration,
+              warmup,
+            });
           await check(url, variant, client);
+          const w = await warmUp(target.peer, ctx, async (s) => (await load(s, 0)).rps);
           const meter = cpuMeter(target.pids());
-          const r = await cannon(`${mode} ${variant}`, {
-            url,
-            requests: requestsFor(client),
-            connections: options.connections,
-            duration: options.duration,
-            warmup: options.warmup,
-          });
+          const r = await load(options.duration, w.seconds);
           r.cpu = meter.stop();
           await check(url, variant, client);
-          log(`issuance ${mode} ${variant}: ${Math.round(r.rps)} req/s (server CPU ${r.cpu})`);
-          figures[mode][variant] = r;
+          log(`issuance ${name} ${variant}: ${Math.round(r.rps)} req/s (server CPU ${r.cpu})`);
+          figures[name][variant] = r;
+          notes[name][variant] = w.note;
         }
-        curve[mode] = {};
+        if (!run.includes(CURVE_VARIANT)) return;
+        curve[name] = {};
         for (const connections of options.curveConnections ?? CURVE_CONNECTIONS) {
-          const r = await cannon(`${mode} ${CURVE_VARIANT} at ${connections} connections`, {
+          const r = await cannon(`${name} ${CURVE_VARIANT} at ${connections} connections`, {
             url,
             requests: requestsFor(CC_CLIENTS[CURVE_VARIANT]),
             connections,
@@ -74,9 +85,9 @@ export default {
             warmup: options.curveWarmup,
           });
           log(
-            `issuance ${mode} ${CURVE_VARIANT} ${connections} connections: ${Math.round(r.rps)} req/s`,
+            `issuance ${name} ${CURVE_VARIANT} ${connections} connections: ${Math.round(r.rps)} req/s`,
           );
-          curve[mode][connections] = Math.round(r.rps);
+          curve[name][connections] = Math.round(r.rps);
         }
       });
     }
@@ -90,22 +101,21 @@ export default {
             mode,
             unit: 'req/s',
             ours: figures[mode][variant],
-            peer: figures.peer[variant],
-            target: variant === 'JWT ES256' ? TARGET : undefined,
+            peers: peerFigures(ctx, figures, variant),
+            notes: peerNotes(ctx, notes, variant),
           }),
         );
       }
     }
-    const points = Object.keys(curve.peer).map(Number);
     return {
       rows,
       csv: [
-        {
+        curveCsv(ctx, {
           file: 'issuance-scaling.csv',
           title: `Issuance (client_credentials, ${CURVE_VARIANT} JWT) vs connections`,
-          header: ['connections', 'ours_distributed_rps', 'ours_embedded_rps', 'peer_rps'],
-          lines: points.map((c) => [c, curve.distributed[c], curve.embedded[c], curve.peer[c]]),
-        },
+          points: options.curveConnections ?? CURVE_CONNECTIONS,
+          curve,
+        }),
       ],
     };
   },

@@ -1,12 +1,15 @@
 // GET /userinfo with a Bearer access token, opaque and JWT (tokens from the
-// code flow: a user's, with openid profile email).
+// code flow: a user's, with openid profile email), at ours and every peer
+// that has the variant.
 import { cpuMeter } from '../lib/cpu.mjs';
 import { codeFlow } from '../lib/flow.mjs';
 import { cannon } from '../lib/load.mjs';
+import { variantsFor } from '../lib/peers.mjs';
 import { compare } from '../lib/rows.mjs';
-import { REDIRECT_URI, USER, WEB_CLIENTS, withTarget } from '../lib/targets.mjs';
+import { peerFigures, peerNotes } from '../lib/series.mjs';
+import { REDIRECT_URI, USER, WEB_CLIENTS, suiteTargets, withTarget } from '../lib/targets.mjs';
+import { warmUp } from '../lib/warmup.mjs';
 
-const MODES = ['distributed', 'embedded', 'peer'];
 const TOKENS = 8;
 
 /** The token's userinfo answer must be the user's. */
@@ -27,41 +30,42 @@ export default {
   title: 'GET /userinfo with an opaque and a JWT access token',
   async run(ctx) {
     const { options, log } = ctx;
-    const figures = {};
-    for (const mode of MODES) {
-      await withTarget(mode, ctx, async (target) => {
+    const figures = {}; // target → format → measurement, or { na }
+    const notes = {};
+    for (const name of suiteTargets(ctx)) {
+      await withTarget(name, ctx, async (target) => {
         const url = target.discovery.userinfo_endpoint;
-        figures[mode] = {};
-        for (const [format, client] of Object.entries(WEB_CLIENTS)) {
+        const { run, skipped } = variantsFor(ctx, target, 'userinfo', Object.keys(WEB_CLIENTS));
+        figures[name] = Object.fromEntries(Object.entries(skipped).map(([v, na]) => [v, { na }]));
+        notes[name] = {};
+        for (const format of run) {
+          const client = WEB_CLIENTS[format];
           const tokens = [];
           for (let i = 0; i < (ctx.smoke ? 1 : TOKENS); i++)
             tokens.push((await codeFlow(target, client, USER, REDIRECT_URI)).access_token);
           const jwt = tokens[0].split('.').length === 3;
-          if (format === 'jwt' && !jwt) {
-            // node-oidc-provider issues JWT access tokens only for a resource
-            // server (resource indicator), and its userinfo refuses tokens with
-            // another audience: there is no JWT userinfo to measure.
-            log(`userinfo ${mode} jwt: not measured, its code-flow access tokens are opaque`);
-            continue;
-          }
           if (format === 'jwt' ? !jwt : jwt)
-            throw new Error(`${client.client_id}: expected a ${format} access token`);
+            throw new Error(`${name} ${client.client_id}: expected a ${format} access token`);
           for (const t of tokens) await check(url, t);
+          const load = (duration, warmup) =>
+            cannon(`${name} userinfo ${format}`, {
+              url,
+              requests: tokens.map((t) => ({
+                method: 'GET',
+                headers: { authorization: `Bearer ${t}` },
+              })),
+              connections: options.connections,
+              duration,
+              warmup,
+            });
+          const w = await warmUp(target.peer, ctx, async (s) => (await load(s, 0)).rps);
           const meter = cpuMeter(target.pids());
-          const r = await cannon(`${mode} userinfo ${format}`, {
-            url,
-            requests: tokens.map((t) => ({
-              method: 'GET',
-              headers: { authorization: `Bearer ${t}` },
-            })),
-            connections: options.connections,
-            duration: options.duration,
-            warmup: options.warmup,
-          });
+          const r = await load(options.duration, w.seconds);
           r.cpu = meter.stop();
           for (const t of tokens) await check(url, t);
-          log(`userinfo ${mode} ${format}: ${Math.round(r.rps)} req/s`);
-          figures[mode][format] = r;
+          log(`userinfo ${name} ${format}: ${Math.round(r.rps)} req/s`);
+          figures[name][format] = r;
+          notes[name][format] = w.note;
         }
       });
     }
@@ -71,14 +75,13 @@ export default {
         rows.push(
           compare({
             scenario: 'userinfo',
-            variant: `${format} access token`,
+            variant: format,
+            label: `${format} access token`,
             mode,
             unit: 'req/s',
             ours: figures[mode][format],
-            peer: figures.peer[format],
-            notes: figures.peer[format]
-              ? undefined
-              : 'peer n/a: node-oidc-provider issues JWT access tokens only for resource servers, not for its userinfo',
+            peers: peerFigures(ctx, figures, format),
+            notes: peerNotes(ctx, notes, format),
           }),
         );
       }
