@@ -1,13 +1,14 @@
-// The scaleout scenario's pure parts: `node --test bench/lib/scaleout-parts.test.mjs` (no servers).
+// The scaleout scenario's pure parts (bench/lib/ours.mjs, bench/lib/pg-activity.mjs,
+// bench/scenarios/scaleout.mjs). No servers needed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grpcTargetOf } from './ours.mjs';
+import { grpcTargetOf } from '../lib/ours.mjs';
 import {
   BACKEND_STATES,
   classifyBackend,
   describeSummary,
   summariseSamples,
-} from './pg-activity.mjs';
+} from '../lib/pg-activity.mjs';
 import { issuedFromMetrics, splitConnections } from '../scenarios/scaleout.mjs';
 
 test('one token-service is a plain address; several are an ipv4: list for round robin', () => {
