@@ -1,4 +1,5 @@
-// Sends N `POST /introspect` (or, with LOAD_ENDPOINT=token, client_credentials `POST /token`)
+// Sends N `POST /introspect` (or, with LOAD_ENDPOINT=token, client_credentials `POST /token`;
+// with LOAD_ENDPOINT=userinfo, `GET /userinfo` with the token as Bearer)
 // over 4 keep-alive connections, one after another on each:
 // node load.cjs <port> <n> [token] [client_id:secret]. Counts answers that are not the expected one.
 const http = require('node:http');
@@ -8,8 +9,16 @@ const token = process.argv[4] ?? 'abcdefghijklmnopqrstuvwxyz0123456789';
 const basic = Buffer.from(process.argv[5] ?? 'rp:secret').toString('base64');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 const endpoint = process.env.LOAD_ENDPOINT ?? 'introspect';
+const userinfo = endpoint === 'userinfo';
 const payload = endpoint === 'token' ? 'grant_type=client_credentials' : `token=${token}`;
-const expected = endpoint === 'token' ? '"access_token":' : '"active":true';
+const expected = { token: '"access_token":', userinfo: '"sub":' }[endpoint] ?? '"active":true';
+const headers = userinfo
+  ? { authorization: `Bearer ${token}` }
+  : {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(payload),
+      authorization: `Basic ${basic}`,
+    };
 let unexpected = 0;
 function one() {
   return new Promise((resolve, reject) => {
@@ -18,13 +27,9 @@ function one() {
         host: '127.0.0.1',
         port,
         path: `/${endpoint}`,
-        method: 'POST',
+        method: userinfo ? 'GET' : 'POST',
         agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(payload),
-          authorization: `Basic ${basic}`,
-        },
+        headers,
       },
       (res) => {
         let text = '';
@@ -36,7 +41,7 @@ function one() {
       },
     );
     req.on('error', reject);
-    req.end(payload);
+    req.end(userinfo ? undefined : payload);
   });
 }
 (async () => {

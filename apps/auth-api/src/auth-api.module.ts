@@ -25,7 +25,7 @@ import { LogoutFlow } from './logout/logout-flow';
 import { SessionTermination } from './logout/session-termination';
 import { RegistrationController } from './registration/registration.controller';
 import { RevokeController } from './revoke/revoke.controller';
-import { TokenController } from './token/token.controller';
+import { TokenRoute } from './token/token.route';
 import { UserinfoController } from './userinfo/userinfo.controller';
 
 /**
@@ -41,7 +41,6 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AuthorizeController,
     InteractionController,
     LogoutController,
-    TokenController,
     RevokeController,
     UserinfoController,
     RegistrationController,
@@ -57,6 +56,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     EndpointRateLimits,
     RateLimitGuard,
     ClientRateLimit,
+    TokenRoute,
     ClientDirectory,
     SsoSessions,
     InteractionStore,

@@ -1,4 +1,5 @@
 import { freshEventMeta } from './define-event';
+import { envelopeSchema } from './envelope';
 import {
   AccessTokenIssued,
   deadLetterTopic,
@@ -98,6 +99,23 @@ describe('parseEvent', () => {
     ['not an object at all', 'garbage'],
   ])('rejects %s', (_label, raw) => {
     expect(() => parseEvent(raw)).toThrow(EventValidationError);
+  });
+
+  it('checks a registered event in one pass: the envelope alone only to name what is wrong', () => {
+    const envelopeOnly = jest.spyOn(envelopeSchema, 'safeParse');
+    try {
+      parseEvent(JSON.parse(JSON.stringify(valid)));
+      expect(envelopeOnly).not.toHaveBeenCalled();
+      expect(() => parseEvent({ ...valid, id: 'not-a-uuid' })).toThrow('malformed envelope');
+      expect(() => parseEvent({ ...valid, data: { sid: 's1' } })).toThrow(
+        'invalid session.started v1',
+      );
+      expect(() => parseEvent({ ...valid, version: 99 })).toThrow(
+        'unknown event session.started v99',
+      );
+    } finally {
+      envelopeOnly.mockRestore();
+    }
   });
 
   it('lists what is wrong, for the dead-letter record', () => {

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { secretKeyObject } from './secret-key-objects';
 
 /** Decodes a 32-byte base64url secret from configuration. */
 export function decodeSecret(b64url: string): Buffer {
@@ -26,7 +27,7 @@ export function keyedHash(key: Buffer, value: string): string {
 
 /** HMAC-SHA-256 of a UTF-8 string, as bytes (for MACs that are truncated). */
 export function hmacSha256(key: Buffer, value: string): Buffer {
-  return createHmac('sha256', key).update(value, 'utf8').digest();
+  return createHmac('sha256', secretKeyObject(key)).update(value, 'utf8').digest();
 }
 
 /** Constant-time string equality (lengths may leak; contents do not). */

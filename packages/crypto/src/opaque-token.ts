@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { secretKeyObject } from './secret-key-objects';
 
 export type OpaqueTokenKind = 'at' | 'rt' | 'ac';
 
@@ -16,7 +17,7 @@ const PATTERN = /^(at|rt|ac)_([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})([A-Za-z0-
 const MAX_LENGTH = 2 + 1 + 64 + 1 + 43 + 22;
 
 function mac(key: Buffer, body: string): Buffer {
-  return createHmac('sha256', key).update(body).digest().subarray(0, MAC_BYTES);
+  return createHmac('sha256', secretKeyObject(key)).update(body).digest().subarray(0, MAC_BYTES);
 }
 
 /**

@@ -88,6 +88,19 @@ export class CommandRunner {
     return stampMeta(meta, new Date(this.clock.nowMs()).toISOString(), this.ids);
   }
 
+  /**
+   * The folded state this runner keeps for the stream, without reading the
+   * store: it may be behind the stream. Only for a caller whose decision
+   * holds for every later state too (a fact that later events never undo),
+   * so it can skip the read when the kept state already shows it.
+   */
+  keptState<State, Command, Event extends EventEnvelope>(
+    decider: Decider<State, Command, Event>,
+    stream: string,
+  ): State | undefined {
+    return this.folded.get<State>(decider, stream)?.state;
+  }
+
   /** The stream's current state: the kept state plus the events after it, or a fold of all. */
   async load<State, Command, Event extends EventEnvelope>(
     decider: Decider<State, Command, Event>,

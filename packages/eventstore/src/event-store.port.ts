@@ -11,7 +11,11 @@ export type ExpectedVersion = number | 'any';
 
 /** An event as stored: the envelope plus its place in the global order. */
 export interface StoredEvent extends EventEnvelope {
-  /** Global, strictly increasing, as a decimal string so it never overflows a JS number. */
+  /**
+   * The event's place in the global order, as a decimal string (compare as
+   * BigInt; it may exceed 2^64). Strictly increasing in readAll order, but not
+   * contiguous: consecutive events may be far apart (ADR 0024).
+   */
   readonly position: string;
 }
 
@@ -73,10 +77,21 @@ export interface EventStore {
   readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]>;
   /**
    * Up to `limit` events after `fromPosition` (exclusive; '0' = from the start),
-   * in position order. Gap-free: once a position was returned, no event with a
-   * lower position can commit later, so callers may checkpoint on it.
+   * in position order. Safe to checkpoint on: once a position was returned, no
+   * event with a lower position can commit later, so reading on from the last
+   * one returned never skips or repeats an event. Positions are not contiguous
+   * (never count events by them). Every event committed before the call is
+   * returned (within `limit`), though on PostgreSQL that may take a moment
+   * while older transactions are still open (ADR 0024).
    */
   readAll(fromPosition: string, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The position of the newest event readAll can return now ('0' when there
+   * is none): readAll from it returns exactly the events that commit later.
+   */
+  lastPosition(): Promise<string>;
+  /** How many events the store holds (a full count: for operators' progress figures). */
+  countEvents(): Promise<number>;
   /**
    * The ids of the streams with at least one event whose `data[field]` is
    * `value`, each once, in ascending order; page with `after` = the last id

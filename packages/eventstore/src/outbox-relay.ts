@@ -14,8 +14,9 @@ type BatchOutcome =
   { readonly ok: true; readonly size: number } | { readonly ok: false; readonly error: unknown };
 
 /**
- * Publishes committed outbox rows in global position order and marks them
- * sent (at least once: a crash between publish and mark republishes).
+ * Publishes committed outbox rows in insertion order (each stream in stream
+ * order, see OutboxSession.next) and marks them sent (at least once: a crash
+ * between publish and mark republishes).
  * Call `notify()` after each commit for latency; the sweep catches the rest.
  */
 export class OutboxRelay {

@@ -18,6 +18,10 @@ export interface OutboxPublisher {
 
 /** One unsent outbox row with the event it refers to. */
 export interface OutboxEntry {
+  /**
+   * The row's key in the outbox, for markSent and recordFailure: the event's
+   * insertion number, not its public position (ADR 0024).
+   */
   readonly position: string;
   readonly topic: string;
   readonly key: string;
@@ -27,7 +31,11 @@ export interface OutboxEntry {
 
 /** What a relay may do while it holds the lease. */
 export interface OutboxSession {
-  /** The oldest unsent rows, in global position order. */
+  /**
+   * The oldest unsent rows, in insertion order. That keeps each stream in
+   * stream order (a stream's next event is inserted only after the previous
+   * one committed) but is not readAll's order across streams (ADR 0024).
+   */
   next(limit: number): Promise<OutboxEntry[]>;
   markSent(positions: readonly string[], at: Date): Promise<void>;
   recordFailure(positions: readonly string[], error: string): Promise<void>;
@@ -56,8 +64,8 @@ export interface Outbox {
   pendingCount(): Promise<number>;
   /** How many rows are unsent, and when the oldest of them was written (for metrics). */
   backlog(): Promise<OutboxBacklog>;
-  /** Highest unsent position, or undefined when nothing is pending. */
+  /** Highest unsent row key (OutboxEntry.position), or undefined when nothing is pending. */
   maxPendingPosition(): Promise<string | undefined>;
-  /** True while some row at or below `position` is unsent. */
+  /** True while some row with a key at or below `position` (a row key) is unsent. */
   hasPendingUpTo(position: string): Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   parseEvent,
   partitionKey,
@@ -21,14 +22,22 @@ import { GroupCommit, type Outcome } from './group-commit';
 import { letThePoolNoticeDeadConnections } from './sql/connection-guard';
 import type { Outbox } from './outbox.port';
 import { eventColumns, INSERT_EVENT_COLUMNS, int, text, toStoredEvent } from './sql/event-rows';
+import type { Dialect } from './sql/dialect';
 import type { Sql, SqlDb } from './sql/sql-db';
 import { SqlOutbox } from './sql/sql.outbox';
 import { appendSpan } from './store-spans';
 
 /** 'any' appends lose a race only to another append; retrying a few times always converges. */
 const ANY_ATTEMPTS = 5;
-/** Events per group-commit transaction: 9 parameters each stays far below the drivers' limits. */
+/** Events per group-commit transaction: 11 parameters each stays far below the drivers' limits. */
 const MAX_BATCH_EVENTS = 1_000;
+/**
+ * How long readAll waits for events that committed before it was called but
+ * are still behind the horizon (an older transaction is still open; ADR 0024),
+ * and how often it looks again meanwhile.
+ */
+const HOLD_BACK_MAX_MS = 1_000;
+const HOLD_BACK_POLL_MS = 2;
 
 /** One caller's append, validated, waiting for its group's transaction. */
 interface AppendItem {
@@ -37,7 +46,8 @@ interface AppendItem {
   readonly envelopes: readonly EventEnvelope[];
   readonly topic: string;
 }
-const POSITION = /^(0|[1-9][0-9]{0,18})$/;
+/** A public position: up to 20 digits of transaction id, then 15 of insertion number. */
+const POSITION = /^(0|[1-9][0-9]{0,34})$/;
 
 /**
  * The event store over TypeORM, for PostgreSQL and SQLite alike (the driver
@@ -88,25 +98,62 @@ export class TypeOrmEventStore implements EventStore {
     }
     const rows = await this.db.read((sql) =>
       sql.query(
-        `SELECT ${eventColumns('e')} FROM events e WHERE e.stream = ? AND e.stream_version >= ? ORDER BY e.stream_version`,
+        `SELECT ${eventColumns('e', this.db.dialect)} FROM events e WHERE e.stream = ? AND e.stream_version >= ? ORDER BY e.stream_version`,
         [stream, fromVersion],
       ),
     );
     return rows.map((row) => toStoredEvent(row, this.db.dialect));
   }
 
+  /**
+   * One page in the global order (see GlobalOrder). A short page may be short
+   * only because an older transaction somewhere is still open and holds the
+   * horizon back; then, if an event committed before this call lies beyond
+   * what the page reached, the page is read again until it does (or is full),
+   * for at most HOLD_BACK_MAX_MS: an append followed by readAll sees itself.
+   */
   async readAll(fromPosition: string, limit: number): Promise<StoredEvent[]> {
     if (!POSITION.test(fromPosition))
       throw new RangeError(`fromPosition must be a decimal position, got ${fromPosition}`);
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new RangeError(`limit must be an integer >= 1, got ${limit}`);
-    const rows = await this.db.read((sql) =>
-      sql.query(
-        `SELECT ${eventColumns('e')} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`,
-        [fromPosition, limit],
-      ),
-    );
-    return rows.map((row) => toStoredEvent(row, this.db.dialect));
+    const { order } = this.db.dialect;
+    const { clause, params } = order.pageAfter(fromPosition, limit);
+    const page = () =>
+      this.db.read(async (sql) =>
+        (
+          await sql.query(`SELECT ${eventColumns('e', this.db.dialect)} FROM events e ${clause}`, [
+            ...params,
+          ])
+        ).map((row) => toStoredEvent(row, this.db.dialect)),
+      );
+    let events = await page();
+    if (events.length === limit || order.newestCommittedSql === undefined) return events;
+    const target = await this.newest(order.newestCommittedSql);
+    const reached = () => BigInt(events.at(-1)?.position ?? fromPosition) >= target;
+    for (const deadline = Date.now() + HOLD_BACK_MAX_MS; !reached() && Date.now() < deadline;) {
+      await sleep(HOLD_BACK_POLL_MS);
+      events = await page();
+      if (events.length === limit) break;
+    }
+    return events;
+  }
+
+  async lastPosition(): Promise<string> {
+    return (await this.newest(this.db.dialect.order.newestReadableSql)).toString();
+  }
+
+  async countEvents(): Promise<number> {
+    const [row] = await this.db.read((sql) => sql.query('SELECT COUNT(*) AS n FROM events'));
+    return row ? int(row, 'n') : 0;
+  }
+
+  /** The public position the query (one of GlobalOrder's `newest…Sql`) returns, 0 for none. */
+  private async newest(query: string): Promise<bigint> {
+    const [row] = await this.db.read((sql) => sql.query(query));
+    return row
+      ? BigInt(this.db.dialect.order.position(text(row, 'tx'), text(row, 'position')))
+      : 0n;
   }
 
   /**
@@ -152,41 +199,47 @@ export class TypeOrmEventStore implements EventStore {
 
   /**
    * One transaction for a whole group of appends. If one of them trips a
-   * unique index (a reused event id, or a writer that raced us without the
-   * lock) the transaction is void for all; each then commits alone, so only
-   * the offender fails and with its precise error. If the connection died,
-   * whether the transaction committed is unknown: see settleAfterLostConnection.
+   * unique index (a reused event id, or another process's append to the same
+   * stream that got there first), or the database breaks a lock cycle with
+   * another process's batch, the transaction is void for all; each then
+   * commits alone, so only the offender fails and with its precise error. If
+   * the connection died, whether the transaction committed is unknown: see
+   * settleAfterLostConnection.
    */
   private async commitBatch(items: readonly AppendItem[]): Promise<Outcome<AppendResult>[]> {
     try {
       return await this.db.transaction((sql) => this.writeBatch(sql, items));
     } catch (err) {
       if (isConnectionFault(err)) return this.settleAfterLostConnection(items);
-      if (this.db.dialect.uniqueViolation(err) === undefined) throw err;
+      if (!this.retriesAlone(err)) throw err;
     }
     return this.oneByOne(items, new Map());
   }
 
+  /** A failure that voids the whole batch but says nothing about most of its appends. */
+  private retriesAlone(err: unknown): boolean {
+    return this.db.dialect.uniqueViolation(err) !== undefined || this.db.dialect.deadlock(err);
+  }
+
   /**
    * ADR 0014: a batch whose connection died may or may not have committed.
-   * On a fresh connection, under the append lock (which the old transaction,
-   * if its backend still lives, holds until it has committed or rolled
-   * back), the appends whose event ids are stored did commit and succeed
-   * with what was stored; the others certainly did not, and are written now,
-   * once. Never a blind repeat: an append is written again only after it is
-   * proven absent. If this fails too, the callers get the error (a 503 at the
-   * edge) and the outcome stays unknown to them.
+   * On a fresh connection, the appends whose event ids are stored did commit
+   * and succeed with what was stored; the others are written now. If the old
+   * transaction's backend still lives and has not ended yet, its rows are
+   * invisible here, but writing the same event ids and stream versions again
+   * waits on the unique indexes until it ends (ADR 0024: there is no append
+   * lock to wait on): if it rolled back, this write goes through, once; if it
+   * committed, the write fails with a unique violation and the stored ids are
+   * read again, now final. Never a blind repeat. If this fails too, the
+   * callers get the error (a 503 at the edge) and the outcome stays unknown to them.
    */
   private async settleAfterLostConnection(
     items: readonly AppendItem[],
   ): Promise<Outcome<AppendResult>[]> {
-    const { appendLockSql, lockParams } = this.db.dialect;
-    let stored = new Map<number, AppendResult>();
     await letThePoolNoticeDeadConnections();
     try {
       return await this.db.transaction(async (sql) => {
-        if (appendLockSql) await sql.query(appendLockSql, [lockParams.append]);
-        stored = await storedAppends(sql, items);
+        const stored = await storedAppends(sql, this.db.dialect, items);
         const rest = items
           .map((item, index) => ({ item, index }))
           .filter((r) => !stored.has(r.index));
@@ -203,9 +256,10 @@ export class TypeOrmEventStore implements EventStore {
         return outcomes;
       });
     } catch (err) {
-      if (this.db.dialect.uniqueViolation(err) === undefined) throw err;
+      if (!this.retriesAlone(err)) throw err;
     }
-    return this.oneByOne(items, stored);
+    const settled = await this.db.read((sql) => storedAppends(sql, this.db.dialect, items));
+    return this.oneByOne(items, settled);
   }
 
   /** Each append in its own transaction; `stored` ones are already known to have committed. */
@@ -248,6 +302,8 @@ export class TypeOrmEventStore implements EventStore {
             stream,
             envelopes.map((e) => e.id),
           );
+        // Aborted to break a lock cycle: nothing was written, so trying again is safe.
+        if (this.db.dialect.deadlock(err) && attempt < ANY_ATTEMPTS) continue;
         throw err;
       }
     }
@@ -257,10 +313,16 @@ export class TypeOrmEventStore implements EventStore {
     sql: Sql,
     items: readonly AppendItem[],
   ): Promise<Outcome<AppendResult>[]> {
-    const { appendLockSql, lockParams } = this.db.dialect;
-    if (appendLockSql) await sql.query(appendLockSql, [lockParams.append]);
-    // Read under the lock: no other append can move a version until we commit,
-    // so the check below and the insert agree.
+    // ADR 0024: no lock. This read must be the transaction's first statement
+    // that could assign it a transaction id (no write, no pg_current_xact_id()
+    // before it): the id is then assigned by the INSERT below, after the read.
+    // A stream's next version can only be inserted once the transaction that
+    // wrote the current one has committed (else the version we read is stale,
+    // or the unique index makes us wait for it and then fail), and ids are
+    // handed out in increasing order, so within a stream a higher version
+    // always has a higher tx: readAll's (tx, position) order keeps stream order.
+    // Another process may append between this read and our insert: the unique
+    // index on (stream, stream_version) turns that into a ConcurrencyError.
     const versions = await currentVersions(sql, [...new Set(items.map((i) => i.stream))]);
     const outcomes: Outcome<AppendResult>[] = [];
     const accepted: { item: AppendItem; index: number; base: number }[] = [];
@@ -279,12 +341,20 @@ export class TypeOrmEventStore implements EventStore {
     });
     if (accepted.length === 0) return outcomes;
 
-    const rows = accepted.flatMap(({ item, base }) =>
-      item.envelopes.map((e, i) => ({ e, stream: item.stream, version: base + i + 1 })),
-    );
+    // Sorted by stream, then version: two processes' batches that touch the
+    // same streams then wait on each other's index entries in the same order,
+    // and cannot deadlock on them.
+    const rows = accepted
+      .flatMap(({ item, base }) =>
+        item.envelopes.map((e, i) => ({ e, stream: item.stream, version: base + i + 1 })),
+      )
+      .sort((a, b) =>
+        a.stream === b.stream ? a.version - b.version : a.stream < b.stream ? -1 : 1,
+      );
+    const { order } = this.db.dialect;
     const inserted = await sql.query(
       `INSERT INTO events (${INSERT_EVENT_COLUMNS}) VALUES ${marks(rows.length, 11)}
-       RETURNING CAST(position AS TEXT) AS position, stream, stream_version`,
+       RETURNING CAST(position AS TEXT) AS position, ${order.txColumn('events')} AS tx, stream, stream_version`,
       rows.flatMap(({ e, stream, version }) => [
         e.id,
         stream,
@@ -300,10 +370,14 @@ export class TypeOrmEventStore implements EventStore {
       ]),
     );
     // RETURNING order is unspecified for multi-row inserts: match by (stream, version).
+    // The outbox keeps the insertion number (its foreign key); callers get the public position.
     const positionOf = new Map(
       inserted.map((row) => [
         `${text(row, 'stream')}\u0000${int(row, 'stream_version')}`,
-        text(row, 'position'),
+        {
+          seq: text(row, 'position'),
+          public: order.position(text(row, 'tx'), text(row, 'position')),
+        },
       ]),
     );
     const createdAt = new Date().toISOString();
@@ -315,10 +389,13 @@ export class TypeOrmEventStore implements EventStore {
         return position;
       });
       const key = partitionKey(item.stream);
-      for (const position of positions) outbox.push(position, item.topic, key, createdAt);
+      for (const { seq } of positions) outbox.push(seq, item.topic, key, createdAt);
       outcomes[index] = {
         ok: true,
-        value: { nextVersion: base + item.envelopes.length, positions },
+        value: {
+          nextVersion: base + item.envelopes.length,
+          positions: positions.map((p) => p.public),
+        },
       };
     }
     await sql.exec(
@@ -335,17 +412,23 @@ export class TypeOrmEventStore implements EventStore {
  */
 async function storedAppends(
   sql: Sql,
+  dialect: Dialect,
   items: readonly AppendItem[],
 ): Promise<Map<number, AppendResult>> {
   const ids = items.flatMap((item) => item.envelopes.map((e) => e.id));
+  const { order } = dialect;
   const rows = await sql.query(
-    `SELECT id, CAST(position AS TEXT) AS position, stream_version FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    `SELECT id, CAST(position AS TEXT) AS position, ${order.txColumn('events')} AS tx, stream_version
+     FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`,
     ids,
   );
   const found = new Map(
     rows.map((row) => [
       String(row['id']),
-      { position: text(row, 'position'), version: int(row, 'stream_version') },
+      {
+        position: order.position(text(row, 'tx'), text(row, 'position')),
+        version: int(row, 'stream_version'),
+      },
     ]),
   );
   const stored = new Map<number, AppendResult>();

@@ -27,6 +27,8 @@ export interface Fakes {
   readonly token?: Partial<TokenRpcClient>;
   readonly session?: Partial<SessionRpcClient>;
   readonly env?: Record<string, string>;
+  /** Runs on the app before it is initialised (e.g. to add a Fastify hook). */
+  readonly beforeInit?: (app: NestFastifyApplication) => void;
 }
 
 /** An RPC client fake: the given methods, every other one rejects loudly. */
@@ -62,9 +64,40 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
   class TestRootModule {}
 
   const app = await createHttpApp(TestRootModule, { logLevel: 'error' });
+  fakes.beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** An answer read off a real socket, shaped like `app.inject()`'s. */
+export interface SocketAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+  json(): Record<string, unknown>;
+}
+
+/**
+ * Listens on a free local port and returns a request function over a real
+ * socket: routes served from node:http ahead of Fastify (POST /token) are
+ * not reached by `app.inject()`.
+ */
+export async function overSocket(
+  app: NestFastifyApplication,
+): Promise<(path: string, init: RequestInit) => Promise<SocketAnswer>> {
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return async (path, init) => {
+    const res = await fetch(`${base}${path}`, init);
+    const body = await res.text();
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers),
+      body,
+      json: () => JSON.parse(body) as Record<string, unknown>,
+    };
+  };
 }
 
 /** Client metadata as token-service's getClient returns it (plain JSON). */

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InvalidClient } from '@idp/oauth-errors';
-import { createAuthApi, FORM_HEADERS } from './auth-api.fixtures';
+import { createAuthApi, FORM_HEADERS, overSocket, type SocketAnswer } from './auth-api.fixtures';
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -9,6 +9,7 @@ const basic = (id: string, secret: string) =>
 describe('per-client rate limit at /token', () => {
   let app: NestFastifyApplication;
   let address = 0;
+  let request: (path: string, init: RequestInit) => Promise<SocketAnswer>;
   const token = jest.fn();
 
   beforeAll(async () => {
@@ -18,18 +19,22 @@ describe('per-client rate limit at /token', () => {
     });
     app = await createAuthApi({
       token: { token },
-      env: { RATE_LIMIT_TOKEN: '0.1', RATE_LIMIT_BURST_SECONDS: '30' },
+      // One trusted proxy: X-Forwarded-For gives each request its own address over one socket.
+      env: { RATE_LIMIT_TOKEN: '0.1', RATE_LIMIT_BURST_SECONDS: '30', TRUST_PROXY: '1' },
     });
+    request = await overSocket(app);
   });
   afterAll(() => app.close());
 
   const post = (secret: string) =>
-    app.inject({
+    request('/token', {
       method: 'POST',
-      url: '/token',
-      remoteAddress: `10.1.0.${++address}`,
-      headers: { ...FORM_HEADERS, authorization: basic('victim', secret) },
-      payload: 'grant_type=client_credentials',
+      headers: {
+        ...FORM_HEADERS,
+        authorization: basic('victim', secret),
+        'x-forwarded-for': `10.1.0.${++address}`,
+      },
+      body: 'grant_type=client_credentials',
     });
 
   it('refunds a wrong secret, so someone presenting the id does not spend the client budget', async () => {

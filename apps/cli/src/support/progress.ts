@@ -2,7 +2,8 @@ import type { EventStore } from '@idp/eventstore';
 import type { Io } from './io';
 
 export interface ProgressOptions {
-  readonly total: bigint;
+  /** Events in the store when the replay started. */
+  readonly total: number;
   /** Between two plain lines when stderr is not a terminal. */
   readonly plainEveryMs?: number;
   /** Between two redraws on a terminal. */
@@ -12,11 +13,11 @@ export interface ProgressOptions {
 /**
  * Progress of a replay on stderr (stdout keeps the one result line scripts
  * parse): on a terminal one line redrawn in place, otherwise a plain line
- * every few seconds, so a log file gets a readable trail. `done` is the
- * highest position read: positions are gap-free, so it counts events.
+ * every few seconds, so a log file gets a readable trail. `done` counts the
+ * events read (positions are not contiguous, so they count nothing).
  */
 export class ReplayProgress {
-  private done = 0n;
+  private done = 0;
   private readonly started: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly tty: boolean;
@@ -33,8 +34,7 @@ export class ReplayProgress {
   watch(store: EventStore): EventStore {
     const readAll: EventStore['readAll'] = async (from, limit) => {
       const events = await store.readAll(from, limit);
-      const last = events.at(-1);
-      if (last && BigInt(last.position) > this.done) this.done = BigInt(last.position);
+      this.done += events.length;
       return events;
     };
     return new Proxy(store, {
@@ -63,9 +63,9 @@ export class ReplayProgress {
     const total = this.options.total;
     const done = this.done > total ? total : this.done;
     const seconds = (this.io.now() - this.started) / 1000;
-    const rate = seconds > 0 ? Number(done) / seconds : 0;
-    const percent = total > 0n ? Math.floor((Number(done) * 100) / Number(total)) : 100;
-    const eta = rate > 0 ? `ETA ${formatSeconds(Number(total - done) / rate)}` : 'ETA unknown';
+    const rate = seconds > 0 ? done / seconds : 0;
+    const percent = total > 0 ? Math.floor((done * 100) / total) : 100;
+    const eta = rate > 0 ? `ETA ${formatSeconds((total - done) / rate)}` : 'ETA unknown';
     return `rebuild: ${done}/${total} events (${percent}%), ${Math.round(rate)} events/s, ${eta}`;
   }
 

@@ -117,7 +117,13 @@ export class SessionService {
     grantId: string | undefined,
     correlationId: string,
   ): Promise<void> {
-    await this.runner.run(sessionDecider, sessionStream(sid), {
+    const stream = sessionStream(sid);
+    // Every token of a session's refresh chain repeats its client's join. A session's clients
+    // only ever grow (ended sessions keep theirs) and a client joins once, so a kept state that
+    // lists the client decides nothing, however far behind the stream it is: no read (ADR 0025).
+    const kept = this.runner.keptState(sessionDecider, stream);
+    if (kept !== undefined && kept.status !== 'none' && kept.clientIds.includes(clientId)) return;
+    await this.runner.run(sessionDecider, stream, {
       type: 'JoinClient',
       clientId,
       ...(grantId ? { grantId } : {}),

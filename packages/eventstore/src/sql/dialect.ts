@@ -1,5 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import type { IndexedDataField } from '../event-store.port';
+import { insertionOrder, transactionOrder, type GlobalOrder } from './global-order';
 import { advisoryLockKey, sqlDriver, type SqlDriver } from './sql-runner';
 
 /** Which unique index an insert violated. */
@@ -10,6 +11,10 @@ export interface Dialect extends SqlDriver {
   /** jsonb comes back parsed from pg; SQLite stores JSON as text. */
   decodeJson(value: unknown): unknown;
   uniqueViolation(err: unknown): UniqueViolation | undefined;
+  /** True when the database broke a lock cycle by aborting this transaction. */
+  deadlock(err: unknown): boolean;
+  /** How events are ordered globally and what a public position means (ADR 0024). */
+  readonly order: GlobalOrder;
   /**
    * The SQL expression for `data[field]` as text, exactly as its index was
    * created (the planner only uses an expression index for the same expression).
@@ -18,12 +23,10 @@ export interface Dialect extends SqlDriver {
   dataField(field: IndexedDataField): string;
   /** How `stream` is compared and ordered in code-point order (PostgreSQL collations differ). */
   readonly streamOrder: string;
-  /** SQL that takes the append lock inside a transaction, if the driver needs one. */
-  readonly appendLockSql?: string;
   /** SQL returning `{ held }`: tries the relay lease for the current transaction. */
   readonly relayLeaseSql?: string;
   /** Parameters for the lock statements above. */
-  readonly lockParams: { append: string; relay: string; migrate: string };
+  readonly lockParams: { relay: string; migrate: string };
 }
 
 function driverError(
@@ -48,13 +51,11 @@ export function postgresDialect(schema: string): Dialect {
       if (e.constraint === 'events_id_uq') return 'id';
       return 'other';
     },
-    // Positions come from a sequence, which hands them out in call order, not
-    // commit order. Holding this lock from the insert to the commit makes the
-    // two orders equal, so readAll never skips a late-committing lower position.
-    appendLockSql: 'SELECT pg_advisory_xact_lock(CAST(? AS bigint))',
+    deadlock: (err) => driverError(err)?.code === '40P01',
+    // Appends take no lock: readAll orders by the writing transaction (ADR 0024).
+    order: transactionOrder,
     relayLeaseSql: 'SELECT pg_try_advisory_xact_lock(CAST(? AS bigint)) AS held',
     lockParams: {
-      append: lockKey('append', schema),
       relay: lockKey('relay', schema),
       migrate: lockKey('migrate', schema),
     },
@@ -77,7 +78,10 @@ export function sqliteDialect(): Dialect {
       if (message.includes('events.id')) return 'id';
       return 'other';
     },
-    // One process, one connection, one writer: nothing to lock across processes.
-    lockParams: { append: '', relay: '', migrate: '' },
+    // One connection, one transaction at a time: no lock cycle can form.
+    deadlock: () => false,
+    // One process, one connection, one writer: insertion order is commit order.
+    order: insertionOrder,
+    lockParams: { relay: '', migrate: '' },
   };
 }

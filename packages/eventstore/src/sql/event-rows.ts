@@ -2,11 +2,15 @@ import type { StoredEvent } from '../event-store.port';
 import type { Dialect } from './dialect';
 import type { Row } from './sql-db';
 
-/** Positions are cast to text in SQL so a bigint never passes through a JS number. */
-export function eventColumns(alias: string): string {
+/**
+ * Positions (and transaction ids) are cast to text in SQL so a bigint never
+ * passes through a JS number; toStoredEvent turns the two into the public position.
+ */
+export function eventColumns(alias: string, dialect: Dialect): string {
   const a = `${alias}.`;
   return [
     `CAST(${a}position AS TEXT) AS position`,
+    `${dialect.order.txColumn(alias)} AS tx`,
     `${a}id`,
     `${a}stream`,
     `${a}stream_version`,
@@ -43,7 +47,7 @@ export function toStoredEvent(row: Row, dialect: Dialect): StoredEvent {
   const traceparent = row['traceparent'];
   const actor = row['actor'];
   return {
-    position: text(row, 'position'),
+    position: dialect.order.position(text(row, 'tx'), text(row, 'position')),
     id: text(row, 'id'),
     type: text(row, 'type'),
     version: int(row, 'version'),

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { EventActor1796688000000 } from './actor-migration';
 import { EventTraceparent1796601600000 } from './traceparent-migration';
+import { EventTransactionOrder1796774400000 } from './transaction-order-migration';
 
 /*
  * Explicit, versioned DDL: production never uses `synchronize`. Each driver
@@ -133,4 +134,5 @@ export const migrations = [
   EventDataIndexes1795392000000,
   EventTraceparent1796601600000,
   EventActor1796688000000,
+  EventTransactionOrder1796774400000,
 ];

@@ -68,20 +68,19 @@ function sessionOf(run: Runner, dialect: Dialect): OutboxSession {
     async next(limit): Promise<OutboxEntry[]> {
       const rows = await run((sql) =>
         sql.query(
-          `SELECT o.topic, o.key, o.attempts, ${eventColumns('e')}
+          `SELECT CAST(o.position AS TEXT) AS row_key, o.topic, o.key, o.attempts, ${eventColumns('e', dialect)}
            FROM outbox o JOIN events e ON e.position = o.position
            WHERE o.sent_at IS NULL ORDER BY o.position LIMIT ?`,
           [limit],
         ),
       );
       return rows.map((row) => {
-        const event = toStoredEvent(row, dialect);
         return {
-          position: event.position,
+          position: text(row, 'row_key'),
           topic: text(row, 'topic'),
           key: text(row, 'key'),
           attempts: int(row, 'attempts'),
-          event,
+          event: toStoredEvent(row, dialect),
         };
       });
     },

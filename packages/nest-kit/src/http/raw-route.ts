@@ -1,7 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RouteTimer } from '../metrics/http-metrics';
 import { observeRequest, pendingRequestId } from './access-log';
-import { decodeFormBody, tooLarge } from './params/body-policy';
+import {
+  checkFormRequest,
+  decodeFormBody,
+  FORM_BODY_LIMIT,
+  hasBody,
+  tooLarge,
+  type FormPolicy,
+} from './params/body-policy';
 import type { RawParams } from './params/parse-params';
 
 /**
@@ -91,6 +98,45 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
       }
     });
   });
+}
+
+/** Marks a refusal whose answer must close the connection (see `readFormRequest`). */
+const CLOSE_CONNECTION = Symbol('idp.closeConnection');
+
+/** Whether the answer to this error must carry `Connection: close` (`readFormRequest`). */
+export function closesConnection(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && CLOSE_CONNECTION in err;
+}
+
+function closing(err: unknown): unknown {
+  if (typeof err === 'object' && err !== null)
+    Object.defineProperty(err, CLOSE_CONNECTION, { value: true });
+  return err;
+}
+
+/**
+ * The body of a form POST on a raw route, refused exactly as the framework
+ * refuses it on a Nest route with `@FormBody(policy)` (FormBodySupport):
+ * the policy first (`checkFormRequest`: 415, 413, 400), then the body
+ * (413 past the limit, 400 when it does not decode). The errors thrown say
+ * through `closesConnection` whether the answer closes the connection, as
+ * Fastify's would: a refusal before the body was read, when one was sent,
+ * and every failure while reading or decoding it.
+ */
+export async function readFormRequest(
+  request: IncomingMessage,
+  policy: FormPolicy,
+): Promise<RawParams> {
+  try {
+    checkFormRequest(request.url ?? '', request.headers, policy);
+  } catch (err) {
+    throw hasBody(request.headers) ? closing(err) : err;
+  }
+  try {
+    return await readFormBody(request, policy.limit ?? FORM_BODY_LIMIT);
+  } catch (err) {
+    throw closing(err);
+  }
 }
 
 /** RFC 9110 15.5.6: 405 names the methods the resource has (the OAuth error shape, as elsewhere). */

@@ -148,6 +148,21 @@ export function appendAndReadCases(ctx: ContractContext): void {
     expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!)).toBe(true);
   });
 
+  it('names the newest readable position and counts the events', async () => {
+    expect(await f.store.lastPosition()).toBe('0');
+    expect(await f.store.countEvents()).toBe(0);
+    const [a, b] = [sessionStream(), sessionStream()];
+    await f.store.append(a, 0, [joined(a, 1), joined(a, 2)]);
+    await f.store.append(b, 0, [joined(b, 1)]);
+    const all = await f.store.readAll('0', 10);
+    expect(await f.store.lastPosition()).toBe(all.at(-1)!.position);
+    expect(await f.store.countEvents()).toBe(3);
+    // Reading on from it returns exactly what commits later.
+    const last = await f.store.lastPosition();
+    await f.store.append(a, 2, [joined(a, 3)]);
+    expect((await f.store.readAll(last, 10)).map((e) => e.streamVersion)).toEqual([3]);
+  });
+
   it('rejects an invalid event with EventValidationError and writes none of its batch', async () => {
     const stream = sessionStream();
     const r = relay(new RecordingPublisher());

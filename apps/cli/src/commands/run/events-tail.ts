@@ -4,7 +4,6 @@ import type { EventStore, StoredEvent } from '@idp/eventstore';
 import type { RunContext } from '../../support/command';
 import { println } from '../../support/io';
 import { integerOption } from '../../support/parse';
-import { lastPosition } from '../../support/last-position';
 import { cliConfig, describeStore, withEventStore } from '../../support/store';
 import { printable } from './grants-show';
 
@@ -22,7 +21,11 @@ export function eventFilter(type?: string, grant?: string): (e: StoredEvent) => 
   return (e) => typeMatches(e.type) && (stream === undefined || e.stream === stream);
 }
 
-/** Polls readAll after `from` until the signal aborts; positions are gap-free, so none is missed. */
+/**
+ * Polls readAll after `from` until the signal aborts. Each read goes on from
+ * the last position returned, which readAll guarantees no later commit can
+ * fall below, so none is missed (positions themselves are not contiguous).
+ */
 async function follow(
   store: EventStore,
   from: string,
@@ -51,7 +54,7 @@ export async function runTailEvents({ values, io, usageError }: RunContext): Pro
     typeof values.grant === 'string' ? values.grant : undefined,
   );
   await withEventStore(config, embedded, async (store) => {
-    const from = values['from-start'] ? '0' : (await lastPosition(store)).toString();
+    const from = values['from-start'] ? '0' : await store.lastPosition();
     println(
       io.stderr,
       `idp events tail: following ${describeStore(config, embedded)} after position ${from} (Ctrl-C stops)`,

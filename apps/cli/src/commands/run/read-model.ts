@@ -15,7 +15,6 @@ import { HealthModule, InfraModule, redisConnection, type InfraBindings } from '
 import type { Projector } from '@idp/eventsourcing';
 import type { RunContext } from '../../support/command';
 import { println } from '../../support/io';
-import { lastPosition } from '../../support/last-position';
 import { ReplayProgress } from '../../support/progress';
 import { cliConfig, openEventStore } from '../../support/store';
 
@@ -58,7 +57,7 @@ export async function runRebuild({ values, io, usageError }: RunContext): Promis
     logger: ['error', 'warn'],
   });
   const store = app.get<EventStore>(EVENT_STORE);
-  const progress = new ReplayProgress(io, { total: await lastPosition(store) });
+  const progress = new ReplayProgress(io, { total: await store.countEvents() });
   progress.start();
   try {
     const report = await rebuildReadModel(

@@ -1,7 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TokenResponse } from '@idp/contracts';
+import { registry } from '@idp/nest-kit';
 import { InvalidClient, InvalidGrant, UnsupportedGrantType } from '@idp/oauth-errors';
-import { createAuthApi, form, FORM_HEADERS } from '../http/auth-api.fixtures';
+import {
+  createAuthApi,
+  form,
+  FORM_HEADERS,
+  overSocket,
+  type SocketAnswer,
+} from '../http/auth-api.fixtures';
 
 const TOKENS: TokenResponse = {
   access_token: 'at-1',
@@ -23,10 +31,23 @@ const basic = (id: string, secret: string) =>
 
 describe('POST /token', () => {
   let app: NestFastifyApplication;
+  let request: (path: string, init: RequestInit) => Promise<SocketAnswer>;
   const token = jest.fn();
+  /** Every request Fastify routed: /token must never be one of them (ADR 0026). */
+  const routedByFastify: string[] = [];
 
   beforeAll(async () => {
-    app = await createAuthApi({ token: { token } });
+    app = await createAuthApi({
+      token: { token },
+      beforeInit: (nest) =>
+        (nest.getHttpAdapter().getInstance() as FastifyInstance).addHook(
+          'onResponse',
+          async (req) => {
+            routedByFastify.push(req.url);
+          },
+        ),
+    });
+    request = await overSocket(app);
   });
   afterAll(() => app.close());
   beforeEach(() => {
@@ -34,8 +55,24 @@ describe('POST /token', () => {
     token.mockResolvedValue(TOKENS);
   });
 
-  const post = (payload: string, headers: Record<string, string> = FORM_HEADERS) =>
-    app.inject({ method: 'POST', url: '/token', payload, headers });
+  // Over a real socket: the route is served by node:http ahead of Fastify, which inject() skips.
+  const post = (payload: string, headers: Record<string, string> = FORM_HEADERS, path = '/token') =>
+    request(path, { method: 'POST', body: payload, headers });
+
+  it('is served ahead of Fastify and Nest, with the request id and RED metrics of any route', async () => {
+    routedByFastify.length = 0;
+    const before = await requestCount('200');
+    const res = await post(form({ ...CODE_GRANT, client_id: 'spa' }), {
+      ...FORM_HEADERS,
+      'x-request-id': 'req-token-1',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-request-id']).toBe('req-token-1');
+    expect(await requestCount('200')).toBe(before + 1);
+    // Fastify still serves every other route.
+    expect((await request('/.well-known/openid-configuration', {})).statusCode).toBe(200);
+    expect(routedByFastify).toEqual(['/.well-known/openid-configuration']);
+  });
 
   it('passes the grant and Basic credentials to token-service and returns its response uncached', async () => {
     const res = await post(form(CODE_GRANT), {
@@ -83,7 +120,7 @@ describe('POST /token', () => {
     for (const call of calls) expect(call.params).toEqual(CODE_GRANT);
   });
 
-  it('refuses a body that is not application/x-www-form-urlencoded', async () => {
+  it('refuses a body that is not application/x-www-form-urlencoded, unread, closing the connection', async () => {
     const res = await post(JSON.stringify(CODE_GRANT), { 'content-type': 'application/json' });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({
@@ -92,7 +129,70 @@ describe('POST /token', () => {
         'unsupported content type: the request body must be application/x-www-form-urlencoded',
     });
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['pragma']).toBe('no-cache');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['connection']).toBe('close');
     expect(token).not.toHaveBeenCalled();
+  });
+
+  it('refuses a request without a body or content type with 400, keeping the connection', async () => {
+    const res = await request('/token', { method: 'POST' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'the request body must be application/x-www-form-urlencoded',
+    });
+    expect(res.headers['connection']).toBe('keep-alive');
+  });
+
+  it('refuses a body over 64 KiB with 413 and closes the connection', async () => {
+    const res = await post(`grant_type=client_credentials&x=${'a'.repeat(70_000)}`);
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'request body too large',
+    });
+    expect(res.headers['connection']).toBe('close');
+    expect(token).not.toHaveBeenCalled();
+  });
+
+  it('refuses a form that is not UTF-8 with 400 and closes the connection, as the framework parser did', async () => {
+    const res = await post('grant_type=client_credentials&scope=%C0%AF');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'the form is not valid percent-encoded UTF-8',
+    });
+    expect(res.headers['connection']).toBe('close');
+  });
+
+  it('refuses parameters in the query (RFC 6749 3.2)', async () => {
+    const res = await post(form({ ...CODE_GRANT, client_id: 'spa' }), FORM_HEADERS, '/token?x=1');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'parameters must be sent in the request body, not in the query string',
+    });
+    expect(token).not.toHaveBeenCalled();
+  });
+
+  it.each(['GET', 'PUT', 'DELETE'])('answers %s with 405 and Allow: POST', async (method) => {
+    const res = await request('/token', { method });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('POST');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'method not allowed',
+    });
+  });
+
+  it('answers a failure of token-service as a generic server_error', async () => {
+    token.mockRejectedValue(new Error('connection refused: internal detail'));
+    const res = await post(form({ ...CODE_GRANT, client_id: 'spa' }));
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('internal detail');
+    expect(res.json()).toMatchObject({ error: 'server_error' });
   });
 
   it('accepts the form media type with a charset parameter', async () => {
@@ -163,3 +263,12 @@ describe('POST /token', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 });
+
+async function requestCount(status: string): Promise<number> {
+  return (await registry.getSingleMetricAsString('http_server_request_duration_seconds'))
+    .split('\n')
+    .filter((l) => l.startsWith('http_server_request_duration_seconds_count{'))
+    .filter((l) => l.includes('http_route="/token"'))
+    .filter((l) => l.includes(`http_response_status_code="${status}"`))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
