@@ -16,7 +16,7 @@ const FLOW = 'code flow';
 const ROTATION = 'refresh rotation';
 // Logins are bound by scrypt (~100 ms of one core each, 4 libuv threads):
 // more concurrent flows only queue.
-const FLOW_CONCURRENCY = 8;
+export const FLOW_CONCURRENCY = 8;
 const client = WEB_CLIENTS.opaque;
 
 export default {

@@ -1,0 +1,20 @@
+// The rate limits the bench runs ours with must let every scenario's load through:
+// a limit in reach answers 429 and fails the row (the code flow's 8 concurrent
+// sign-ins from one address met LOGIN_CONCURRENCY_PER_IP's default of 2).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { benchRateLimits } from '../lib/rate-limits.mjs';
+import { FLOW_CONCURRENCY } from '../scenarios/codeflow.mjs';
+
+test('sign-ins at once from one address: the code flow fits under the limit', () => {
+  for (const mode of ['on', 'off']) {
+    const limit = Number(benchRateLimits(mode).LOGIN_CONCURRENCY_PER_IP);
+    assert.ok(limit >= FLOW_CONCURRENCY, `${mode}: ${limit} < ${FLOW_CONCURRENCY}`);
+  }
+});
+
+test('request rates: out of reach when on, off when off', () => {
+  assert.equal(benchRateLimits('on').RATE_LIMIT_TOKEN, '1000000');
+  assert.equal(benchRateLimits('off').RATE_LIMIT_TOKEN, '0');
+  assert.throws(() => benchRateLimits('sometimes'), /on or off/);
+});
