@@ -11,6 +11,11 @@ const LOGIN_LIMITS_OUT_OF_REACH = {
   LOGIN_CONCURRENCY_PER_IP: '1000',
   LOGIN_THROTTLE_FREE_FAILURES: '1000',
   LOGIN_THROTTLE_IP_FREE_FAILURES: '100000',
+  // Password checks: as many at once as libuv runs scrypt for nop (4 threads), and a queued
+  // one may wait until just inside auth-api's 5 s RPC deadline instead of 2 s: the 8 flows'
+  // checks queue behind 2 at a time on two busy cores and were answered 503.
+  PASSWORD_CHECK_CONCURRENCY: '4',
+  PASSWORD_CHECK_QUEUE_TIMEOUT_MS: '4000',
 };
 
 /** @returns {Record<string, string>} */

@@ -25,3 +25,9 @@ test('request rates: out of reach when on, off when off', () => {
   assert.equal(benchRateLimits('off').RATE_LIMIT_TOKEN, '0');
   assert.throws(() => benchRateLimits('sometimes'), /on or off/);
 });
+
+test('password checks: as many at once as libuv runs for nop, queued within the RPC deadline', () => {
+  const limits = benchRateLimits();
+  assert.equal(limits.PASSWORD_CHECK_CONCURRENCY, '4');
+  assert.ok(Number(limits.PASSWORD_CHECK_QUEUE_TIMEOUT_MS) < 5000);
+});
