@@ -1,12 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  errors,
-  jwtVerify,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { ClientAuthentication, Clock } from '@idp/contracts';
 import { CLOCK } from '@idp/nest-kit';
 import {
@@ -194,7 +187,8 @@ export class ClientAuthenticator {
     }
     const key = new TextEncoder().encode(secret);
     const algorithms = allowed.filter(
-      (alg) => key.length >= (HMAC_MIN_KEY_OCTETS[alg as keyof typeof HMAC_MIN_KEY_OCTETS] ?? Infinity),
+      (alg) =>
+        key.length >= (HMAC_MIN_KEY_OCTETS[alg as keyof typeof HMAC_MIN_KEY_OCTETS] ?? Infinity),
     );
     return jwtVerify(assertion, key, this.claimRules(client, audience, algorithms));
   }

@@ -29,5 +29,6 @@ export function assertionAlgsFor(
  * key is the secret's UTF-8 octets (OIDC Core 16.19), so a secret shorter
  * than 64 octets cannot key HS512.
  */
-export const HMAC_MIN_KEY_OCTETS: Readonly<Record<(typeof CLIENT_SECRET_JWT_ALGS)[number], number>> =
-  { HS256: 32, HS384: 48, HS512: 64 };
+export const HMAC_MIN_KEY_OCTETS: Readonly<
+  Record<(typeof CLIENT_SECRET_JWT_ALGS)[number], number>
+> = { HS256: 32, HS384: 48, HS512: 64 };

@@ -121,7 +121,10 @@ function checkAssertionAlg(m: ClientMetadata): void {
       'applies only to client_secret_jwt and private_key_jwt',
     );
   if (!allowed.includes(alg))
-    throw bad('token_endpoint_auth_signing_alg', `must be one of ${allowed.join(', ')} for ${method}`);
+    throw bad(
+      'token_endpoint_auth_signing_alg',
+      `must be one of ${allowed.join(', ')} for ${method}`,
+    );
 }
 
 function checkLogoutUris(m: ClientMetadata): void {
