@@ -8,7 +8,7 @@ import {
   type AssertionMethod,
   type RegisteredClient,
 } from '@idp/domain';
-import { InvalidClient } from '@idp/oauth-errors';
+import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { ClientRegistry } from './client-registry.service';
 import { AssertionReplayGuard } from './assertion-replay-guard';
@@ -72,6 +72,8 @@ export class ClientAuthenticator {
       case 'client_secret_jwt':
         await this.verifyAssertion(client, auth.method, auth.assertion, [endpoint, issuer]).catch(
           (err: unknown) => {
+            // The replay store being down is ours to answer (503), not the client's fault.
+            if (err instanceof TemporarilyUnavailable) throw err;
             throw fail(err);
           },
         );
@@ -126,7 +128,9 @@ export class ClientAuthenticator {
     if (Number(payload.exp) > now + MAX_ASSERTION_LIFETIME_SECONDS) {
       throw new Error('assertion lifetime too long');
     }
-    if (!this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp), now)) {
+    if (
+      !(await this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp), now))
+    ) {
       throw new Error('assertion jti replayed');
     }
   }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, SignJWT, type JWK } from 'jose';
-import { InMemoryReadModelCache } from '@idp/cache';
+import { InMemoryReadModelCache, type ReadModelCache } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig, type Config } from '@idp/config';
 import { clientAuthentication, type ClientAuthentication } from '@idp/contracts';
@@ -88,6 +88,8 @@ describe('client_secret_jwt', () => {
   let app: INestApplicationContext;
   let store: TypeOrmEventStore;
   let config: Config;
+  /** The store replicas share (Redis in the distributed mode): jtis are claimed there. */
+  const shared = new InMemoryReadModelCache({ sweepIntervalMs: 0 });
   let auth: ClientAuthenticator;
   let clients: ClientRegistry;
   let secret: string;
@@ -125,7 +127,7 @@ describe('client_secret_jwt', () => {
           config,
           bus,
           eventStore: store,
-          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
+          cache: shared,
         }),
         HealthModule,
         TokenServiceModule,
@@ -480,9 +482,9 @@ describe('client_secret_jwt', () => {
     });
   });
 
-  describe('KEY_ENCRYPTION_KEY', () => {
-    /** A replica of token-service over the same events, configured with `kek`. */
-    function replicaWith(kek: string): ClientAuthenticator {
+  describe('other replicas: the same events, the shared store, KEY_ENCRYPTION_KEY', () => {
+    /** A replica of token-service over the same events and shared store, configured with `kek`. */
+    function replicaWith(kek: string, store2: ReadModelCache = shared): ClientAuthenticator {
       const other = { ...config, KEY_ENCRYPTION_KEY: kek };
       const registryOf = new ClientRegistry(
         new CommandRunner(store),
@@ -493,7 +495,7 @@ describe('client_secret_jwt', () => {
       return new ClientAuthenticator(
         registryOf,
         new TokenSecrets(other),
-        new AssertionReplayGuard(),
+        new AssertionReplayGuard(store2),
         {} as ClientJwks,
         { nowSeconds: now, nowMs: () => Date.now() } as never,
       );
@@ -506,6 +508,28 @@ describe('client_secret_jwt', () => {
         ISSUER,
       );
       expect(client.clientId).toBe('csjwt');
+    });
+
+    it('an assertion used at one replica is a replay at another (the jti is claimed in the shared store)', async () => {
+      const once = await hsAssertion(secret);
+      expect((await authenticate(csjwt(once))).clientId).toBe('csjwt');
+      await refusal(
+        replicaWith(config.KEY_ENCRYPTION_KEY!).authenticate(csjwt(once), ENDPOINT, ISSUER),
+      );
+    });
+
+    it('a replay store that cannot answer is 503 temporarily_unavailable, not invalid_client', async () => {
+      const down = {
+        setIfAbsent: () => Promise.reject(new Error('connection refused')),
+      } as unknown as ReadModelCache;
+      const err = await replicaWith(config.KEY_ENCRYPTION_KEY!, down)
+        .authenticate(csjwt(await hsAssertion(secret)), ENDPOINT, ISSUER)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(OAuthError);
+      expect(err).toMatchObject({ error: 'temporarily_unavailable', status: 503 });
     });
 
     it('another key fails closed: invalid_client, not a server error', async () => {
