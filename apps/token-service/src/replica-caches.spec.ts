@@ -8,6 +8,7 @@ import { createEventStore, type EventStore } from '@idp/eventstore';
 import { CommandRunner } from '@idp/eventsourcing';
 import { ClientRegistry } from './clients/client-registry.service';
 import { KeyRingService } from './keys/key-ring.service';
+import { ClientSecretBox } from './secrets/client-secret-box';
 import { TokenSecrets } from './secrets/token-secrets';
 
 const CACHE_MS = 1_000;
@@ -25,7 +26,7 @@ describe('replicas sharing one event store', () => {
     const runner = new CommandRunner(store);
     const secrets = new TokenSecrets(config);
     return {
-      clients: new ClientRegistry(runner, secrets, config),
+      clients: new ClientRegistry(runner, secrets, new ClientSecretBox(config), config),
       keys: new KeyRingService(runner, config),
     };
   };

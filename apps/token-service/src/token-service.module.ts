@@ -13,6 +13,7 @@ import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
 import { IntrospectionTombstones } from './read-model/introspection-tombstones';
 import { RevocationService } from './revocation/revocation.service';
+import { ClientSecretBox } from './secrets/client-secret-box';
 import { TokenSecrets } from './secrets/token-secrets';
 import { ResourceRegistry } from './resources/resource-registry.service';
 import { SeedService } from './seed/seed.service';
@@ -36,6 +37,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
   imports: [KeysModule],
   providers: [
     TokenSecrets,
+    ClientSecretBox,
     ClientRegistry,
     AssertionReplayGuard,
     TokenServiceOutbound,

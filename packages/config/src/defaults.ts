@@ -181,7 +181,7 @@ export const settings = {
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url')
       .optional(),
     description:
-      'token-service: 32-byte key (base64url) that encrypts signing keys at rest. Embedded mode generates one in DATA_DIR if unset; distributed mode requires it.',
+      'token-service: 32-byte key (base64url) that encrypts signing keys at rest, and the secrets of client_secret_jwt clients (the only client secrets stored reversibly: their assertions are HMACs keyed by the secret, ADR 0031). Changing it makes those clients fail authentication (invalid_client) until their secrets are rotated. Embedded mode generates one in DATA_DIR if unset; distributed mode requires it.',
   },
   TOKEN_HASH_KEY: {
     schema: z
@@ -222,7 +222,7 @@ export const settings = {
   INTROSPECTION_CALLER_CACHE_TTL: {
     schema: positiveInt.max(3600).default(60),
     description:
-      'introspection-service: seconds an authenticated caller (client_secret_basic/post) is remembered per replica, by a keyed hash of its credentials. Every replica drops them all on any client event; private_key_jwt assertions are never remembered.',
+      'introspection-service: seconds an authenticated caller (client_secret_basic/post) is remembered per replica, by a keyed hash of its credentials. Every replica drops them all on any client event; client assertions (client_secret_jwt, private_key_jwt) are single use and never remembered.',
   },
   INTROSPECTION_CHECKED_TOKENS: {
     schema: z.coerce.number().int().min(0).max(1_000_000).default(10_000),

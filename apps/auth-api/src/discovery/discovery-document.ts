@@ -1,6 +1,11 @@
 import type { Config } from '@idp/config';
-import { DEFAULT_VERIFY_ALGS, SIGNING_ALGS } from '@idp/crypto';
-import { STANDARD_CLAIMS, SUPPORTED_GRANT_TYPES } from '@idp/domain';
+import { SIGNING_ALGS } from '@idp/crypto';
+import {
+  CLIENT_SECRET_JWT_ALGS,
+  PRIVATE_KEY_JWT_ALGS,
+  STANDARD_CLAIMS,
+  SUPPORTED_GRANT_TYPES,
+} from '@idp/domain';
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
 import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
 
@@ -32,12 +37,15 @@ const CLAIMS_SUPPORTED = [
   ...STANDARD_CLAIMS,
 ];
 
-/** Client authentication with credentials (RFC 6749 2.3.1, RFC 7523 2.2). */
+/** Client authentication with credentials (RFC 6749 2.3.1, RFC 7523 2.2, OIDC Core 9). */
 const CONFIDENTIAL_AUTH_METHODS = [
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
   'private_key_jwt',
 ] as const;
+/** What client assertions may be signed (private_key_jwt) or MACed (client_secret_jwt) with. */
+const ASSERTION_ALGS = [...PRIVATE_KEY_JWT_ALGS, ...CLIENT_SECRET_JWT_ALGS];
 
 export type DiscoveryConfig = Pick<
   Config,
@@ -81,12 +89,12 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     id_token_signing_alg_values_supported: signing,
     userinfo_signing_alg_values_supported: signing,
     token_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS, 'none'],
-    token_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     // RFC 8414 2.
     revocation_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS, 'none'],
-    revocation_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     introspection_endpoint_auth_methods_supported: [...CONFIDENTIAL_AUTH_METHODS],
-    introspection_endpoint_auth_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     // RFC 7636 4.2: plain only where a legacy client forces it (ALLOW_PLAIN_PKCE).
     code_challenge_methods_supported: config.ALLOW_PLAIN_PKCE ? ['S256', 'plain'] : ['S256'],
     claims_supported: CLAIMS_SUPPORTED,

@@ -2,6 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 import { createAuthApi } from '../http/auth-api.fixtures';
 
+/** Literal, not imported: the advertised list is the contract this test pins. */
+const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256', 'HS384', 'HS512'];
+
 const JWKS = {
   keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256', use: 'sig' }],
 };
@@ -51,28 +54,27 @@ describe('discovery and JWKS', () => {
       token_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'client_secret_jwt',
         'private_key_jwt',
         'none',
       ],
-      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      // client_secret_jwt's HMACs after private_key_jwt's signatures (ADR 0031).
+      token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
       revocation_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'client_secret_jwt',
         'private_key_jwt',
         'none',
       ],
-      revocation_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
       introspection_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'client_secret_jwt',
         'private_key_jwt',
       ],
-      introspection_endpoint_auth_signing_alg_values_supported: [
-        'RS256',
-        'PS256',
-        'ES256',
-        'EdDSA',
-      ],
+      introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
       code_challenge_methods_supported: ['S256'],
       claims_supported: expect.arrayContaining(['sub', 'auth_time', 'sid', 'email', 'address']),
       claims_parameter_supported: false,
@@ -94,6 +96,7 @@ describe('discovery and JWKS', () => {
       revocation_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'client_secret_jwt',
         'private_key_jwt',
         'none',
       ],
@@ -101,6 +104,7 @@ describe('discovery and JWKS', () => {
       introspection_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'client_secret_jwt',
         'private_key_jwt',
       ],
     });

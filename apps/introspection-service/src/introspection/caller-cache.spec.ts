@@ -54,14 +54,16 @@ describe('CallerCache', () => {
     expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('never caches private_key_jwt assertions or failures', async () => {
+  it('never caches client assertions (single use) or failures', async () => {
     const cache = new CallerCache(60_000);
-    const jwt: ClientAuthentication = { method: 'private_key_jwt', assertion: 'a.b.c' };
-    const authenticate = jest.fn(async () => 'rs');
-    await cache.clientId(jwt, authenticate);
-    await cache.clientId(jwt, authenticate);
-    expect(authenticate).toHaveBeenCalledTimes(2);
-    expect(cache.size).toBe(0);
+    for (const method of ['private_key_jwt', 'client_secret_jwt'] as const) {
+      const jwt: ClientAuthentication = { method, assertion: 'a.b.c' };
+      const authenticate = jest.fn(async () => 'rs');
+      await cache.clientId(jwt, authenticate);
+      await cache.clientId(jwt, authenticate);
+      expect(authenticate).toHaveBeenCalledTimes(2);
+      expect(cache.size).toBe(0);
+    }
 
     const failing = jest.fn(async (): Promise<string> => {
       throw new Error('invalid_client');

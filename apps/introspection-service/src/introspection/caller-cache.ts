@@ -16,7 +16,7 @@ const MAX_ENTRIES = 10_000;
  * fetch). `clear()` drops everything, in-flight authentications included, so
  * a rotated secret or a deleted client cannot come back from an answer given
  * before it.
- * private_key_jwt assertions are single use: never cached.
+ * Client assertions (client_secret_jwt, private_key_jwt) are single use: never cached.
  */
 export class CallerCache {
   private readonly entries: LRUCache<string, string, () => Promise<string>>;

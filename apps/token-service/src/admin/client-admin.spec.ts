@@ -89,4 +89,23 @@ describe('ClientAdmin', () => {
       status: 400,
     });
   });
+
+  it('client_secret_jwt (ADR 0031): the secret shown once, sealed in the store, never read back', async () => {
+    const csjwt = { client_id: 'hmac', token_endpoint_auth_method: 'client_secret_jwt' };
+    const info = await admin.register(webMetadata(csjwt));
+    expect(info.client_secret).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    const stored = (await registry.find('hmac'))!;
+    expect(registry.hmacSecret(stored)).toBe(info.client_secret);
+    const read = await admin.read('hmac');
+    expect(read.client_secret).toBeUndefined();
+    expect(JSON.stringify(read)).not.toContain(stored.sealedSecret!);
+    const rotated = await admin.rotateSecret('hmac');
+    expect(registry.hmacSecret((await registry.find('hmac'))!)).toBe(rotated.client_secret);
+    // A chosen secret too short to key HS256 is invalid metadata, not a server error.
+    expect(
+      await oauthErrorOf(
+        admin.register(webMetadata({ ...csjwt, client_id: 'short' }), 'x'.repeat(31)),
+      ),
+    ).toMatchObject({ error: 'invalid_client_metadata', status: 400 });
+  });
 });

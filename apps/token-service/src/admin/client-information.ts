@@ -31,7 +31,8 @@ const usesSecret = (client: RegisteredClient) =>
  * RFC 7591 3.2.1 client information: every registered value (defaults
  * included), client_id_issued_at, and client_secret_expires_at (0: our
  * secrets do not expire) whenever the client has a secret. The secret itself
- * only when it was just issued: we keep nothing but its hash.
+ * only when it was just issued: we keep its hash, and for client_secret_jwt a
+ * sealed copy that never leaves token-service (ADR 0031).
  */
 export function clientInformation(
   client: RegisteredClient,

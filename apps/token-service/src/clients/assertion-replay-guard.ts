@@ -1,26 +1,36 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
+import { sha256Base64url } from '@idp/crypto';
+import { TemporarilyUnavailable } from '@idp/oauth-errors';
 
 /**
- * Remembers client-assertion jtis until they expire, so an intercepted
- * assertion cannot be replayed (RFC 7523 3, item 7). Per process: with
- * several token-service replicas a replay could land on another one within
- * the assertion's short lifetime; a shared store would close that gap.
+ * Remembers client-assertion jtis (client_secret_jwt and private_key_jwt)
+ * until they expire, so an intercepted assertion cannot be replayed (RFC
+ * 7523 3, item 7). The claim is a SET NX in the store token-service shares
+ * with every replica (Redis in the distributed mode, memory in the embedded
+ * one), so a replay is refused whichever replica it reaches. The key is a
+ * digest: a jti is the client's choice, of any length and content.
  */
 @Injectable()
 export class AssertionReplayGuard {
-  private readonly seen = new Map<string, number>();
+  private readonly log = new Logger('AssertionReplayGuard');
 
-  /** `now`: seconds since the epoch, from the caller's clock. */
-  firstUse(clientId: string, jti: string, exp: number, now: number): boolean {
-    if (this.seen.size > 10_000) this.sweep(now);
-    const key = `${clientId}\u0000${jti}`;
-    const until = this.seen.get(key);
-    if (until !== undefined && until > now) return false;
-    this.seen.set(key, exp);
-    return true;
-  }
+  constructor(@Inject(READ_MODEL_CACHE) private readonly store: ReadModelCache) {}
 
-  private sweep(now: number): void {
-    for (const [key, exp] of this.seen) if (exp <= now) this.seen.delete(key);
+  /**
+   * True for the first use of this client's jti, false for a replay.
+   * `exp`, `now`: seconds since the epoch. A store that cannot answer is a
+   * 503: neither accepting a possible replay nor blaming the client.
+   */
+  async firstUse(clientId: string, jti: string, exp: number, now: number): Promise<boolean> {
+    const key = `client-assertion:${sha256Base64url(`${clientId}\u0000${jti}`)}`;
+    try {
+      return await this.store.setIfAbsent(key, '1', Math.max(1, exp - now) * 1000);
+    } catch (err) {
+      this.log.warn(`assertion replay check failed: ${(err as Error).message}`);
+      throw new TemporarilyUnavailable('client authentication is unavailable; retry the request', {
+        cause: err,
+      });
+    }
   }
 }

@@ -6,6 +6,7 @@ type Method = ClientAuthentication['method'];
 const USED: Readonly<Record<Method, string>> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic credentials)',
   client_secret_post: 'client_secret_post (client_secret in the form body)',
+  client_secret_jwt: 'client_secret_jwt (a client_assertion MACed with the client secret)',
   private_key_jwt: 'private_key_jwt (a client_assertion)',
   none: 'none (no client credentials)',
 };

@@ -8,7 +8,13 @@ import type { ClientRegistry } from './client-registry.service';
 import type { TokenSecrets } from '../secrets/token-secrets';
 
 type Method = ClientAuthentication['method'];
-const METHODS: Method[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+const METHODS: Method[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+];
 const SECRET = 'the-real-secret-0123456789abcdef';
 /** An unsigned JWT whose sub is the client: enough to find it (the method check comes first). */
 const assertion = (sub: string) =>
@@ -21,6 +27,7 @@ function authWith(method: Method, clientId: string): ClientAuthentication {
     case 'client_secret_basic':
     case 'client_secret_post':
       return { method, clientId, secret: SECRET } as ClientAuthentication;
+    case 'client_secret_jwt':
     case 'private_key_jwt':
       return { method, assertion: assertion(clientId) } as ClientAuthentication;
     case 'none':
@@ -63,7 +70,7 @@ const PAIRS = METHODS.flatMap((registered) =>
 );
 
 describe('ClientAuthenticator: a known client using another method than it registered', () => {
-  it('covers all 12 mismatch pairs', () => expect(PAIRS).toHaveLength(12));
+  it('covers all 20 mismatch pairs', () => expect(PAIRS).toHaveLength(20));
 
   it.each(PAIRS)(
     'registered %s, used %s: invalid_client naming the registered method',
@@ -80,6 +87,7 @@ describe('ClientAuthenticator: a known client using another method than it regis
           {
             client_secret_basic: '(HTTP Basic credentials)',
             client_secret_post: '(client_secret in the form body)',
+            client_secret_jwt: '(a client_assertion MACed with the client secret)',
             private_key_jwt: '(a client_assertion)',
             none: '(no client credentials)',
           }[used],

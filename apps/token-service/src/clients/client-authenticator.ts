@@ -1,16 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK } from 'jose';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { ClientAuthentication, Clock } from '@idp/contracts';
 import { CLOCK } from '@idp/nest-kit';
-import type { RegisteredClient } from '@idp/domain';
-import { InvalidClient } from '@idp/oauth-errors';
+import {
+  assertionAlgsFor,
+  HMAC_MIN_KEY_OCTETS,
+  type AssertionMethod,
+  type RegisteredClient,
+} from '@idp/domain';
+import { InvalidClient, TemporarilyUnavailable } from '@idp/oauth-errors';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { ClientRegistry } from './client-registry.service';
 import { AssertionReplayGuard } from './assertion-replay-guard';
 import { authMethodMismatch } from './auth-method-mismatch';
 import { ClientJwks } from './client-jwks';
 
-const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const MAX_ASSERTION_LIFETIME_SECONDS = 600;
 
 /**
@@ -22,6 +26,8 @@ const MAX_ASSERTION_LIFETIME_SECONDS = 600;
  */
 @Injectable()
 export class ClientAuthenticator {
+  private readonly log = new Logger('ClientAuthenticator');
+
   constructor(
     private readonly clients: ClientRegistry,
     private readonly secrets: TokenSecrets,
@@ -63,8 +69,11 @@ export class ClientAuthenticator {
         if (auth.secret || auth.assertion) throw fail();
         return client;
       case 'private_key_jwt':
-        await this.verifyAssertion(client, auth.assertion, [endpoint, issuer]).catch(
+      case 'client_secret_jwt':
+        await this.verifyAssertion(client, auth.method, auth.assertion, [endpoint, issuer]).catch(
           (err: unknown) => {
+            // The replay store being down is ours to answer (503), not the client's fault.
+            if (err instanceof TemporarilyUnavailable) throw err;
             throw fail(err);
           },
         );
@@ -97,39 +106,94 @@ export class ClientAuthenticator {
     }
   }
 
-  /** RFC 7523 3: iss = sub = client_id, aud = token endpoint (or issuer), exp, single-use jti. */
+  /**
+   * RFC 7523 3: iss = sub = client_id, aud = token endpoint (or issuer), exp,
+   * single-use jti; the same rules for both methods, only the key differs.
+   */
   private async verifyAssertion(
     client: RegisteredClient,
+    method: AssertionMethod,
     assertion: string | undefined,
     audience: string[],
   ) {
     if (!assertion) throw new Error('no assertion');
-    const verify = async (keys: JWK[]) => {
-      if (!keys.length) throw new Error('client has no registered jwks');
-      return jwtVerify(assertion, createLocalJWKSet({ keys }), {
-        issuer: client.clientId,
-        subject: client.clientId,
-        audience,
-        algorithms: ASSERTION_ALGS,
-        requiredClaims: ['exp', 'jti'],
-      });
-    };
-    const { payload } = await verify(await this.jwks.keysFor(client)).catch(
-      async (err: unknown) => {
-        // A jwks_uri client may have rotated its key since we fetched its set.
-        if (!(err instanceof errors.JWKSNoMatchingKey) || client.metadata.jwks_uri === undefined)
-          throw err;
-        return verify(await this.jwks.keysFor(client, true));
-      },
-    );
+    const allowed = assertionAlgsFor(method, client.metadata.token_endpoint_auth_signing_alg);
+    const { payload } =
+      method === 'client_secret_jwt'
+        ? await this.verifyWithSecret(client, assertion, audience, allowed)
+        : await this.verifyWithJwks(client, assertion, audience, allowed);
     // iat is optional in RFC 7523, so bound the lifetime by exp instead: the
     // replay guard must remember every jti until it expires.
     const now = this.clock.nowSeconds();
     if (Number(payload.exp) > now + MAX_ASSERTION_LIFETIME_SECONDS) {
       throw new Error('assertion lifetime too long');
     }
-    if (!this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp), now)) {
+    if (
+      !(await this.replay.firstUse(client.clientId, String(payload.jti), Number(payload.exp), now))
+    ) {
       throw new Error('assertion jti replayed');
     }
+  }
+
+  private claimRules(client: RegisteredClient, audience: string[], algorithms: string[]) {
+    if (!algorithms.length) throw new Error('no assertion algorithm is allowed for this client');
+    return {
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience,
+      algorithms,
+      requiredClaims: ['exp', 'jti'],
+    };
+  }
+
+  private async verifyWithJwks(
+    client: RegisteredClient,
+    assertion: string,
+    audience: string[],
+    allowed: readonly string[],
+  ): Promise<{ payload: JWTPayload }> {
+    const withKeys = (keys: JWK[]) => {
+      if (!keys.length) throw new Error('client has no registered jwks');
+      return jwtVerify(
+        assertion,
+        createLocalJWKSet({ keys }),
+        this.claimRules(client, audience, [...allowed]),
+      );
+    };
+    return withKeys(await this.jwks.keysFor(client)).catch(async (err: unknown) => {
+      // A jwks_uri client may have rotated its key since we fetched its set.
+      if (!(err instanceof errors.JWKSNoMatchingKey) || client.metadata.jwks_uri === undefined)
+        throw err;
+      return withKeys(await this.jwks.keysFor(client, true));
+    });
+  }
+
+  /**
+   * client_secret_jwt: the HMAC key is the octets of the UTF-8 secret (OIDC
+   * Core 16.19), and an algorithm whose hash is longer than that key is not
+   * accepted (RFC 7518 3.2). A sealed secret that does not open fails closed
+   * (invalid_client), logged for the operator: KEY_ENCRYPTION_KEY is not the
+   * key it was sealed under. jose checks the MAC with WebCrypto's verify,
+   * which compares in constant time.
+   */
+  private async verifyWithSecret(
+    client: RegisteredClient,
+    assertion: string,
+    audience: string[],
+    allowed: readonly string[],
+  ): Promise<{ payload: JWTPayload }> {
+    const secret = this.clients.hmacSecret(client);
+    if (secret === undefined) {
+      this.log.error(
+        `client ${client.clientId}: its client_secret_jwt secret does not open with KEY_ENCRYPTION_KEY`,
+      );
+      throw new Error('client secret unavailable');
+    }
+    const key = new TextEncoder().encode(secret);
+    const algorithms = allowed.filter(
+      (alg) =>
+        key.length >= (HMAC_MIN_KEY_OCTETS[alg as keyof typeof HMAC_MIN_KEY_OCTETS] ?? Infinity),
+    );
+    return jwtVerify(assertion, key, this.claimRules(client, audience, algorithms));
   }
 }

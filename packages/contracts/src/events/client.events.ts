@@ -4,8 +4,10 @@ import { accessTokenFormat, epochSeconds, id, tokenHash } from './common';
 
 /**
  * Client metadata as RFC 7591 names it, plus ours (access_token_format,
- * access_token_claims, resources, skip_consent). The secret is never in an
- * event: only its keyed hash.
+ * access_token_claims, resources, skip_consent). The secret is never in
+ * clear in an event: its keyed hash, and only for a client_secret_jwt client
+ * (which needs the secret itself as its HMAC key) also a `sealedSecret`,
+ * AES-256-GCM under a key derived from KEY_ENCRYPTION_KEY (ADR 0031).
  */
 export const clientMetadata = z.object({
   client_id: id,
@@ -14,8 +16,16 @@ export const clientMetadata = z.object({
   grant_types: z.array(z.string()).default(['authorization_code']),
   response_types: z.array(z.string()).default(['code']),
   token_endpoint_auth_method: z
-    .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'])
+    .enum([
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'none',
+    ])
     .default('client_secret_basic'),
+  /** OIDC Registration 2: the one alg this client's assertions may use (client_secret_jwt, private_key_jwt). */
+  token_endpoint_auth_signing_alg: z.string().max(20).optional(),
   scope: z.string().max(4000).optional(),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
   jwks_uri: z.string().url().optional(),
@@ -32,6 +42,12 @@ export const clientMetadata = z.object({
   resources: z.array(z.string()).default([]),
   skip_consent: z.boolean().default(false),
 });
+/** A sealed box (base64url salt, IV, ciphertext, tag): never the secret itself. */
+const sealedSecret = z
+  .string()
+  .max(2000)
+  .regex(/^[A-Za-z0-9_-]+$/);
+
 export type ClientMetadata = z.output<typeof clientMetadata>;
 /** What a registration request may omit: the schema's defaults fill the rest. */
 export type ClientMetadataInput = z.input<typeof clientMetadata>;
@@ -43,6 +59,8 @@ export const ClientRegistered = defineEvent(
     clientId: id,
     metadata: clientMetadata,
     secretHash: z.string().optional(),
+    /** client_secret_jwt only: the secret sealed under KEY_ENCRYPTION_KEY (ADR 0031). */
+    sealedSecret: sealedSecret.optional(),
     source: z.enum(['seed', 'dynamic_registration', 'admin']),
     /** RFC 7591 3.2.1 client_id_issued_at (absent on events written before it was recorded). */
     issuedAt: epochSeconds.optional(),
@@ -63,7 +81,12 @@ export const ClientUpdated = defineEvent(
 export const ClientSecretRotated = defineEvent(
   'client.secret_rotated',
   1,
-  z.object({ clientId: id, secretHash: z.string() }),
+  z.object({
+    clientId: id,
+    secretHash: z.string(),
+    /** client_secret_jwt only: the new secret sealed under KEY_ENCRYPTION_KEY (ADR 0031). */
+    sealedSecret: sealedSecret.optional(),
+  }),
 );
 
 export const ClientDeleted = defineEvent('client.deleted', 1, z.object({ clientId: id }));

@@ -12,7 +12,13 @@ const stringMap = z.record(z.string(), z.string());
 
 export const clientAuthentication = z.object({
   /** How the client authenticated at the HTTP edge (RFC 6749 2.3, OIDC Core 9). */
-  method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']),
+  method: z.enum([
+    'client_secret_basic',
+    'client_secret_post',
+    'client_secret_jwt',
+    'private_key_jwt',
+    'none',
+  ]),
   clientId: z.string().max(200).optional(),
   secret: z.string().max(500).optional(),
   assertion: z.string().max(8192).optional(),
@@ -84,7 +90,7 @@ export const tokenRpcMethods = {
     request: z.object({
       params: stringMap,
       clientAuth: clientAuthentication,
-      /** The token endpoint URL, the audience of private_key_jwt assertions. */
+      /** The token endpoint URL, the audience of client assertions (RFC 7523 3). */
       endpoint: z.string(),
     }),
     response: tokenResponse,

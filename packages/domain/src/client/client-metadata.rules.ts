@@ -8,6 +8,7 @@ import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
 import { SUPPORTED_GRANT_TYPES } from '../grant/grant-types';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
+import { CLIENT_SECRET_JWT_ALGS, PRIVATE_KEY_JWT_ALGS } from './assertion-algs';
 import { redirectUriProblem, resourceProblem, webUriProblem } from './uri.rules';
 
 /** What the key ring can sign with; `none` is never accepted. */
@@ -71,12 +72,22 @@ function checkRedirectUris(m: ClientMetadata): void {
   }
 }
 
-function checkAuthentication(m: ClientMetadata, hasSecret: boolean): void {
+/** What the client's stored secret material allows: a hash, and a sealed copy (client_secret_jwt). */
+export interface SecretMaterial {
+  readonly hash: boolean;
+  readonly sealed: boolean;
+}
+
+function checkAuthentication(m: ClientMetadata, secret: SecretMaterial): void {
   const method = m.token_endpoint_auth_method;
-  if (method === 'none' && hasSecret)
+  if (method === 'none' && secret.hash)
     throw bad('token_endpoint_auth_method', 'none (a public client) cannot have a client secret');
-  if ((method === 'client_secret_basic' || method === 'client_secret_post') && !hasSecret)
+  if ((method === 'client_secret_basic' || method === 'client_secret_post') && !secret.hash)
     throw bad('token_endpoint_auth_method', `${method} requires a client secret`);
+  // The HMAC key is the secret itself: a hash alone cannot check an assertion.
+  if (method === 'client_secret_jwt' && !(secret.hash && secret.sealed))
+    throw bad('token_endpoint_auth_method', 'client_secret_jwt requires a client secret');
+  checkAssertionAlg(m);
   // RFC 6749 4.4: client credentials are only for clients that can authenticate.
   if (method === 'none' && m.grant_types.includes('client_credentials'))
     throw bad('grant_types', 'client_credentials requires an authenticated (confidential) client');
@@ -87,6 +98,33 @@ function checkAuthentication(m: ClientMetadata, hasSecret: boolean): void {
     throw bad('token_endpoint_auth_method', 'private_key_jwt requires jwks or jwks_uri');
   const jwksProblem = m.jwks_uri === undefined ? undefined : webUriProblem(m.jwks_uri);
   if (jwksProblem) throw bad('jwks_uri', jwksProblem);
+}
+
+/**
+ * OIDC Registration 2 token_endpoint_auth_signing_alg: only for the two
+ * assertion methods, and one of that method's algorithms (never none, never
+ * an HMAC for private_key_jwt or a signature for client_secret_jwt).
+ */
+function checkAssertionAlg(m: ClientMetadata): void {
+  const alg = m.token_endpoint_auth_signing_alg;
+  if (alg === undefined) return;
+  const method = m.token_endpoint_auth_method;
+  const allowed: readonly string[] | undefined =
+    method === 'client_secret_jwt'
+      ? CLIENT_SECRET_JWT_ALGS
+      : method === 'private_key_jwt'
+        ? PRIVATE_KEY_JWT_ALGS
+        : undefined;
+  if (allowed === undefined)
+    throw bad(
+      'token_endpoint_auth_signing_alg',
+      'applies only to client_secret_jwt and private_key_jwt',
+    );
+  if (!allowed.includes(alg))
+    throw bad(
+      'token_endpoint_auth_signing_alg',
+      `must be one of ${allowed.join(', ')} for ${method}`,
+    );
 }
 
 function checkLogoutUris(m: ClientMetadata): void {
@@ -150,12 +188,12 @@ function checkTokens(m: ClientMetadata): void {
  */
 export function validateClientMetadata(
   m: ClientMetadata,
-  hasSecret: boolean,
+  secret: SecretMaterial,
   outbound: OutboundPolicy,
 ): void {
   checkGrantAndResponseTypes(m);
   checkRedirectUris(m);
-  checkAuthentication(m, hasSecret);
+  checkAuthentication(m, secret);
   checkLogoutUris(m);
   checkCalledUris(m, outbound);
   checkTokens(m);

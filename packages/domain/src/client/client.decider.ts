@@ -56,8 +56,14 @@ function register(cmd: RegisterClient, state: ClientState): PendingClientEvent[]
   if (state.status !== 'unregistered')
     throw new InvalidClientMetadata(`client_id ${metadata.client_id} is already registered`);
   if (cmd.source === 'dynamic_registration') checkOperatorOnly(metadata, undefined);
-  validateClientMetadata(metadata, cmd.secretHash !== undefined, cmd.outbound);
+  validateClientMetadata(
+    metadata,
+    { hash: cmd.secretHash !== undefined, sealed: cmd.sealedSecret !== undefined },
+    cmd.outbound,
+  );
   const { secretHash, source, registrationTokenHash } = cmd;
+  // Only client_secret_jwt keeps the secret (sealed): every other method stores the hash alone.
+  const sealedSecret = sealedFor(metadata, cmd.sealedSecret);
   return [
     ClientRegistered.create(
       {
@@ -66,6 +72,7 @@ function register(cmd: RegisterClient, state: ClientState): PendingClientEvent[]
         source,
         issuedAt: cmd.meta.now,
         ...(secretHash === undefined ? {} : { secretHash }),
+        ...(sealedSecret === undefined ? {} : { sealedSecret }),
         ...(registrationTokenHash === undefined ? {} : { registrationTokenHash }),
       },
       eventMeta(cmd.meta),
@@ -81,18 +88,41 @@ function update(cmd: UpdateClient, state: ClientState): PendingClientEvent[] {
   if (cmd.source === 'dynamic_registration') checkOperatorOnly(metadata, client.metadata);
   const keepsSecret =
     metadata.token_endpoint_auth_method !== 'none' && client.secretHash !== undefined;
-  validateClientMetadata(metadata, cmd.secretHash !== undefined || keepsSecret, cmd.outbound);
+  const sealedSecret = sealedFor(metadata, cmd.sealedSecret);
+  // The sealed copy survives only while the method stays client_secret_jwt (evolveClient).
+  const keepsSealed =
+    cmd.secretHash === undefined &&
+    client.sealedSecret !== undefined &&
+    metadata.token_endpoint_auth_method === 'client_secret_jwt';
+  validateClientMetadata(
+    metadata,
+    {
+      hash: cmd.secretHash !== undefined || keepsSecret,
+      sealed: sealedSecret !== undefined || keepsSealed,
+    },
+    cmd.outbound,
+  );
   const events: PendingClientEvent[] = [];
   if (!sameJson(metadata, client.metadata))
     events.push(ClientUpdated.create({ clientId: client.clientId, metadata }, eventMeta(cmd.meta)));
-  if (cmd.secretHash !== undefined && cmd.secretHash !== client.secretHash)
+  const becomesSealed = sealedSecret !== undefined && client.sealedSecret === undefined;
+  if (cmd.secretHash !== undefined && (cmd.secretHash !== client.secretHash || becomesSealed))
     events.push(
       ClientSecretRotated.create(
-        { clientId: client.clientId, secretHash: cmd.secretHash },
+        {
+          clientId: client.clientId,
+          secretHash: cmd.secretHash,
+          ...(sealedSecret === undefined ? {} : { sealedSecret }),
+        },
         eventMeta(cmd.meta),
       ),
     );
   return events;
+}
+
+/** The sealed secret to record: only for a client_secret_jwt client (ADR 0031). */
+function sealedFor(metadata: ClientMetadata, sealed: string | undefined): string | undefined {
+  return metadata.token_endpoint_auth_method === 'client_secret_jwt' ? sealed : undefined;
 }
 
 function rotateSecret(cmd: RotateClientSecret, state: ClientState): PendingClientEvent[] {
@@ -101,10 +131,17 @@ function rotateSecret(cmd: RotateClientSecret, state: ClientState): PendingClien
     throw new InvalidClientMetadata(
       'a public client (token_endpoint_auth_method none) has no secret',
     );
+  const sealedSecret = sealedFor(client.metadata, cmd.sealedSecret);
+  if (client.metadata.token_endpoint_auth_method === 'client_secret_jwt' && !sealedSecret)
+    throw new InvalidClientMetadata('client_secret_jwt requires a client secret');
   if (cmd.secretHash === client.secretHash) return [];
   return [
     ClientSecretRotated.create(
-      { clientId: client.clientId, secretHash: cmd.secretHash },
+      {
+        clientId: client.clientId,
+        secretHash: cmd.secretHash,
+        ...(sealedSecret === undefined ? {} : { sealedSecret }),
+      },
       eventMeta(cmd.meta),
     ),
   ];

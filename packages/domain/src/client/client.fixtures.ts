@@ -42,6 +42,9 @@ export const register = (
   metadata.token_endpoint_auth_method === 'private_key_jwt'
     ? {}
     : { secretHash: h('secret') }),
+  ...(metadata.token_endpoint_auth_method === 'client_secret_jwt'
+    ? { sealedSecret: 'sealed-secret' }
+    : {}),
   source: 'admin',
   outbound: localIssuerPolicy,
   meta,

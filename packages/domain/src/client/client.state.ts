@@ -9,6 +9,12 @@ export interface RegisteredClient {
   readonly metadata: ClientMetadata;
   /** Keyed hash of the secret; absent for public and private_key_jwt clients. */
   readonly secretHash?: string;
+  /**
+   * The secret sealed under KEY_ENCRYPTION_KEY: only while the client uses
+   * client_secret_jwt, whose assertions are MACed with the secret itself
+   * (ADR 0031). Other methods never have it.
+   */
+  readonly sealedSecret?: string;
   readonly source: ClientSource;
   /** RFC 7591 3.2.1 client_id_issued_at, seconds; unknown for clients registered before it was recorded. */
   readonly issuedAt?: number;
@@ -27,14 +33,15 @@ export const initialClientState = (): ClientState => ({ status: 'unregistered' }
 export function evolveClient(state: ClientState, event: ClientEvent): ClientState {
   switch (event.type) {
     case 'client.registered': {
-      const { clientId, metadata, secretHash, source, issuedAt, registrationTokenHash } =
-        event.data;
+      const { clientId, metadata, secretHash, sealedSecret, source, issuedAt } = event.data;
+      const { registrationTokenHash } = event.data;
       return {
         status: 'registered',
         clientId,
         metadata,
         source,
         ...(secretHash === undefined ? {} : { secretHash }),
+        ...(sealedSecret === undefined ? {} : { sealedSecret }),
         ...(issuedAt === undefined ? {} : { issuedAt }),
         ...(registrationTokenHash === undefined ? {} : { registrationTokenHash }),
       };
@@ -44,15 +51,23 @@ export function evolveClient(state: ClientState, event: ClientEvent): ClientStat
       const { metadata } = event.data;
       // Becoming public drops the secret, so switching back later cannot revive it.
       if (metadata.token_endpoint_auth_method === 'none') {
-        const { secretHash: _dropped, ...rest } = state;
+        const { secretHash: _dropped, sealedSecret: _sealed, ...rest } = state;
+        return { ...rest, metadata };
+      }
+      // Leaving client_secret_jwt drops the sealed copy: only the hash is kept,
+      // and switching back needs a new secret (ADR 0031).
+      if (metadata.token_endpoint_auth_method !== 'client_secret_jwt') {
+        const { sealedSecret: _sealed, ...rest } = state;
         return { ...rest, metadata };
       }
       return { ...state, metadata };
     }
-    case 'client.secret_rotated':
-      return state.status === 'registered'
-        ? { ...state, secretHash: event.data.secretHash }
-        : state;
+    case 'client.secret_rotated': {
+      if (state.status !== 'registered') return state;
+      const { sealedSecret: _old, ...rest } = state;
+      const { secretHash, sealedSecret } = event.data;
+      return { ...rest, secretHash, ...(sealedSecret === undefined ? {} : { sealedSecret }) };
+    }
     case 'client.deleted':
       return { status: 'deleted', clientId: event.data.clientId };
     default:

@@ -2,6 +2,7 @@ export * from './client.state';
 export * from './client.commands';
 export * from './client.decider';
 export * from './client.queries';
+export * from './assertion-algs';
 export {
   parseClientMetadata,
   validateClientMetadata,

@@ -36,6 +36,33 @@ describe('clientCredentials (RFC 6749 2.3)', () => {
     ).toEqual({ method: 'private_key_jwt', clientId: 'app', assertion: 'a.b.c' });
   });
 
+  describe('which assertion method (OIDC Core 9), from the header alg', () => {
+    const jws = (header: unknown) =>
+      `${Buffer.from(JSON.stringify(header)).toString('base64url')}.e30.sig`;
+    const methodOf = (assertion: string) =>
+      auth(undefined, { client_assertion: assertion, client_assertion_type: JWT_BEARER_ASSERTION })
+        .method;
+
+    it.each(['HS256', 'HS384', 'HS512'])('%s: client_secret_jwt', (alg) => {
+      expect(methodOf(jws({ alg, typ: 'JWT' }))).toBe('client_secret_jwt');
+    });
+
+    it.each([
+      ['RS256', jws({ alg: 'RS256' })],
+      ['ES256', jws({ alg: 'ES256' })],
+      ['none', jws({ alg: 'none' })],
+      ['hs256 (algs are case-sensitive)', jws({ alg: 'hs256' })],
+      ['HS1', jws({ alg: 'HS1' })],
+      ['an alg that is not a string', jws({ alg: ['HS256'] })],
+      ['no alg', jws({ typ: 'JWT' })],
+      ['a null header', jws(null)],
+      ['a header that is not JSON', 'bm90IGpzb24.e30.sig'],
+      ['no dot at all', 'abc'],
+    ])('%s: private_key_jwt, whose verifier then refuses it', (_, assertion) => {
+      expect(methodOf(assertion)).toBe('private_key_jwt');
+    });
+  });
+
   it.each([
     ['an assertion without its type', { client_assertion: 'a.b.c' }, 'invalid_request', 400],
     [

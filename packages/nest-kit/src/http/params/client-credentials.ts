@@ -29,8 +29,9 @@ export interface ClientCredentials {
 
 /**
  * How the client authenticates at the token endpoint (RFC 6749 2.3, OIDC Core
- * 9): HTTP Basic, client_secret in the body, a private_key_jwt assertion
- * (RFC 7523 2.2), or client_id alone for a public client. Only the form is
+ * 9): HTTP Basic, client_secret in the body, a client_secret_jwt or
+ * private_key_jwt assertion (RFC 7523 2.2), or client_id alone for a public
+ * client. Only the form is
  * checked here; token-service checks the credentials and that the method is
  * the one the client registered. RFC 6749 2.3: a client "MUST NOT use more
  * than one authentication method in each request".
@@ -75,7 +76,7 @@ function authenticate(authorization: string | undefined, form: Params): ClientAu
     if (assertionType !== JWT_BEARER_ASSERTION)
       throw new InvalidClient('unsupported client_assertion_type');
     return {
-      method: 'private_key_jwt',
+      method: assertionMethod(assertion),
       assertion,
       ...(clientId === undefined ? {} : { clientId: checkId(clientId) }),
     };
@@ -91,6 +92,32 @@ function authenticate(authorization: string | undefined, form: Params): ClientAu
   if (clientId !== undefined) return { method: 'none', clientId: checkId(clientId) };
   // RFC 6749 5.2: "no client authentication included" is invalid_client.
   throw new InvalidClient('client authentication is required');
+}
+
+/** JWS algorithms that are MACs (RFC 7518 3.2): the client secret is their key. */
+const HMAC_ALG = /^HS(256|384|512)$/;
+
+/**
+ * Which of the two assertion methods (OIDC Core 9) a client_assertion claims
+ * to use, from its header's alg: an HMAC is client_secret_jwt, anything else
+ * private_key_jwt. It only names the method; token-service verifies the
+ * assertion with the registered method's key and algorithms alone, so an
+ * assertion labelled for the wrong method fails as a method mismatch, never
+ * reaches the other method's verifier. An unreadable header is
+ * private_key_jwt, which then fails verification.
+ */
+function assertionMethod(assertion: string): 'client_secret_jwt' | 'private_key_jwt' {
+  const dot = assertion.indexOf('.');
+  if (dot <= 0 || dot > 2048) return 'private_key_jwt';
+  try {
+    const header: unknown = JSON.parse(
+      Buffer.from(assertion.slice(0, dot), 'base64url').toString('utf8'),
+    );
+    const alg = (header as { alg?: unknown } | null)?.alg;
+    return typeof alg === 'string' && HMAC_ALG.test(alg) ? 'client_secret_jwt' : 'private_key_jwt';
+  } catch {
+    return 'private_key_jwt';
+  }
 }
 
 /**
