@@ -31,6 +31,8 @@ export const clientMetadata = z.object({
   access_token_claims: z.array(z.string()).default([]),
   resources: z.array(z.string()).default([]),
   skip_consent: z.boolean().default(false),
+  /** RFC 9126 6: /authorize accepts this client's requests only through a pushed request_uri. */
+  require_pushed_authorization_requests: z.boolean().default(false),
 });
 export type ClientMetadata = z.output<typeof clientMetadata>;
 /** What a registration request may omit: the schema's defaults fill the rest. */
