@@ -30,9 +30,14 @@ export class ClientAuthenticator {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * `endpoint`: the URL (or URLs) a private_key_jwt assertion may name as its
+   * audience besides the issuer (RFC 7523 3; RFC 9126 2 adds the token
+   * endpoint's URL at the pushed authorization request endpoint).
+   */
   async authenticate(
     auth: ClientAuthentication,
-    endpoint: string,
+    endpoint: string | readonly string[],
     issuer: string,
   ): Promise<RegisteredClient> {
     const fail = (cause?: unknown, description = 'client authentication failed') =>
@@ -63,7 +68,7 @@ export class ClientAuthenticator {
         if (auth.secret || auth.assertion) throw fail();
         return client;
       case 'private_key_jwt':
-        await this.verifyAssertion(client, auth.assertion, [endpoint, issuer]).catch(
+        await this.verifyAssertion(client, auth.assertion, [endpoint, issuer].flat()).catch(
           (err: unknown) => {
             throw fail(err);
           },
