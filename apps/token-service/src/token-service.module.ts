@@ -72,6 +72,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     IntrospectionService,
     RevocationService,
     LogoutTokens,
+    PushingClientAuthentication,
   ],
 })
 export class TokenServiceModule {}

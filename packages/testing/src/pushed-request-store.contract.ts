@@ -36,7 +36,7 @@ export function pushedRequestStoreContract(
       expect(await one.redeem('never-saved', 'app')).toBeUndefined();
     });
 
-    it("refuses another client and leaves the request to its own client", async () => {
+    it('refuses another client and leaves the request to its own client', async () => {
       const [one, two] = fixture.stores;
       await one.save('h2', entry, 10_000);
       expect(await two.redeem('h2', 'other')).toBeUndefined();

@@ -83,7 +83,10 @@ describe('PushingClientAuthentication (RFC 9126 2.1)', () => {
       pushing.authenticate({ clientAuth: { method: 'none', clientId: 'rp' }, endpoints: [PAR] }),
     ).rejects.toBeInstanceOf(InvalidClient);
     await expect(
-      pushing.authenticate({ clientAuth: { method: 'none', clientId: 'nobody' }, endpoints: [PAR] }),
+      pushing.authenticate({
+        clientAuth: { method: 'none', clientId: 'nobody' },
+        endpoints: [PAR],
+      }),
     ).rejects.toBeInstanceOf(InvalidClient);
   });
 });

@@ -38,7 +38,11 @@ pushedRequestStoreContract('RedisPushedRequestStore', async () => {
 describe('RedisPushedRequestStore', () => {
   it('sets an expiry on every entry, so an abandoned push never stays', async () => {
     const keyPrefix = `${RUN_PREFIX}ttl:`;
-    const store = await createRedisPushedRequestStore({ url: REDIS_URL, keyPrefix, logger: silent });
+    const store = await createRedisPushedRequestStore({
+      url: REDIS_URL,
+      keyPrefix,
+      logger: silent,
+    });
     try {
       await store.save('h', { clientId: 'app', request: '{}' }, 60_000);
       const ttl = await admin.pttl(`${keyPrefix}h`);
