@@ -250,7 +250,9 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
       accepts(register(webClient({ require_pushed_authorization_requests: true })));
       accepts(register(nativeClient({ require_pushed_authorization_requests: true })));
-      const state = stateAfter(register(webClient({ require_pushed_authorization_requests: true })));
+      const state = stateAfter(
+        register(webClient({ require_pushed_authorization_requests: true })),
+      );
       expect(state).toMatchObject({
         metadata: { require_pushed_authorization_requests: true },
       });
