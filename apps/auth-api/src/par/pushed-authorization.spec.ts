@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InMemoryPushedRequestStore } from '@idp/cache';
+import { CacheUnavailableError, InMemoryPushedRequestStore } from '@idp/cache';
 import {
   clientJson,
   CookieJar,
@@ -272,6 +272,22 @@ describe('/authorize with a pushed request_uri (RFC 9126 4)', () => {
     );
     expect(redeem).toHaveBeenCalledTimes(1);
     redeem.mockRestore();
+  });
+
+  it('answers 503 temporarily_unavailable on the page when the store cannot answer, never a miss', async () => {
+    const requestUri = await push();
+    const redeem = jest
+      .spyOn(store, 'redeem')
+      .mockRejectedValueOnce(new CacheUnavailableError('down'));
+    const res = await authorizeWith({ client_id: 'spa', request_uri: requestUri });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).toContain('temporarily_unavailable');
+    redeem.mockRestore();
+    // Nothing was taken: the request is still there for the retry.
+    expect((await authorizeWith({ client_id: 'spa', request_uri: requestUri })).statusCode).toBe(
+      303,
+    );
   });
 
   describe('where PAR is required', () => {
