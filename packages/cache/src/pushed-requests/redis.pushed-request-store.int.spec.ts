@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import { pushedRequestStoreContract } from '@idp/testing';
 import { Redis } from 'ioredis';
 import { createRedisPushedRequestStore } from './redis.pushed-request-store';
