@@ -5,6 +5,7 @@ import * as oauth from 'oauth4webapi';
 import { loadConfig } from '@idp/config';
 import { startEmbedded } from '@idp/embedded';
 import { startDistributedStack } from '../support/distributed-stack';
+import { privateKeyOf } from '../support/rp';
 import { freePort, ServiceProcess } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
@@ -33,11 +34,12 @@ function parSuite(mode: string, start: Start): void {
   describe(`pushed authorization requests with oauth4webapi (${mode})`, () => {
     let provider: Provider | undefined;
     let as: oauth.AuthorizationServer;
+    const rpKey = clientKeyPair();
 
     beforeAll(async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      provider = await start(port, base, writeSeedFile(clientKeyPair().publicJwk));
+      provider = await start(port, base, writeSeedFile(rpKey.publicJwk));
       const issuer = new URL(base);
       as = await oauth.processDiscoveryResponse(
         issuer,
@@ -137,6 +139,30 @@ function parSuite(mode: string, start: Start): void {
         expect(res.headers.get('location')).toBeNull();
         expect(await res.text()).toContain('invalid_request_uri');
       }
+    });
+
+    it('a confidential client pushes with private_key_jwt (client authentication as at /token)', async () => {
+      const pkJwt: oauth.Client = { client_id: 'pk-jwt' };
+      const auth = oauth.PrivateKeyJwt(
+        (await privateKeyOf(rpKey.privateJwk)) as unknown as oauth.PrivateKey,
+      );
+      const params = {
+        redirect_uri: REDIRECT_URI,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+        code_challenge_method: 'S256',
+      };
+      const pushed = await oauth.processPushedAuthorizationResponse(
+        as,
+        pkJwt,
+        await oauth.pushedAuthorizationRequest(as, pkJwt, auth, params, insecure),
+      );
+      expect(pushed.request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+      // Without its assertion the same client is invalid_client (401).
+      const res = await oauth.pushedAuthorizationRequest(as, pkJwt, oauth.None(), params, insecure);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'invalid_client' });
     });
 
     it('refuses a push without PKCE from the public client, as JSON', async () => {

@@ -174,6 +174,12 @@ describe('POST /par (RFC 9126 2)', () => {
     }
   });
 
+  it.each(['GET', 'PUT', 'DELETE'])('answers %s with 405 and Allow: POST', async (method) => {
+    const res = await app.inject({ method: method as 'GET', url: '/par' });
+    expectJsonError(res, 405, 'invalid_request');
+    expect(res.headers.allow).toBe('POST');
+  });
+
   it('answers 503 temporarily_unavailable when the store cannot take the request', async () => {
     const failing = new InMemoryPushedRequestStore();
     jest.spyOn(failing, 'save').mockRejectedValue(new CacheUnavailableError('down'));
