@@ -22,6 +22,8 @@ import { InteractionStore } from './interaction/interaction-store';
 import { LoginThrottle } from './interaction/login-throttle';
 import { LogoutController } from './logout/logout.controller';
 import { LogoutFlow } from './logout/logout-flow';
+import { ParController } from './par/par.controller';
+import { PushedRequests } from './par/pushed-requests';
 import { SessionTermination } from './logout/session-termination';
 import { RegistrationController } from './registration/registration.controller';
 import { RevokeController } from './revoke/revoke.controller';
@@ -42,6 +44,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     InteractionController,
     LogoutController,
     RevokeController,
+    ParController,
     UserinfoController,
     RegistrationController,
     AdminClientsController,
@@ -62,6 +65,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     InteractionStore,
     LoginThrottle,
     AuthorizationFlow,
+    PushedRequests,
     SessionTermination,
     LogoutFlow,
     AdminRpcAccess,

@@ -1,1 +1,2 @@
 export * from './auth-api.module';
+export * from './par/pushed-request-store.module';

@@ -7,13 +7,16 @@ import {
   exitOnShutdownSignals,
   redisAbuseStores,
   reportStartupFailure,
+  redisConnection,
   RpcClientsModule,
   runService,
   startTracing,
 } from '@idp/nest-kit';
 import { AdminRpc, BackchannelRpc, SessionRpc, TokenRpc } from '@idp/contracts';
+import { createRedisPushedRequestStore } from '@idp/cache';
 import { grpcClient } from '@idp/rpc';
 import { AuthApiModule } from './auth-api.module';
+import { PushedRequestStoreModule } from './par/pushed-request-store.module';
 
 async function main(): Promise<void> {
   // First: off (no OTEL_EXPORTER_OTLP_ENDPOINT), it loads nothing (docs/operations/traces.md).
@@ -39,6 +42,14 @@ async function main(): Promise<void> {
     modules: [
       rpc,
       AbuseStoresModule.forRoot(await redisAbuseStores(config, 'auth-api')),
+      // Pushed authorization requests (RFC 9126), redeemable through any replica.
+      PushedRequestStoreModule.forRoot(
+        await createRedisPushedRequestStore({
+          ...redisConnection(config),
+          keyPrefix: `${config.REDIS_KEY_PREFIX}par:`,
+          connectionName: 'auth-api-par',
+        }),
+      ),
       AuthApiModule,
     ],
     bindings,

@@ -1,11 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '@idp/config';
 import { InProcessEventBus } from '@idp/bus';
-import { InMemoryCacheInvalidations, InMemoryReadModelCache } from '@idp/cache';
+import {
+  InMemoryCacheInvalidations,
+  InMemoryPushedRequestStore,
+  InMemoryReadModelCache,
+} from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
 import { AbuseStoresModule, inMemoryAbuseStores, relayHooks, runService } from '@idp/nest-kit';
 import type { Projector } from '@idp/eventsourcing';
-import { AuthApiModule } from '@idp/auth-api';
+import { AuthApiModule, PushedRequestStoreModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
 import {
   createDeliveryStore,
@@ -60,6 +64,8 @@ export async function startEmbedded(base: Config) {
       inProcessRpc,
       // One process: the abuse controls count in memory (ADR 0016).
       AbuseStoresModule.forRoot(inMemoryAbuseStores()),
+      // One replica: pushed authorization requests (RFC 9126) wait in memory.
+      PushedRequestStoreModule.forRoot(new InMemoryPushedRequestStore()),
       AuthApiModule,
     ],
     bindings: { config, bus, eventStore, relay, cache, invalidations },

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
 import { ClientAuthenticator } from './clients/client-authenticator';
+import { PushingClientAuthentication } from './clients/pushing-client-authentication';
 import { ClientJwks } from './clients/client-jwks';
 import { TokenServiceOutbound } from './clients/outbound-client.provider';
 import { ClientRegistry } from './clients/client-registry.service';
@@ -43,6 +44,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     TokenServiceOutbound,
     ClientJwks,
     ClientAuthenticator,
+    PushingClientAuthentication,
     PasswordChecks,
     LoginLocks,
     UserDirectory,
@@ -72,6 +74,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     IntrospectionService,
     RevocationService,
     LogoutTokens,
+    PushingClientAuthentication,
   ],
 })
 export class TokenServiceModule {}

@@ -15,3 +15,6 @@ export * from './rate-limit/shared-counter.port';
 export * from './rate-limit/in-memory.shared-counter';
 export * from './rate-limit/redis.shared-counter';
 export * from './rate-limit/rate-limiter';
+export * from './pushed-requests/pushed-request-store.port';
+export * from './pushed-requests/in-memory.pushed-request-store';
+export * from './pushed-requests/redis.pushed-request-store';

@@ -88,7 +88,7 @@ export const abuseControlSettings = {
   RATE_LIMIT_AUTHORIZE: {
     schema: z.coerce.number().min(0).max(1_000_000).default(50),
     description:
-      'auth-api: /authorize and the login and consent pages, requests per second per client IP; 0 = off.',
+      'auth-api: /authorize and the login and consent pages, requests per second per client IP; also POST /par (RFC 9126), per client IP and per authenticated client; 0 = off.',
   },
   RATE_LIMIT_BURST_SECONDS: {
     schema: z.coerce.number().positive().max(3600).default(2),

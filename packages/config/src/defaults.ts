@@ -345,6 +345,19 @@ export const settings = {
     description:
       'Accept code_challenge_method=plain. Off by default: S256 is the only safe method.',
   },
+  PAR_REQUEST_URI_TTL: {
+    schema: positiveInt.max(600).default(60),
+    description:
+      'auth-api: seconds a `request_uri` from the pushed authorization request endpoint (`POST /par`, RFC 9126) stays redeemable at /authorize (once). Short: the client redirects the browser right after pushing.',
+  },
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    description:
+      'auth-api: `true` makes every client send its authorization request through `POST /par` (RFC 9126 5): /authorize then refuses a request without a pushed `request_uri`, and discovery says `require_pushed_authorization_requests: true`. `false`: only clients registered with `require_pushed_authorization_requests` must.',
+  },
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

@@ -42,6 +42,7 @@ const POST_ENDPOINTS = new Set([
   'introspection_endpoint',
   'revocation_endpoint',
   'registration_endpoint',
+  'pushed_authorization_request_endpoint',
 ]);
 const INITIAL_ACCESS_TOKEN = 'one-origin-initial-access-token-0123456789abcdef';
 

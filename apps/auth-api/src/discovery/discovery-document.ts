@@ -7,6 +7,7 @@ import {
   SUPPORTED_GRANT_TYPES,
 } from '@idp/domain';
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
+import { PAR_PATH } from '../par/par-path';
 import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
 
 /** OIDC Core 5.4 plus offline_access (11): the only scopes /authorize keeps. */
@@ -49,7 +50,11 @@ const ASSERTION_ALGS = [...PRIVATE_KEY_JWT_ALGS, ...CLIENT_SECRET_JWT_ALGS];
 
 export type DiscoveryConfig = Pick<
   Config,
-  'ISSUER' | 'ALLOW_PLAIN_PKCE' | 'SIGNING_KEY_ALGS' | 'INITIAL_ACCESS_TOKEN'
+  | 'ISSUER'
+  | 'ALLOW_PLAIN_PKCE'
+  | 'SIGNING_KEY_ALGS'
+  | 'INITIAL_ACCESS_TOKEN'
+  | 'REQUIRE_PUSHED_AUTHORIZATION_REQUESTS'
 >;
 
 /**
@@ -78,6 +83,9 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     jwks_uri: `${base}/jwks`,
     revocation_endpoint: `${base}/revoke`,
     introspection_endpoint: `${base}/introspect`,
+    // RFC 9126 5: clients authenticate there as at the token endpoint.
+    pushed_authorization_request_endpoint: `${base}${PAR_PATH}`,
+    require_pushed_authorization_requests: config.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS,
     ...(registrationEnabled(config)
       ? { registration_endpoint: `${base}${REGISTRATION_PATH}` }
       : {}),

@@ -80,6 +80,8 @@ describe('discovery and JWKS', () => {
       claims_parameter_supported: false,
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
+      pushed_authorization_request_endpoint: 'https://idp.example.com/par',
+      require_pushed_authorization_requests: false,
       authorization_response_iss_parameter_supported: true,
       end_session_endpoint: 'https://idp.example.com/logout',
       frontchannel_logout_supported: true,
@@ -114,6 +116,20 @@ describe('discovery and JWKS', () => {
     const doc = (await app.inject({ url: '/.well-known/openid-configuration' })).json();
     for (const key of ['registration_endpoint', 'check_session_iframe']) {
       expect(doc).not.toHaveProperty(key);
+    }
+  });
+
+  it('says require_pushed_authorization_requests as REQUIRE_PUSHED_AUTHORIZATION_REQUESTS sets it (RFC 9126 5)', async () => {
+    const requiring = await createAuthApi({
+      token: { jwks },
+      env: { REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'true' },
+    });
+    try {
+      const doc = (await requiring.inject({ url: '/.well-known/openid-configuration' })).json();
+      expect(doc.require_pushed_authorization_requests).toBe(true);
+      expect(doc.pushed_authorization_request_endpoint).toBe('https://idp.example.com/par');
+    } finally {
+      await requiring.close();
     }
   });
 

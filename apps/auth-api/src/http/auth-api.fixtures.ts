@@ -12,8 +12,10 @@ import {
   type SessionRpcClient,
   type TokenRpcClient,
 } from '@idp/contracts';
+import { InMemoryPushedRequestStore, type PushedRequestStore } from '@idp/cache';
 import { CLOCK, createHttpApp } from '@idp/nest-kit';
 import { AuthApiModule } from '../auth-api.module';
+import { PUSHED_REQUEST_STORE } from '../par/pushed-request-store.module';
 import { RESPONSE_TYPES } from '../authorize/types';
 
 export const ISSUER = 'https://idp.example.com';
@@ -27,6 +29,8 @@ export interface Fakes {
   readonly token?: Partial<TokenRpcClient>;
   readonly session?: Partial<SessionRpcClient>;
   readonly env?: Record<string, string>;
+  /** Where pushed requests go (RFC 9126); a fresh in-memory store by default. Share one to play two replicas. */
+  readonly pushedRequests?: PushedRequestStore;
   /** Runs on the app before it is initialised (e.g. to add a Fastify hook). */
   readonly beforeInit?: (app: NestFastifyApplication) => void;
 }
@@ -55,8 +59,12 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
         provide: SESSION_RPC,
         useValue: fakeClient('session', sessionRpcMethods, fakes.session ?? {}),
       },
+      {
+        provide: PUSHED_REQUEST_STORE,
+        useValue: fakes.pushedRequests ?? new InMemoryPushedRequestStore(),
+      },
     ],
-    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC],
+    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, PUSHED_REQUEST_STORE],
   })
   class FakeInfraModule {}
 

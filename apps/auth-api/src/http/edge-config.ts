@@ -20,6 +20,10 @@ export class EdgeConfig {
   readonly csrfKey: Buffer;
   readonly sessionCookieKey: Buffer;
   readonly interactionKey: Buffer;
+  /** Keys the store's handle of a pushed request_uri (RFC 9126), so the store never holds one redeemable. */
+  readonly pushedRequestKey: Buffer;
+  /** REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: /authorize takes requests only through POST /par. */
+  readonly requirePushedRequests: boolean;
   readonly requestOptions: AuthorizationRequestOptions;
   /** Reverse proxies whose X-Forwarded-For entries are believed (TRUST_PROXY, ADR 0016). */
   readonly trustProxy: number;
@@ -39,6 +43,8 @@ export class EdgeConfig {
     this.csrfKey = deriveKey(secret, 'auth-api:csrf');
     this.sessionCookieKey = deriveKey(secret, 'auth-api:session-cookie');
     this.interactionKey = deriveKey(secret, 'auth-api:interaction');
+    this.pushedRequestKey = deriveKey(secret, 'auth-api:pushed-request');
+    this.requirePushedRequests = config.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS;
     this.trustProxy = config.TRUST_PROXY;
     this.requestOptions = {
       allowPlainPkce: config.ALLOW_PLAIN_PKCE,

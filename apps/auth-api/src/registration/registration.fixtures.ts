@@ -14,8 +14,10 @@ import {
   type AdminRpcClient,
   type TokenRpcClient,
 } from '@idp/contracts';
+import { InMemoryPushedRequestStore } from '@idp/cache';
 import { CLOCK, createHttpApp } from '@idp/nest-kit';
 import { AuthApiModule } from '../auth-api.module';
+import { PUSHED_REQUEST_STORE } from '../par/pushed-request-store.module';
 import { testConfig } from '../http/auth-api.fixtures';
 
 export const INITIAL_ACCESS_TOKEN = 'initial-access-token-0123456789abcdef';
@@ -48,8 +50,9 @@ export async function createRegistrationApi(
       { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, token) },
       { provide: SESSION_RPC, useValue: unused('session', sessionRpcMethods) },
       { provide: ADMIN_RPC, useValue: fakeClient('admin', adminRpcMethods, admin) },
+      { provide: PUSHED_REQUEST_STORE, useValue: new InMemoryPushedRequestStore() },
     ],
-    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, ADMIN_RPC],
+    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, ADMIN_RPC, PUSHED_REQUEST_STORE],
   })
   class FakeInfraModule {}
 

@@ -36,9 +36,14 @@ export class ClientAuthenticator {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * `endpoint`: the URL (or URLs) a private_key_jwt assertion may name as its
+   * audience besides the issuer (RFC 7523 3; RFC 9126 2 adds the token
+   * endpoint's URL at the pushed authorization request endpoint).
+   */
   async authenticate(
     auth: ClientAuthentication,
-    endpoint: string,
+    endpoint: string | readonly string[],
     issuer: string,
   ): Promise<RegisteredClient> {
     const fail = (cause?: unknown, description = 'client authentication failed') =>
@@ -70,13 +75,16 @@ export class ClientAuthenticator {
         return client;
       case 'private_key_jwt':
       case 'client_secret_jwt':
-        await this.verifyAssertion(client, auth.method, auth.assertion, [endpoint, issuer]).catch(
-          (err: unknown) => {
-            // The replay store being down is ours to answer (503), not the client's fault.
-            if (err instanceof TemporarilyUnavailable) throw err;
-            throw fail(err);
-          },
-        );
+        await this.verifyAssertion(
+          client,
+          auth.method,
+          auth.assertion,
+          [endpoint, issuer].flat(),
+        ).catch((err: unknown) => {
+          // The replay store being down is ours to answer (503), not the client's fault.
+          if (err instanceof TemporarilyUnavailable) throw err;
+          throw fail(err);
+        });
         return client;
     }
   }

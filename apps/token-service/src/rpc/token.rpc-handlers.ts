@@ -4,6 +4,7 @@ import { runAsActor } from '@idp/eventsourcing';
 import { TokenRpc } from '@idp/contracts';
 import { LogoutTokens } from '../backchannel/logout-tokens.service';
 import { ClientRegistry } from '../clients/client-registry.service';
+import { PushingClientAuthentication } from '../clients/pushing-client-authentication';
 import { AuthorizeService } from '../grants/authorize.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
@@ -36,6 +37,7 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     private readonly revocation: RevocationService,
     private readonly sessionGrants: SessionGrants,
     private readonly logoutTokens: LogoutTokens,
+    private readonly pushingClients: PushingClientAuthentication,
   ) {}
 
   async jwks() {
@@ -76,6 +78,12 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
 
   authenticateClient(request: Request<'authenticateClient'>) {
     return this.introspection.authenticateClient(request);
+  }
+
+  /** RFC 9126 2.1; metadata through JSON as getClient sends it (unset fields go). */
+  async authenticatePushingClient(request: Request<'authenticatePushingClient'>) {
+    const { client } = await this.pushingClients.authenticate(request);
+    return { client: JSON.parse(JSON.stringify(client)) as Record<string, JsonValue> };
   }
 
   async introspect({ token }: Request<'introspect'>) {

@@ -41,6 +41,8 @@ export const clientMetadata = z.object({
   access_token_claims: z.array(z.string()).default([]),
   resources: z.array(z.string()).default([]),
   skip_consent: z.boolean().default(false),
+  /** RFC 9126 6: /authorize accepts this client's requests only through a pushed request_uri. */
+  require_pushed_authorization_requests: z.boolean().default(false),
 });
 /** A sealed box (base64url salt, IV, ciphertext, tag): never the secret itself. */
 const sealedSecret = z

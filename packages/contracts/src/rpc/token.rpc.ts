@@ -111,6 +111,20 @@ export const tokenRpcMethods = {
     response: z.object({ clientId: z.string() }),
   },
   /**
+   * Client authentication at the pushed authorization request endpoint
+   * (RFC 9126 2.1): every method /token accepts, `none` for public clients
+   * included. `endpoints`: the PAR and token endpoint URLs, which a
+   * private_key_jwt assertion may name as its audience besides the issuer.
+   * Answers the client's public metadata for the /authorize validation.
+   */
+  authenticatePushingClient: {
+    request: z.object({
+      clientAuth: clientAuthentication,
+      endpoints: z.array(z.string().max(2048)).min(1).max(2),
+    }),
+    response: z.object({ client: z.record(z.string(), z.json()) }),
+  },
+  /**
    * The authoritative introspection record of a token, from the event store
    * (introspection-service's read-through on a cache miss, ADR 0008). `key` is
    * the read-model key to cache it under, null when the token is not ours

@@ -231,6 +231,36 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
     });
 
+    it('require_pushed_authorization_requests (RFC 9126 6) only for a client that uses /authorize', () => {
+      expect(
+        attempt(
+          register(
+            webClient({
+              grant_types: ['client_credentials'],
+              response_types: [],
+              redirect_uris: [],
+              require_pushed_authorization_requests: true,
+            }),
+          ),
+        ),
+      ).toEqual(
+        metadataError(
+          'require_pushed_authorization_requests needs the authorization_code or implicit grant type (it governs /authorize)',
+        ),
+      );
+      accepts(register(webClient({ require_pushed_authorization_requests: true })));
+      accepts(register(nativeClient({ require_pushed_authorization_requests: true })));
+      const state = stateAfter(
+        register(webClient({ require_pushed_authorization_requests: true })),
+      );
+      expect(state).toMatchObject({
+        metadata: { require_pushed_authorization_requests: true },
+      });
+      expect(stateAfter(register(webClient()))).toMatchObject({
+        metadata: { require_pushed_authorization_requests: false },
+      });
+    });
+
     it('reports schema errors by field', () => {
       expect(attempt(register(webClient({ client_name: 'x'.repeat(201) })))).toMatchObject({
         error: 'invalid_client_metadata',

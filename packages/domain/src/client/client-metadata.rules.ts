@@ -183,6 +183,23 @@ function checkTokens(m: ClientMetadata): void {
 }
 
 /**
+ * RFC 9126 6: require_pushed_authorization_requests governs /authorize, so
+ * it only means something for a client that goes there; set on any other,
+ * it is a mistake worth saying rather than a setting that silently does nothing.
+ */
+function checkPushedRequests(m: ClientMetadata): void {
+  if (
+    m.require_pushed_authorization_requests &&
+    !m.grant_types.includes('authorization_code') &&
+    !m.grant_types.includes('implicit')
+  )
+    throw bad(
+      'require_pushed_authorization_requests',
+      'needs the authorization_code or implicit grant type (it governs /authorize)',
+    );
+}
+
+/**
  * Everything RFC 7591 / OIDC Registration asks of metadata, on already-parsed
  * input, and the hosts we may call under `outbound` (the configured policy).
  */
@@ -197,6 +214,7 @@ export function validateClientMetadata(
   checkLogoutUris(m);
   checkCalledUris(m, outbound);
   checkTokens(m);
+  checkPushedRequests(m);
 }
 
 /** The admin API scopes (ADR 0017) a client is registered for, in a fixed order. */
