@@ -1,7 +1,11 @@
 import { InvalidRequest, InvalidTarget } from '@idp/oauth-errors';
 import { MAX_RESOURCES, resourceIndicatorProblem } from '../client/uri.rules';
 
-export { MAX_RESOURCE_URI_LENGTH, MAX_RESOURCES, resourceIndicatorProblem } from '../client/uri.rules';
+export {
+  MAX_RESOURCE_URI_LENGTH,
+  MAX_RESOURCES,
+  resourceIndicatorProblem,
+} from '../client/uri.rules';
 
 /**
  * RFC 8707 resource indicators as requests carry them. The HTTP edge joins
