@@ -176,6 +176,28 @@ describe('resource indicators at /authorize and /token', () => {
   });
 
   describe('/authorize', () => {
+    it("a front-channel access token (hybrid flow) targets the request's resources", async () => {
+      await register('rp-hybrid', {
+        grant_types: ['authorization_code', 'implicit'],
+        response_types: ['code token'],
+        resources: [JWT_API, JWE_API],
+      });
+      const response = await h.app.get(AuthorizeService).authorize({
+        clientId: 'rp-hybrid',
+        sub: 'u1',
+        sid: 'sid-1',
+        authTime: Math.floor(Date.now() / 1000),
+        amr: ['pwd'],
+        scope: ['openid'],
+        redirectUri: REDIRECT_URI,
+        redirectUriSupplied: true,
+        responseType: 'code token',
+        nonce: 'n-1',
+        resources: [JWT_API],
+      });
+      expect(decodeJwt(response.access_token!)['aud']).toEqual([JWT_API]);
+    });
+
     it('refuses a resource that is not registered for the client, or not a resource server', async () => {
       for (const resources of [['https://elsewhere.example'], [JWT_API, UNKNOWN_API]])
         expect(await oauthErrorOf(authorize('rp-res', resources))).toMatchObject({
