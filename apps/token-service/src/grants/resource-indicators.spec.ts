@@ -219,6 +219,13 @@ describe('resource indicators at /authorize and /token', () => {
       expect(await oauthErrorOf(refresh('rp-res', narrowed.refresh_token!, OPAQUE_API))).toEqual(
         expect.objectContaining({ error: 'invalid_target', status: 400 }),
       );
+      // Two granted resources at once are still two tokens' worth: refused.
+      expect(
+        await oauthErrorOf(refresh('rp-res', narrowed.refresh_token!, `${JWT_API} ${JWE_API}`)),
+      ).toMatchObject({
+        error: 'invalid_target',
+        description: 'only one resource may be requested per access token',
+      });
       // The refused refresh appended nothing: the same refresh token still works, back to JWT.
       const back = await refresh('rp-res', narrowed.refresh_token!, JWT_API);
       expect(decodeJwt(back.access_token)['aud']).toEqual([JWT_API]);
