@@ -237,7 +237,7 @@ export const settings = {
   SEED_FILE: {
     schema: z.string().optional(),
     description:
-      'JSON file of clients and users applied at start-up (idempotent): { "clients": [...], "users": [...] }.',
+      'JSON file of resource servers, clients and users applied at start-up (idempotent): { "resources": [...], "clients": [...], "users": [...] }. A client\'s `resources` (at most 10 absolute URIs without fragment) are the RFC 8707 `resource` values it may send to /authorize and /token; each value sent must also be a resource server of the `resources` section, whose registration decides the format and JWE recipient of that resource\'s tokens (README, docs/adr/0030-resource-indicators.md).',
   },
   ACCESS_TOKEN_TTL: {
     schema: positiveInt.default(3600),

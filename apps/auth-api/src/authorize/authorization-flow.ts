@@ -129,6 +129,7 @@ export class AuthorizationFlow {
       state: request.state,
       codeChallenge: request.code_challenge,
       codeChallengeMethod: request.code_challenge_method,
+      ...(request.resource ? { resources: [...request.resource] } : {}),
     });
     return fromAuthorizationResponse(
       renderAuthorizationResponse(

@@ -220,3 +220,68 @@ describe('validateAuthorizationRequest', () => {
     });
   });
 });
+
+describe('validateAuthorizationRequest: resource (RFC 8707 2.1)', () => {
+  const A = 'https://a.example';
+  const B = 'https://b.example/api';
+  const withResources = client({ resources: [A, B] });
+  const repeated = (values: string[]) =>
+    validateAuthorizationRequest(
+      parseParams({ ...base, resource: values }),
+      withResources,
+      options,
+    );
+
+  it('keeps repeated resources the client registered, in order, once each', () => {
+    expect(repeated([B, A, B]).resource).toEqual([B, A]);
+    expect(validate(base, withResources)).not.toHaveProperty('resource');
+  });
+
+  it.each([
+    [
+      'not registered for the client',
+      'https://elsewhere.example',
+      'the requested resource is not registered for this client',
+    ],
+    ['relative', 'api', 'resource must be an absolute URI'],
+    ['with a fragment', `${A}#x`, 'resource must not contain a fragment'],
+  ])(
+    'sends invalid_target to the redirect_uri for a resource %s',
+    (_label, resource, description) => {
+      expectRedirected(
+        { ...base, resource },
+        'invalid_target',
+        description,
+        'query',
+        withResources,
+      );
+    },
+  );
+
+  it('refuses a client without resources any resource', () => {
+    expectRedirected(
+      { ...base, resource: A },
+      'invalid_target',
+      'the requested resource is not registered for this client',
+    );
+  });
+
+  it('refuses more resources than a client may register with invalid_request, redirected', () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `${A}/${i}`);
+    let caught: unknown;
+    try {
+      validateAuthorizationRequest(
+        parseParams({ ...base, resource: eleven }),
+        client({ resources: eleven.slice(0, 10) }),
+        options,
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(AuthorizationError);
+    expect((caught as AuthorizationError).toJSON()).toEqual({
+      error: 'invalid_request',
+      error_description: 'resource may be given at most 10 times',
+    });
+  });
+});

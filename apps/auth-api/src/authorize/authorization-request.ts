@@ -1,4 +1,5 @@
 import type { ClientMetadata } from '@idp/contracts';
+import { authorizationResources } from '@idp/domain';
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '@idp/oauth-errors';
 import { toAuthorizationError } from './authorization-error';
 import { checkClient, checkRedirectUri } from './client-redirect';
@@ -88,6 +89,8 @@ function checkRest(
   }
   // PKCE protects the code; without a code there is nothing to bind.
   const pkce = includesCode(responseType) ? checkPkce(params, client, options) : {};
+  // RFC 8707 2.1: each resource one the client registered; invalid_target otherwise.
+  const resource = authorizationResources(params['resource'], client.resources);
   return {
     response_type: responseType,
     response_mode: responseMode,
@@ -99,6 +102,7 @@ function checkRest(
     ...checkMaxAge(params['max_age']),
     ui_locales: list(params['ui_locales']),
     acr_values: list(params['acr_values']),
+    ...(resource.length ? { resource } : {}),
   };
 }
 

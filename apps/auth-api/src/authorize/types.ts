@@ -57,6 +57,12 @@ export interface AuthorizationRequest {
   readonly id_token_hint?: string;
   readonly ui_locales: readonly string[];
   readonly acr_values: readonly string[];
+  /**
+   * RFC 8707 resource indicators, unique, each registered for the client;
+   * absent when the request named none. Kept with the code's grant: each
+   * token request may pick one of them.
+   */
+  readonly resource?: readonly string[];
 }
 
 /** Where (and how) an error or a success for this request may be sent back. */

@@ -6,6 +6,7 @@ import {
   grantStream,
   hasScope,
   rejectionFor,
+  tokenTargets,
   type RegisteredClient,
 } from '@idp/domain';
 import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
@@ -57,11 +58,20 @@ export class AuthorizationCodeHandler implements GrantHandler {
       ...(state.acr ? { acr: state.acr } : {}),
       ...(state.amr ? { amr: state.amr } : {}),
     };
+    // RFC 8707: checked against the client here, against the grant by the decider. Another
+    // client's grant lends it nothing, not even an error that tells its resources apart.
+    const ownGrant = state.clientId === client.clientId;
+    const targets = tokenTargets(
+      params.resource,
+      client.metadata.resources,
+      ownGrant ? state.resources : undefined,
+    );
     const claims = await claimsFor(this.users, sub, client);
     const at = await this.minter.accessToken({
       grantId,
       client,
       subject,
+      targets,
       scope: state.scope,
       extraClaims: claims.accessToken,
       now,
@@ -90,6 +100,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
         clientId: client.clientId,
         redirectUri: params.redirect_uri,
         ...(params.code_verifier ? { codeVerifier: params.code_verifier } : {}),
+        ...(targets.named ? { resource: targets.resources[0] } : {}),
         tokens: {
           accessToken: at.spec,
           ...(rt ? { refreshToken: rt.spec } : {}),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7 } from '@idp/contracts';
 import {
   allowsResponseType,
+  authorizationResources,
   grantDecider,
   grantStream,
   redirectUriRegistered,
@@ -11,11 +12,13 @@ import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
 import type { CommandRunner } from '@idp/eventsourcing';
 import {
   InvalidRequest,
+  InvalidTarget,
   LoginRequired,
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
+import { ResourceRegistry } from '../resources/resource-registry.service';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { claimsFor } from './user-claims';
@@ -35,6 +38,8 @@ export interface AuthorizeInput {
   readonly nonce?: string | undefined;
   readonly codeChallenge?: string | undefined;
   readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
+  /** RFC 8707 resource indicators the request named; none when absent. */
+  readonly resources?: readonly string[] | undefined;
 }
 
 /** The authorization response's parameters (RFC 6749 4.1.2, 4.2.2; OIDC Core 3.2.2.5, 3.3.2.5). */
@@ -84,6 +89,7 @@ export class AuthorizeService {
     private readonly clients: ClientRegistry,
     private readonly minter: TokenMinter,
     private readonly users: UserDirectory,
+    private readonly registry: ResourceRegistry,
   ) {}
 
   async authorize(input: AuthorizeInput): Promise<AuthorizeResult> {
@@ -91,6 +97,7 @@ export class AuthorizeService {
     if (!client || !redirectUriRegistered(client, input.redirectUri))
       throw new InvalidRequest('unknown client or redirect_uri');
     const parts = this.checkResponseType(client, input.responseType);
+    const resources = await this.checkResources(client, input.resources ?? []);
     // A browser session can outlive its account (deleted by an operator): it
     // must sign in again, and there is no one to sign in as (OIDC Core 3.1.2.6).
     if ((await this.users.findBySub(input.sub)) === undefined)
@@ -118,6 +125,9 @@ export class AuthorizeService {
             scope,
             extraClaims: claims.accessToken,
             now,
+            // The front-channel token targets what the request named, as /token does without
+            // `resource` for a grant that recorded resources.
+            ...(resources.length ? { targets: { resources, named: false } } : {}),
           })
         : undefined;
     const idt =
@@ -148,6 +158,7 @@ export class AuthorizeService {
       authTime: input.authTime,
       ...(input.acr ? { acr: input.acr } : {}),
       amr: input.amr,
+      ...(resources.length ? { resources } : {}),
       ...(code ? { code: { codeHash: code.codeHash, exp: code.exp, ...pkce(input) } } : {}),
       ...(at ? { accessToken: at.spec } : {}),
       ...(idt ? { idToken: idt.spec } : {}),
@@ -172,6 +183,23 @@ export class AuthorizeService {
         : {}),
       ...(idt ? { id_token: idt.token } : {}),
     };
+  }
+
+  /**
+   * RFC 8707 2.1, checked again (auth-api did, from the client it read): each
+   * resource registered for the client, and a resource server we know, since
+   * its registration decides the format and recipient of the grant's tokens
+   * (ADR 0030). An unknown one is invalid_target, sent to the redirect_uri.
+   */
+  private async checkResources(
+    client: RegisteredClient,
+    requested: readonly string[],
+  ): Promise<string[]> {
+    const resources = authorizationResources(requested.join(' '), client.metadata.resources);
+    for (const resource of resources)
+      if ((await this.registry.find(resource)) === undefined)
+        throw new InvalidTarget('a requested resource is not a registered resource server');
+    return resources;
   }
 
   /** RFC 6749 4.1.2.1 / OIDC Dynamic Client Registration 2 (response types ↔ grant types). */

@@ -5,6 +5,7 @@ import {
   grantStream,
   narrowScope,
   scopeTokens,
+  tokenTargets,
   type RegisteredClient,
 } from '@idp/domain';
 import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
@@ -35,6 +36,8 @@ export class ClientCredentialsHandler implements GrantHandler {
     const granted = scopeTokens(scope ?? '')
       .filter((s) => s !== 'openid' && s !== 'offline_access')
       .join(' ');
+    // RFC 8707 2.2: one of the client's registered resources, or all of them as before.
+    const targets = tokenTargets(params.resource, client.metadata.resources);
     const meta = this.runner.requestMeta();
     const { now } = meta;
     const grantId = uuidv7();
@@ -42,6 +45,7 @@ export class ClientCredentialsHandler implements GrantHandler {
       grantId,
       client,
       subject: { sub: null },
+      targets,
       scope: granted,
       extraClaims: {},
       now,

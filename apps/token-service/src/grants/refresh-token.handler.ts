@@ -7,6 +7,7 @@ import {
   hasScope,
   narrowScope,
   rejectionFor,
+  tokenTargets,
   withinRegistration,
   type RegisteredClient,
 } from '@idp/domain';
@@ -62,11 +63,20 @@ export class RefreshTokenHandler implements GrantHandler {
       ...(state.acr ? { acr: state.acr } : {}),
       ...(state.amr ? { amr: state.amr } : {}),
     };
+    // RFC 8707: checked against the client here, against the grant by the decider. Another
+    // client's grant lends it nothing, not even an error that tells its resources apart.
+    const ownGrant = state.clientId === client.clientId;
+    const targets = tokenTargets(
+      params.resource,
+      client.metadata.resources,
+      ownGrant ? state.resources : undefined,
+    );
     const claims = await claimsFor(this.users, sub, client);
     const at = await this.minter.accessToken({
       grantId,
       client,
       subject,
+      targets,
       scope,
       extraClaims: claims.accessToken,
       now,
@@ -87,6 +97,7 @@ export class RefreshTokenHandler implements GrantHandler {
         clientId: client.clientId,
         ...(params.scope ? { scope: params.scope } : {}),
         ...(clientScope === undefined ? {} : { clientScope }),
+        ...(targets.named ? { resource: targets.resources[0] } : {}),
         tokens: {
           accessToken: at.spec,
           refreshToken: rt.spec,

@@ -14,6 +14,7 @@ import {
   type IdTokenSpec,
   type RefreshTokenSpec,
   type RegisteredClient,
+  type TokenTargets,
 } from '@idp/domain';
 import { InvalidTarget } from '@idp/oauth-errors';
 import { KeyRingService } from '../keys/key-ring.service';
@@ -30,6 +31,12 @@ export interface AccessTokenInput {
   readonly scope: string;
   readonly extraClaims: Record<string, unknown>;
   readonly now: number;
+  /**
+   * RFC 8707: the resources the token is for (`tokenTargets`); the client's
+   * registered `resources` when absent. The first decides the format and
+   * the JWE recipient.
+   */
+  readonly targets?: TokenTargets;
 }
 
 export interface Subject {
@@ -66,20 +73,25 @@ export class TokenMinter {
   async accessToken(input: AccessTokenInput): Promise<{ token: string; spec: AccessTokenSpec }> {
     const { client, grantId, now } = input;
     const m = client.metadata;
-    const first = m.resources[0];
+    const targets = input.targets?.resources ?? m.resources;
+    const first = targets[0];
     const resource = first === undefined ? undefined : await this.resources.find(first);
+    // A resource the request names must be a resource server we know (ADR 0030): an
+    // unknown one is RFC 8707's invalid_target, before anything is minted or appended.
+    if (input.targets?.named && !resource)
+      throw new InvalidTarget('the requested resource is not a registered resource server');
     const format = accessTokenFormatFor(m.access_token_format, resource);
     const jti = `${grantId}.${pooledRandomBytes(12).toString('base64url')}`;
     const extraClaims = input.extraClaims;
     if (format === 'opaque') {
-      const aud = m.resources.length ? [...m.resources] : [this.config.ISSUER];
+      const aud = targets.length ? [...targets] : [this.config.ISSUER];
       const token = mintOpaqueToken('at', this.secrets.macKey, grantId);
       const exp = now + this.config.ACCESS_TOKEN_TTL;
       const tokenHash = this.secrets.tokenHash(token);
       return { token, spec: { jti, tokenHash, format, aud, exp, extraClaims } };
     }
     if (format === 'jwt') {
-      const aud = m.resources.length ? [...m.resources] : [this.config.ISSUER];
+      const aud = targets.length ? [...targets] : [this.config.ISSUER];
       const signed = await this.signAccessToken(input, jti, aud);
       return { token: signed.token, spec: { jti, format, aud, exp: signed.exp, extraClaims } };
     }

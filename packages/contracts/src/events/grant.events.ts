@@ -52,6 +52,13 @@ export const AuthorizationCodeIssued = defineEvent(
      * token minted at redemption and /userinfo release what it names.
      */
     claimsRequest: claimsRequest.optional(),
+    /**
+     * The RFC 8707 resource indicators the authorization request named: each
+     * token request under the grant may pick one of them, never another.
+     * Absent on events written before they were recorded and when the
+     * request named none: tokens then target the client's `resources`.
+     */
+    resources: z.array(z.string().max(2000)).min(1).max(10).optional(),
     exp: epochSeconds,
   }),
 );

@@ -76,6 +76,8 @@ export const tokenRpcMethods = {
       state: z.string().optional(),
       codeChallenge: z.string().optional(),
       codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
+      /** RFC 8707 resource indicators the request named (auth-api checked them against the client). */
+      resources: z.array(z.string().max(2000)).max(10).default([]),
     }),
     response: z.object({
       code: z.string().optional(),

@@ -219,6 +219,28 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
     });
 
+    it('resources (RFC 8707 2): absolute, no fragment, bounded in length and number, unique', () => {
+      accepts(register(webClient({ resources: ['https://a.example', 'urn:example:api'] })));
+      expect(attempt(register(webClient({ resources: ['api/v1'] })))).toEqual(
+        metadataError('resources api/v1 must be an absolute URI'),
+      );
+      expect(attempt(register(webClient({ resources: ['https://a.example/x y'] })))).toEqual(
+        metadataError('resources https://a.example/x y must not contain white space'),
+      );
+      const long = `https://a.example/${'a'.repeat(2000)}`;
+      expect(attempt(register(webClient({ resources: [long] })))).toEqual(
+        metadataError(`resources ${long.slice(0, 200)} must be at most 2000 characters`),
+      );
+      const eleven = Array.from({ length: 11 }, (_, i) => `https://a.example/${i}`);
+      expect(attempt(register(webClient({ resources: eleven })))).toEqual(
+        metadataError('resources may contain at most 10 resource indicators'),
+      );
+      accepts(register(webClient({ resources: eleven.slice(1) })));
+      expect(
+        attempt(register(webClient({ resources: ['https://a.example', 'https://a.example'] }))),
+      ).toEqual(metadataError('resources must not contain the same resource twice'));
+    });
+
     it('refuse unsigned or unknown algorithms', () => {
       expect(attempt(register(webClient({ id_token_signed_response_alg: 'none' })))).toEqual(
         metadataError('id_token_signed_response_alg must be one of RS256, PS256, ES256, EdDSA'),

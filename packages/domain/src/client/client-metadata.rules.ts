@@ -9,7 +9,12 @@ import { SUPPORTED_GRANT_TYPES } from '../grant/grant-types';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
 import { CLIENT_SECRET_JWT_ALGS, PRIVATE_KEY_JWT_ALGS } from './assertion-algs';
-import { redirectUriProblem, resourceProblem, webUriProblem } from './uri.rules';
+import {
+  MAX_RESOURCES,
+  redirectUriProblem,
+  resourceIndicatorProblem,
+  webUriProblem,
+} from './uri.rules';
 
 /** What the key ring can sign with; `none` is never accepted. */
 export const SIGNING_ALGS: readonly Alg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -153,6 +158,27 @@ function checkCalledUris(m: ClientMetadata, outbound: OutboundPolicy): void {
 }
 
 /**
+ * `resources` (RFC 8707 2): the resource indicators the client may ask for,
+ * and the audience of its tokens when it asks for none. Each must be an
+ * absolute URI without a fragment, at most MAX_RESOURCE_URI_LENGTH long, and
+ * the list is bounded, so a request naming all of them still fits the
+ * interaction cookie and the grant's event. Whether each is a registered
+ * resource server is checked when a request names it, not here: this
+ * function does no I/O, and a client may name an audience that takes opaque
+ * or signed tokens without registering encryption keys (ADR 0030).
+ */
+function checkResources(resources: readonly string[]): void {
+  if (resources.length > MAX_RESOURCES)
+    throw bad('resources', `may contain at most ${MAX_RESOURCES} resource indicators`);
+  if (new Set(resources).size !== resources.length)
+    throw bad('resources', 'must not contain the same resource twice');
+  for (const r of resources) {
+    const problem = resourceIndicatorProblem(r);
+    if (problem) throw bad('resources', `${r.slice(0, 200)} ${problem}`);
+  }
+}
+
+/**
  * Access tokens: jwe tokens are encrypted to the resource server that reads
  * them, so a jwe client must name its resources (RFC 8707 URIs); the
  * token-service resolves each resource's encryption key from its own
@@ -168,10 +194,7 @@ function checkTokens(m: ClientMetadata): void {
     if (alg !== undefined && !(SIGNING_ALGS as readonly string[]).includes(alg))
       throw bad(field, `must be one of ${SIGNING_ALGS.join(', ')}`);
   }
-  for (const r of m.resources) {
-    const problem = resourceProblem(r);
-    if (problem) throw bad('resources', `${r} ${problem}`);
-  }
+  checkResources(m.resources);
   if (m.access_token_format === 'jwe' && m.resources.length === 0)
     throw bad(
       'access_token_format',

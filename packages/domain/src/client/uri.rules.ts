@@ -59,3 +59,16 @@ export function resourceProblem(uri: string): string | undefined {
   if (!parse(uri)) return 'must be an absolute URI';
   return uri.includes('#') ? 'must not contain a fragment' : undefined;
 }
+
+/** The longest resource URI we accept anywhere (the resource registry's own bound). */
+export const MAX_RESOURCE_URI_LENGTH = 2000;
+/** How many resources a client may register, and so ask for in one authorization request. */
+export const MAX_RESOURCES = 10;
+
+/** What is wrong with one indicator (RFC 8707 2: absolute URI, no fragment), or undefined. */
+export function resourceIndicatorProblem(uri: string): string | undefined {
+  if (uri.length > MAX_RESOURCE_URI_LENGTH)
+    return `must be at most ${MAX_RESOURCE_URI_LENGTH} characters`;
+  if (/\s/.test(uri)) return 'must not contain white space';
+  return resourceProblem(uri);
+}

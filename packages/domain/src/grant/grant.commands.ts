@@ -60,6 +60,8 @@ export interface IssueAuthorizationResponse {
   readonly amr?: readonly string[];
   /** Kept with the code, for the ID token and /userinfo after redemption. */
   readonly claimsRequest?: ClaimsRequest;
+  /** RFC 8707: the resources the request named (already checked against the client's). */
+  readonly resources?: readonly string[];
   readonly code?: AuthorizationCodeSpec;
   /** response_type contains `token`. */
   readonly accessToken?: AccessTokenSpec;
@@ -79,6 +81,8 @@ export interface RedeemAuthorizationCode {
    */
   readonly redirectUri: string | undefined;
   readonly codeVerifier?: string | undefined;
+  /** RFC 8707 2.2: the one resource the token request named; must be among the grant's. */
+  readonly resource?: string | undefined;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     readonly refreshToken?: RefreshTokenSpec;
@@ -100,6 +104,8 @@ export interface RefreshTokens {
    * the client is withdrawn from its refresh tokens too.
    */
   readonly clientScope?: string;
+  /** RFC 8707 2.2: narrows the access token to one of the grant's resources, never widens. */
+  readonly resource?: string | undefined;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     /** Rotation is mandatory: every refresh returns a new refresh token. */

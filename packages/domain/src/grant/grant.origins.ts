@@ -24,6 +24,7 @@ export function fromCode(d: Data<'grant.authorization_code_issued'>): CodeIssued
     ...(d.acr === undefined ? {} : { acr: d.acr }),
     ...(d.amr === undefined ? {} : { amr: d.amr }),
     ...(d.claimsRequest === undefined ? {} : { claimsRequest: d.claimsRequest }),
+    ...(d.resources === undefined ? {} : { resources: d.resources }),
     redirectUri: d.redirectUri,
     redirectUriSupplied: d.redirectUriSupplied,
     ...(d.codeChallenge === undefined ? {} : { codeChallenge: d.codeChallenge }),

@@ -44,6 +44,8 @@ export interface GrantFacts {
   readonly acr?: string;
   readonly amr?: readonly string[];
   readonly claimsRequest?: ClaimsRequest;
+  /** RFC 8707 resources named at /authorize: the bound of every token request under the grant. */
+  readonly resources?: readonly string[];
   readonly redirectUri?: string;
   /** The authorization request carried redirect_uri: redemption must repeat it (RFC 6749 4.1.3). */
   readonly redirectUriSupplied?: boolean;

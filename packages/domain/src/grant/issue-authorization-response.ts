@@ -1,5 +1,6 @@
 import { AuthorizationCodeIssued } from '@idp/contracts';
-import { InvalidRequest } from '@idp/oauth-errors';
+import { InvalidRequest, InvalidTarget } from '@idp/oauth-errors';
+import { MAX_RESOURCES, resourceIndicatorProblem } from '../client/uri.rules';
 import { DomainRuleError, eventMeta } from '../decider';
 import type { AuthorizationCodeSpec, IssueAuthorizationResponse } from './grant.commands';
 import { accessTokenIssued, idTokenIssued, type PendingGrantEvent } from './grant.events';
@@ -29,6 +30,7 @@ export function issueAuthorizationResponse(
   // into another session; the nonce in the ID token is the RP's defence.
   if ((accessToken || idToken) && cmd.nonce === undefined)
     throw new InvalidRequest('nonce is required for the implicit and hybrid flows');
+  checkResources(cmd.resources ?? []);
   const owner = {
     grantId: cmd.grantId,
     clientId: cmd.clientId,
@@ -51,10 +53,20 @@ function codeIssued(cmd: IssueAuthorizationResponse, code: AuthorizationCodeSpec
   const method = code.codeChallengeMethod ?? 'plain';
   if (code.codeChallenge !== undefined && !isValidCodeChallenge(code.codeChallenge, method))
     throw new InvalidRequest(`code_challenge is not a valid ${method} challenge (RFC 7636 4.2)`);
-  const { type: _type, meta, amr, code: _code, accessToken: _at, idToken: _id, ...facts } = cmd;
+  const {
+    type: _type,
+    meta,
+    amr,
+    resources,
+    code: _code,
+    accessToken: _at,
+    idToken: _id,
+    ...facts
+  } = cmd;
   return AuthorizationCodeIssued.create(
     {
       ...facts,
+      ...(resources?.length ? { resources: [...resources] } : {}),
       ...(amr === undefined ? {} : { amr: [...amr] }),
       codeHash: code.codeHash,
       exp: code.exp,
@@ -65,4 +77,14 @@ function codeIssued(cmd: IssueAuthorizationResponse, code: AuthorizationCodeSpec
     },
     eventMeta(meta),
   );
+}
+
+/** auth-api checked them against the client; the grant records only well-formed, bounded ones. */
+function checkResources(resources: readonly string[]): void {
+  if (resources.length > MAX_RESOURCES || new Set(resources).size !== resources.length)
+    throw new InvalidRequest(`at most ${MAX_RESOURCES} distinct resources may be requested`);
+  for (const r of resources) {
+    const problem = resourceIndicatorProblem(r);
+    if (problem) throw new InvalidTarget(`resource ${problem}`);
+  }
 }

@@ -12,6 +12,7 @@ import {
 } from './grant.events';
 import type { Grant, GrantState } from './grant.state';
 import { isValidCodeVerifier, pkceSatisfied } from './pkce';
+import { checkGranted } from '../resource/resource-indicators';
 
 /**
  * RFC 6749 4.1.3 + RFC 7636 4.6. A code is good for one redemption attempt:
@@ -42,6 +43,10 @@ export function redeemAuthorizationCode(
   if (state.code.redeemed) return [grantRevoked(state, 'code_replay', cmd.meta)];
   if (state.code.exp <= cmd.meta.now)
     return [grantRevoked(state, 'code_misuse', cmd.meta, GrantErrors.codeExpired)];
+  // Judged once the presenter is known to be the grant's client (another client learns
+  // nothing); a malformed request, not a misuse: nothing is appended and the code stays
+  // redeemable with a resource the authorization granted.
+  if (cmd.resource !== undefined) checkGranted(cmd.resource, state.resources);
 
   const { accessToken, refreshToken, idToken } = cmd.tokens;
   return [

@@ -10,6 +10,7 @@ import {
 } from './grant.events';
 import type { GrantState } from './grant.state';
 import { hasScope, narrowScope, withinRegistration } from './scope';
+import { checkGranted } from '../resource/resource-indicators';
 
 /**
  * RFC 6749 6 with mandatory rotation (RFC 9700 4.14.2). A rotated-away token
@@ -33,6 +34,9 @@ export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGra
     throw new InvalidGrant(GrantErrors.offlineAccessWithdrawn);
   const accessScope = narrowScope(grantScope, cmd.scope);
   if (accessScope === undefined) throw new InvalidScope(GrantErrors.scopeWidened);
+  // RFC 8707 2.2: the access token may target one of the grant's resources; the grant
+  // and its new refresh token keep them all.
+  if (cmd.resource !== undefined) checkGranted(cmd.resource, state.resources);
 
   const { accessToken, refreshToken, idToken } = cmd.tokens;
   return [

@@ -33,6 +33,15 @@ describe('formParams', () => {
     );
   });
 
+  it('keeps every value of RFC 8707 resource, as parseParams does', () => {
+    expect(formParams(request({ resource: ['https://a.example', 'https://b.example'] }))).toEqual({
+      resource: 'https://a.example https://b.example',
+    });
+    expect(() => formParams(request({ resource: 'https://a.example b' }))).toThrow(
+      'parameter resource must not contain a space',
+    );
+  });
+
   it('never lets its errors be redirected', () => {
     try {
       formParams(request({}, 'text/plain'));

@@ -6,7 +6,7 @@ import {
   LONG_PARAMS,
   MAX_LONG_PARAM_LENGTH,
   MAX_PARAM_LENGTH,
-  singleParam,
+  paramValue,
   type Params,
   type RawParams,
 } from './parse-params';
@@ -41,7 +41,7 @@ export function formParams(
       : LONG_PARAMS.has(name)
         ? MAX_LONG_PARAM_LENGTH
         : MAX_PARAM_LENGTH;
-    const value = singleParam(name, body[name], max);
+    const value = paramValue(name, body[name], max);
     if (value !== undefined) out[name] = value;
   }
   return out;

@@ -43,6 +43,38 @@ describe('parseParams', () => {
     expect(err.allowRedirect).toBe(false);
   });
 
+  it('keeps every value of RFC 8707 resource, joined with spaces', () => {
+    const params = parseParams({ resource: ['https://a.example', '', 'https://b.example/x?y=1'] });
+    expect(params['resource']).toBe('https://a.example https://b.example/x?y=1');
+    expect(parseParams({ resource: 'https://a.example' })['resource']).toBe('https://a.example');
+    expect(parseParams({ resource: ['', ''] })['resource']).toBeUndefined();
+  });
+
+  it.each([
+    [{ resource: 'https://a.example/x https://b.example' }],
+    [{ resource: ['https://a.example', 'https://b.example c'] }],
+  ])('refuses a resource value with a space (it would split in two): %j', (raw) => {
+    const err = failure(raw);
+    expect(err.toJSON()).toEqual({
+      error: 'invalid_target',
+      error_description: 'parameter resource must not contain a space',
+    });
+    expect(err.allowRedirect).toBe(false);
+  });
+
+  it('keeps the length limit and the string rule for each resource value', () => {
+    const long = `https://a.example/${'a'.repeat(MAX_PARAM_LENGTH)}`;
+    expect(failure({ resource: ['https://a.example', long] }).toJSON()).toMatchObject({
+      error: 'invalid_request',
+    });
+    expect(
+      failure({ resource: ['https://a.example', 1] } as unknown as RawParams).toJSON(),
+    ).toEqual({
+      error: 'invalid_request',
+      error_description: 'parameter resource must be a string',
+    });
+  });
+
   it(`accepts ${MAX_PARAM_LENGTH} characters and refuses one more`, () => {
     expect(parseParams({ state: 'a'.repeat(MAX_PARAM_LENGTH) })['state']).toHaveLength(2048);
     const err = failure({ state: 'a'.repeat(MAX_PARAM_LENGTH + 1) });

@@ -1,4 +1,4 @@
-import { InvalidRequest } from '@idp/oauth-errors';
+import { InvalidRequest, InvalidTarget } from '@idp/oauth-errors';
 import { paramRecord } from './param-record';
 
 /** A query string or form body as Fastify gives it. */
@@ -34,7 +34,8 @@ export const LONG_PARAMS: ReadonlySet<string> = new Set([
  *
  * Nothing is trusted yet, so these errors are never redirected
  * (`allowRedirect = false`): the caller shows them on its error page.
- * RFC 8707 `resource` may legitimately repeat; it is not supported here yet.
+ * RFC 8707 `resource` may legitimately repeat (REPEATABLE_PARAMS): its
+ * values are joined with single spaces (see `paramValue`).
  */
 export function parseParams(raw: RawParams): Params {
   // paramRecord: a parameter named __proto__ or constructor is just a name.
@@ -42,10 +43,45 @@ export function parseParams(raw: RawParams): Params {
   for (const name of Object.keys(raw)) {
     assertParamName(name);
     const max = LONG_PARAMS.has(name) ? MAX_LONG_PARAM_LENGTH : MAX_PARAM_LENGTH;
-    const value = singleParam(name, raw[name], max);
+    const value = paramValue(name, raw[name], max);
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/**
+ * Parameters a request may repeat: RFC 8707 2 `resource` ("may be used
+ * multiple times"). Every other parameter stays single (RFC 6749 3.1).
+ */
+export const REPEATABLE_PARAMS: ReadonlySet<string> = new Set(['resource']);
+
+/**
+ * One parameter by parseParams' rules. A repeatable one keeps every value,
+ * joined with single spaces, so `Params` stays one string per name for every
+ * endpoint and RPC; the endpoint that reads it splits it again. A URI never
+ * contains a literal space (RFC 3986 2), so a value with one is malformed,
+ * and refusing it here keeps the join unambiguous: RFC 8707 2's
+ * invalid_target, never redirected (nothing is validated yet).
+ */
+export function paramValue(name: string, raw: unknown, max: number): string | undefined {
+  if (!REPEATABLE_PARAMS.has(name) || typeof raw === 'string' || raw === undefined)
+    return checkedRepeatable(name, singleParam(name, raw, max));
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  const values = list.map((v) => {
+    if (typeof v !== 'string') throw reject(`parameter ${name} must be a string`);
+    return checkedRepeatable(name, singleParam(name, v, max));
+  });
+  const present = values.filter((v): v is string => v !== undefined);
+  return present.length === 0 ? undefined : present.join(' ');
+}
+
+function checkedRepeatable(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && REPEATABLE_PARAMS.has(name) && value.includes(' ')) {
+    const err = new InvalidTarget(`parameter ${name} must not contain a space`);
+    err.allowRedirect = false;
+    throw err;
+  }
+  return value;
 }
 
 const PARAM_NAME = /^[A-Za-z0-9._-]+$/;
