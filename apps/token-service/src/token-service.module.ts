@@ -12,6 +12,8 @@ import { TokenEndpoint } from './grants/token-endpoint.service';
 import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
 import { IntrospectionTombstones } from './read-model/introspection-tombstones';
+import { RequestObjects } from './request-objects/request-objects.service';
+import { RequestUriFetcher } from './request-objects/request-uri-fetcher';
 import { RevocationService } from './revocation/revocation.service';
 import { TokenSecrets } from './secrets/token-secrets';
 import { ResourceRegistry } from './resources/resource-registry.service';
@@ -41,6 +43,8 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     TokenServiceOutbound,
     ClientJwks,
     ClientAuthenticator,
+    RequestUriFetcher,
+    RequestObjects,
     PasswordChecks,
     LoginLocks,
     UserDirectory,
@@ -62,6 +66,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
   exports: [
     KeysModule,
     ClientRegistry,
+    RequestObjects,
     UserDirectory,
     ResourceRegistry,
     TokenEndpoint,

@@ -4,7 +4,8 @@ import { accessTokenFormat, epochSeconds, id, tokenHash } from './common';
 
 /**
  * Client metadata as RFC 7591 names it, plus ours (access_token_format,
- * access_token_claims, resources, skip_consent). The secret is never in an
+ * access_token_claims, resources, skip_consent) and OIDC Registration's
+ * request object fields. The secret is never in an
  * event: only its keyed hash.
  */
 export const clientMetadata = z.object({
@@ -31,6 +32,17 @@ export const clientMetadata = z.object({
   access_token_claims: z.array(z.string()).default([]),
   resources: z.array(z.string()).default([]),
   skip_consent: z.boolean().default(false),
+  /**
+   * OIDC Registration 2: the only alg this client's request objects may be
+   * signed with (RFC 9101); unset, any alg of the server's allow-list.
+   */
+  request_object_signing_alg: z.string().optional(),
+  /**
+   * OIDC Registration 2: the request_uri values (RFC 9101 5.2) the client may
+   * send to /authorize, which token-service then fetches. Optional rather
+   * than defaulted, so clients registered before it keep the same metadata.
+   */
+  request_uris: z.array(z.string().url()).optional(),
 });
 export type ClientMetadata = z.output<typeof clientMetadata>;
 /** What a registration request may omit: the schema's defaults fill the rest. */

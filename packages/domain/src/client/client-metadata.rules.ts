@@ -8,7 +8,7 @@ import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
 import { SUPPORTED_GRANT_TYPES } from '../grant/grant-types';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
-import { redirectUriProblem, resourceProblem, webUriProblem } from './uri.rules';
+import { redirectUriProblem, requestUriProblem, resourceProblem, webUriProblem } from './uri.rules';
 
 /** What the key ring can sign with; `none` is never accepted. */
 export const SIGNING_ALGS: readonly Alg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -115,6 +115,30 @@ function checkCalledUris(m: ClientMetadata, outbound: OutboundPolicy): void {
 }
 
 /**
+ * Request objects (RFC 9101, OIDC Registration 2): they are only ever
+ * accepted signed with the client's keys, so a client that names an alg or
+ * request_uris must have keys; the alg is one of the server's allow-list
+ * (never `none`, never an HMAC); request_uris are fetched by token-service,
+ * so each is a web URI we may call (a fragment is allowed: OIDC Core 6.2
+ * uses it to tell versions of the file apart).
+ */
+function checkRequestObjects(m: ClientMetadata, outbound: OutboundPolicy): void {
+  const alg = m.request_object_signing_alg;
+  if (alg !== undefined && !(SIGNING_ALGS as readonly string[]).includes(alg))
+    throw bad('request_object_signing_alg', `must be one of ${SIGNING_ALGS.join(', ')}`);
+  const uris = m.request_uris ?? [];
+  if ((alg !== undefined || uris.length > 0) && !m.jwks && m.jwks_uri === undefined)
+    throw bad(
+      alg === undefined ? 'request_uris' : 'request_object_signing_alg',
+      'requires jwks or jwks_uri: request objects must be signed with the client keys',
+    );
+  for (const uri of uris) {
+    const problem = requestUriProblem(uri) ?? uriHostProblem(outbound, uri);
+    if (problem) throw bad('request_uris', `${uri} ${problem}`);
+  }
+}
+
+/**
  * Access tokens: jwe tokens are encrypted to the resource server that reads
  * them, so a jwe client must name its resources (RFC 8707 URIs); the
  * token-service resolves each resource's encryption key from its own
@@ -158,6 +182,7 @@ export function validateClientMetadata(
   checkAuthentication(m, hasSecret);
   checkLogoutUris(m);
   checkCalledUris(m, outbound);
+  checkRequestObjects(m, outbound);
   checkTokens(m);
 }
 
