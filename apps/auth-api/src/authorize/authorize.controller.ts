@@ -17,6 +17,7 @@ import { validateAuthorizationRequest } from './authorization-request';
 import { AuthorizationFlow } from './authorization-flow';
 import { errorOutcome } from './authorization-outcome';
 import { ClientDirectory } from './client-directory';
+import { RequestObjectResolver } from './request-object';
 import type { AuthorizationRequest } from './types';
 import { RateLimit } from '../http/rate-limit.guard';
 
@@ -35,6 +36,7 @@ export class AuthorizeController {
     private readonly edge: EdgeConfig,
     private readonly clients: ClientDirectory,
     private readonly flow: AuthorizationFlow,
+    private readonly requestObjects: RequestObjectResolver,
   ) {}
 
   @Get()
@@ -65,7 +67,9 @@ export class AuthorizeController {
     params: Params,
   ): Promise<{ request: AuthorizationRequest; client: ClientMetadata }> {
     const client = await this.clients.find(params['client_id']);
-    const request = validateAuthorizationRequest(params, client, this.edge.requestOptions);
+    // RFC 9101: a request object's parameters replace the query's (RequestObjectResolver says which).
+    const effective = await this.requestObjects.resolve(params, client);
+    const request = validateAuthorizationRequest(effective, client, this.edge.requestOptions);
     // Unreachable: validateAuthorizationRequest refuses an unknown client first (checkClient).
     if (client === undefined) throw new Error('validated a request without a client');
     return { request, client };
