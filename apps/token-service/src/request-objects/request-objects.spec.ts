@@ -49,7 +49,7 @@ describe('RequestObjects', () => {
 
   /** A valid object of `client` (ES256, the registered key) unless told otherwise. */
   const sign = (
-    over: JWTPayload = {},
+    over: Record<string, unknown> = {},
     opts: { key?: CryptoKey; alg?: string; typ?: string; client?: string } = {},
   ) => {
     const client = opts.client ?? clientId;
