@@ -15,6 +15,7 @@ import {
 import { freePort } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
 import { implicitHybridSuite } from './implicit-hybrid.suite';
+import { requestObjectSuite } from './request-object.suite';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
 
 export interface RunningProvider {
@@ -46,6 +47,7 @@ export function oidcSuite(mode: string, start: StartProvider): void {
     }, 120_000);
     afterAll(() => provider?.stop());
     implicitHybridSuite(() => ({ base, issuer }));
+    requestObjectSuite(() => ({ base, issuer, clientKey: rpKey.privateJwk }));
 
     const webOpaque = () =>
       rpFor(issuer, {
