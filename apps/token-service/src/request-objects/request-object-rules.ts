@@ -95,7 +95,8 @@ function asParam(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   // `claims` (OIDC Core 5.5) is a JSON object in a request object and JSON text in a query.
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return JSON.stringify(value);
   return undefined;
 }
 
@@ -114,6 +115,9 @@ export function authorizationParams(payload: JWTPayload, clientId: string): Reco
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(payload)) {
     if (JWT_CLAIMS.has(name)) continue;
+    // A repeated parameter (RFC 8707's several `resource`s) is refused at /authorize as well.
+    if (Array.isArray(value))
+      throw invalidRequestObject('a request object parameter has several values');
     const param = asParam(value);
     if (param !== undefined && param !== '') params[name] = param;
   }

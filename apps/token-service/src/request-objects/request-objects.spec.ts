@@ -261,6 +261,13 @@ describe('RequestObjects', () => {
       );
     });
 
+    it('refuses a parameter with several values, as a repeated query parameter is', async () => {
+      await refused(
+        sign({ resource: ['https://a.example', 'https://b.example'] }),
+        'a request object parameter has several values',
+      );
+    });
+
     it('refuses a typ that is not a request object', async () => {
       await refused(sign({}, { typ: 'at+jwt' }), 'typ must be oauth-authz-req+jwt or JWT');
       await refused(sign({}, { typ: 'logout+jwt' }), 'typ must be oauth-authz-req+jwt or JWT');
