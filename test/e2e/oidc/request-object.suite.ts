@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { JWK } from 'jose';
 import * as oidc from 'openid-client';
 import { codeGrant, newChecks, privateKeyOf, rpFor, type ServerMetadata } from '../support/rp';
@@ -10,6 +11,34 @@ export interface JarProvider {
   readonly issuer: ServerMetadata;
   /** The private half of the key the `pk-jwt` client registered (its seed `jwks`). */
   readonly clientKey: JWK;
+  /** http://127.0.0.1:<free port>: `${requestUriBase}${REQUEST_URI_PATH}` is in pk-jwt's request_uris. */
+  readonly requestUriBase: string;
+}
+
+export const REQUEST_URI_PATH = '/request-objects/pk-jwt.jwt';
+
+/** /authorize → login → the RP's redirect_uri with the response. */
+async function loginAt(base: string, url: string): Promise<string> {
+  const browser = new CookieBrowser();
+  let res = await browser.follow(url, {}, base);
+  expect(res.status).toBe(200);
+  const login = formOf(await res.text());
+  res = await browser.follow(
+    new URL(login.action, base).toString(),
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        ...login.fields,
+        username: ALICE.username,
+        password: ALICE.password,
+      }),
+    },
+    base,
+  );
+  const callback = res.headers.get('location') ?? '';
+  expect(callback.startsWith(`${REDIRECT_URI}?`)).toBe(true);
+  return callback;
 }
 
 /**
@@ -20,6 +49,23 @@ export interface JarProvider {
  */
 export function requestObjectSuite(provider: () => JarProvider): void {
   describe('request objects (RFC 9101)', () => {
+    /** The RP's web server: answers its request_uri with whatever `served` holds. */
+    let served = '';
+    let rp: Server | undefined;
+    beforeAll(async () => {
+      const { port } = new URL(provider().requestUriBase);
+      rp = createServer((req, res) => {
+        if (req.url !== REQUEST_URI_PATH) res.writeHead(404).end();
+        else res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end(served);
+      });
+      await new Promise<void>((r) => rp!.listen(Number(port), '127.0.0.1', r));
+    });
+    afterAll(async () => {
+      rp?.closeAllConnections();
+      await new Promise((r) => (rp ? rp.close(r) : r(undefined)));
+    });
+
+    /** pk-jwt's authorization URL with its request object signed by `signingKey`, plus `query`. */
     const pkJwt = async (signingKey: JWK, query: Record<string, string> = {}) => {
       const { base, issuer, clientKey } = provider();
       const client = rpFor(
@@ -54,30 +100,26 @@ export function requestObjectSuite(provider: () => JarProvider): void {
         'scope',
         'state',
       ]);
-      const browser = new CookieBrowser();
-      let res = await browser.follow(url, {}, base);
-      expect(res.status).toBe(200);
-      const login = formOf(await res.text());
-      res = await browser.follow(
-        new URL(login.action, base).toString(),
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            ...login.fields,
-            username: ALICE.username,
-            password: ALICE.password,
-          }),
-        },
-        base,
-      );
-      const callback = res.headers.get('location') ?? '';
-      expect(callback.startsWith(`${REDIRECT_URI}?`)).toBe(true);
+      const callback = await loginAt(base, url);
       // openid-client checks the object's state, nonce and PKCE verifier, and the ID token.
       const tokens = await codeGrant(client, callback, checks);
       expect(tokens.claims()).toMatchObject({ aud: 'pk-jwt', sub: ALICE.sub, nonce: checks.nonce });
       // The object's scope (openid email), not the query's (openid profile).
       expect(tokens.scope?.split(' ').sort()).toEqual(['email', 'openid']);
+    });
+
+    it('a signed request object by reference: fetched from the registered request_uri', async () => {
+      const { base, client, checks, url } = await pkJwt(provider().clientKey);
+      served = new URL(url).searchParams.get('request') ?? '';
+      const byReference = new URL(provider().issuer.authorization_endpoint!);
+      byReference.searchParams.set('client_id', 'pk-jwt');
+      byReference.searchParams.set(
+        'request_uri',
+        `${provider().requestUriBase}${REQUEST_URI_PATH}`,
+      );
+      const callback = await loginAt(base, byReference.href);
+      const tokens = await codeGrant(client, callback, checks);
+      expect(tokens.claims()).toMatchObject({ aud: 'pk-jwt', nonce: checks.nonce });
     });
 
     it('a request object signed with a key the client did not register: invalid_request_object', async () => {
