@@ -10,6 +10,7 @@ import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthorizationFlow } from './authorize/authorization-flow';
 import { AuthorizeController } from './authorize/authorize.controller';
 import { ClientDirectory } from './authorize/client-directory';
+import { RequestObjectResolver } from './authorize/request-object';
 import { SsoSessions } from './authorize/sso-sessions';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
@@ -61,6 +62,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     ClientRateLimit,
     TokenRoute,
     ClientDirectory,
+    RequestObjectResolver,
     SsoSessions,
     InteractionStore,
     LoginThrottle,

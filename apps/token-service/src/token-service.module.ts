@@ -13,6 +13,8 @@ import { TokenEndpoint } from './grants/token-endpoint.service';
 import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
 import { IntrospectionTombstones } from './read-model/introspection-tombstones';
+import { RequestObjects } from './request-objects/request-objects.service';
+import { RequestUriFetcher } from './request-objects/request-uri-fetcher';
 import { RevocationService } from './revocation/revocation.service';
 import { ClientSecretBox } from './secrets/client-secret-box';
 import { TokenSecrets } from './secrets/token-secrets';
@@ -45,6 +47,8 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     ClientJwks,
     ClientAuthenticator,
     PushingClientAuthentication,
+    RequestUriFetcher,
+    RequestObjects,
     PasswordChecks,
     LoginLocks,
     UserDirectory,
@@ -66,6 +70,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
   exports: [
     KeysModule,
     ClientRegistry,
+    RequestObjects,
     UserDirectory,
     ResourceRegistry,
     TokenEndpoint,

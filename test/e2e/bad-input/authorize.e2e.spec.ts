@@ -359,12 +359,12 @@ describe('bad input: /authorize', () => {
       ['a non-numeric max_age', { ...VALID, max_age: '1e3' }, 'invalid_request'],
       ['a huge max_age', { ...VALID, max_age: '9'.repeat(40) }, 'invalid_request'],
       [
-        'a request object',
+        'an unsigned request object',
         { ...VALID, request: 'eyJhbGciOiJub25lIn0.e30.' },
-        'request_not_supported',
+        'invalid_request_object',
       ],
       [
-        'a request_uri',
+        'a request_uri the client did not register',
         { ...VALID, request_uri: 'https://evil.example/r' },
         'request_uri_not_supported',
       ],

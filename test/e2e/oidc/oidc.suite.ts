@@ -15,6 +15,7 @@ import {
 import { freePort } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
 import { implicitHybridSuite } from './implicit-hybrid.suite';
+import { REQUEST_URI_PATH, requestObjectSuite } from './request-object.suite';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
 
 export interface RunningProvider {
@@ -37,15 +38,23 @@ export function oidcSuite(mode: string, start: StartProvider): void {
     let base = '';
     let provider: RunningProvider | undefined;
     let issuer: ServerMetadata;
+    let requestUriBase = '';
 
     beforeAll(async () => {
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
-      provider = await start({ port, issuer: base, seedFile: writeSeedFile(rpKey.publicJwk) });
+      // Where the request object suite serves pk-jwt's request_uri (registered in the seed).
+      requestUriBase = `http://127.0.0.1:${await freePort()}`;
+      provider = await start({
+        port,
+        issuer: base,
+        seedFile: writeSeedFile(rpKey.publicJwk, [`${requestUriBase}${REQUEST_URI_PATH}`]),
+      });
       issuer = await discover(base);
     }, 120_000);
     afterAll(() => provider?.stop());
     implicitHybridSuite(() => ({ base, issuer }));
+    requestObjectSuite(() => ({ base, issuer, clientKey: rpKey.privateJwk, requestUriBase }));
 
     const webOpaque = () =>
       rpFor(issuer, {

@@ -21,8 +21,12 @@ export function clientKeyPair(): { privateJwk: JWK; publicJwk: JWK } {
   };
 }
 
-/** The SEED_FILE of issue #3's configuration contract, with one client per flavour under test. */
-export function writeSeedFile(rpKey: JWK): string {
+/**
+ * The SEED_FILE of issue #3's configuration contract, with one client per
+ * flavour under test. `requestUris`: where `pk-jwt` may have its request
+ * objects fetched from (RFC 9101 5.2).
+ */
+export function writeSeedFile(rpKey: JWK, requestUris: readonly string[] = []): string {
   const common = {
     redirect_uris: [REDIRECT_URI],
     skip_consent: true,
@@ -58,6 +62,7 @@ export function writeSeedFile(rpKey: JWK): string {
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'private_key_jwt',
         jwks: { keys: [rpKey] },
+        ...(requestUris.length > 0 ? { request_uris: [...requestUris] } : {}),
         ...common,
       },
       {

@@ -35,9 +35,11 @@ export interface AuthorizationRequestOptions {
  * redirect_uri, the response mode and the state, for the caller to send back
  * with `renderAuthorizationError`.
  *
- * Not supported, on purpose: `request`/`request_uri`/`registration` are
- * refused with OIDC Core 3.1.2.6 codes; `claims` (OIDC Core 5.5) and `display`
- * are ignored (discovery says claims_parameter_supported: false).
+ * Request objects (`request`, `request_uri`) are resolved before this, by
+ * RequestObjectResolver: what it gets are the effective parameters.
+ * Not supported, on purpose: `registration` is refused with its OIDC Core
+ * 3.1.2.6 code, and so is a PAR `request_uri` for now; `claims` (OIDC Core
+ * 5.5) and `display` are ignored (discovery says claims_parameter_supported: false).
  */
 export function validateAuthorizationRequest(
   params: Params,

@@ -14,13 +14,14 @@ import { InvalidRequest, OAuthError } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { errorPageResponse } from '../interaction/interaction-views';
 import { send, type HttpOutcome } from '../http/http-outcome';
-import { isPushedRequestUri, PushedRequests } from '../par/pushed-requests';
+import { PushedRequests } from '../par/pushed-requests';
 import { validateAuthorizationRequest } from './authorization-request';
 import { toAuthorizationError } from './authorization-error';
 import { checkClient } from './client-redirect';
 import { AuthorizationFlow } from './authorization-flow';
 import { errorOutcome } from './authorization-outcome';
 import { ClientDirectory } from './client-directory';
+import { isPushedRequestUri, RequestObjectResolver } from './request-object';
 import type { AuthorizationRequest } from './types';
 import { RateLimit } from '../http/rate-limit.guard';
 
@@ -47,6 +48,7 @@ export class AuthorizeController {
     private readonly clients: ClientDirectory,
     private readonly flow: AuthorizationFlow,
     private readonly pushed: PushedRequests,
+    private readonly requestObjects: RequestObjectResolver,
   ) {}
 
   @Get()
@@ -81,7 +83,9 @@ export class AuthorizeController {
     if (requestUri !== undefined && isPushedRequestUri(requestUri)) {
       return this.redeem(params, client, requestUri);
     }
-    const request = validateAuthorizationRequest(params, client, this.edge.requestOptions);
+    // RFC 9101: a request object's parameters replace the query's (RequestObjectResolver says which).
+    const effective = await this.requestObjects.resolve(params, client);
+    const request = validateAuthorizationRequest(effective, client, this.edge.requestOptions);
     // Unreachable: validateAuthorizationRequest refuses an unknown client first (checkClient).
     if (client === undefined) throw new Error('validated a request without a client');
     // RFC 9126 4: where PAR is required, a request that was not pushed is invalid_request.

@@ -3,3 +3,4 @@ export * from './authorization-request';
 export * from './authorization-response';
 export * from './response-type';
 export * from './types';
+export * from './request-object';

@@ -2,16 +2,24 @@ import { InvalidRequest, OAuthError } from '@idp/oauth-errors';
 import type { Params } from '@idp/nest-kit';
 import { PROMPTS, type Prompt } from './types';
 
-/** OIDC Core 3.1.2.6 (and 6.1, 6.2): say what is unsupported rather than ignore it. */
+/**
+ * OIDC Core 3.1.2.6: say what is unsupported rather than ignore it. By the
+ * time parameters are validated, RequestObjectResolver has replaced a
+ * request object (`request`, or a registered `request_uri`) by its
+ * parameters, and /authorize has redeemed a pushed authorization request's
+ * request_uri (RFC 9126) before validating; what is left is a request_uri
+ * no step resolved (POST /par refuses one before validation) or a caller
+ * that skipped the resolver.
+ */
 export function checkUnsupported(params: Params): void {
-  if (params['request'] !== undefined) {
-    throw new OAuthError('request_not_supported', {
-      description: 'request objects are not supported',
-    });
-  }
   if (params['request_uri'] !== undefined) {
     throw new OAuthError('request_uri_not_supported', {
-      description: 'request_uri is not supported',
+      description: 'this request_uri was not resolved',
+    });
+  }
+  if (params['request'] !== undefined) {
+    throw new OAuthError('invalid_request_object', {
+      description: 'the request object was not resolved',
     });
   }
   if (params['registration'] !== undefined) {

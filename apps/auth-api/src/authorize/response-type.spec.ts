@@ -153,17 +153,18 @@ describe('validateAuthorizationRequest: response_type and response_mode', () => 
   });
 
   it.each([
+    // RequestObjectResolver replaces request objects before validation: what is left is refused.
     [
       'request',
       'eyJhbGciOiJub25lIn0.e30.',
-      'request_not_supported',
-      'request objects are not supported',
+      'invalid_request_object',
+      'the request object was not resolved',
     ],
     [
       'request_uri',
-      'https://app.example/r',
+      'urn:ietf:params:oauth:request_uri:abc',
       'request_uri_not_supported',
-      'request_uri is not supported',
+      'this request_uri was not resolved',
     ],
     [
       'registration',

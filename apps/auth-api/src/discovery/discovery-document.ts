@@ -1,5 +1,5 @@
 import type { Config } from '@idp/config';
-import { SIGNING_ALGS } from '@idp/crypto';
+import { DEFAULT_VERIFY_ALGS, SIGNING_ALGS } from '@idp/crypto';
 import {
   CLIENT_SECRET_JWT_ALGS,
   PRIVATE_KEY_JWT_ALGS,
@@ -107,8 +107,13 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     code_challenge_methods_supported: config.ALLOW_PLAIN_PKCE ? ['S256', 'plain'] : ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
     claims_parameter_supported: false,
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    // RFC 9101 and OIDC Core 6: signed request objects, by value or from a
+    // request_uri the client registered (never unregistered ones: we fetch it);
+    // verified with the client assertion algs, never encrypted.
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
+    require_request_uri_registration: true,
+    request_object_signing_alg_values_supported: [...DEFAULT_VERIFY_ALGS],
     // RFC 9207 3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     // OIDC RP-Initiated Logout 1.0 3.1, Front-Channel Logout 1.0 3, Back-Channel Logout 1.0 2.1.

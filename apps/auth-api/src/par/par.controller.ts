@@ -4,6 +4,7 @@ import { clientCredentials, FormBody, formParams } from '@idp/nest-kit';
 import { clientMetadata, TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { InvalidRequest, ServerError } from '@idp/oauth-errors';
 import { validateAuthorizationRequest } from '../authorize/authorization-request';
+import { RequestObjectResolver } from '../authorize/request-object';
 import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';
 import { RateLimit } from '../http/rate-limit.guard';
@@ -19,7 +20,8 @@ const LONG_PARAMS = { client_assertion: 8192 };
  * method, no repeated parameter) and token-service authenticates the client
  * with every method /token accepts; the parameters then go through
  * `validateAuthorizationRequest`, the function /authorize validates with,
- * against that client. Every error is a JSON body (RFC 9126 2.3), never a
+ * against that client, after a pushed request object (RFC 9126 3, RFC 9101)
+ * has been turned into its parameters as /authorize does. Every error is a JSON body (RFC 9126 2.3), never a
  * redirect: there is no browser here. The answer is 201 with the
  * request_uri the client sends the browser to /authorize with.
  *
@@ -33,6 +35,7 @@ export class ParController {
     private readonly edge: EdgeConfig,
     private readonly clientLimit: ClientRateLimit,
     private readonly pushed: PushedRequests,
+    private readonly requestObjects: RequestObjectResolver,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'authenticatePushingClient'>,
   ) {}
 
@@ -68,11 +71,13 @@ export class ParController {
       throw new InvalidRequest('client_id does not match the authenticated client');
     }
     // The authorization parameters alone: credentials are only for authentication (RFC 9126 2.1).
-    const validated = validateAuthorizationRequest(
+    // RFC 9126 3: a request object may be pushed too; its parameters replace the form's
+    // exactly as at /authorize (RequestObjectResolver), and its errors are JSON here as any other.
+    const effective = await this.requestObjects.resolve(
       { ...params, client_id: client.client_id },
       client,
-      this.edge.requestOptions,
     );
+    const validated = validateAuthorizationRequest(effective, client, this.edge.requestOptions);
     const { requestUri, expiresIn } = await this.pushed.push(validated);
     return { request_uri: requestUri, expires_in: expiresIn };
   }

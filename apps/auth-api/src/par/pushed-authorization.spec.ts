@@ -10,6 +10,7 @@ import {
   testConfig,
   type Fakes,
 } from '../http/auth-api.fixtures';
+import { OAuthError } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { signSessionId } from '../http/session-cookie';
 
@@ -51,8 +52,9 @@ describe('/authorize with a pushed request_uri (RFC 9126 4)', () => {
   const authenticateUser = jest.fn();
   const getSession = jest.fn();
   const startSession = jest.fn();
+  const requestObject = jest.fn();
   const fakes = (): Fakes => ({
-    token: { getClient, authenticatePushingClient, authorize, authenticateUser },
+    token: { getClient, authenticatePushingClient, authorize, authenticateUser, requestObject },
     session: { getSession, startSession },
     pushedRequests: store,
   });
@@ -218,7 +220,10 @@ describe('/authorize with a pushed request_uri (RFC 9126 4)', () => {
     );
   });
 
-  it('keeps refusing request_uri values that are not ours (request_uri_not_supported)', async () => {
+  it('leaves request_uri values that are not ours to the request object resolver (RFC 9101)', async () => {
+    requestObject.mockRejectedValueOnce(
+      new OAuthError('request_uri_not_supported', { description: 'not registered' }),
+    );
     const res = await authorizeWith({
       ...PUSHED,
       request_uri: 'https://app.example/request.jwt',

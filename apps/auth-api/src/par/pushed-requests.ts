@@ -3,19 +3,13 @@ import { CacheUnavailableError, type PushedRequestStore } from '@idp/cache';
 import { CONFIG, type Config } from '@idp/config';
 import { keyedHash, randomBase64url } from '@idp/crypto';
 import { StorageUnavailable } from '@idp/oauth-errors';
+import { PAR_REQUEST_URI_PREFIX } from '../authorize/request-object';
 import type { AuthorizationRequest } from '../authorize/types';
 import { EdgeConfig } from '../http/edge-config';
 import { PUSHED_REQUEST_STORE } from './pushed-request-store.module';
 
-/** RFC 9126 2.2: the request_uri is a URN under this prefix (the example's, and what clients expect). */
-export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 /** Ours: the prefix and 256 random bits as base64url (RFC 9126 7.1: unguessable). */
 const OUR_REQUEST_URI = /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/;
-
-/** Whether a request_uri is one of ours (issued by POST /par) rather than a JAR reference. */
-export function isPushedRequestUri(requestUri: string): boolean {
-  return requestUri.startsWith(REQUEST_URI_PREFIX);
-}
 
 /**
  * Pushed authorization requests between POST /par and /authorize (RFC 9126):
@@ -37,7 +31,7 @@ export class PushedRequests {
 
   /** Stores `request` for its client: the request_uri to send, and how long it lives (RFC 9126 2.2). */
   async push(request: AuthorizationRequest): Promise<{ requestUri: string; expiresIn: number }> {
-    const requestUri = `${REQUEST_URI_PREFIX}${randomBase64url(32)}`;
+    const requestUri = `${PAR_REQUEST_URI_PREFIX}${randomBase64url(32)}`;
     await guarded(() =>
       this.store.save(
         this.handleOf(requestUri),

@@ -10,6 +10,7 @@ import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
 import { KeyRingService } from '../keys/key-ring.service';
 import { SessionGrants } from '../logout/session-grants.service';
+import { RequestObjects } from '../request-objects/request-objects.service';
 import { RevocationService } from '../revocation/revocation.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
@@ -38,6 +39,7 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     private readonly sessionGrants: SessionGrants,
     private readonly logoutTokens: LogoutTokens,
     private readonly pushingClients: PushingClientAuthentication,
+    private readonly requestObjects: RequestObjects,
   ) {}
 
   async jwks() {
@@ -74,6 +76,12 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
   async userinfo({ accessToken }: Request<'userinfo'>) {
     const answer = await this.userinfoService.userinfo(accessToken);
     return answer.format === 'json' ? { ...answer, claims: json(answer.claims) } : answer;
+  }
+
+  async requestObject({ clientId, request, requestUri }: Request<'requestObject'>) {
+    const source =
+      request === undefined ? { clientId, requestUri: requestUri ?? '' } : { clientId, request };
+    return { params: { ...(await this.requestObjects.resolve(source)) } };
   }
 
   authenticateClient(request: Request<'authenticateClient'>) {

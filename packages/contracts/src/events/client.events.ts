@@ -4,10 +4,11 @@ import { accessTokenFormat, epochSeconds, id, tokenHash } from './common';
 
 /**
  * Client metadata as RFC 7591 names it, plus ours (access_token_format,
- * access_token_claims, resources, skip_consent). The secret is never in
- * clear in an event: its keyed hash, and only for a client_secret_jwt client
- * (which needs the secret itself as its HMAC key) also a `sealedSecret`,
- * AES-256-GCM under a key derived from KEY_ENCRYPTION_KEY (ADR 0031).
+ * access_token_claims, resources, skip_consent) and OIDC Registration's
+ * request object fields. The secret is never in clear in an event: its
+ * keyed hash, and only for a client_secret_jwt client (which needs the
+ * secret itself as its HMAC key) also a `sealedSecret`, AES-256-GCM under a
+ * key derived from KEY_ENCRYPTION_KEY (ADR 0031).
  */
 export const clientMetadata = z.object({
   client_id: id,
@@ -43,6 +44,17 @@ export const clientMetadata = z.object({
   skip_consent: z.boolean().default(false),
   /** RFC 9126 6: /authorize accepts this client's requests only through a pushed request_uri. */
   require_pushed_authorization_requests: z.boolean().default(false),
+  /**
+   * OIDC Registration 2: the only alg this client's request objects may be
+   * signed with (RFC 9101); unset, any alg of the server's allow-list.
+   */
+  request_object_signing_alg: z.string().optional(),
+  /**
+   * OIDC Registration 2: the request_uri values (RFC 9101 5.2) the client may
+   * send to /authorize, which token-service then fetches. Optional rather
+   * than defaulted, so clients registered before it keep the same metadata.
+   */
+  request_uris: z.array(z.string().url()).optional(),
 });
 /** A sealed box (base64url salt, IV, ciphertext, tag): never the secret itself. */
 const sealedSecret = z

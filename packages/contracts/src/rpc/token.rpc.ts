@@ -25,6 +25,15 @@ export const clientAuthentication = z.object({
 });
 export type ClientAuthentication = z.output<typeof clientAuthentication>;
 
+/**
+ * The longest request object (RFC 9101) accepted by value or fetched from a
+ * request_uri: /authorize's limit for the `request` parameter
+ * (MAX_LONG_PARAM_LENGTH), so one bound holds for both ways of sending it.
+ */
+export const MAX_REQUEST_OBJECT_LENGTH = 8192;
+/** RFC 9101 5.2: "SHOULD NOT exceed 512 ASCII characters"; we allow some slack for registered ones. */
+export const MAX_REQUEST_URI_LENGTH = 2048;
+
 export const tokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
@@ -125,6 +134,30 @@ export const tokenRpcMethods = {
       endpoints: z.array(z.string().max(2048)).min(1).max(2),
     }),
     response: z.object({ client: z.record(z.string(), z.json()) }),
+  },
+  /**
+   * A request object (RFC 9101, OIDC Core 6) of `clientId`, sent by value
+   * (`request`) or by reference (`requestUri`, one of the client's registered
+   * request_uris, fetched here through the guarded outbound client), verified
+   * with the client's keys. Answers the authorization parameters it carries
+   * (JWT claims dropped, every value a string); any failure is
+   * invalid_request_object, invalid_request_uri or request_uri_not_supported.
+   */
+  requestObject: {
+    /** Exactly one of `request` and `requestUri` (the caller refuses both together). */
+    request: z
+      .object({
+        clientId: z.string().max(200),
+        request: z.string().max(MAX_REQUEST_OBJECT_LENGTH).optional(),
+        requestUri: z.string().max(MAX_REQUEST_URI_LENGTH).optional(),
+      })
+      .refine((r) => (r.request === undefined) !== (r.requestUri === undefined), {
+        message: 'exactly one of request and requestUri',
+      }),
+    /** Values are strings; a repeatable parameter (RFC 8707 `resource`) may be a list. */
+    response: z.object({
+      params: z.record(z.string(), z.union([z.string(), z.array(z.string()).max(20)])),
+    }),
   },
   /**
    * The authoritative introspection record of a token, from the event store

@@ -247,6 +247,66 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
     });
 
+    describe('request objects (RFC 9101, OIDC Registration 2)', () => {
+      const jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc' }] };
+      const production = { outbound: publicIssuerPolicy };
+      it('accept an allowed alg and https request_uris (with a fragment) for a client with keys', () => {
+        accepts(
+          register(
+            webClient({
+              jwks,
+              request_object_signing_alg: 'ES256',
+              request_uris: ['https://rp.example/req.jwt#abc', 'https://rp.example/other.jwt'],
+            }),
+            production,
+          ),
+        );
+      });
+      it.each(['none', 'HS256', 'RS1', 'ES512'])('refuse request_object_signing_alg %s', (alg) => {
+        expect(
+          attempt(register(webClient({ jwks, request_object_signing_alg: alg }), production)),
+        ).toEqual(
+          metadataError('request_object_signing_alg must be one of RS256, PS256, ES256, EdDSA'),
+        );
+      });
+      it('need the client keys that request objects are verified with', () => {
+        expect(
+          attempt(register(webClient({ request_uris: ['https://rp.example/r'] }), production)),
+        ).toEqual(
+          metadataError(
+            'request_uris requires jwks or jwks_uri: request objects must be signed with the client keys',
+          ),
+        );
+        expect(
+          attempt(register(webClient({ request_object_signing_alg: 'ES256' }), production)),
+        ).toEqual(
+          metadataError(
+            'request_object_signing_alg requires jwks or jwks_uri: request objects must be signed with the client keys',
+          ),
+        );
+      });
+      it.each([
+        ['http://rp.example/r', 'must use https (http only on localhost, 127.0.0.1 or [::1])'],
+        ['ftp://rp.example/r', 'must use https'],
+        [`https://rp.example/${'a'.repeat(500)}`, 'must not be longer than 512 characters'],
+        [
+          'https://169.254.169.254/latest/meta-data',
+          '169.254.169.254 is a link-local address (169.254.0.0/16)',
+        ],
+        ['http://127.0.0.1:6379/', '127.0.0.1 is a loopback address (127.0.0.0/8)'],
+      ])('refuse request_uri %s (we fetch it: server-side request forgery)', (uri, why) => {
+        expect(attempt(register(webClient({ jwks, request_uris: [uri] }), production))).toEqual(
+          metadataError(`request_uris ${uri} ${why}`),
+        );
+      });
+      it('refuse a request_uri that is not a URI (schema)', () => {
+        expect(attempt(register(webClient({ jwks, request_uris: ['not a uri'] })))).toMatchObject({
+          error: 'invalid_client_metadata',
+          error_description: expect.stringMatching(/^request_uris\.0: /),
+        });
+      });
+    });
+
     it('extra access token claims cannot shadow the ones we set', () => {
       expect(attempt(register(webClient({ access_token_claims: ['roles', 'sub'] })))).toEqual(
         metadataError('access_token_claims must not include the reserved claim "sub"'),

@@ -12,6 +12,7 @@ import { CLIENT_SECRET_JWT_ALGS, PRIVATE_KEY_JWT_ALGS } from './assertion-algs';
 import {
   MAX_RESOURCES,
   redirectUriProblem,
+  requestUriProblem,
   resourceIndicatorProblem,
   webUriProblem,
 } from './uri.rules';
@@ -179,6 +180,30 @@ function checkResources(resources: readonly string[]): void {
 }
 
 /**
+ * Request objects (RFC 9101, OIDC Registration 2): they are only ever
+ * accepted signed with the client's keys, so a client that names an alg or
+ * request_uris must have keys; the alg is one of the server's allow-list
+ * (never `none`, never an HMAC); request_uris are fetched by token-service,
+ * so each is a web URI we may call (a fragment is allowed: OIDC Core 6.2
+ * uses it to tell versions of the file apart).
+ */
+function checkRequestObjects(m: ClientMetadata, outbound: OutboundPolicy): void {
+  const alg = m.request_object_signing_alg;
+  if (alg !== undefined && !(SIGNING_ALGS as readonly string[]).includes(alg))
+    throw bad('request_object_signing_alg', `must be one of ${SIGNING_ALGS.join(', ')}`);
+  const uris = m.request_uris ?? [];
+  if ((alg !== undefined || uris.length > 0) && !m.jwks && m.jwks_uri === undefined)
+    throw bad(
+      alg === undefined ? 'request_uris' : 'request_object_signing_alg',
+      'requires jwks or jwks_uri: request objects must be signed with the client keys',
+    );
+  for (const uri of uris) {
+    const problem = requestUriProblem(uri) ?? uriHostProblem(outbound, uri);
+    if (problem) throw bad('request_uris', `${uri} ${problem}`);
+  }
+}
+
+/**
  * Access tokens: jwe tokens are encrypted to the resource server that reads
  * them, so a jwe client must name its resources (RFC 8707 URIs); the
  * token-service resolves each resource's encryption key from its own
@@ -236,6 +261,7 @@ export function validateClientMetadata(
   checkAuthentication(m, secret);
   checkLogoutUris(m);
   checkCalledUris(m, outbound);
+  checkRequestObjects(m, outbound);
   checkTokens(m);
   checkPushedRequests(m);
 }

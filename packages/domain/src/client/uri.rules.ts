@@ -54,6 +54,18 @@ export function webUriProblem(uri: string): string | undefined {
   return webSchemeProblem(url);
 }
 
+/** RFC 9101 5.2 (OIDC Core 6.2): a request_uri we fetch; https or loopback http, fragment allowed. */
+export const MAX_REGISTERED_REQUEST_URI = 512;
+export function requestUriProblem(uri: string): string | undefined {
+  const url = parse(uri);
+  if (!url) return 'must be an absolute URI';
+  // RFC 9101 5.2: "SHOULD NOT exceed 512 ASCII characters".
+  if (uri.length > MAX_REGISTERED_REQUEST_URI)
+    return `must not be longer than ${MAX_REGISTERED_REQUEST_URI} characters`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
+  return webSchemeProblem(url);
+}
+
 /** RFC 8707 2: a resource indicator is an absolute URI without a fragment. */
 export function resourceProblem(uri: string): string | undefined {
   if (!parse(uri)) return 'must be an absolute URI';
