@@ -15,3 +15,6 @@ export * from './rate-limit/shared-counter.port';
 export * from './rate-limit/in-memory.shared-counter';
 export * from './rate-limit/redis.shared-counter';
 export * from './rate-limit/rate-limiter';
+export * from './replay/replay-store.port';
+export * from './replay/in-memory.replay-store';
+export * from './replay/redis.replay-store';

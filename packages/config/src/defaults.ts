@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
+import { dpopSettings } from './dpop-settings';
 import { positiveInt } from './setting-schemas';
 
 /**
@@ -345,6 +346,8 @@ export const settings = {
     description:
       'Accept code_challenge_method=plain. Off by default: S256 is the only safe method.',
   },
+  // Sender-constrained access tokens (RFC 9449, ADR 0027).
+  ...dpopSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

@@ -8,3 +8,4 @@ export * from './token-keys';
 export * from './signing-keys';
 export * from './tokens';
 export * from './password';
+export * from './dpop';

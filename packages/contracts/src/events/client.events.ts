@@ -31,6 +31,8 @@ export const clientMetadata = z.object({
   access_token_claims: z.array(z.string()).default([]),
   resources: z.array(z.string()).default([]),
   skip_consent: z.boolean().default(false),
+  /** RFC 9449 5.2: every token request of this client must carry a DPoP proof. */
+  dpop_bound_access_tokens: z.boolean().default(false),
 });
 export type ClientMetadata = z.output<typeof clientMetadata>;
 /** What a registration request may omit: the schema's defaults fill the rest. */
