@@ -15,6 +15,7 @@ import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
 import { LandingController } from './home/landing.controller';
 import { ClientRateLimit } from './http/client-rate-limit';
+import { DpopProofs } from './dpop/dpop-proofs';
 import { EdgeConfig } from './http/edge-config';
 import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
@@ -52,6 +53,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
   ],
   providers: [
     EdgeConfig,
+    DpopProofs,
     FormBodySupport,
     EndpointRateLimits,
     RateLimitGuard,

@@ -24,6 +24,18 @@ export function dpopChallenge(fields: {
   return `DPoP ${params.join(', ')}`;
 }
 
+/**
+ * RFC 9449 7.1: the token cannot be used as presented (a DPoP-bound token sent
+ * as a Bearer token, or with a proof by another key): 401 with a DPoP challenge.
+ */
+export function dpopInvalidToken(description: string, algs: readonly string[]): OAuthError {
+  return new OAuthError('invalid_token', {
+    description,
+    status: 401,
+    headers: { 'WWW-Authenticate': dpopChallenge({ error: 'invalid_token', description, algs }) },
+  });
+}
+
 /** RFC 9449 5, 7: the DPoP proof is missing, malformed, or fails a check. 400 at /token. */
 export class InvalidDpopProof extends OAuthError {
   override readonly name = 'invalid_dpop_proof';

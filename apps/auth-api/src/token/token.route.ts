@@ -14,6 +14,7 @@ import {
 } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { HttpResponse } from '@idp/oauth-errors';
+import { DpopProofs } from '../dpop/dpop-proofs';
 import { ClientRateLimit } from '../http/client-rate-limit';
 import { EdgeConfig } from '../http/edge-config';
 
@@ -50,6 +51,7 @@ export class TokenRoute implements OnModuleInit {
     private readonly edge: EdgeConfig,
     private readonly limits: EndpointRateLimits,
     private readonly clientLimit: ClientRateLimit,
+    private readonly dpop: DpopProofs,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'token'>,
   ) {}
 
@@ -86,10 +88,21 @@ export class TokenRoute implements OnModuleInit {
       request.headers.authorization,
       formParams({ headers: request.headers, body }, LONG_PARAMS),
     );
+    // RFC 9449 5: a proof on any grant binds the tokens to its key; token-service gets the jkt.
+    const proof = await this.dpop.verify(request, '/token', { at: 'token' });
     // The token endpoint URL is the audience of private_key_jwt assertions (RFC 7523 3).
     const tokens = await this.clientLimit.around('token', clientAuth, () =>
-      this.tokens.token({ params, clientAuth, endpoint: this.edge.url('/token') }),
+      this.tokens.token({
+        params,
+        clientAuth,
+        endpoint: this.edge.url('/token'),
+        ...(proof === undefined ? {} : { cnf: { jkt: proof.jkt } }),
+      }),
     );
-    return { status: 200, headers: NO_STORE, body: tokens };
+    return {
+      status: 200,
+      headers: proof === undefined ? NO_STORE : { ...NO_STORE, ...this.dpop.nonceHeader() },
+      body: tokens,
+    };
   }
 }

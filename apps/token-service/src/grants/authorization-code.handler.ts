@@ -16,7 +16,12 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import type { GrantHandler } from './grant-handler';
+import {
+  refreshBindingFor,
+  tokenTypeFor,
+  type GrantHandler,
+  type RequestBinding,
+} from './grant-handler';
 import { claimsFor } from './user-claims';
 
 /**
@@ -41,6 +46,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
   async handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
+    binding: RequestBinding,
   ): Promise<TokenResponse> {
     const code = params.code!;
     const found = await grantOfToken(this.runner, this.secrets.macKey, code, 'ac');
@@ -65,9 +71,12 @@ export class AuthorizationCodeHandler implements GrantHandler {
       scope: state.scope,
       extraClaims: claims.accessToken,
       now,
+      cnf: binding.cnf,
     });
     const wantsRefresh = client.metadata.grant_types.includes('refresh_token');
-    const rt = wantsRefresh ? this.minter.refreshToken(grantId, now) : undefined;
+    const rt = wantsRefresh
+      ? this.minter.refreshToken(grantId, now, refreshBindingFor(client, binding))
+      : undefined;
     const openid = hasScope(state.scope, 'openid');
     const idt = openid
       ? await this.minter.idToken({
@@ -112,7 +121,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
     });
     return {
       access_token: at.token,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(at.spec.cnf),
       expires_in: at.spec.exp - now,
       ...(rt ? { refresh_token: rt.token } : {}),
       ...(idt ? { id_token: idt.token } : {}),

@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import type { ClientAuthentication, TokenResponse } from '@idp/contracts';
+import type { ClientAuthentication, Confirmation, TokenResponse } from '@idp/contracts';
 import { allowsGrant, TOKEN_GRANT_TYPES } from '@idp/domain';
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@idp/oauth-errors';
+import {
+  InvalidDpopProof,
+  InvalidRequest,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '@idp/oauth-errors';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { GRANT_HANDLERS, type GrantHandler } from './grant-handler';
 
@@ -27,6 +32,8 @@ export class TokenEndpoint {
     params: Record<string, string>;
     clientAuth: ClientAuthentication;
     endpoint: string;
+    /** The verified DPoP proof's key thumbprint, when the request had one (RFC 9449 5). */
+    cnf?: Confirmation | undefined;
   }): Promise<TokenResponse> {
     const { params } = input;
     const grantType = params.grant_type;
@@ -43,6 +50,9 @@ export class TokenEndpoint {
     for (const name of handler.requiredParams) {
       if (!params[name]) throw new InvalidRequest(`${name} is required`);
     }
-    return handler.handle(params, client);
+    // RFC 9449 5.2: a client registered with dpop_bound_access_tokens gets no Bearer token.
+    if (client.metadata.dpop_bound_access_tokens && input.cnf?.jkt === undefined)
+      throw new InvalidDpopProof('this client must send a DPoP proof with every token request');
+    return handler.handle(params, client, input.cnf === undefined ? {} : { cnf: input.cnf });
   }
 }
