@@ -41,7 +41,7 @@ const CONFIDENTIAL_AUTH_METHODS = [
 
 export type DiscoveryConfig = Pick<
   Config,
-  'ISSUER' | 'ALLOW_PLAIN_PKCE' | 'SIGNING_KEY_ALGS' | 'INITIAL_ACCESS_TOKEN'
+  'ISSUER' | 'ALLOW_PLAIN_PKCE' | 'SIGNING_KEY_ALGS' | 'INITIAL_ACCESS_TOKEN' | 'DPOP_SIGNING_ALGS'
 >;
 
 /**
@@ -101,5 +101,7 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    // RFC 9449 5.1: DPoP proofs are accepted at /token and /userinfo, with these algs.
+    dpop_signing_alg_values_supported: [...config.DPOP_SIGNING_ALGS],
   };
 }

@@ -19,8 +19,7 @@ import { dpopHeaderValues } from './dpop-headers';
 
 /** Where a proof is checked: the token endpoint (400 errors) or a protected resource (401 + challenge). */
 export type DpopUse =
-  | { readonly at: 'token' }
-  | { readonly at: 'resource'; readonly accessToken: string };
+  { readonly at: 'token' } | { readonly at: 'resource'; readonly accessToken: string };
 
 /**
  * DPoP proofs at the edge (RFC 9449 4.3, ADR 0027): auth-api sees the method,
@@ -60,7 +59,9 @@ export class DpopProofs {
 
   /** The `DPoP-Nonce` header for a successful answer, when nonces are on (RFC 9449 8.2). */
   nonceHeader(): Record<string, string> {
-    return this.noncesRequired ? { 'DPoP-Nonce': this.nonces.current(this.clock.nowSeconds()) } : {};
+    return this.noncesRequired
+      ? { 'DPoP-Nonce': this.nonces.current(this.clock.nowSeconds()) }
+      : {};
   }
 
   /**
@@ -116,7 +117,10 @@ export class DpopProofs {
 
   /** RFC 9449 7.1: a DPoP-scheme request without a proof. */
   missingProof(): InvalidDpopProof {
-    return this.invalid('the DPoP scheme requires a DPoP proof', { at: 'resource', accessToken: '' });
+    return this.invalid('the DPoP scheme requires a DPoP proof', {
+      at: 'resource',
+      accessToken: '',
+    });
   }
 
   private invalid(description: string, use: DpopUse): InvalidDpopProof {
