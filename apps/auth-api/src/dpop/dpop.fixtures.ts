@@ -1,6 +1,13 @@
 // Test helpers for DPoP proofs (no jest globals here, so it also type-checks in the build).
 import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { dpopAccessTokenHash } from '@idp/crypto';
 
 export interface ProofKey {

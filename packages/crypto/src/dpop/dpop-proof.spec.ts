@@ -1,5 +1,12 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { CompactSign, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import {
+  CompactSign,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import {
   DpopProofError,
   dpopAccessTokenHash,
