@@ -30,7 +30,8 @@ export const dpopSettings = {
   },
   DPOP_CLOCK_SKEW: {
     schema: z.coerce.number().int().min(0).max(60).default(5),
-    description: "auth-api: seconds a DPoP proof's `iat` may lie in the future (client clock skew).",
+    description:
+      "auth-api: seconds a DPoP proof's `iat` may lie in the future (client clock skew).",
   },
   DPOP_NONCE: {
     schema: z

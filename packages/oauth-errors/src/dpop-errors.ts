@@ -16,9 +16,7 @@ export function dpopChallenge(fields: {
 }): string {
   const params = [
     ...(fields.error === undefined ? [] : [`error=${quote(fields.error)}`]),
-    ...(fields.description === undefined
-      ? []
-      : [`error_description=${quote(fields.description)}`]),
+    ...(fields.description === undefined ? [] : [`error_description=${quote(fields.description)}`]),
     `algs=${quote(fields.algs.join(' '))}`,
   ];
   return `DPoP ${params.join(', ')}`;
@@ -39,8 +37,15 @@ export function dpopInvalidToken(description: string, algs: readonly string[]): 
 /** RFC 9449 5, 7: the DPoP proof is missing, malformed, or fails a check. 400 at /token. */
 export class InvalidDpopProof extends OAuthError {
   override readonly name = 'invalid_dpop_proof';
-  constructor(description = 'the DPoP proof is invalid', options: { status?: number; headers?: Record<string, string> } = {}) {
-    super('invalid_dpop_proof', { description, status: options.status ?? 400, headers: options.headers ?? {} });
+  constructor(
+    description = 'the DPoP proof is invalid',
+    options: { status?: number; headers?: Record<string, string> } = {},
+  ) {
+    super('invalid_dpop_proof', {
+      description,
+      status: options.status ?? 400,
+      headers: options.headers ?? {},
+    });
   }
 }
 

@@ -67,8 +67,7 @@ function headerToken(header: string | undefined): PresentedToken | undefined {
   const scheme = name === 'bearer' ? 'Bearer' : name === 'dpop' ? 'DPoP' : undefined;
   if (scheme === undefined) return undefined;
   const token = space < 0 ? '' : value.slice(space + 1).trim();
-  if (!B64TOKEN.test(token))
-    throw bearerInvalidRequest(`malformed ${scheme} Authorization header`);
+  if (!B64TOKEN.test(token)) throw bearerInvalidRequest(`malformed ${scheme} Authorization header`);
   return { token, scheme };
 }
 

@@ -56,15 +56,13 @@ describe('DPoP-bound tokens', () => {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const common = { kid: 'rs-1', alg: 'RSA-OAEP-256', use: 'enc' };
     rsKey = { ...(pair.privateKey.export({ format: 'jwk' }) as JWK), ...common };
-    await h.app
-      .get(ResourceRegistry)
-      .define(
-        {
-          resource: API,
-          jwks: { keys: [{ ...(pair.publicKey.export({ format: 'jwk' }) as JWK), ...common }] },
-        },
-        'seed',
-      );
+    await h.app.get(ResourceRegistry).define(
+      {
+        resource: API,
+        jwks: { keys: [{ ...(pair.publicKey.export({ format: 'jwk' }) as JWK), ...common }] },
+      },
+      'seed',
+    );
     const registry = h.app.get(ClientRegistry);
     const service = (client_id: string, over: Record<string, unknown> = {}) =>
       registry.register(

@@ -38,7 +38,10 @@ export class UserinfoService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async userinfo(token: string, presentation: Presentation = { scheme: 'Bearer' }): Promise<Userinfo> {
+  async userinfo(
+    token: string,
+    presentation: Presentation = { scheme: 'Bearer' },
+  ): Promise<Userinfo> {
     const now = this.clock.nowSeconds();
     const found = await this.tokens.resolve(token, ['access_token']);
     if (!found) throw new InvalidToken(looksEncrypted(token) ? UNREADABLE_JWE : undefined);
@@ -82,7 +85,10 @@ export class UserinfoService {
       return;
     }
     if (presentation.scheme !== 'DPoP')
-      throw dpopInvalidToken('the access token is DPoP-bound: present it with the DPoP scheme', algs);
+      throw dpopInvalidToken(
+        'the access token is DPoP-bound: present it with the DPoP scheme',
+        algs,
+      );
     const proved = presentation.cnf?.jkt;
     if (proved === undefined || !constantTimeEqual(proved, bound))
       throw dpopInvalidToken('the DPoP proof is not signed by the key the token is bound to', algs);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define-event';
-import { accessTokenFormat, claims, confirmation, epochSeconds, id, scope, tokenHash } from './common';
+import {
+  accessTokenFormat,
+  claims,
+  confirmation,
+  epochSeconds,
+  id,
+  scope,
+  tokenHash,
+} from './common';
 
 /** One member (`userinfo` or `id_token`) of the OIDC claims request: claim name → null | options. */
 const requestedClaims = z.record(

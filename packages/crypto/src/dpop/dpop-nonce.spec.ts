@@ -16,7 +16,9 @@ describe('DpopNonces', () => {
   it('is the same on every replica with the same key, and differs with another key', () => {
     const t = 1_800_000_000;
     expect(new DpopNonces(key, 300).current(t)).toBe(new DpopNonces(key, 300).current(t));
-    expect(new DpopNonces(Buffer.alloc(32, 2), 300).accepts(new DpopNonces(key, 300).current(t), t)).toBe(false);
+    expect(
+      new DpopNonces(Buffer.alloc(32, 2), 300).accepts(new DpopNonces(key, 300).current(t), t),
+    ).toBe(false);
   });
 
   it('refuses a missing or made-up nonce', () => {

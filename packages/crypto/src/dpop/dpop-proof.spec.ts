@@ -1,12 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import {
-  CompactSign,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import {
   DpopProofError,
   dpopAccessTokenHash,
@@ -210,9 +203,9 @@ describe('verifyDpopProof', () => {
   });
 
   it('hands back the nonce claim, and refuses a malformed one', async () => {
-    expect(await verifyDpopProof(check(await proof({ claims: { nonce: 'n-1' } })))).toMatchObject(
-      { nonce: 'n-1' },
-    );
+    expect(await verifyDpopProof(check(await proof({ claims: { nonce: 'n-1' } })))).toMatchObject({
+      nonce: 'n-1',
+    });
     expect(await refusal(proof({ claims: { nonce: 7 } }))).toMatch(/nonce/);
   });
 });

@@ -1,7 +1,12 @@
 // The shapes a grant's state takes, apart from the fold (grant.state.ts) so
 // the grant's origins (grant.origins.ts), which the fold calls, can name them
 // without importing the fold back.
-import type { ClaimsRequest, Confirmation, GrantEvent, GrantRevocationReason } from '@idp/contracts';
+import type {
+  ClaimsRequest,
+  Confirmation,
+  GrantEvent,
+  GrantRevocationReason,
+} from '@idp/contracts';
 
 type Data<T extends GrantEvent['type']> = Extract<GrantEvent, { type: T }>['data'];
 export type AccessTokenFormat = Data<'grant.access_token_issued'>['format'];
