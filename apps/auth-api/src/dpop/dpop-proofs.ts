@@ -13,7 +13,12 @@ import {
   type VerifiedDpopProof,
 } from '@idp/crypto';
 import { CLOCK } from '@idp/nest-kit';
-import { dpopChallenge, InvalidDpopProof, UseDpopNonce } from '@idp/oauth-errors';
+import {
+  dpopChallenge,
+  InvalidDpopProof,
+  TemporarilyUnavailable,
+  UseDpopNonce,
+} from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { dpopHeaderValues } from './dpop-headers';
 
@@ -110,9 +115,17 @@ export class DpopProofs {
     // Kept as long as the proof could still be accepted: iat up to skew ahead, maxAge back.
     const ttlMs = (this.maxAge + 2 * this.skew + 1) * 1000;
     const key = `dpop:${sha256Base64url(`${proof.jkt}\u0000${proof.jti}`)}`;
-    if (!(await this.replay.claimOnce(key, ttlMs)))
-      throw this.invalid('the DPoP proof was already used', use);
+    if (!(await this.claim(key, ttlMs))) throw this.invalid('the DPoP proof was already used', use);
     return proof;
+  }
+
+  /** A store that cannot answer never lets a proof through: 503 with Retry-After (ADR 0014). */
+  private async claim(key: string, ttlMs: number): Promise<boolean> {
+    try {
+      return await this.replay.claimOnce(key, ttlMs);
+    } catch (err) {
+      throw new TemporarilyUnavailable('the DPoP replay check is unavailable', { cause: err });
+    }
   }
 
   /** RFC 9449 7.1: a DPoP-scheme request without a proof. */
