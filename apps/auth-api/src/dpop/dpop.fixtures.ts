@@ -1,5 +1,4 @@
 // Test helpers for DPoP proofs (no jest globals here, so it also type-checks in the build).
-import { randomUUID } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -8,7 +7,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import { dpopAccessTokenHash } from '@idp/crypto';
+import { dpopAccessTokenHash, randomUUID } from '@idp/crypto';
 
 export interface ProofKey {
   readonly privateKey: CryptoKey;

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, type JWK } from 'jose';
 import type { ClientAuthentication } from '@idp/contracts';
 import { decryptAccessToken } from '@idp/crypto';
@@ -14,6 +14,7 @@ import {
 } from '../revocation/revocation.fixtures';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
+import { AuthorizeService } from './authorize.service';
 import { TokenEndpoint } from './token-endpoint.service';
 
 const ENDPOINT = 'http://localhost:3000/token';
@@ -148,11 +149,7 @@ describe('DPoP-bound tokens', () => {
   describe('refresh tokens (RFC 9449 5)', () => {
     const spaTokens = async (jkt?: string) => {
       const verifier = 'v'.repeat(43);
-      const challenge = (await import('node:crypto'))
-        .createHash('sha256')
-        .update(verifier)
-        .digest('base64url');
-      const { AuthorizeService } = await import('./authorize.service');
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
       const { code } = await h.app.get(AuthorizeService).authorize({
         clientId: 'spa',
         sub: 'u1',

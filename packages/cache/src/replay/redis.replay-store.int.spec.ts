@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '@idp/crypto';
 import { replayStoreContract } from '@idp/testing';
 import { Redis } from 'ioredis';
 import { createRedisReplayStore } from './redis.replay-store';
