@@ -17,6 +17,7 @@ import { LandingController } from './home/landing.controller';
 import { ClientRateLimit } from './http/client-rate-limit';
 import { DpopProofs } from './dpop/dpop-proofs';
 import { EdgeConfig } from './http/edge-config';
+import { ClientCertificates } from './mtls/client-certificates';
 import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
@@ -54,6 +55,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
   providers: [
     EdgeConfig,
     DpopProofs,
+    ClientCertificates,
     FormBodySupport,
     EndpointRateLimits,
     RateLimitGuard,

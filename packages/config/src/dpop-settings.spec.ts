@@ -19,4 +19,20 @@ describe('DPoP settings', () => {
       'EdDSA',
     ]);
   });
+
+  it('take the certificate header only with the proxies it is believed from', () => {
+    expect(() => loadConfig({ ...base, MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert' })).toThrow(
+      /MTLS_TRUSTED_PROXIES/,
+    );
+    const config = loadConfig({
+      ...base,
+      MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
+      MTLS_TRUSTED_PROXIES: '10.0.0.7, ::1',
+    });
+    expect(config.MTLS_CLIENT_CERT_HEADER).toBe('x-client-cert');
+    expect(config.MTLS_TRUSTED_PROXIES).toEqual(['10.0.0.7', '::1']);
+    expect(() => loadConfig({ ...base, MTLS_TRUSTED_PROXIES: '10.0.0.0/8' })).toThrow(
+      /MTLS_TRUSTED_PROXIES/,
+    );
+  });
 });

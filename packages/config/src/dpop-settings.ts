@@ -41,6 +41,29 @@ export const dpopSettings = {
     description:
       'auth-api: require a server nonce in every DPoP proof (RFC 9449 8, 9): a proof without the current one is answered `use_dpop_nonce` with a fresh `DPoP-Nonce` header. Nonces are an HMAC of the time window under an HKDF sub-key of TOKEN_HASH_KEY (purpose `auth-api:dpop-nonce`), so every replica issues and accepts the same ones without shared state.',
   },
+  MTLS_CLIENT_CERT_HEADER: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .transform((h) => h.toLowerCase())
+      .optional(),
+    description:
+      'auth-api: the request header in which a TLS-terminating proxy forwards the client certificate (URL-encoded PEM, e.g. nginx `$ssl_client_escaped_cert`), for certificate-bound access tokens (RFC 8705). Read only on connections from MTLS_TRUSTED_PROXIES; unset: off, and not advertised in discovery.',
+  },
+  MTLS_TRUSTED_PROXIES: {
+    schema: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
+    description:
+      'auth-api: IP addresses of the TLS-terminating proxies whose MTLS_CLIENT_CERT_HEADER is believed, comma-separated (the TCP peer must be one of them; from anyone else the header is ignored, since a client could forge it). Required when MTLS_CLIENT_CERT_HEADER is set.',
+  },
   DPOP_NONCE_LIFETIME: {
     schema: positiveInt.max(3600).default(300),
     description:

@@ -9,3 +9,4 @@ export * from './signing-keys';
 export * from './tokens';
 export * from './password';
 export * from './dpop';
+export * from './mtls/client-certificate';

@@ -16,6 +16,7 @@ import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { HttpResponse } from '@idp/oauth-errors';
 import { DpopProofs } from '../dpop/dpop-proofs';
 import { ClientRateLimit } from '../http/client-rate-limit';
+import { ClientCertificates } from '../mtls/client-certificates';
 import { EdgeConfig } from '../http/edge-config';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
@@ -52,6 +53,7 @@ export class TokenRoute implements OnModuleInit {
     private readonly limits: EndpointRateLimits,
     private readonly clientLimit: ClientRateLimit,
     private readonly dpop: DpopProofs,
+    private readonly certificates: ClientCertificates,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'token'>,
   ) {}
 
@@ -90,13 +92,19 @@ export class TokenRoute implements OnModuleInit {
     );
     // RFC 9449 5: a proof on any grant binds the tokens to its key; token-service gets the jkt.
     const proof = await this.dpop.verify(request, '/token', { at: 'token' });
+    // RFC 8705 3: the client certificate a trusted proxy forwarded, for certificate-bound tokens.
+    const x5t = this.certificates.thumbprintOf(request);
+    const cnf = {
+      ...(proof === undefined ? {} : { jkt: proof.jkt }),
+      ...(x5t === undefined ? {} : { 'x5t#S256': x5t }),
+    };
     // The token endpoint URL is the audience of private_key_jwt assertions (RFC 7523 3).
     const tokens = await this.clientLimit.around('token', clientAuth, () =>
       this.tokens.token({
         params,
         clientAuth,
         endpoint: this.edge.url('/token'),
-        ...(proof === undefined ? {} : { cnf: { jkt: proof.jkt } }),
+        ...(Object.keys(cnf).length === 0 ? {} : { cnf }),
       }),
     );
     return {

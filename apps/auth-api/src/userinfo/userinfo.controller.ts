@@ -5,6 +5,7 @@ import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { RawParams } from '@idp/nest-kit';
 import { withDpopChallenge } from '../dpop/dpop-challenge';
 import { DpopProofs } from '../dpop/dpop-proofs';
+import { ClientCertificates } from '../mtls/client-certificates';
 import {
   bearerErrorResponse,
   MAX_ACCESS_TOKEN_LENGTH,
@@ -28,6 +29,7 @@ export class UserinfoController {
   constructor(
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
     private readonly dpop: DpopProofs,
+    private readonly certificates: ClientCertificates,
   ) {}
 
   @Get()
@@ -73,7 +75,14 @@ export class UserinfoController {
     reply: FastifyReply,
   ): Promise<unknown> {
     const accessToken = presented.token;
-    if (presented.scheme === 'Bearer') return this.claims({ accessToken }, reply);
+    // RFC 8705 3: a certificate-bound token needs the certificate it is bound to.
+    const x5t = this.certificates.thumbprintOf(request.raw);
+    const certificate = x5t === undefined ? {} : { 'x5t#S256': x5t };
+    if (presented.scheme === 'Bearer')
+      return this.claims(
+        x5t === undefined ? { accessToken } : { accessToken, cnf: certificate },
+        reply,
+      );
     try {
       const proof = await this.dpop.verify(request.raw, '/userinfo', {
         at: 'resource',
@@ -81,7 +90,10 @@ export class UserinfoController {
       });
       if (proof === undefined) throw this.dpop.missingProof();
       reply.headers(this.dpop.nonceHeader());
-      return await this.claims({ accessToken, scheme: 'DPoP', cnf: { jkt: proof.jkt } }, reply);
+      return await this.claims(
+        { accessToken, scheme: 'DPoP', cnf: { jkt: proof.jkt, ...certificate } },
+        reply,
+      );
     } catch (err) {
       throw withDpopChallenge(err, this.dpop.algs);
     }

@@ -72,11 +72,21 @@ export class UserinfoService {
   }
 
   /**
-   * RFC 9449 7.1: a DPoP-bound token only with the DPoP scheme and a proof by
+   * RFC 8705 3: a certificate-bound token only over a connection with its
+   * certificate. RFC 9449 7.1: a DPoP-bound token only with the DPoP scheme and a proof by
    * its key (compared in constant time), and the DPoP scheme only for a bound
    * token; anything else is invalid_token with a DPoP challenge.
    */
   private checkBinding(cnf: Confirmation | undefined, presentation: Presentation): void {
+    // RFC 8705 3: a certificate-bound token only with the certificate it is bound to.
+    const boundCertificate = cnf?.['x5t#S256'];
+    if (boundCertificate !== undefined) {
+      const presented = presentation.cnf?.['x5t#S256'];
+      if (presented === undefined || !constantTimeEqual(presented, boundCertificate))
+        throw new InvalidToken(
+          'the access token is bound to a client certificate this request did not present',
+        );
+    }
     const algs = this.config.DPOP_SIGNING_ALGS;
     const bound = cnf?.jkt;
     if (bound === undefined) {

@@ -33,6 +33,8 @@ export const clientMetadata = z.object({
   skip_consent: z.boolean().default(false),
   /** RFC 9449 5.2: every token request of this client must carry a DPoP proof. */
   dpop_bound_access_tokens: z.boolean().default(false),
+  /** RFC 8705 2.1.1, 3.4: the client's access tokens are bound to its TLS client certificate. */
+  tls_client_certificate_bound_access_tokens: z.boolean().default(false),
 });
 export type ClientMetadata = z.output<typeof clientMetadata>;
 /** What a registration request may omit: the schema's defaults fill the rest. */

@@ -90,7 +90,8 @@ export const tokenRpcMethods = {
       endpoint: z.string(),
       /**
        * What the request proved possession of, checked at the edge: the
-       * thumbprint of its DPoP proof's key (RFC 9449 4.3). Absent: no proof.
+       * thumbprint of its DPoP proof's key (RFC 9449 4.3) and of the client
+       * certificate a trusted TLS proxy forwarded (RFC 8705 3). Absent: neither.
        */
       cnf: confirmation.optional(),
     }),
@@ -101,7 +102,7 @@ export const tokenRpcMethods = {
       accessToken: z.string().max(16_384),
       /** The Authorization scheme the token came with (RFC 6750 or RFC 9449 7.1). */
       scheme: z.enum(['Bearer', 'DPoP']).default('Bearer'),
-      /** With scheme DPoP: the thumbprint of the verified proof's key, to match the token's cnf. */
+      /** The verified DPoP proof's key (scheme DPoP) and the client certificate's thumbprint, to match the token's cnf. */
       cnf: confirmation.optional(),
     }),
     response: z.union([
