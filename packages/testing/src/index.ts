@@ -6,3 +6,4 @@ export * from './throttle.contract';
 export * from './shared-counter.contract';
 export * from './seeds';
 export * from './replay-store.contract';
+export * from './certificates';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { loadConfig } from '@idp/config';
+import { CLIENT_CERTIFICATE } from '@idp/testing';
 import { startEmbedded } from '@idp/embedded';
 import { startDistributedStack } from '../support/distributed-stack';
 import { freePort, ServiceProcess } from '../support/service-process';
@@ -13,6 +14,9 @@ import { ALICE, REDIRECT_URI } from './seed';
 
 const SVC = { id: 'dpop-svc', secret: 'dpop-svc-secret-0123456789abcdefgh' };
 const SPA = 'dpop-spa';
+const MTLS = { id: 'mtls-svc', secret: 'mtls-svc-secret-0123456789abcdefgh' };
+/** Certificate-bound tokens (RFC 8705): the tests stand in for the TLS proxy on 127.0.0.1. */
+const MTLS_ENV = { MTLS_CLIENT_CERT_HEADER: 'x-client-cert', MTLS_TRUSTED_PROXIES: '127.0.0.1' };
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 interface Provider {
@@ -36,6 +40,16 @@ function writeSeed(): string {
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'reports:read',
+      },
+      {
+        client_id: MTLS.id,
+        client_secret: MTLS.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: 'reports:read',
+        tls_client_certificate_bound_access_tokens: true,
       },
       {
         // A public client that always binds its tokens (RFC 9449 5.2).
@@ -82,20 +96,48 @@ function dpopSuite(mode: string, start: (seedFile: string) => Promise<Provider>)
     }, 120_000);
     afterAll(() => provider?.stop());
 
-    const introspect = async (token: string) => {
+    const basic = (c: { id: string; secret: string }) =>
+      `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`;
+    const introspect = async (token: string, caller = SVC) => {
       const res = await fetch(`${provider.introspectionBase}/introspect`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${SVC.id}:${SVC.secret}`).toString('base64')}`,
+          authorization: basic(caller),
         },
         body: new URLSearchParams({ token }),
       });
       return (await res.json()) as Record<string, unknown>;
     };
 
-    it('discovery advertises the DPoP algs', () => {
+    it('discovery advertises the DPoP algs and certificate-bound tokens', () => {
       expect(as.dpop_signing_alg_values_supported).toEqual(['ES256', 'EdDSA', 'RS256', 'PS256']);
+      expect(as.tls_client_certificate_bound_access_tokens).toBe(true);
+    });
+
+    it('a certificate forwarded by the trusted proxy binds the token (RFC 8705): introspection shows cnf x5t#S256', async () => {
+      const send = (headers: Record<string, string>) =>
+        fetch(`${provider.base}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: basic(MTLS),
+            ...headers,
+          },
+          body: new URLSearchParams({ grant_type: 'client_credentials' }),
+        });
+      const res = await send({ 'x-client-cert': encodeURIComponent(CLIENT_CERTIFICATE) });
+      expect(res.status).toBe(200);
+      const tokens = (await res.json()) as { access_token: string; token_type: string };
+      expect(tokens.token_type).toBe('Bearer');
+      expect(await introspect(tokens.access_token, MTLS)).toMatchObject({
+        active: true,
+        cnf: { 'x5t#S256': expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+      });
+      // The client registered the binding: without a certificate it gets no token.
+      const without = await send({});
+      expect(without.status).toBe(400);
+      expect(await without.json()).toMatchObject({ error: 'invalid_request' });
     });
 
     it('client_credentials with DPoP: token_type DPoP, introspection shows cnf.jkt', async () => {
@@ -276,6 +318,7 @@ dpopSuite('embedded mode', async (seedFile) => {
     ISSUER: base,
     SEED_FILE: seedFile,
     LOG_LEVEL: 'warn',
+    ...MTLS_ENV,
   });
   const { app } = await startEmbedded(config);
   return { base, introspectionBase: base, stop: () => app.close() };
@@ -289,6 +332,7 @@ dpopSuite('distributed mode, two auth-api replicas', async (seedFile) => {
     issuer: base,
     seedFile,
     authPort: port,
+    env: MTLS_ENV,
   });
   // A second auth-api on the same issuer: it shares only Redis (the replay store) with the first.
   const second = new ServiceProcess('auth-api', {

@@ -7,7 +7,7 @@ import {
   overSocket,
   type SocketAnswer,
 } from '../http/auth-api.fixtures';
-import { CLIENT_CERTIFICATE } from './mtls.fixtures';
+import { CLIENT_CERTIFICATE } from '@idp/testing';
 
 /** RFC 8705 3.1: SHA-256 of the DER, which is the PEM's base64 body. */
 const der = Buffer.from(CLIENT_CERTIFICATE.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');

@@ -94,6 +94,10 @@ describe('introspectionResponse (caller policy)', () => {
     });
     expect(introspectionResponse(access, as('web'))).toMatchObject({ token_type: 'Bearer' });
     expect(introspectionResponse(access, as('web'))).not.toHaveProperty('cnf');
+    // A certificate-bound token (RFC 8705) is a Bearer token with its cnf.
+    expect(
+      introspectionResponse({ ...access, cnf: { 'x5t#S256': 'C'.repeat(43) } }, as('web')),
+    ).toMatchObject({ token_type: 'Bearer', cnf: { 'x5t#S256': 'C'.repeat(43) } });
     // A bound refresh token is still a refresh token.
     expect(
       introspectionResponse({ ...refresh, cnf: { jkt: 'K'.repeat(43) } }, as('web')),

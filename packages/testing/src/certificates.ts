@@ -1,4 +1,4 @@
-// A client certificate for the RFC 8705 specs (no jest globals here, so it also type-checks in the build).
+// Client certificates for the RFC 8705 specs and e2e tests: self-signed, made once with openssl, no private key kept.
 
 /** A self-signed test certificate (CN=mtls-client.example), PEM. */
 export const CLIENT_CERTIFICATE = `-----BEGIN CERTIFICATE-----
