@@ -32,7 +32,7 @@ export class TokenEndpoint {
     params: Record<string, string>;
     clientAuth: ClientAuthentication;
     endpoint: string;
-    /** The verified DPoP proof's key thumbprint, when the request had one (RFC 9449 5). */
+    /** What the edge verified: the DPoP proof key (RFC 9449 5) and the forwarded client certificate (RFC 8705 3). */
     cnf?: Confirmation | undefined;
   }): Promise<TokenResponse> {
     const { params } = input;
