@@ -16,7 +16,9 @@ import { DiscoveryController } from './discovery/discovery.controller';
 import { JwksCache } from './discovery/jwks-cache';
 import { LandingController } from './home/landing.controller';
 import { ClientRateLimit } from './http/client-rate-limit';
+import { DpopProofs } from './dpop/dpop-proofs';
 import { EdgeConfig } from './http/edge-config';
+import { ClientCertificates } from './mtls/client-certificates';
 import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
@@ -56,6 +58,8 @@ import { UserinfoController } from './userinfo/userinfo.controller';
   ],
   providers: [
     EdgeConfig,
+    DpopProofs,
+    ClientCertificates,
     FormBodySupport,
     EndpointRateLimits,
     RateLimitGuard,

@@ -18,3 +18,6 @@ export * from './rate-limit/rate-limiter';
 export * from './pushed-requests/pushed-request-store.port';
 export * from './pushed-requests/in-memory.pushed-request-store';
 export * from './pushed-requests/redis.pushed-request-store';
+export * from './replay/replay-store.port';
+export * from './replay/in-memory.replay-store';
+export * from './replay/redis.replay-store';

@@ -13,6 +13,11 @@ export function inconsistencies(config: Config): string[] {
       `KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS}), ideally a third of it`,
     );
   }
+  if (config.MTLS_CLIENT_CERT_HEADER !== undefined && config.MTLS_TRUSTED_PROXIES.length === 0) {
+    problems.push(
+      'MTLS_CLIENT_CERT_HEADER: needs MTLS_TRUSTED_PROXIES (the proxies whose header is believed)',
+    );
+  }
   problems.push(...infraInconsistencies(config));
   return problems;
 }

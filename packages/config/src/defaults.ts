@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
+import { dpopSettings } from './dpop-settings';
 import { positiveInt } from './setting-schemas';
 
 /**
@@ -358,6 +359,8 @@ export const settings = {
     description:
       'auth-api: `true` makes every client send its authorization request through `POST /par` (RFC 9126 5): /authorize then refuses a request without a pushed `request_uri`, and discovery says `require_pushed_authorization_requests: true`. `false`: only clients registered with `require_pushed_authorization_requests` must.',
   },
+  // Sender-constrained access tokens (RFC 9449, ADR 0027).
+  ...dpopSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

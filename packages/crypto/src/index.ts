@@ -8,3 +8,5 @@ export * from './token-keys';
 export * from './signing-keys';
 export * from './tokens';
 export * from './password';
+export * from './dpop';
+export * from './mtls/client-certificate';

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './http-response';
 export * from './render';
 export * from './storage-faults';
+export * from './dpop-errors';

@@ -20,6 +20,7 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'interaction_required'
   | 'login_required'
   | 'consent_required'

@@ -6,3 +6,5 @@ export * from './throttle.contract';
 export * from './shared-counter.contract';
 export * from './seeds';
 export * from './pushed-request-store.contract';
+export * from './replay-store.contract';
+export * from './certificates';

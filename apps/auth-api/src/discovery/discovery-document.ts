@@ -55,6 +55,8 @@ export type DiscoveryConfig = Pick<
   | 'SIGNING_KEY_ALGS'
   | 'INITIAL_ACCESS_TOKEN'
   | 'REQUIRE_PUSHED_AUTHORIZATION_REQUESTS'
+  | 'DPOP_SIGNING_ALGS'
+  | 'MTLS_CLIENT_CERT_HEADER'
 >;
 
 /**
@@ -122,5 +124,11 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    // RFC 9449 5.1: DPoP proofs are accepted at /token and /userinfo, with these algs.
+    dpop_signing_alg_values_supported: [...config.DPOP_SIGNING_ALGS],
+    // RFC 8705 3.3: only while a proxy forwards client certificates (MTLS_CLIENT_CERT_HEADER).
+    ...(config.MTLS_CLIENT_CERT_HEADER === undefined
+      ? {}
+      : { tls_client_certificate_bound_access_tokens: true }),
   };
 }

@@ -90,6 +90,7 @@ describe('discovery and JWKS', () => {
       frontchannel_logout_session_supported: true,
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256'],
     });
   });
 
@@ -171,6 +172,7 @@ describe('discovery under other settings', () => {
         ISSUER: 'https://login.example.com/tenant-a',
         ALLOW_PLAIN_PKCE: 'true',
         SIGNING_KEY_ALGS: 'RS256,PS256,ES256,EdDSA',
+        DPOP_SIGNING_ALGS: 'ES384, EdDSA',
       },
     });
     try {
@@ -184,6 +186,7 @@ describe('discovery under other settings', () => {
         'ES256',
         'EdDSA',
       ]);
+      expect(doc.dpop_signing_alg_values_supported).toEqual(['ES384', 'EdDSA']);
     } finally {
       await app.close();
     }

@@ -1,6 +1,7 @@
 // Test harness for the auth-api specs (no jest globals here, so it also type-checks in the build).
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InMemoryReplayStore, REPLAY_STORE } from '@idp/cache';
 import { CONFIG, loadConfig, type Config } from '@idp/config';
 import {
   sessionRpcMethods,
@@ -54,6 +55,8 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
     providers: [
       { provide: CONFIG, useValue: config },
       { provide: CLOCK, useValue: systemClock },
+      // Per app: a spec's DPoP proofs are replays only within that spec's app.
+      { provide: REPLAY_STORE, useValue: new InMemoryReplayStore() },
       { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, fakes.token ?? {}) },
       {
         provide: SESSION_RPC,
@@ -64,7 +67,7 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
         useValue: fakes.pushedRequests ?? new InMemoryPushedRequestStore(),
       },
     ],
-    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, PUSHED_REQUEST_STORE],
+    exports: [CONFIG, CLOCK, REPLAY_STORE, TOKEN_RPC, SESSION_RPC, PUSHED_REQUEST_STORE],
   })
   class FakeInfraModule {}
 

@@ -30,6 +30,21 @@ export interface BearerSources {
  * challenge and no error code (3.1).
  */
 export function bearerToken(sources: BearerSources): string {
+  return presentedToken(sources).token;
+}
+
+/** An access token and the scheme it came with: Bearer (RFC 6750) or DPoP (RFC 9449 7.1). */
+export interface PresentedToken {
+  readonly token: string;
+  readonly scheme: 'Bearer' | 'DPoP';
+}
+
+/**
+ * As `bearerToken`, and also `Authorization: DPoP <token>` (RFC 9449 7.1,
+ * the header only: the form body carries Bearer tokens). The DPoP proof
+ * itself is the caller's to check.
+ */
+export function presentedToken(sources: BearerSources): PresentedToken {
   if (isPresent(sources.query['access_token'])) {
     throw bearerInvalidRequest('access_token in the query string is not accepted');
   }
@@ -38,21 +53,22 @@ export function bearerToken(sources: BearerSources): string {
   if (fromHeader !== undefined && fromBody !== undefined) {
     throw bearerInvalidRequest('the access token must be sent by one method only');
   }
-  const token = fromHeader ?? fromBody;
+  const token = fromHeader?.token ?? fromBody;
   if (token === undefined) throw new MissingBearerToken();
   if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new InvalidToken();
-  return token;
+  return { token, scheme: fromHeader?.scheme ?? 'Bearer' };
 }
 
-function headerToken(header: string | undefined): string | undefined {
+function headerToken(header: string | undefined): PresentedToken | undefined {
   const value = header?.trim();
   if (value === undefined || value === '') return undefined;
   const space = value.indexOf(' ');
-  const scheme = space < 0 ? value : value.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') return undefined;
+  const name = (space < 0 ? value : value.slice(0, space)).toLowerCase();
+  const scheme = name === 'bearer' ? 'Bearer' : name === 'dpop' ? 'DPoP' : undefined;
+  if (scheme === undefined) return undefined;
   const token = space < 0 ? '' : value.slice(space + 1).trim();
-  if (!B64TOKEN.test(token)) throw bearerInvalidRequest('malformed Bearer Authorization header');
-  return token;
+  if (!B64TOKEN.test(token)) throw bearerInvalidRequest(`malformed ${scheme} Authorization header`);
+  return { token, scheme };
 }
 
 function isPresent(raw: RawParams[string]): boolean {

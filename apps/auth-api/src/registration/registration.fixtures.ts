@@ -1,6 +1,7 @@
 // Test harness for the registration and admin specs (no jest globals here, so it also type-checks in the build).
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InMemoryReplayStore, REPLAY_STORE } from '@idp/cache';
 import { CONFIG } from '@idp/config';
 import {
   adminRpcMethods,
@@ -47,12 +48,14 @@ export async function createRegistrationApi(
       // A spec registers more in a second than an RP does in a day: its own per-IP limit.
       { provide: CONFIG, useValue: testConfig({ RATE_LIMIT_REGISTER: '1000', ...env }) },
       { provide: CLOCK, useValue: systemClock },
+      // Per app: a spec's DPoP proofs are replays only within that spec's app.
+      { provide: REPLAY_STORE, useValue: new InMemoryReplayStore() },
       { provide: TOKEN_RPC, useValue: fakeClient('token', tokenRpcMethods, token) },
       { provide: SESSION_RPC, useValue: unused('session', sessionRpcMethods) },
       { provide: ADMIN_RPC, useValue: fakeClient('admin', adminRpcMethods, admin) },
       { provide: PUSHED_REQUEST_STORE, useValue: new InMemoryPushedRequestStore() },
     ],
-    exports: [CONFIG, CLOCK, TOKEN_RPC, SESSION_RPC, ADMIN_RPC, PUSHED_REQUEST_STORE],
+    exports: [CONFIG, CLOCK, REPLAY_STORE, TOKEN_RPC, SESSION_RPC, ADMIN_RPC, PUSHED_REQUEST_STORE],
   })
   class FakeInfraModule {}
 

@@ -14,7 +14,9 @@ import {
 } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { HttpResponse } from '@idp/oauth-errors';
+import { DpopProofs } from '../dpop/dpop-proofs';
 import { ClientRateLimit } from '../http/client-rate-limit';
+import { ClientCertificates } from '../mtls/client-certificates';
 import { EdgeConfig } from '../http/edge-config';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
@@ -50,6 +52,8 @@ export class TokenRoute implements OnModuleInit {
     private readonly edge: EdgeConfig,
     private readonly limits: EndpointRateLimits,
     private readonly clientLimit: ClientRateLimit,
+    private readonly dpop: DpopProofs,
+    private readonly certificates: ClientCertificates,
     @Inject(TOKEN_RPC) private readonly tokens: Pick<TokenRpcClient, 'token'>,
   ) {}
 
@@ -86,10 +90,27 @@ export class TokenRoute implements OnModuleInit {
       request.headers.authorization,
       formParams({ headers: request.headers, body }, LONG_PARAMS),
     );
+    // RFC 9449 5: a proof on any grant binds the tokens to its key; token-service gets the jkt.
+    const proof = await this.dpop.verify(request, '/token', { at: 'token' });
+    // RFC 8705 3: the client certificate a trusted proxy forwarded, for certificate-bound tokens.
+    const x5t = this.certificates.thumbprintOf(request);
+    const cnf = {
+      ...(proof === undefined ? {} : { jkt: proof.jkt }),
+      ...(x5t === undefined ? {} : { 'x5t#S256': x5t }),
+    };
     // The token endpoint URL is the audience of private_key_jwt assertions (RFC 7523 3).
     const tokens = await this.clientLimit.around('token', clientAuth, () =>
-      this.tokens.token({ params, clientAuth, endpoint: this.edge.url('/token') }),
+      this.tokens.token({
+        params,
+        clientAuth,
+        endpoint: this.edge.url('/token'),
+        ...(Object.keys(cnf).length === 0 ? {} : { cnf }),
+      }),
     );
-    return { status: 200, headers: NO_STORE, body: tokens };
+    return {
+      status: 200,
+      headers: proof === undefined ? NO_STORE : { ...NO_STORE, ...this.dpop.nonceHeader() },
+      body: tokens,
+    };
   }
 }

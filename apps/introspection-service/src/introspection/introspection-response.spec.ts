@@ -85,4 +85,22 @@ describe('introspectionResponse (caller policy)', () => {
   it('tombstones are inactive, with no reason given', () => {
     expect(JSON.stringify(introspectionResponse(REVOKED, as('web')))).toBe('{"active":false}');
   });
+
+  it('answers a DPoP-bound token with token_type DPoP and its cnf (RFC 9449 6.2)', () => {
+    const bound = { ...access, cnf: { jkt: 'K'.repeat(43) } };
+    expect(introspectionResponse(bound, as('web'))).toMatchObject({
+      token_type: 'DPoP',
+      cnf: { jkt: 'K'.repeat(43) },
+    });
+    expect(introspectionResponse(access, as('web'))).toMatchObject({ token_type: 'Bearer' });
+    expect(introspectionResponse(access, as('web'))).not.toHaveProperty('cnf');
+    // A certificate-bound token (RFC 8705) is a Bearer token with its cnf.
+    expect(
+      introspectionResponse({ ...access, cnf: { 'x5t#S256': 'C'.repeat(43) } }, as('web')),
+    ).toMatchObject({ token_type: 'Bearer', cnf: { 'x5t#S256': 'C'.repeat(43) } });
+    // A bound refresh token is still a refresh token.
+    expect(
+      introspectionResponse({ ...refresh, cnf: { jkt: 'K'.repeat(43) } }, as('web')),
+    ).toMatchObject({ token_type: 'refresh_token', cnf: { jkt: 'K'.repeat(43) } });
+  });
 });

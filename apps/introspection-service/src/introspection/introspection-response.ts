@@ -63,7 +63,7 @@ export function introspectionResponse(
     active: true,
     scope: record.scope,
     client_id: record.client_id,
-    token_type: record.token_type === 'access_token' ? 'Bearer' : 'refresh_token',
+    token_type: tokenTypeOf(record),
     exp: record.exp,
     iat: record.iat,
     nbf: record.iat,
@@ -72,5 +72,12 @@ export function introspectionResponse(
     iss: context.issuer,
     ...(record.jti === undefined ? {} : { jti: record.jti }),
     ...(record.sid === undefined ? {} : { sid: record.sid }),
+    ...(record.cnf === undefined ? {} : { cnf: { ...record.cnf } }),
   };
+}
+
+/** RFC 9449 6.2: a DPoP-bound access token introspects as token_type DPoP. */
+function tokenTypeOf(record: Extract<IntrospectionRecord, { active: true }>): string {
+  if (record.token_type !== 'access_token') return 'refresh_token';
+  return record.cnf?.jkt === undefined ? 'Bearer' : 'DPoP';
 }

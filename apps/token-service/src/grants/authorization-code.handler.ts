@@ -17,7 +17,12 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import type { GrantHandler } from './grant-handler';
+import {
+  refreshBindingFor,
+  tokenTypeFor,
+  type GrantHandler,
+  type RequestBinding,
+} from './grant-handler';
 import { claimsFor } from './user-claims';
 
 /**
@@ -42,6 +47,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
   async handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
+    binding: RequestBinding,
   ): Promise<TokenResponse> {
     const code = params.code!;
     const found = await grantOfToken(this.runner, this.secrets.macKey, code, 'ac');
@@ -75,9 +81,12 @@ export class AuthorizationCodeHandler implements GrantHandler {
       scope: state.scope,
       extraClaims: claims.accessToken,
       now,
+      cnf: binding.cnf,
     });
     const wantsRefresh = client.metadata.grant_types.includes('refresh_token');
-    const rt = wantsRefresh ? this.minter.refreshToken(grantId, now) : undefined;
+    const rt = wantsRefresh
+      ? this.minter.refreshToken(grantId, now, refreshBindingFor(client, binding))
+      : undefined;
     const openid = hasScope(state.scope, 'openid');
     const idt = openid
       ? await this.minter.idToken({
@@ -123,7 +132,7 @@ export class AuthorizationCodeHandler implements GrantHandler {
     });
     return {
       access_token: at.token,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(at.spec.cnf),
       expires_in: at.spec.exp - now,
       ...(rt ? { refresh_token: rt.token } : {}),
       ...(idt ? { id_token: idt.token } : {}),

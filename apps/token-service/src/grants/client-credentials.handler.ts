@@ -12,7 +12,7 @@ import { COMMAND_RUNNER, countIssuedTokens } from '@idp/nest-kit';
 import type { CommandRunner } from '@idp/eventsourcing';
 import { InvalidScope } from '@idp/oauth-errors';
 import { TokenMinter } from '../tokens/token-minter.service';
-import type { GrantHandler } from './grant-handler';
+import { tokenTypeFor, type GrantHandler, type RequestBinding } from './grant-handler';
 
 /** RFC 6749 4.4: a token for the client itself; no user, no refresh token, no ID token. */
 @Injectable()
@@ -28,6 +28,7 @@ export class ClientCredentialsHandler implements GrantHandler {
   async handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
+    binding: RequestBinding,
   ): Promise<TokenResponse> {
     const registered = client.metadata.scope ?? '';
     const scope = params.scope ? narrowScope(registered, params.scope) : registered;
@@ -49,6 +50,7 @@ export class ClientCredentialsHandler implements GrantHandler {
       scope: granted,
       extraClaims: {},
       now,
+      cnf: binding.cnf,
     });
     await this.runner.runNew(grantDecider, grantStream(grantId), {
       type: 'IssueClientCredentialsToken',
@@ -61,7 +63,7 @@ export class ClientCredentialsHandler implements GrantHandler {
     countIssuedTokens('client_credentials', { accessToken: at.spec });
     return {
       access_token: at.token,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(at.spec.cnf),
       expires_in: at.spec.exp - now,
       ...(granted ? { scope: granted } : {}),
     };

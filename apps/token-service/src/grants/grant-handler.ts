@@ -1,4 +1,4 @@
-import type { TokenResponse } from '@idp/contracts';
+import type { Confirmation, TokenResponse } from '@idp/contracts';
 import type { RegisteredClient, TokenGrantType } from '@idp/domain';
 
 /**
@@ -12,7 +12,32 @@ export interface GrantHandler<G extends TokenGrantType = TokenGrantType> {
   handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
+    binding: RequestBinding,
   ): Promise<TokenResponse>;
+}
+
+/** What the token request proved possession of, checked at the edge (DPoP, RFC 9449 4.3). */
+export interface RequestBinding {
+  readonly cnf?: Confirmation | undefined;
+}
+
+/** RFC 9449 5: a token bound to a DPoP key is of type DPoP; any other is a Bearer token. */
+export function tokenTypeFor(cnf: Confirmation | undefined): 'Bearer' | 'DPoP' {
+  return cnf?.jkt === undefined ? 'Bearer' : 'DPoP';
+}
+
+/**
+ * RFC 9449 5: a public client's refresh token is bound to its DPoP key (it has
+ * no other credential); a confidential client's is not (its authentication
+ * already binds it), though each new access token is.
+ */
+export function refreshBindingFor(
+  client: RegisteredClient,
+  binding: RequestBinding,
+): Confirmation | undefined {
+  return client.metadata.token_endpoint_auth_method === 'none' && binding.cnf?.jkt !== undefined
+    ? { jkt: binding.cnf.jkt }
+    : undefined;
 }
 
 export const GRANT_HANDLERS = Symbol('GrantHandlers');

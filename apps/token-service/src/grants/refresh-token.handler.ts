@@ -19,7 +19,7 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import type { GrantHandler } from './grant-handler';
+import { tokenTypeFor, type GrantHandler, type RequestBinding } from './grant-handler';
 import { claimsFor } from './user-claims';
 
 /**
@@ -42,6 +42,7 @@ export class RefreshTokenHandler implements GrantHandler {
   async handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
+    binding: RequestBinding,
   ): Promise<TokenResponse> {
     const presented = params.refresh_token!;
     const found = await grantOfToken(this.runner, this.secrets.macKey, presented, 'rt');
@@ -80,7 +81,10 @@ export class RefreshTokenHandler implements GrantHandler {
       scope,
       extraClaims: claims.accessToken,
       now,
+      // RFC 9449 5: the new access token is bound to this request's proof, whoever the client.
+      cnf: binding.cnf,
     });
+    // The decider keeps a bound chain's binding on the new refresh token (RFC 9449 5).
     const rt = this.minter.refreshToken(grantId, now);
     // OIDC Core 12.2: an ID token only when the scope this refresh grants includes openid.
     const idt = hasScope(scope, 'openid')
@@ -98,6 +102,7 @@ export class RefreshTokenHandler implements GrantHandler {
         ...(params.scope ? { scope: params.scope } : {}),
         ...(clientScope === undefined ? {} : { clientScope }),
         ...(targets.named ? { resource: targets.resources[0] } : {}),
+        proofJkt: binding.cnf?.jkt,
         tokens: {
           accessToken: at.spec,
           refreshToken: rt.spec,
@@ -119,7 +124,7 @@ export class RefreshTokenHandler implements GrantHandler {
     });
     return {
       access_token: at.token,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(at.spec.cnf),
       expires_in: at.spec.exp - now,
       refresh_token: rt.token,
       ...(idt ? { id_token: idt.token } : {}),

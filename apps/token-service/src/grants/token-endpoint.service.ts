@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
-import type { ClientAuthentication, TokenResponse } from '@idp/contracts';
-import { allowsGrant, TOKEN_GRANT_TYPES } from '@idp/domain';
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@idp/oauth-errors';
+import type { ClientAuthentication, Confirmation, TokenResponse } from '@idp/contracts';
+import { allowsGrant, TOKEN_GRANT_TYPES, type RegisteredClient } from '@idp/domain';
+import {
+  InvalidDpopProof,
+  InvalidRequest,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '@idp/oauth-errors';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { GRANT_HANDLERS, type GrantHandler } from './grant-handler';
 
@@ -27,6 +32,8 @@ export class TokenEndpoint {
     params: Record<string, string>;
     clientAuth: ClientAuthentication;
     endpoint: string;
+    /** What the edge verified: the DPoP proof key (RFC 9449 5) and the forwarded client certificate (RFC 8705 3). */
+    cnf?: Confirmation | undefined;
   }): Promise<TokenResponse> {
     const { params } = input;
     const grantType = params.grant_type;
@@ -43,6 +50,36 @@ export class TokenEndpoint {
     for (const name of handler.requiredParams) {
       if (!params[name]) throw new InvalidRequest(`${name} is required`);
     }
-    return handler.handle(params, client);
+    const cnf = confirmationFor(client, input.cnf);
+    return handler.handle(params, client, cnf === undefined ? {} : { cnf });
   }
+}
+
+/**
+ * What the tokens are bound to: the DPoP key whenever a proof came (RFC 9449
+ * 5), the client certificate only for a client registered with
+ * tls_client_certificate_bound_access_tokens (RFC 8705 3.4). A client that
+ * registered either kind of binding gets no unbound token.
+ */
+function confirmationFor(
+  client: RegisteredClient,
+  presented: Confirmation | undefined,
+): Confirmation | undefined {
+  const m = client.metadata;
+  const jkt = presented?.jkt;
+  const x5t = presented?.['x5t#S256'];
+  // RFC 9449 5.2: a client registered with dpop_bound_access_tokens gets no Bearer token.
+  if (m.dpop_bound_access_tokens && jkt === undefined)
+    throw new InvalidDpopProof('this client must send a DPoP proof with every token request');
+  if (m.tls_client_certificate_bound_access_tokens && x5t === undefined)
+    throw new InvalidRequest(
+      'this client binds its access tokens to its TLS client certificate: none was presented',
+    );
+  const cnf: Confirmation = {
+    ...(jkt === undefined ? {} : { jkt }),
+    ...(m.tls_client_certificate_bound_access_tokens && x5t !== undefined
+      ? { 'x5t#S256': x5t }
+      : {}),
+  };
+  return Object.keys(cnf).length === 0 ? undefined : cnf;
 }

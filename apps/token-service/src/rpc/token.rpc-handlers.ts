@@ -73,8 +73,8 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     return this.tokens.handle(request);
   }
 
-  async userinfo({ accessToken }: Request<'userinfo'>) {
-    const answer = await this.userinfoService.userinfo(accessToken);
+  async userinfo({ accessToken, scheme, cnf }: Request<'userinfo'>) {
+    const answer = await this.userinfoService.userinfo(accessToken, { scheme, cnf });
     return answer.format === 'json' ? { ...answer, claims: json(answer.claims) } : answer;
   }
 

@@ -16,6 +16,7 @@ import {
   type RegisteredClient,
   type TokenTargets,
 } from '@idp/domain';
+import type { Confirmation } from '@idp/contracts';
 import { InvalidTarget } from '@idp/oauth-errors';
 import { KeyRingService } from '../keys/key-ring.service';
 import { ResourceRegistry } from '../resources/resource-registry.service';
@@ -26,6 +27,8 @@ import { USERINFO_HANDLE_HEADER, UserinfoHandles } from './userinfo-handle';
 
 export interface AccessTokenInput {
   readonly grantId: string;
+  /** The key the token is bound to (DPoP, RFC 9449 6): `cnf` in every format. */
+  readonly cnf?: Confirmation | undefined;
   readonly client: RegisteredClient;
   readonly subject: Subject;
   readonly scope: string;
@@ -83,17 +86,21 @@ export class TokenMinter {
     const format = accessTokenFormatFor(m.access_token_format, resource);
     const jti = `${grantId}.${pooledRandomBytes(12).toString('base64url')}`;
     const extraClaims = input.extraClaims;
+    const bound = input.cnf === undefined ? {} : { cnf: input.cnf };
     if (format === 'opaque') {
       const aud = targets.length ? [...targets] : [this.config.ISSUER];
       const token = mintOpaqueToken('at', this.secrets.macKey, grantId);
       const exp = now + this.config.ACCESS_TOKEN_TTL;
       const tokenHash = this.secrets.tokenHash(token);
-      return { token, spec: { jti, tokenHash, format, aud, exp, extraClaims } };
+      return { token, spec: { jti, tokenHash, format, aud, exp, extraClaims, ...bound } };
     }
     if (format === 'jwt') {
       const aud = targets.length ? [...targets] : [this.config.ISSUER];
       const signed = await this.signAccessToken(input, jti, aud);
-      return { token: signed.token, spec: { jti, format, aud, exp: signed.exp, extraClaims } };
+      return {
+        token: signed.token,
+        spec: { jti, format, aud, exp: signed.exp, extraClaims, ...bound },
+      };
     }
     // jwe: one compact JWE has one recipient, so the token is for the first
     // resource only and says so in aud. Never downgrade to a readable jwt.
@@ -110,14 +117,23 @@ export class TokenMinter {
       ? { [USERINFO_HANDLE_HEADER]: this.handles.mint(jti) }
       : {};
     const token = await encryptForResource(signed.token, resource, header);
-    return { token, spec: { jti, format, aud, exp: signed.exp, extraClaims } };
+    return { token, spec: { jti, format, aud, exp: signed.exp, extraClaims, ...bound } };
   }
 
-  refreshToken(grantId: string, now: number): { token: string; spec: RefreshTokenSpec } {
+  /** `cnf`: the DPoP key a public client's refresh token is bound to (RFC 9449 5). */
+  refreshToken(
+    grantId: string,
+    now: number,
+    cnf?: Confirmation,
+  ): { token: string; spec: RefreshTokenSpec } {
     const token = mintOpaqueToken('rt', this.secrets.macKey, grantId);
     return {
       token,
-      spec: { tokenHash: this.secrets.tokenHash(token), exp: now + this.config.REFRESH_TOKEN_TTL },
+      spec: {
+        tokenHash: this.secrets.tokenHash(token),
+        exp: now + this.config.REFRESH_TOKEN_TTL,
+        ...(cnf === undefined ? {} : { cnf }),
+      },
     };
   }
 
@@ -170,6 +186,7 @@ export class TokenMinter {
         now: input.now,
         key,
         jti,
+        ...(input.cnf === undefined ? {} : { cnf: input.cnf }),
       }),
     );
   }

@@ -2,12 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
 import { CLOCK } from '@idp/nest-kit';
-import type { Clock } from '@idp/contracts';
-import type { SigningAlg } from '@idp/crypto';
+import type { Clock, Confirmation } from '@idp/contracts';
+import { constantTimeEqual, type SigningAlg } from '@idp/crypto';
 import { claimsForScopes, hasScope, tokenIsActive } from '@idp/domain';
-import { InsufficientScope, InvalidToken } from '@idp/oauth-errors';
+import { dpopInvalidToken, InsufficientScope, InvalidToken } from '@idp/oauth-errors';
 import { KeyRingService } from '../keys/key-ring.service';
 import { looksEncrypted, TokenResolver } from '../tokens/token-resolver';
+
+/** How the token was presented: its scheme, and for DPoP the verified proof's key (RFC 9449 7). */
+export interface Presentation {
+  readonly scheme: 'Bearer' | 'DPoP';
+  readonly cnf?: Confirmation | undefined;
+}
 
 type Userinfo =
   { format: 'json'; claims: Record<string, unknown> } | { format: 'jwt'; jwt: string };
@@ -32,7 +38,10 @@ export class UserinfoService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async userinfo(token: string): Promise<Userinfo> {
+  async userinfo(
+    token: string,
+    presentation: Presentation = { scheme: 'Bearer' },
+  ): Promise<Userinfo> {
     const now = this.clock.nowSeconds();
     const found = await this.tokens.resolve(token, ['access_token']);
     if (!found) throw new InvalidToken(looksEncrypted(token) ? UNREADABLE_JWE : undefined);
@@ -40,6 +49,7 @@ export class UserinfoService {
     if (!tokenIsActive(state, role, now) || role?.role !== 'access_token') {
       throw new InvalidToken();
     }
+    this.checkBinding(role.token.cnf, presentation);
     // A deleted user or client takes its tokens with it.
     const { user, client, gone } = await this.tokens.owners(state);
     if (gone || !client) throw new InvalidToken();
@@ -59,5 +69,38 @@ export class UserinfoService {
       .setIssuedAt(now)
       .sign(key.key);
     return { format: 'jwt', jwt };
+  }
+
+  /**
+   * RFC 8705 3: a certificate-bound token only over a connection with its
+   * certificate. RFC 9449 7.1: a DPoP-bound token only with the DPoP scheme and a proof by
+   * its key (compared in constant time), and the DPoP scheme only for a bound
+   * token; anything else is invalid_token with a DPoP challenge.
+   */
+  private checkBinding(cnf: Confirmation | undefined, presentation: Presentation): void {
+    // RFC 8705 3: a certificate-bound token only with the certificate it is bound to.
+    const boundCertificate = cnf?.['x5t#S256'];
+    if (boundCertificate !== undefined) {
+      const presented = presentation.cnf?.['x5t#S256'];
+      if (presented === undefined || !constantTimeEqual(presented, boundCertificate))
+        throw new InvalidToken(
+          'the access token is bound to a client certificate this request did not present',
+        );
+    }
+    const algs = this.config.DPOP_SIGNING_ALGS;
+    const bound = cnf?.jkt;
+    if (bound === undefined) {
+      if (presentation.scheme === 'DPoP')
+        throw dpopInvalidToken('the access token is not bound to a DPoP key', algs);
+      return;
+    }
+    if (presentation.scheme !== 'DPoP')
+      throw dpopInvalidToken(
+        'the access token is DPoP-bound: present it with the DPoP scheme',
+        algs,
+      );
+    const proved = presentation.cnf?.jkt;
+    if (proved === undefined || !constantTimeEqual(proved, bound))
+      throw dpopInvalidToken('the DPoP proof is not signed by the key the token is bound to', algs);
   }
 }

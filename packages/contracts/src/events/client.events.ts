@@ -55,6 +55,10 @@ export const clientMetadata = z.object({
    * than defaulted, so clients registered before it keep the same metadata.
    */
   request_uris: z.array(z.string().url()).optional(),
+  /** RFC 9449 5.2: every token request of this client must carry a DPoP proof. */
+  dpop_bound_access_tokens: z.boolean().default(false),
+  /** RFC 8705 2.1.1, 3.4: the client's access tokens are bound to its TLS client certificate. */
+  tls_client_certificate_bound_access_tokens: z.boolean().default(false),
 });
 /** A sealed box (base64url salt, IV, ciphertext, tag): never the secret itself. */
 const sealedSecret = z

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define-event';
-import { accessTokenFormat, claims, epochSeconds, id, scope, tokenHash } from './common';
+import {
+  accessTokenFormat,
+  claims,
+  confirmation,
+  epochSeconds,
+  id,
+  scope,
+  tokenHash,
+} from './common';
 
 /** One member (`userinfo` or `id_token`) of the OIDC claims request: claim name → null | options. */
 const requestedClaims = z.record(
@@ -87,6 +95,8 @@ export const AccessTokenIssued = defineEvent(
     exp: epochSeconds,
     /** The client's configured extra claims (roles, groups...), for introspection. */
     extraClaims: claims.default({}),
+    /** Sender constraint: the key (DPoP, RFC 9449) the token is bound to. */
+    cnf: confirmation.optional(),
   }),
 );
 
@@ -105,6 +115,11 @@ export const RefreshTokenIssued = defineEvent(
     /** The refresh token this one replaces (rotation); absent for the first. */
     replaces: tokenHash.optional(),
     offline: z.boolean().default(false),
+    /**
+     * The DPoP key a public client's refresh token is bound to (RFC 9449 5):
+     * a refresh must prove possession of it. Rotation keeps it.
+     */
+    cnf: confirmation.optional(),
   }),
 );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
+import { confirmation } from '../events/common';
 
 /**
  * The synchronous commands and queries auth-api sends to token-service, as
@@ -36,7 +37,8 @@ export const MAX_REQUEST_URI_LENGTH = 2048;
 
 export const tokenResponse = z.object({
   access_token: z.string(),
-  token_type: z.literal('Bearer'),
+  /** DPoP when the access token is bound to the request's DPoP key (RFC 9449 5). */
+  token_type: z.enum(['Bearer', 'DPoP']),
   expires_in: z.number().int(),
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
@@ -103,11 +105,23 @@ export const tokenRpcMethods = {
       clientAuth: clientAuthentication,
       /** The token endpoint URL, the audience of client assertions (RFC 7523 3). */
       endpoint: z.string(),
+      /**
+       * What the request proved possession of, checked at the edge: the
+       * thumbprint of its DPoP proof's key (RFC 9449 4.3) and of the client
+       * certificate a trusted TLS proxy forwarded (RFC 8705 3). Absent: neither.
+       */
+      cnf: confirmation.optional(),
     }),
     response: tokenResponse,
   },
   userinfo: {
-    request: z.object({ accessToken: z.string().max(16_384) }),
+    request: z.object({
+      accessToken: z.string().max(16_384),
+      /** The Authorization scheme the token came with (RFC 6750 or RFC 9449 7.1). */
+      scheme: z.enum(['Bearer', 'DPoP']).default('Bearer'),
+      /** The verified DPoP proof's key (scheme DPoP) and the client certificate's thumbprint, to match the token's cnf. */
+      cnf: confirmation.optional(),
+    }),
     response: z.union([
       z.object({ format: z.literal('json'), claims: z.record(z.string(), z.json()) }),
       z.object({ format: z.literal('jwt'), jwt: z.string() }),

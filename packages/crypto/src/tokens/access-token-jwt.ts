@@ -40,6 +40,8 @@ export interface AccessTokenJwtInput {
   readonly key: TokenSigningKey;
   /** Defaults to 128 random bits; pass one when the event already names it. */
   readonly jti?: string;
+  /** Sender constraint (RFC 7800 `cnf`): the DPoP key's thumbprint (RFC 9449 6.1). */
+  readonly cnf?: Readonly<{ jkt?: string | undefined; 'x5t#S256'?: string | undefined }>;
 }
 
 /** RFC 9068 section 2.1: the header type that tells an access token from an ID token. */
@@ -78,6 +80,7 @@ export async function signAccessTokenJwt(input: AccessTokenJwtInput): Promise<Si
     acr: input.acr,
     amr: input.amr ? [...input.amr] : undefined,
     sid: input.sid,
+    cnf: input.cnf === undefined ? undefined : definedOnly({ ...input.cnf }),
   });
   // Registered claims last: a second line of defence after the reserved-claim check.
   const payload: JWTPayload = { ...input.extraClaims, ...registered };

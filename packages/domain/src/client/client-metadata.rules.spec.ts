@@ -108,6 +108,28 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
     });
 
+    it('dpop_bound_access_tokens (RFC 9449 5.2) is refused with a front-channel access token', () => {
+      accepts(register(webClient({ dpop_bound_access_tokens: true })));
+      expect(
+        attempt(
+          register(
+            webClient({
+              dpop_bound_access_tokens: true,
+              grant_types: ['authorization_code', 'implicit'],
+              response_types: ['code token'],
+            }),
+          ),
+        ),
+      ).toEqual(
+        metadataError(
+          'dpop_bound_access_tokens cannot be true with a response type that issues an access token from the authorization endpoint',
+        ),
+      );
+      expect(
+        attempt(register(webClient({ dpop_bound_access_tokens: 'yes' as never }))),
+      ).toMatchObject({ error: 'invalid_client_metadata' });
+    });
+
     it('accept an https or loopback backchannel_logout_uri', () => {
       accepts(register(webClient({ backchannel_logout_uri: 'https://rp.example/bcl' })));
       accepts(register(webClient({ backchannel_logout_uri: 'http://localhost:4000/bcl' })));

@@ -225,6 +225,13 @@ function checkTokens(m: ClientMetadata): void {
       'access_token_format',
       'jwe requires resources: the audiences whose keys encrypt the token',
     );
+  // RFC 9449 5.2: a client that always binds its tokens cannot take an access token from
+  // /authorize (implicit, hybrid `token`), which no DPoP proof accompanies.
+  if (m.dpop_bound_access_tokens && m.response_types.some((rt) => rt.split(' ').includes('token')))
+    throw bad(
+      'dpop_bound_access_tokens',
+      'cannot be true with a response type that issues an access token from the authorization endpoint',
+    );
   const reserved = m.access_token_claims.find((c) => RESERVED_ACCESS_TOKEN_CLAIMS.has(c));
   if (reserved !== undefined)
     throw bad('access_token_claims', `must not include the reserved claim "${reserved}"`);

@@ -1,4 +1,4 @@
-import type { ClaimsRequest, GrantRevocationReason } from '@idp/contracts';
+import type { ClaimsRequest, Confirmation, GrantRevocationReason } from '@idp/contracts';
 import type { CommandMeta } from '../decider';
 import type { AccessTokenFormat } from './grant.state';
 
@@ -15,10 +15,14 @@ export interface AccessTokenSpec {
   readonly exp: number;
   /** The client's access_token_claims resolved for this user (see accessTokenClaims). */
   readonly extraClaims?: Readonly<Record<string, unknown>>;
+  /** The key the token is bound to (DPoP, RFC 9449 6); absent for a Bearer token. */
+  readonly cnf?: Confirmation | undefined;
 }
 export interface RefreshTokenSpec {
   readonly tokenHash: string;
   readonly exp: number;
+  /** A public client's DPoP key (RFC 9449 5): the refresh token needs a proof by it. */
+  readonly cnf?: Confirmation | undefined;
 }
 export interface IdTokenSpec {
   readonly jti: string;
@@ -106,6 +110,11 @@ export interface RefreshTokens {
   readonly clientScope?: string;
   /** RFC 8707 2.2: narrows the access token to one of the grant's resources, never widens. */
   readonly resource?: string | undefined;
+  /**
+   * The thumbprint of the request's verified DPoP proof key, if it had one:
+   * a refresh token bound to a key (a public client's, RFC 9449 5) needs it.
+   */
+  readonly proofJkt?: string | undefined;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     /** Rotation is mandatory: every refresh returns a new refresh token. */

@@ -14,6 +14,7 @@ export const GrantErrors = {
   redirectUriRequired: 'redirect_uri is required: the authorization request included it',
   refreshInvalid: 'refresh token is invalid',
   refreshExpired: 'refresh token is expired',
+  refreshKeyMismatch: 'refresh token is bound to a DPoP key this request did not prove',
   refreshRevoked: 'refresh token has been revoked',
   refreshReused: 'refresh token has already been used',
   scopeWidened: 'requested scope exceeds the scope originally granted',

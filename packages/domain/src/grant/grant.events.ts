@@ -47,6 +47,7 @@ export function accessTokenIssued(
       iat: meta.now,
       exp: t.exp,
       extraClaims: { ...t.extraClaims },
+      ...(t.cnf === undefined ? {} : { cnf: { ...t.cnf } }),
     },
     eventMeta(meta),
   );
@@ -70,6 +71,7 @@ export function refreshTokenIssued(
       ...(replaces === undefined ? {} : { replaces }),
       // OIDC Core 11: offline_access asks for a refresh token that outlives the session.
       offline: hasScope(scope, 'offline_access'),
+      ...(t.cnf === undefined ? {} : { cnf: { ...t.cnf } }),
     },
     eventMeta(meta),
   );

@@ -27,6 +27,7 @@ function withAccessToken<G extends Grant>(g: G, d: Data<'grant.access_token_issu
     iat: d.iat,
     exp: d.exp,
     extraClaims: d.extraClaims,
+    ...(d.cnf === undefined ? {} : { cnf: d.cnf }),
     revoked: false,
   });
   return { ...g, accessTokens, until: Math.max(g.until, d.exp) };
@@ -37,7 +38,12 @@ function withRefreshToken<G extends Grant>(g: G, d: Data<'grant.refresh_token_is
   if (d.replaces !== undefined) rotated.add(d.replaces);
   return {
     ...g,
-    refreshToken: { hash: d.tokenHash, iat: d.iat, exp: d.exp },
+    refreshToken: {
+      hash: d.tokenHash,
+      iat: d.iat,
+      exp: d.exp,
+      ...(d.cnf === undefined ? {} : { cnf: d.cnf }),
+    },
     // A rotation may narrow the grant (its client's registration was narrowed): for good.
     scope: d.scope,
     rotatedRefreshHashes: rotated,

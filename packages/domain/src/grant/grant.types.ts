@@ -1,7 +1,12 @@
 // The shapes a grant's state takes, apart from the fold (grant.state.ts) so
 // the grant's origins (grant.origins.ts), which the fold calls, can name them
 // without importing the fold back.
-import type { ClaimsRequest, GrantEvent, GrantRevocationReason } from '@idp/contracts';
+import type {
+  ClaimsRequest,
+  Confirmation,
+  GrantEvent,
+  GrantRevocationReason,
+} from '@idp/contracts';
 
 type Data<T extends GrantEvent['type']> = Extract<GrantEvent, { type: T }>['data'];
 export type AccessTokenFormat = Data<'grant.access_token_issued'>['format'];
@@ -22,6 +27,8 @@ export interface IssuedAccessToken {
   readonly iat: number;
   readonly exp: number;
   readonly extraClaims: Readonly<Record<string, unknown>>;
+  /** Sender constraint (RFC 9449 6): the DPoP key's thumbprint; absent for a Bearer token. */
+  readonly cnf?: Confirmation | undefined;
   readonly revoked: boolean;
 }
 
@@ -29,6 +36,8 @@ export interface CurrentRefreshToken {
   readonly hash: string;
   readonly iat: number;
   readonly exp: number;
+  /** The DPoP key a public client's refresh token is bound to (RFC 9449 5). */
+  readonly cnf?: Confirmation;
 }
 
 /** Everything a grant knows once it exists, whatever its status. */

@@ -27,6 +27,10 @@ export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGra
   if (state.status === 'revoked') throw new InvalidGrant(GrantErrors.refreshRevoked);
   if (!current) return [grantRevoked(state, 'refresh_token_reuse', cmd.meta)];
   if (current.exp <= cmd.meta.now) throw new InvalidGrant(GrantErrors.refreshExpired);
+  // RFC 9449 5: a bound refresh token needs a proof by its key (thumbprints are public values).
+  const boundTo = current.cnf?.jkt;
+  if (boundTo !== undefined && cmd.proofJkt !== boundTo)
+    throw new InvalidGrant(GrantErrors.refreshKeyMismatch);
   // What the client is still registered for bounds the grant: an offline grant whose client
   // lost offline_access is over (its refresh token only existed to outlive the session).
   const grantScope = withinRegistration(state.scope, cmd.clientScope);
@@ -42,7 +46,14 @@ export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGra
   return [
     // RFC 6749 6: the new refresh token keeps the grant's scope (as the client's registration
     // still allows it); only the access token narrows to the request.
-    refreshTokenIssued(state, grantScope, refreshToken, cmd.meta, current.hash),
+    // Rotation keeps the binding: the chain stays with the key it started with.
+    refreshTokenIssued(
+      state,
+      grantScope,
+      current.cnf === undefined ? refreshToken : { ...refreshToken, cnf: current.cnf },
+      cmd.meta,
+      current.hash,
+    ),
     accessTokenIssued(state, accessScope, accessToken, cmd.meta),
     ...(idToken ? [idTokenIssued(state, idToken, cmd.meta)] : []),
   ];

@@ -1,4 +1,4 @@
-import type { GrantEvent } from '@idp/contracts';
+import type { Confirmation, GrantEvent } from '@idp/contracts';
 import type { Grant, IssuedAccessToken } from '../grant/grant.state';
 
 /**
@@ -32,6 +32,8 @@ export interface ActiveTokenRecord {
   readonly iat: number;
   readonly exp: number;
   readonly extra_claims?: Readonly<Record<string, unknown>>;
+  /** Sender constraint (RFC 9449 6.2): introspection answers it, and token_type DPoP. */
+  readonly cnf?: Confirmation;
 }
 
 export interface InactiveTokenRecord {
@@ -83,7 +85,7 @@ interface GrantIdentity {
 
 export function accessTokenRecord(
   grant: GrantIdentity,
-  token: Pick<IssuedAccessToken, 'jti' | 'scope' | 'aud' | 'iat' | 'exp' | 'extraClaims'>,
+  token: Pick<IssuedAccessToken, 'jti' | 'scope' | 'aud' | 'iat' | 'exp' | 'extraClaims' | 'cnf'>,
 ): ActiveTokenRecord {
   return {
     active: true,
@@ -100,12 +102,13 @@ export function accessTokenRecord(
     ...(Object.keys(token.extraClaims).length === 0
       ? {}
       : { extra_claims: { ...token.extraClaims } }),
+    ...(token.cnf === undefined ? {} : { cnf: { ...token.cnf } }),
   };
 }
 
 export function refreshTokenRecord(
   grant: GrantIdentity & { readonly scope: string },
-  token: { readonly iat: number; readonly exp: number },
+  token: { readonly iat: number; readonly exp: number; readonly cnf?: Confirmation | undefined },
 ): ActiveTokenRecord {
   return {
     active: true,
@@ -117,6 +120,7 @@ export function refreshTokenRecord(
     scope: grant.scope,
     iat: token.iat,
     exp: token.exp,
+    ...(token.cnf === undefined ? {} : { cnf: { ...token.cnf } }),
   };
 }
 
@@ -214,7 +218,10 @@ export function recordFromGrant(
   grant: Grant,
   found:
     | { readonly role: 'access_token'; readonly token: IssuedAccessToken }
-    | { readonly role: 'refresh_token'; readonly token: { iat: number; exp: number } }
+    | {
+        readonly role: 'refresh_token';
+        readonly token: { iat: number; exp: number; cnf?: Confirmation | undefined };
+      }
     | { readonly role: 'other' }
     | undefined,
   now: number,

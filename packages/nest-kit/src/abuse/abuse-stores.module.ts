@@ -9,11 +9,15 @@ import { CONFIG, type Config } from '@idp/config';
 import {
   ATTEMPT_THROTTLE,
   createRedisAttemptThrottle,
+  createRedisReplayStore,
   createRedisSharedCounter,
   InMemoryAttemptThrottle,
+  InMemoryReplayStore,
   InMemorySharedCounter,
   RateLimiter,
+  REPLAY_STORE,
   type AttemptThrottle,
+  type ReplayStore,
   type SharedCounter,
 } from '@idp/cache';
 import { redisConnection } from '../bootstrap/infra-connections';
@@ -23,6 +27,8 @@ export interface AbuseStores {
   readonly throttle: AttemptThrottle;
   /** What every replica let through, per rate-limit key. */
   readonly counter: SharedCounter;
+  /** One-time values every replica accepts once (DPoP proof jtis, ADR 0027). */
+  readonly replay: ReplayStore;
 }
 
 const ABUSE_STORES = Symbol('AbuseStores');
@@ -37,11 +43,19 @@ export async function redisAbuseStores(config: Config, service: string): Promise
   return {
     throttle: await createRedisAttemptThrottle(connection),
     counter: await createRedisSharedCounter(connection),
+    replay: await createRedisReplayStore({
+      ...connection,
+      connectionName: `${service}-replay`,
+    }),
   };
 }
 
 export function inMemoryAbuseStores(): AbuseStores {
-  return { throttle: new InMemoryAttemptThrottle(), counter: new InMemorySharedCounter() };
+  return {
+    throttle: new InMemoryAttemptThrottle(),
+    counter: new InMemorySharedCounter(),
+    replay: new InMemoryReplayStore(),
+  };
 }
 
 class AbuseStoresLifecycle implements OnApplicationShutdown {
@@ -54,6 +68,7 @@ class AbuseStoresLifecycle implements OnApplicationShutdown {
     await this.limiter.close();
     await this.stores.throttle.close();
     await this.stores.counter.close();
+    await this.stores.replay.close();
   }
 }
 
@@ -65,6 +80,7 @@ export class AbuseStoresModule {
     const providers = [
       { provide: ABUSE_STORES, useValue: stores },
       { provide: ATTEMPT_THROTTLE, useValue: stores.throttle },
+      { provide: REPLAY_STORE, useValue: stores.replay },
       {
         // One limiter per process: its buckets exchange counts every RATE_LIMIT_SYNC_MS.
         provide: RateLimiter,
@@ -76,7 +92,7 @@ export class AbuseStoresModule {
     return {
       module: AbuseStoresModule,
       providers: [...providers, AbuseStoresLifecycle],
-      exports: [ATTEMPT_THROTTLE, RateLimiter],
+      exports: [ATTEMPT_THROTTLE, REPLAY_STORE, RateLimiter],
     };
   }
 }

@@ -1,0 +1,3 @@
+export * from './htu';
+export * from './dpop-proof';
+export * from './dpop-nonce';
