@@ -1,5 +1,6 @@
 export * from './oauth-error';
 export * from './errors';
 export * from './http-response';
+export * from './no-store';
 export * from './render';
 export * from './storage-faults';
