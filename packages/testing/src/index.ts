@@ -5,3 +5,4 @@ export * from './cache.contract';
 export * from './throttle.contract';
 export * from './shared-counter.contract';
 export * from './seeds';
+export * from './free-port';
