@@ -1,14 +1,14 @@
 // Child processes, ports and waiting: what every target launcher needs.
 import { fork, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { freePort } from '../../packages/testing/dist/free-port.js';
 
 /**
  * A free TCP port on loopback below the kernel's ephemeral range: the one
- * implementation, shared with the e2e tests, is packages/testing's (its build,
- * which `npm run bench` makes first).
+ * implementation, shared with the e2e tests, is @idp/testing's (built by
+ * `npm run bench` first; targets.mjs takes its seeds from there too).
  */
-export { freePort };
+export const { freePort } = createRequire(import.meta.url)('@idp/testing');
 
 /** Whether something accepts TCP connections on host:port within timeoutMs. */
 export function tcpAnswers(host, port, timeoutMs = 1_000) {

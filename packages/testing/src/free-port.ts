@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
  * local port, and the server then dies with EADDRINUSE (seen in CI). Ports
  * below that range are never handed to outgoing connections; each is tried
  * with a bind, and none is handed out twice by this process. The e2e tests
- * and the benchmarks (bench/lib/processes.mjs, from this package's dist) share it.
+ * and the benchmarks (bench/lib/processes.mjs) share it.
  */
 export async function freePort(): Promise<number> {
   const [low, high] = FIXED_PORTS;
