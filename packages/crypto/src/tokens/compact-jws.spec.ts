@@ -117,6 +117,17 @@ describe('signCompactJws', () => {
       );
   });
 
+  it('refuses an alg outside the allow-list (none, HS256, RS512), whatever the key', () => {
+    for (const alg of ['none', 'HS256', 'RS512'])
+      expect(() =>
+        signCompactJws(
+          { ...header('RS256'), alg: alg as SigningAlg },
+          CLAIMS,
+          keyOf('RS256').keyObject,
+        ),
+      ).toThrow(`unsupported signing alg: ${alg}`);
+  });
+
   it('refuses a P-384 key for ES256 and an RSA key under 2048 bits', () => {
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
     expect(() => signCompactJws(header('ES256'), CLAIMS, p384)).toThrow('does not fit ES256');
