@@ -1,6 +1,6 @@
 // token-service and session-service of the distributed mode, isolated by
 // schema and topic prefix on the shared PostgreSQL and Kafka.
-import { isolatedEnv } from '../lib/isolated-env.mjs';
+import { dropIsolatedEnv, isolatedEnv } from '../lib/isolated-env.mjs';
 import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,7 +71,7 @@ export async function startStack(options, clients, backchannelEnv) {
     rpc.tokens.close();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     rmSync(seed.dir, { recursive: true, force: true });
-    await cleanUp(req, env).catch((err) => options.log(`clean-up failed: ${err.message}`));
+    await dropIsolatedEnv(req, env).catch((err) => options.log(`clean-up failed: ${err.message}`));
   };
   try {
     for (const [app, svc] of Object.entries(services)) {
@@ -130,23 +130,4 @@ export async function logoutAndWait(stack, rps, clientIds, sid, timeoutMs) {
     { timeoutMs, intervalMs: 5 },
   );
   return t0;
-}
-
-async function cleanUp(req, env) {
-  const { Client } = req('pg');
-  const pg = new Client({ connectionString: env.DATABASE_URL });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`).finally(() => pg.end());
-  const { Kafka, logLevel } = req('kafkajs');
-  const admin = new Kafka({
-    brokers: env.KAFKA_BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(env.KAFKA_TOPIC_PREFIX));
-    if (topics.length) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
 }

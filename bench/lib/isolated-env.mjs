@@ -5,6 +5,30 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from './processes.mjs';
 
 /**
+ * Drops what `isolatedEnv` named on the shared servers: the PostgreSQL schema
+ * and the Kafka topics under the prefix (Redis keys are the caller's: it holds
+ * the connection). `req` is a require from the repository root (pg, kafkajs).
+ */
+export async function dropIsolatedEnv(req, env) {
+  const { Client } = req('pg');
+  const pg = new Client({ connectionString: env.DATABASE_URL });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`).finally(() => pg.end());
+  const { Kafka, logLevel } = req('kafkajs');
+  const admin = new Kafka({
+    brokers: env.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(env.KAFKA_TOPIC_PREFIX));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * @param {{ databaseUrl: string, kafkaBrokers: string, redisUrl: string }} options
  * @param {string} runId names the schema and prefixes
  * @returns {Promise<{ env: Record<string,string>, grpc: { token: number, session: number } }>}

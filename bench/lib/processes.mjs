@@ -1,51 +1,14 @@
 // Child processes, ports and waiting: what every target launcher needs.
 import { fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 
 /**
- * A free TCP port on loopback for a server to bind later. Not one from the
- * kernel's ephemeral range (bind to 0): between our release and the server's
- * bind, any outgoing connection on the machine may take such a port as its
- * local port, and the server then dies with EADDRINUSE. Ports below that
- * range are never handed to outgoing connections; each is tried with a bind,
- * and none is handed out twice by this process.
+ * A free TCP port on loopback below the kernel's ephemeral range: the one
+ * implementation, shared with the e2e tests, is @idp/testing's (built by
+ * `npm run bench` first; targets.mjs takes its seeds from there too).
  */
-export async function freePort() {
-  const [low, high] = FIXED_PORTS;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (handedOut.has(port)) continue;
-    if (await bindable(port)) {
-      if (handedOut.size > (high - low) / 2) handedOut.clear();
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free port between ${low} and ${high} after 200 tries`);
-}
-
-/** [low, high): below the ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range). */
-const FIXED_PORTS = (() => {
-  let ephemeralLow = 32_768;
-  try {
-    ephemeralLow = Number(
-      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
-    );
-  } catch {
-    // Not Linux: keep the IANA default start of the dynamic range.
-  }
-  return [Math.max(1_024, ephemeralLow - 12_000), ephemeralLow];
-})();
-const handedOut = new Set();
-
-function bindable(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+export const { freePort } = createRequire(import.meta.url)('@idp/testing');
 
 /** Whether something accepts TCP connections on host:port within timeoutMs. */
 export function tcpAnswers(host, port, timeoutMs = 1_000) {

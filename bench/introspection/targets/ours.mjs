@@ -1,7 +1,7 @@
 // Target "ours": the distributed mode as separate processes (token-service,
 // introspection-service, session-service, auth-api) on the shared PostgreSQL,
 // Kafka and Redis, isolated by schema, topic prefix and key prefix.
-import { isolatedEnv } from '../../lib/isolated-env.mjs';
+import { dropIsolatedEnv, isolatedEnv } from '../../lib/isolated-env.mjs';
 import { benchRateLimits } from '../../lib/rate-limits.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -65,22 +65,7 @@ export async function cleanUp(root, env, redis) {
   const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
-  const { Client } = req('pg');
-  const pg = new Client({ connectionString: env.DATABASE_URL });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`).finally(() => pg.end());
-  const { Kafka, logLevel } = req('kafkajs');
-  const admin = new Kafka({
-    brokers: env.KAFKA_BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(env.KAFKA_TOPIC_PREFIX));
-    if (topics.length) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  await dropIsolatedEnv(req, env);
 }
 
 export default {

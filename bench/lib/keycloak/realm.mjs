@@ -72,8 +72,16 @@ const ownAudience = (clientId) =>
     'introspection.token.claim': 'true',
   });
 
-/** A client_credentials client: a confidential client whose service account gets the token. */
-function serviceClient(c) {
+/**
+ * What every bench client is in Keycloak: confidential, authenticated by its
+ * secret, one grant (`serviceAccount`: client_credentials, else the code
+ * flow), no implicit or password grant, only the scopes it is given, and its
+ * own id in `aud`. The two kinds below differ only in what they pass here.
+ */
+function confidentialClient(
+  c,
+  { serviceAccount, defaultScopes, optionalScopes, attributes, ...more },
+) {
   return {
     clientId: c.client_id,
     enabled: true,
@@ -81,43 +89,41 @@ function serviceClient(c) {
     publicClient: false,
     clientAuthenticatorType: 'client-secret',
     secret: secretOf(c),
-    serviceAccountsEnabled: true,
-    standardFlowEnabled: false,
+    serviceAccountsEnabled: serviceAccount,
+    standardFlowEnabled: !serviceAccount,
     implicitFlowEnabled: false,
     directAccessGrantsEnabled: false,
     fullScopeAllowed: false,
     protocolMappers: [ownAudience(c.client_id)],
-    defaultClientScopes: DEFAULT_SCOPES,
-    optionalClientScopes: c.scope.split(' '),
+    defaultClientScopes: [...DEFAULT_SCOPES, ...defaultScopes],
+    optionalClientScopes: optionalScopes,
+    attributes,
+    ...more,
+  };
+}
+
+/** A client_credentials client: its service account gets the token. */
+function serviceClient(c) {
+  return confidentialClient(c, {
+    serviceAccount: true,
+    defaultScopes: [],
+    optionalScopes: c.scope.split(' '),
     attributes: {
       // Keycloak's access tokens are always JWTs: the alg is all there is to choose.
       ...(c.access_token_signed_response_alg && {
         'access.token.signed.response.alg': c.access_token_signed_response_alg,
       }),
     },
-  };
+  });
 }
 
-/** A code-flow client: confidential, PKCE S256 required, no consent, refresh tokens on. */
+/** A code-flow client: PKCE S256 required, no consent, refresh tokens on. */
 function webClient(c) {
   const scopes = c.scope.split(' ').filter((s) => s !== 'openid');
-  return {
-    clientId: c.client_id,
-    enabled: true,
-    protocol: 'openid-connect',
-    publicClient: false,
-    clientAuthenticatorType: 'client-secret',
-    secret: secretOf(c),
-    redirectUris: c.redirect_uris,
-    standardFlowEnabled: true,
-    implicitFlowEnabled: false,
-    directAccessGrantsEnabled: false,
-    serviceAccountsEnabled: false,
-    consentRequired: false, // ours: skip_consent
-    fullScopeAllowed: false,
-    protocolMappers: [ownAudience(c.client_id)],
-    defaultClientScopes: [...DEFAULT_SCOPES, ...scopes.filter((s) => s !== 'offline_access')],
-    optionalClientScopes: scopes.filter((s) => s === 'offline_access'),
+  return confidentialClient(c, {
+    serviceAccount: false,
+    defaultScopes: scopes.filter((s) => s !== 'offline_access'),
+    optionalScopes: scopes.filter((s) => s === 'offline_access'),
     attributes: {
       'pkce.code.challenge.method': 'S256',
       'use.refresh.tokens': 'true',
@@ -125,7 +131,9 @@ function webClient(c) {
         'id.token.signed.response.alg': c.id_token_signed_response_alg,
       }),
     },
-  };
+    redirectUris: c.redirect_uris,
+    consentRequired: false, // ours: skip_consent
+  });
 }
 
 function user(u) {

@@ -103,6 +103,15 @@ export async function connectRedis(
   }
 }
 
+/** Whether the server answers PING now: a Redis adapter's `ready()`. */
+export async function redisAnswers(client: Redis): Promise<boolean> {
+  try {
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
 /** QUIT when healthy (lets pending replies arrive), otherwise drop the socket. */
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;

@@ -1,5 +1,6 @@
 import { ServerError } from './errors';
 import type { HttpResponse } from './http-response';
+import { NO_STORE } from './no-store';
 import { OAuthError, type OAuthErrorCode } from './oauth-error';
 import { isStorageFault, StorageUnavailable } from './storage-faults';
 
@@ -32,7 +33,7 @@ export function renderOAuthError(err: unknown): RenderedError {
   const body = e.expose ? e.toJSON() : new ServerError().toJSON();
   return {
     status: e.status,
-    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...e.headers },
+    headers: { ...NO_STORE, ...e.headers },
     body,
     cause: e.cause ?? (err instanceof OAuthError ? undefined : err),
   };

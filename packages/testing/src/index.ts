@@ -8,3 +8,4 @@ export * from './seeds';
 export * from './pushed-request-store.contract';
 export * from './replay-store.contract';
 export * from './certificates';
+export * from './free-port';

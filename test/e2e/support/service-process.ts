@@ -1,53 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { freePort } from '@idp/testing';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
-/**
- * A free TCP port on loopback for a service to bind later. Not one from the
- * kernel's ephemeral range (bind to 0): between our release and the service's
- * bind, any outgoing connection on the machine may take such a port as its
- * local port, and the service then dies with EADDRINUSE (seen in CI). Ports
- * below that range are never handed to outgoing connections; each is tried
- * with a bind, and none is handed out twice by this process.
- */
-export async function freePort(): Promise<number> {
-  const [low, high] = FIXED_PORTS;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (handedOut.has(port)) continue;
-    if (await bindable(port)) {
-      if (handedOut.size > (high - low) / 2) handedOut.clear();
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free port between ${low} and ${high} after 200 tries`);
-}
-
-/** [low, high): below the ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range). */
-const FIXED_PORTS = ((): [number, number] => {
-  let ephemeralLow = 32_768;
-  try {
-    ephemeralLow = Number(
-      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
-    );
-  } catch {
-    // Not Linux: keep the IANA default start of the dynamic range.
-  }
-  return [Math.max(1_024, ephemeralLow - 12_000), ephemeralLow];
-})();
-const handedOut = new Set<number>();
-
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+/** One implementation for the e2e tests and the benchmarks: @idp/testing's. */
+export { freePort };
 
 export async function waitFor<T>(
   what: string,

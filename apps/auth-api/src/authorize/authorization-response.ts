@@ -1,4 +1,4 @@
-import { renderOAuthError } from '@idp/oauth-errors';
+import { NO_STORE, renderOAuthError } from '@idp/oauth-errors';
 import { escapeHtml, formPostCsp, hiddenInput, layout, pageHeaders } from '../interaction/html';
 import type { AuthorizationError } from './authorization-error';
 import type { AuthorizationRedirect } from './types';
@@ -78,7 +78,7 @@ function encode(
   const encoded = new URLSearchParams(entries).toString();
   // RFC 6749 3.1.2: a redirect_uri has no fragment; drop one rather than nest two.
   const base = target.redirectUri.split('#')[0] as string;
-  const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  const headers = NO_STORE;
   switch (target.responseMode) {
     case 'query':
       return { kind: 'redirect', location: appendQuery(base, encoded), headers };

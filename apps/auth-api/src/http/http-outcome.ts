@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { HttpResponse } from '@idp/oauth-errors';
+import { NO_STORE, type HttpResponse } from '@idp/oauth-errors';
 
 /**
  * What a browser-facing handler answers, as data: the flow decides, the
@@ -23,7 +23,7 @@ export function seeOther(
 ): HttpOutcome {
   return {
     status: 303,
-    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...headers, Location: location },
+    headers: { ...NO_STORE, ...headers, Location: location },
   };
 }
 

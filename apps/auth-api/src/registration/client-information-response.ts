@@ -19,6 +19,3 @@ export function clientInformationBody(
     ...(extra.showSource ? { source } : {}),
   };
 }
-
-/** RFC 7591 3.2.1, RFC 7592 3: responses carrying credentials are never cached. */
-export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;

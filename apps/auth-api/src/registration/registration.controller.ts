@@ -12,10 +12,10 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '@idp/config';
-import { InvalidToken, OAuthError } from '@idp/oauth-errors';
+import { InvalidToken, NO_STORE, OAuthError } from '@idp/oauth-errors';
 import { AdminRpcAccess } from '../admin/admin-rpc';
 import { EdgeConfig } from '../http/edge-config';
-import { clientInformationBody, NO_STORE } from './client-information-response';
+import { clientInformationBody } from './client-information-response';
 import { jsonObjectBody } from './json-body';
 import { REGISTRATION_PATH } from './registration-policy';
 import { bearerFrom, StaticBearer } from './static-bearer';

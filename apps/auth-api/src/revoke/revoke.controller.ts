@@ -1,6 +1,6 @@
 import { Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientCredentials, FormBody, formParams } from '@idp/nest-kit';
+import { BODY_ONLY_FORM, clientCredentials, FormBody, formParams } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { InvalidRequest } from '@idp/oauth-errors';
 import { ClientRateLimit } from '../http/client-rate-limit';
@@ -29,7 +29,7 @@ export class RevokeController {
   ) {}
 
   @Post('revoke')
-  @FormBody({ refuseQuery: true })
+  @FormBody(BODY_ONLY_FORM)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

@@ -5,7 +5,7 @@ import {
   clientCredentials,
   closesConnection,
   EndpointRateLimits,
-  FORM_BODY_LIMIT,
+  BODY_ONLY_FORM,
   formParams,
   installRawRoute,
   oauthErrorResponse,
@@ -13,7 +13,7 @@ import {
   sendRaw,
 } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
-import type { HttpResponse } from '@idp/oauth-errors';
+import { NO_STORE, type HttpResponse } from '@idp/oauth-errors';
 import { DpopProofs } from '../dpop/dpop-proofs';
 import { ClientRateLimit } from '../http/client-rate-limit';
 import { ClientCertificates } from '../mtls/client-certificates';
@@ -21,12 +21,6 @@ import { EdgeConfig } from '../http/edge-config';
 
 /** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
 const LONG_PARAMS = { client_assertion: 8192 };
-
-/** RFC 6749 3.2: the parameters come in the body; none in the query. */
-const FORM_POLICY = { refuseQuery: true, limit: FORM_BODY_LIMIT } as const;
-
-/** RFC 6749 5.1: no-store and no-cache on every response that carries tokens. */
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /**
  * The token endpoint (RFC 6749 3.2, 5): parse the form, split off the
@@ -82,7 +76,7 @@ export class TokenRoute implements OnModuleInit {
 
   /** The answer to one request; throws OAuthErrors for the RFC's error responses. */
   async answer(request: IncomingMessage): Promise<HttpResponse> {
-    const body = await readFormRequest(request, FORM_POLICY);
+    const body = await readFormRequest(request, BODY_ONLY_FORM);
     // Per IP once the body is in, where the Nest route's guard checked it (ADR 0016).
     const ip = this.limits.ipOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
     this.limits.check('token', 'ip', ip);

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Clock } from '@idp/contracts';
 import {
+  BODY_ONLY_FORM,
   checkFormRequest,
   CLOCK,
   clientCredentials,
@@ -17,7 +18,7 @@ import {
   type IntrospectionOutcome,
 } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
-import { InvalidRequest, type HttpResponse } from '@idp/oauth-errors';
+import { InvalidRequest, NO_STORE, type HttpResponse } from '@idp/oauth-errors';
 import { CallerAuthenticator } from './caller-authenticator';
 import { IntrospectionConfig } from './introspection-config';
 import { introspectionResponse } from './introspection-response';
@@ -30,12 +31,6 @@ export const INTROSPECTION_JWT = 'application/token-introspection+jwt';
 
 /** The longest token token-service accepts for introspection; client assertions as at /token. */
 const LONG_PARAMS = { token: 16_384, client_assertion: 8192 };
-
-/** RFC 7662 2.1: the parameters come in the body; none in the query. */
-const FORM_POLICY = { refuseQuery: true, limit: FORM_BODY_LIMIT } as const;
-
-/** RFC 7662 and RFC 6749 5.1: token answers are never cached. */
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /**
  * POST /introspect (RFC 7662): a form with `token` and an optional
@@ -96,7 +91,7 @@ export class IntrospectRoute implements OnModuleInit {
     const ip = this.limits.ipOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
     this.limits.check('introspect', 'ip', ip);
     // The body policy every form endpoint applies, before a byte of the body is read.
-    checkFormRequest(request.url ?? '', request.headers, FORM_POLICY);
+    checkFormRequest(request.url ?? '', request.headers, BODY_ONLY_FORM);
     const body = await readFormBody(request, FORM_BODY_LIMIT);
     const { clientAuth, params } = clientCredentials(
       request.headers.authorization,

@@ -92,6 +92,6 @@ export class LogoutTokens {
     // An alg we keep no key for (or none at all) falls back to RS256, which OIDC requires us to have.
     const usable = isSigningAlg(alg) && this.config.SIGNING_KEY_ALGS.includes(alg) ? alg : 'RS256';
     const k = await this.keys.signingKey(usable);
-    return { kid: k.kid, alg: k.alg, privateKey: k.key as TokenSigningKey['privateKey'] };
+    return { kid: k.kid, alg: k.alg, privateKey: k.key };
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { importJWK, type CryptoKey } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
 import {
   decodeSecret,
   decryptPrivateJwk,
   encryptPrivateJwk,
   generateSigningKey,
+  privateKeyFromJwk,
+  type PrivateSigningKey,
   type SigningAlg,
   SIGNING_ALGS,
 } from '@idp/crypto';
@@ -23,7 +24,8 @@ import { RecentStates, type CommandRunner } from '@idp/eventsourcing';
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly key: CryptoKey | Uint8Array;
+  /** A PrivateSigningKey: signCompactJws signs with it on the calling thread, jose accepts it too. */
+  readonly key: PrivateSigningKey;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ActiveSigningKey {
 export class KeyRingService implements OnApplicationBootstrap {
   private readonly log = new Logger('KeyRing');
   private readonly kek: Buffer;
-  private readonly decrypted = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  private readonly decrypted = new Map<string, Promise<PrivateSigningKey>>();
   /** Every token signs with the ring's active key: read it at most once per CLIENT_CACHE_MS (ADR 0012). */
   private readonly recent: RecentStates<KeyRingState>;
 
@@ -112,7 +114,7 @@ export class KeyRingService implements OnApplicationBootstrap {
     let key = this.decrypted.get(k.kid);
     if (!key) {
       key = decryptPrivateJwk(k.encryptedPrivateJwk, this.kek, k.kid).then((jwk) =>
-        importJWK(jwk, alg),
+        privateKeyFromJwk(jwk),
       );
       this.decrypted.set(k.kid, key);
     }

@@ -193,7 +193,7 @@ export class TokenMinter {
 
   private async signingKey(alg: string): Promise<TokenSigningKey> {
     const k = await this.keys.signingKey(alg as SigningAlg);
-    return { kid: k.kid, alg: k.alg, privateKey: k.key as TokenSigningKey['privateKey'] };
+    return { kid: k.kid, alg: k.alg, privateKey: k.key };
   }
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { toCacheError } from '../cache-errors';
 import {
   closeRedis,
+  redisAnswers,
   connectRedis,
   createRedisClient,
   type RedisConnectionOptions,
@@ -39,12 +40,8 @@ export class RedisSharedCounter implements SharedCounter {
     });
   }
 
-  async ready(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+  ready(): Promise<boolean> {
+    return redisAnswers(this.redis);
   }
 
   close(): Promise<void> {

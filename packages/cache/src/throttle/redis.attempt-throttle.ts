@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { toCacheError } from '../cache-errors';
 import {
   closeRedis,
+  redisAnswers,
   connectRedis,
   createRedisClient,
   type RedisConnectionOptions,
@@ -104,12 +105,8 @@ export class RedisAttemptThrottle implements AttemptThrottle {
     await this.run(() => this.redis.throttleRefund(key, p.freeFailures));
   }
 
-  async ready(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+  ready(): Promise<boolean> {
+    return redisAnswers(this.redis);
   }
 
   close(): Promise<void> {

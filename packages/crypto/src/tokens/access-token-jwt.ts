@@ -1,4 +1,5 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { signCompactJws } from './compact-jws';
 import {
   ACCESS_TOKEN_RESERVED_CLAIMS,
   assertNoReservedClaims,
@@ -84,8 +85,10 @@ export async function signAccessTokenJwt(input: AccessTokenJwtInput): Promise<Si
   });
   // Registered claims last: a second line of defence after the reserved-claim check.
   const payload: JWTPayload = { ...input.extraClaims, ...registered };
-  const token = await new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-    .sign(key.privateKey);
+  const token = signCompactJws(
+    { alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP },
+    payload,
+    key.privateKey,
+  );
   return { token, jti, exp };
 }

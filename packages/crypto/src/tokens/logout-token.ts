@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signCompactJws } from './compact-jws';
 import { definedOnly, requireText } from './claims';
 import {
   assertSigningKey,
@@ -61,8 +61,10 @@ export async function signLogoutToken(input: LogoutTokenInput): Promise<SignedTo
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
     sid: input.sid,
   });
-  const token = await new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: LOGOUT_TOKEN_TYP })
-    .sign(key.privateKey);
+  const token = signCompactJws(
+    { alg: key.alg, kid: key.kid, typ: LOGOUT_TOKEN_TYP },
+    payload,
+    key.privateKey,
+  );
   return { token, jti, exp };
 }

@@ -1,12 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import {
+  createPrivateKey,
+  randomBytes,
+  type JsonWebKey as NodeJsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import type { CryptoKey, JWK } from 'jose';
 import { SIGNING_ALGS, type SigningAlg } from '../signing-keys';
 
-/** The private half of one key-ring key, ready for jose to sign with. */
+/** The private half of one key-ring key, ready to sign with (signCompactJws). */
 export interface TokenSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly privateKey: CryptoKey | KeyObject;
+  readonly privateKey: KeyObject;
+}
+
+/** A private key as signCompactJws signs with it: made once per key (key ring cache), not per token. */
+export type PrivateSigningKey = KeyObject;
+
+/** A decrypted private JWK as a KeyObject, with no checks: for keys the key ring already validated. */
+export function privateKeyFromJwk(privateJwk: JWK): PrivateSigningKey {
+  return createPrivateKey({ key: privateJwk as NodeJsonWebKey, format: 'jwk' });
 }
 
 /** What every signer returns: the compact JWS, its id and its expiry. */
@@ -30,8 +43,8 @@ export async function importTokenSigningKey(privateJwk: JWK): Promise<TokenSigni
   if (!privateJwk.d) throw new Error('signing JWK must be a private key');
   if (alg === 'EdDSA' && privateJwk.crv !== 'Ed25519')
     throw new Error('EdDSA keys must be Ed25519');
-  const privateKey = await importJWK(privateJwk, alg);
-  if (privateKey instanceof Uint8Array) throw new Error('signing JWK must be asymmetric');
+  if (privateJwk.kty === 'oct') throw new Error('signing JWK must be asymmetric');
+  const privateKey = createPrivateKey({ key: privateJwk as NodeJsonWebKey, format: 'jwk' });
   return { kid, alg, privateKey };
 }
 

@@ -1,5 +1,6 @@
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { flushCompileCache } from 'node:module';
 import { configureLogging } from '@idp/observability';
 import { openAdminListener, separatePlanes, type PlaneRouter } from '../http/admin-plane';
 import { clientErrorHandler, createHttpApp, listen } from '../http/create-http-app';
@@ -123,6 +124,9 @@ export async function runService(options: RunServiceOptions): Promise<{
     await rpcTransport.listen();
     log.log(`gRPC on ${bindings.config.HOST}:${rpc.port}`);
   }
+  // Node writes the compile cache (main.ts enables it) only at a normal exit: a
+  // process that is later killed with -9 would never leave one for its restart.
+  flushCompileCache();
   const health = app.get(HealthRegistry);
   const shutdown = new ProcessShutdown({
     markNotReady: (reason) => health.markNotReady(reason),

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { NO_STORE } from '@idp/oauth-errors';
 import { nestLogger } from '../logging/nest-logger';
 import { observeHttp } from './access-log';
 import { frameworkDescription, OAuthExceptionFilter } from './oauth-exception.filter';
@@ -87,8 +88,7 @@ function frameworkErrors(
   reply.raw.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    Pragma: 'no-cache',
+    ...NO_STORE,
   });
   reply.raw.end(body);
 }

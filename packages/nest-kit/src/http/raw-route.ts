@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { NO_STORE } from '@idp/oauth-errors';
 import { RouteTimer } from '../metrics/http-metrics';
 import { observeRequest, pendingRequestId } from './access-log';
 import {
@@ -144,7 +145,7 @@ function methodNotAllowed(response: ServerResponse, allowed: string): void {
   sendRaw(
     response,
     405,
-    { Allow: allowed, 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+    { Allow: allowed, ...NO_STORE },
     { error: 'invalid_request', error_description: 'method not allowed' },
   );
 }

@@ -28,6 +28,13 @@ export interface FormPolicy {
   readonly limit?: number;
 }
 
+/**
+ * The token, revocation and introspection endpoints' form: RFC 6749 3.2,
+ * RFC 7009 2.1 and RFC 7662 2.1 put the parameters in the body, none in the
+ * query, within the common limit.
+ */
+export const BODY_ONLY_FORM: FormPolicy = { refuseQuery: true, limit: FORM_BODY_LIMIT };
+
 const UTF8 = /^"?utf-8"?$/i;
 
 /**
