@@ -36,7 +36,7 @@ describe('token exchange (RFC 8693)', () => {
   const exchange = (clientId: string, params: Record<string, string>) =>
     token(clientId, { grant_type: EXCHANGE, subject_token_type: ACCESS_TOKEN, ...params });
   const introspect = async (t: string) =>
-    (await h.app.get(IntrospectionService).introspect(t)).record as Record<string, unknown>;
+    (await h.app.get(IntrospectionService).introspect(t)).record as unknown as Record<string, unknown>;
   const register = (clientId: string, over: Record<string, unknown>) =>
     h.app.get(ClientRegistry).register(webClient(clientId, over) as never, 'admin', CLIENT_SECRET);
   /** A user's code-flow tokens at svc-a under its own SSO session. */
