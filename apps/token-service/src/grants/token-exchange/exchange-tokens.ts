@@ -12,6 +12,8 @@ import {
 import { InvalidGrant, InvalidRequest } from '@idp/oauth-errors';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { TokenResolver } from '../../tokens/token-resolver';
+import { UserDirectory } from '../../users/user-directory.service';
+import { TrustedIssuers } from './trusted-issuers';
 
 /**
  * A subject token, resolved. `grant`: one of our access tokens, live in
@@ -32,6 +34,9 @@ export type ExchangeSubject =
       readonly sub: string;
       readonly sid?: string | undefined;
       readonly scope: string;
+      /** A trusted issuer's token may already carry a delegation chain, and may_act. */
+      readonly act?: ActorClaim | undefined;
+      readonly mayAct?: unknown;
     };
 
 const badToken = (param: string) => new InvalidRequest(`${param} is not a token we can accept`);
@@ -48,6 +53,8 @@ export class ExchangeTokens {
     @Inject(CONFIG) private readonly config: Config,
     private readonly tokens: TokenResolver,
     private readonly keys: KeyRingService,
+    private readonly trusted: TrustedIssuers,
+    private readonly users: UserDirectory,
   ) {}
 
   async subject(
@@ -57,9 +64,19 @@ export class ExchangeTokens {
     binding: Confirmation | undefined,
     now: number,
   ): Promise<ExchangeSubject> {
-    if (type === 'id_token') return this.idToken(token, client, now);
-    if (type !== 'access_token')
-      throw new InvalidRequest('subject_token_type jwt is accepted only from trusted issuers');
+    if (type === 'id_token') return this.ourUser(await this.idToken(token, client, now));
+    if (type === 'jwt') {
+      if (!this.trusted.configured)
+        throw new InvalidRequest('subject_token_type jwt is accepted only from trusted issuers');
+      const external = await this.trusted.verify(token, now);
+      return this.ourUser({
+        kind: 'new',
+        sub: external.sub,
+        scope: external.scope,
+        ...(external.act === undefined ? {} : { act: external.act }),
+        ...(external.mayAct === undefined ? {} : { mayAct: external.mayAct }),
+      });
+    }
     const found = await this.liveAccessToken(token, 'subject_token', now);
     const { state, token: issued } = found;
     if (state.sub === undefined)
@@ -98,6 +115,17 @@ export class ExchangeTokens {
     if (holder !== client.clientId)
       throw new InvalidRequest('the actor token was not issued to this client');
     return { sub: state.sub ?? holder, client_id: holder };
+  }
+
+  /**
+   * A subject that starts a grant of its own must be one of our users: a
+   * trusted issuer vouches for them, it does not bring identities of its
+   * own (whose sub could collide with one of ours at every resource server).
+   */
+  private async ourUser(subject: ExchangeSubject): Promise<ExchangeSubject> {
+    if ((await this.users.findBySub(subject.sub)) === undefined)
+      throw new InvalidGrant('the subject of the subject_token is not a user of this server');
+    return subject;
   }
 
   private async liveAccessToken(token: string, param: string, now: number) {

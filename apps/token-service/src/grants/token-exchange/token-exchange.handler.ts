@@ -75,9 +75,9 @@ export class TokenExchangeHandler implements GrantHandler {
       actorToken === undefined || actorType === undefined
         ? undefined
         : await this.exchangeTokens.actor(actorToken, actorType, client, now);
-    const subjectAct = subject.kind === 'grant' ? subject.token.act : undefined;
-    // RFC 8693 4.4 may_act: never set by our own tokens (a reserved claim), kept for the chain rule.
-    assertMayAct(undefined, actor);
+    const subjectAct = subject.kind === 'grant' ? subject.token.act : subject.act;
+    // RFC 8693 4.4 may_act: only a trusted issuer's token can carry it (a reserved claim of ours).
+    assertMayAct(subject.kind === 'new' ? subject.mayAct : undefined, actor);
     const act = delegationChain(client, actor, subjectAct);
     const scope = exchangeScope(
       subject.kind === 'grant' ? subject.token.scope : subject.scope,
