@@ -41,7 +41,12 @@ function writeSeed(): string {
         token_exchange: { audiences: [B.id] },
       }),
       service(B, { token_exchange: { audiences: [C.id] } }),
-      { client_id: C.id, client_secret: C.secret, grant_types: ['client_credentials'], response_types: [] },
+      {
+        client_id: C.id,
+        client_secret: C.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+      },
     ],
     users: [{ ...ALICE, claims: { email: 'alice@example.test' } }],
   };
@@ -164,7 +169,9 @@ describe.each([
       scope: 'openid',
       act: { sub: B.id, act: { sub: A.id } },
     });
-    const info = await fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${tokenC}` } });
+    const info = await fetch(`${base}/userinfo`, {
+      headers: { authorization: `Bearer ${tokenC}` },
+    });
     expect(await info.json()).toMatchObject({ sub: ALICE.sub });
 
     // A target outside B's policy is refused (RFC 8693 2.2.2).

@@ -117,7 +117,8 @@ describe('token exchange rules (RFC 8693)', () => {
 
     it('refuses a chain deeper than MAX_ACTOR_CHAIN', () => {
       let chain: { sub: string; act?: unknown } | undefined;
-      for (let i = 0; i < MAX_ACTOR_CHAIN; i++) chain = { sub: `s${i}`, ...(chain ? { act: chain } : {}) };
+      for (let i = 0; i < MAX_ACTOR_CHAIN; i++)
+        chain = { sub: `s${i}`, ...(chain ? { act: chain } : {}) };
       expect(code(() => delegationChain(delegating, { sub: 'next' }, chain as never))).toBe(
         'invalid_request',
       );
@@ -135,7 +136,9 @@ describe('token exchange rules (RFC 8693)', () => {
   describe('may_act (RFC 8693 4.4)', () => {
     it('is satisfied by a matching actor, and absent by any', () => {
       expect(() => assertMayAct(undefined, undefined)).not.toThrow();
-      expect(() => assertMayAct({ sub: 'svc-a' }, { sub: 'svc-a', client_id: 'svc-a' })).not.toThrow();
+      expect(() =>
+        assertMayAct({ sub: 'svc-a' }, { sub: 'svc-a', client_id: 'svc-a' }),
+      ).not.toThrow();
       expect(() =>
         assertMayAct({ sub: 'svc-a', client_id: 'svc-a' }, { sub: 'svc-a', client_id: 'svc-a' }),
       ).not.toThrow();
@@ -144,7 +147,9 @@ describe('token exchange rules (RFC 8693)', () => {
     it('refuses another actor, no actor, or a claim it cannot match', () => {
       expect(code(() => assertMayAct({ sub: 'svc-a' }, { sub: 'svc-b' }))).toBe('invalid_request');
       expect(
-        code(() => assertMayAct({ sub: 'svc-a', client_id: 'x' }, { sub: 'svc-a', client_id: 'y' })),
+        code(() =>
+          assertMayAct({ sub: 'svc-a', client_id: 'x' }, { sub: 'svc-a', client_id: 'y' }),
+        ),
       ).toBe('invalid_request');
       expect(code(() => assertMayAct({ sub: 'svc-a' }, undefined))).toBe('invalid_request');
       expect(code(() => assertMayAct({ iss: 'https://x' }, { sub: 'svc-a' }))).toBe(
@@ -190,9 +195,9 @@ describe('ExchangeToken (the grant decider)', () => {
       { type: 'RevokeGrant', reason: 'session_ended', meta: at() },
       after,
     );
-    expect((revoked!.data as { accessTokens: { jti: string }[] }).accessTokens.map((t) => t.jti)).toEqual(
-      ['at1', 'x1'],
-    );
+    expect(
+      (revoked!.data as { accessTokens: { jti: string }[] }).accessTokens.map((t) => t.jti),
+    ).toEqual(['at1', 'x1']);
   });
 
   it('refuses a revoked grant, a revoked, unknown or expired subject token, and widening', () => {

@@ -103,8 +103,7 @@ export function delegationChain(
     ...(actor.client_id === undefined ? {} : { client_id: actor.client_id }),
     ...(subjectAct === undefined ? {} : { act: subjectAct }),
   };
-  if (depth(chain) > MAX_ACTOR_CHAIN)
-    throw new InvalidRequest('the delegation chain is too long');
+  if (depth(chain) > MAX_ACTOR_CHAIN) throw new InvalidRequest('the delegation chain is too long');
   return chain;
 }
 

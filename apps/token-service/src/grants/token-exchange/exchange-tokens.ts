@@ -135,7 +135,8 @@ export class ExchangeTokens {
     if (role?.role !== 'access_token') throw badToken(param);
     if (!tokenIsActive(state, role, now)) throw new InvalidGrant(`the ${param} is not active`);
     // A deleted user or client takes its tokens with it (as at /userinfo and introspection).
-    if ((await this.tokens.owners(state)).gone) throw new InvalidGrant(`the ${param} is not active`);
+    if ((await this.tokens.owners(state)).gone)
+      throw new InvalidGrant(`the ${param} is not active`);
     return { state, token: role.token };
   }
 
@@ -188,4 +189,3 @@ function assertPossession(bound: Confirmation | undefined, presented: Confirmati
       );
   }
 }
-

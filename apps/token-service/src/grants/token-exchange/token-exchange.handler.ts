@@ -113,7 +113,8 @@ export class TokenExchangeHandler implements GrantHandler {
       meta,
     };
     // Decided against the grant as it is at append time: revoked since it was resolved is invalid_grant.
-    if (subject.kind === 'grant') await this.runner.run(grantDecider, grantStream(grantId), command);
+    if (subject.kind === 'grant')
+      await this.runner.run(grantDecider, grantStream(grantId), command);
     else await this.runner.runNew(grantDecider, grantStream(grantId), command);
     countIssuedTokens(TOKEN_EXCHANGE_GRANT, { accessToken: at.spec });
     return {

@@ -36,7 +36,10 @@ describe('token exchange (RFC 8693)', () => {
   const exchange = (clientId: string, params: Record<string, string>) =>
     token(clientId, { grant_type: EXCHANGE, subject_token_type: ACCESS_TOKEN, ...params });
   const introspect = async (t: string) =>
-    (await h.app.get(IntrospectionService).introspect(t)).record as unknown as Record<string, unknown>;
+    (await h.app.get(IntrospectionService).introspect(t)).record as unknown as Record<
+      string,
+      unknown
+    >;
   const register = (clientId: string, over: Record<string, unknown>) =>
     h.app.get(ClientRegistry).register(webClient(clientId, over) as never, 'admin', CLIENT_SECRET);
   /** A user's code-flow tokens at svc-a under its own SSO session. */
@@ -127,9 +130,9 @@ describe('token exchange (RFC 8693)', () => {
       await h.app.get(SessionGrants).revokeEnded('sid-chain');
       for (const t of [user.access_token, toB.access_token, toC.access_token])
         expect(await introspect(t)).toMatchObject({ active: false });
-      expect(await oauthErrorOf(h.app.get(UserinfoService).userinfo(toB.access_token))).toMatchObject(
-        { error: 'invalid_token' },
-      );
+      expect(
+        await oauthErrorOf(h.app.get(UserinfoService).userinfo(toB.access_token)),
+      ).toMatchObject({ error: 'invalid_token' });
       // An exchange from a token of the ended session is refused too.
       expect(
         await oauthErrorOf(
@@ -144,11 +147,13 @@ describe('token exchange (RFC 8693)', () => {
     });
 
     it('revoking the original grant (RFC 7009 with its refresh token) revokes the exchanged token', async () => {
-      const user = await codeFlowTokens(h.app, 'svc-a', { sub: 'u1', sid: 'sid-rt' }, basic('svc-a'), [
-        'openid',
-        'read',
-        'offline_access',
-      ]);
+      const user = await codeFlowTokens(
+        h.app,
+        'svc-a',
+        { sub: 'u1', sid: 'sid-rt' },
+        basic('svc-a'),
+        ['openid', 'read', 'offline_access'],
+      );
       const toB = await exchange('svc-a', {
         subject_token: user.access_token,
         actor_token: await serviceToken('svc-a'),
@@ -272,7 +277,12 @@ describe('token exchange (RFC 8693)', () => {
       });
       expect(exchanged.scope).toBe('openid');
       const record = await introspect(exchanged.access_token);
-      expect(record).toMatchObject({ active: true, sub: 'u1', sid: 'sid-idt', client_id: 'svc-idt' });
+      expect(record).toMatchObject({
+        active: true,
+        sub: 'u1',
+        sid: 'sid-idt',
+        client_id: 'svc-idt',
+      });
       expect(record['act']).toBeUndefined();
       // Widening past the ID token's openid is refused.
       expect(
@@ -342,9 +352,9 @@ describe('token exchange (RFC 8693)', () => {
           exchange('svc-a', { subject_token: subject, actor_token: actor, audience: 'svc-b' }),
         ),
       ).toMatchObject({ error: 'invalid_request' });
-      expect(await oauthErrorOf(delegated({ actor_token: await serviceToken('svc-b') }))).toMatchObject(
-        { error: 'invalid_request' },
-      );
+      expect(
+        await oauthErrorOf(delegated({ actor_token: await serviceToken('svc-b') })),
+      ).toMatchObject({ error: 'invalid_request' });
     });
 
     it('invalid_target: no target, a target outside the policy, two different targets', async () => {
@@ -420,9 +430,7 @@ describe('token exchange (RFC 8693)', () => {
         .setExpirationTime(now + 300)
         .sign(privateKey);
       expect(
-        await oauthErrorOf(
-          delegated({ subject_token_type: ID_TOKEN, subject_token: foreign }),
-        ),
+        await oauthErrorOf(delegated({ subject_token_type: ID_TOKEN, subject_token: foreign })),
       ).toMatchObject({ error: 'invalid_request' });
       const rpToken = await codeFlowTokens(h.app, 'rp-plain', { sub: 'u1', sid: 'sid-rp' });
       expect(

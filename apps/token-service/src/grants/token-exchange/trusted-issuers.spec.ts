@@ -44,7 +44,12 @@ describe('token exchange from a trusted issuer', () => {
 
   const sign = (
     claims: Record<string, unknown>,
-    over: { key?: { privateKey: KeyObject; kid: string; alg: string }; iss?: string; aud?: string; exp?: number } = {},
+    over: {
+      key?: { privateKey: KeyObject; kid: string; alg: string };
+      iss?: string;
+      aud?: string;
+      exp?: number;
+    } = {},
   ) => {
     const key = over.key ?? es;
     const now = Math.floor(Date.now() / 1000);
@@ -181,8 +186,8 @@ describe('token exchange from a trusted issuer', () => {
   });
 
   it('never widens past the JWT scope', async () => {
-    expect(await oauthErrorOf(exchange(await sign({ scope: 'read' }), { scope: 'openid read' }))).toMatchObject(
-      { error: 'invalid_scope' },
-    );
+    expect(
+      await oauthErrorOf(exchange(await sign({ scope: 'read' }), { scope: 'openid read' })),
+    ).toMatchObject({ error: 'invalid_scope' });
   });
 });
