@@ -9,10 +9,12 @@ import {
   basic,
   CLIENT_SECRET,
   codeFlowTokens,
+  REDIRECT_URI,
   webClient,
 } from '../../revocation/revocation.fixtures';
 import { UserDirectory } from '../../users/user-directory.service';
 import { UserinfoService } from '../../userinfo/userinfo.service';
+import { AuthorizeService } from '../authorize.service';
 import { TokenEndpoint } from '../token-endpoint.service';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -222,6 +224,54 @@ describe('token exchange (RFC 8693)', () => {
       });
       expect(toC.issued_token_type).toBe(JWT);
       expect(decodeJwt(toC.access_token)).toMatchObject({ aud: ['svc-c'], client_id: 'svc-b' });
+    });
+  });
+
+  describe('sender-constrained subject tokens (RFC 9449)', () => {
+    /** Two DPoP key thumbprints (RFC 7638: 43 base64url characters). */
+    const K1 = 'a'.repeat(43);
+    const K2 = 'b'.repeat(43);
+    it('exchanges a DPoP-bound token only with a proof by the same key', async () => {
+      const { code } = await h.app.get(AuthorizeService).authorize({
+        clientId: 'svc-a',
+        sub: 'u1',
+        sid: 'sid-dpop',
+        authTime: Math.floor(Date.now() / 1000),
+        amr: ['pwd'],
+        scope: ['openid', 'read'],
+        redirectUri: REDIRECT_URI,
+        redirectUriSupplied: true,
+        responseType: 'code',
+      });
+      const bound = await h.app.get(TokenEndpoint).handle({
+        params: { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI },
+        clientAuth: basic('svc-a'),
+        endpoint: ENDPOINT,
+        cnf: { jkt: K1 },
+      });
+      expect(bound.token_type).toBe('DPoP');
+      const request = (cnf?: { jkt: string }) =>
+        h.app.get(TokenEndpoint).handle({
+          params: {
+            grant_type: EXCHANGE,
+            subject_token_type: ACCESS_TOKEN,
+            subject_token: bound.access_token,
+            actor_token: actor,
+            actor_token_type: ACCESS_TOKEN,
+            audience: 'svc-b',
+          },
+          clientAuth: basic('svc-a'),
+          endpoint: ENDPOINT,
+          ...(cnf === undefined ? {} : { cnf }),
+        });
+      const actor = await serviceToken('svc-a');
+      expect(await oauthErrorOf(request())).toMatchObject({ error: 'invalid_grant' });
+      expect(await oauthErrorOf(request({ jkt: K2 }))).toMatchObject({
+        error: 'invalid_grant',
+      });
+      const exchanged = await request({ jkt: K1 });
+      expect(exchanged.token_type).toBe('DPoP');
+      expect(decodeJwt(exchanged.access_token)['cnf']).toEqual({ jkt: K1 });
     });
   });
 
