@@ -10,6 +10,8 @@ import { AuthorizeService } from './grants/authorize.service';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { GRANT_HANDLER_CLASSES } from './grants/grant-handlers';
 import { TokenEndpoint } from './grants/token-endpoint.service';
+import { ExchangeTokens } from './grants/token-exchange/exchange-tokens';
+import { TrustedIssuers } from './grants/token-exchange/trusted-issuers';
 import { IntrospectionService } from './introspection/introspection.service';
 import { KeysModule } from './keys/keys.module';
 import { IntrospectionTombstones } from './read-model/introspection-tombstones';
@@ -57,6 +59,8 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     TokenMinter,
     TokenResolver,
     IntrospectionTombstones,
+    TrustedIssuers,
+    ExchangeTokens,
     ...grantHandlers,
     { provide: GRANT_HANDLERS, useFactory: (...h: unknown[]) => h, inject: grantHandlers },
     TokenEndpoint,

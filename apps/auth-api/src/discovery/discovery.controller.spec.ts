@@ -45,6 +45,7 @@ describe('discovery and JWKS', () => {
         'authorization_code',
         'refresh_token',
         'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
         'implicit',
       ],
       subject_types_supported: ['public'],

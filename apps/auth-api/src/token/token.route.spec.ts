@@ -212,6 +212,38 @@ describe('POST /token', () => {
     expect(token).not.toHaveBeenCalled();
   });
 
+  describe('token exchange parameters (RFC 8693)', () => {
+    const EXCHANGE = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience: 'svc-b',
+    };
+    const auth = { ...FORM_HEADERS, authorization: basic('svc-a', 's'.repeat(32)) };
+
+    it('passes a subject_token and actor_token of up to 8192 characters (a JWE) on', async () => {
+      const long = 'x'.repeat(8192);
+      const res = await post(form({ ...EXCHANGE, subject_token: long, actor_token: long }), auth);
+      expect(res.statusCode).toBe(200);
+      expect(token).toHaveBeenCalledWith(
+        expect.objectContaining({
+          params: expect.objectContaining({ subject_token: long, actor_token: long }),
+        }),
+      );
+    });
+
+    it('refuses a longer subject_token, and a repeated audience or subject_token', async () => {
+      const tooLong = await post(form({ ...EXCHANGE, subject_token: 'x'.repeat(8193) }), auth);
+      expect(tooLong.statusCode).toBe(400);
+      expect(tooLong.json()).toMatchObject({ error: 'invalid_request' });
+      for (const repeated of ['audience=svc-c', 'subject_token=t2']) {
+        const res = await post(`${form({ ...EXCHANGE, subject_token: 't1' })}&${repeated}`, auth);
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toMatchObject({ error: 'invalid_request' });
+      }
+      expect(token).not.toHaveBeenCalled();
+    });
+  });
+
   it('refuses two authentication methods (RFC 6749 2.3)', async () => {
     const res = await post(form({ ...CODE_GRANT, client_secret: 'x' }), {
       ...FORM_HEADERS,

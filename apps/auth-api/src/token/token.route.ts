@@ -19,8 +19,11 @@ import { ClientRateLimit } from '../http/client-rate-limit';
 import { ClientCertificates } from '../mtls/client-certificates';
 import { EdgeConfig } from '../http/edge-config';
 
-/** RFC 7523 assertions may carry an x5c chain: more room than other parameters. */
-const LONG_PARAMS = { client_assertion: 8192 };
+/**
+ * RFC 7523 assertions may carry an x5c chain, and RFC 8693 subject and actor
+ * tokens may be JWEs: more room than other parameters.
+ */
+const LONG_PARAMS = { client_assertion: 8192, subject_token: 8192, actor_token: 8192 };
 
 /**
  * The token endpoint (RFC 6749 3.2, 5): parse the form, split off the

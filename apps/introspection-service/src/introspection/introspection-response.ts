@@ -28,6 +28,7 @@ const STANDARD_MEMBERS: ReadonlySet<string> = new Set([
   'sid',
   'grant_id',
   'cnf',
+  'act',
 ]);
 
 /**
@@ -73,6 +74,8 @@ export function introspectionResponse(
     ...(record.jti === undefined ? {} : { jti: record.jti }),
     ...(record.sid === undefined ? {} : { sid: record.sid }),
     ...(record.cnf === undefined ? {} : { cnf: { ...record.cnf } }),
+    // RFC 8693 4.1: who acts for the subject of an exchanged token.
+    ...(record.act === undefined ? {} : { act: record.act }),
   };
 }
 

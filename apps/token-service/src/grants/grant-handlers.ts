@@ -4,6 +4,7 @@ import { AuthorizationCodeHandler } from './authorization-code.handler';
 import { ClientCredentialsHandler } from './client-credentials.handler';
 import type { GrantHandler } from './grant-handler';
 import { RefreshTokenHandler } from './refresh-token.handler';
+import { TokenExchangeHandler } from './token-exchange/token-exchange.handler';
 
 /**
  * The grant-handler registry: one handler class per token-endpoint grant type
@@ -15,4 +16,5 @@ export const GRANT_HANDLER_CLASSES: { readonly [G in TokenGrantType]: Type<Grant
   authorization_code: AuthorizationCodeHandler,
   refresh_token: RefreshTokenHandler,
   client_credentials: ClientCredentialsHandler,
+  'urn:ietf:params:oauth:grant-type:token-exchange': TokenExchangeHandler,
 };

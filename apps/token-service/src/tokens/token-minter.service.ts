@@ -16,7 +16,7 @@ import {
   type RegisteredClient,
   type TokenTargets,
 } from '@idp/domain';
-import type { Confirmation } from '@idp/contracts';
+import type { ActorClaim, Confirmation } from '@idp/contracts';
 import { InvalidTarget } from '@idp/oauth-errors';
 import { KeyRingService } from '../keys/key-ring.service';
 import { ResourceRegistry } from '../resources/resource-registry.service';
@@ -40,6 +40,10 @@ export interface AccessTokenInput {
    * the JWE recipient.
    */
   readonly targets?: TokenTargets;
+  /** RFC 8693 4.1: the delegation chain of an exchanged token, the `act` claim. */
+  readonly act?: ActorClaim | undefined;
+  /** RFC 8693 requested_token_type jwt: a readable JWT where the target would get an opaque one. */
+  readonly readable?: boolean;
 }
 
 export interface Subject {
@@ -83,10 +87,14 @@ export class TokenMinter {
     // unknown one is RFC 8707's invalid_target, before anything is minted or appended.
     if (input.targets?.named && !resource)
       throw new InvalidTarget('the requested resource is not a registered resource server');
-    const format = accessTokenFormatFor(m.access_token_format, resource);
+    const chosen = accessTokenFormatFor(m.access_token_format, resource);
+    const format = input.readable && chosen === 'opaque' ? 'jwt' : chosen;
     const jti = `${grantId}.${pooledRandomBytes(12).toString('base64url')}`;
     const extraClaims = input.extraClaims;
-    const bound = input.cnf === undefined ? {} : { cnf: input.cnf };
+    const bound = {
+      ...(input.cnf === undefined ? {} : { cnf: input.cnf }),
+      ...(input.act === undefined ? {} : { act: input.act }),
+    };
     if (format === 'opaque') {
       const aud = targets.length ? [...targets] : [this.config.ISSUER];
       const token = mintOpaqueToken('at', this.secrets.macKey, grantId);
@@ -187,6 +195,7 @@ export class TokenMinter {
         key,
         jti,
         ...(input.cnf === undefined ? {} : { cnf: input.cnf }),
+        ...(input.act === undefined ? {} : { act: { ...input.act } }),
       }),
     );
   }

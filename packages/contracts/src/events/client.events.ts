@@ -59,6 +59,18 @@ export const clientMetadata = z.object({
   dpop_bound_access_tokens: z.boolean().default(false),
   /** RFC 8705 2.1.1, 3.4: the client's access tokens are bound to its TLS client certificate. */
   tls_client_certificate_bound_access_tokens: z.boolean().default(false),
+  /**
+   * RFC 8693 token exchange policy (ADR 0033): the targets (registered
+   * resource URIs or logical audience names) this client may exchange a
+   * token for, and whether it may impersonate (exchange without an
+   * actor_token). Absent: no target is allowed.
+   */
+  token_exchange: z
+    .object({
+      audiences: z.array(z.string().min(1).max(2000)).max(20).default([]),
+      impersonation: z.boolean().default(false),
+    })
+    .optional(),
 });
 /** A sealed box (base64url salt, IV, ciphertext, tag): never the secret itself. */
 const sealedSecret = z

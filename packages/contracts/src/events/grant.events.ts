@@ -77,6 +77,20 @@ export const AuthorizationCodeRedeemed = defineEvent(
   z.object({ grantId: id, codeHash: tokenHash, clientId: id }),
 );
 
+/** RFC 8693 4.1: the actor of a delegated token, the previous actors nested in `act`. */
+export interface ActorClaim {
+  readonly sub: string;
+  readonly client_id?: string | undefined;
+  readonly act?: ActorClaim | undefined;
+}
+export const actorClaim: z.ZodType<ActorClaim> = z.lazy(() =>
+  z.object({
+    sub: z.string().min(1).max(255),
+    client_id: z.string().min(1).max(255).optional(),
+    act: actorClaim.optional(),
+  }),
+);
+
 export const AccessTokenIssued = defineEvent(
   'grant.access_token_issued',
   1,
@@ -97,6 +111,14 @@ export const AccessTokenIssued = defineEvent(
     extraClaims: claims.default({}),
     /** Sender constraint: the key (DPoP, RFC 9449) the token is bound to. */
     cnf: confirmation.optional(),
+    /**
+     * RFC 8693: the client a token exchange issued this token to, when it is
+     * not the grant's client (the token still belongs to the grant: revoking
+     * the grant revokes it; ADR 0033).
+     */
+    issuedTo: id.optional(),
+    /** RFC 8693 4.1: the delegation chain of an exchanged token. */
+    act: actorClaim.optional(),
   }),
 );
 

@@ -43,6 +43,8 @@ export const tokenResponse = z.object({
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
   scope: z.string().optional(),
+  /** RFC 8693 2.2.1: what a token exchange issued (access token or JWT). */
+  issued_token_type: z.string().optional(),
 });
 export type TokenResponse = z.output<typeof tokenResponse>;
 

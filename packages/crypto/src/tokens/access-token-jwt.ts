@@ -43,6 +43,8 @@ export interface AccessTokenJwtInput {
   readonly jti?: string;
   /** Sender constraint (RFC 7800 `cnf`): the DPoP key's thumbprint (RFC 9449 6.1). */
   readonly cnf?: Readonly<{ jkt?: string | undefined; 'x5t#S256'?: string | undefined }>;
+  /** RFC 8693 4.1: the delegation chain of an exchanged token (the current actor outermost). */
+  readonly act?: Readonly<Record<string, unknown>>;
 }
 
 /** RFC 9068 section 2.1: the header type that tells an access token from an ID token. */
@@ -82,6 +84,7 @@ export async function signAccessTokenJwt(input: AccessTokenJwtInput): Promise<Si
     amr: input.amr ? [...input.amr] : undefined,
     sid: input.sid,
     cnf: input.cnf === undefined ? undefined : definedOnly({ ...input.cnf }),
+    act: input.act,
   });
   // Registered claims last: a second line of defence after the reserved-claim check.
   const payload: JWTPayload = { ...input.extraClaims, ...registered };

@@ -372,4 +372,66 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       });
     });
   });
+  describe('token exchange (RFC 8693)', () => {
+    const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const service = (over: Record<string, unknown>) =>
+      webClient({
+        grant_types: ['client_credentials', EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+        ...over,
+      });
+
+    it('accepts a confidential client with the grant type and a policy', () => {
+      accepts(register(service({ token_exchange: { audiences: ['svc-b'], impersonation: true } })));
+    });
+
+    it('needs the grant type and the policy together, with at least one distinct target', () => {
+      expect(attempt(register(service({})))).toEqual(
+        metadataError('token_exchange is required with the token exchange grant type'),
+      );
+      expect(
+        attempt(
+          register(
+            service({ grant_types: ['client_credentials'], token_exchange: { audiences: ['b'] } }),
+          ),
+        ),
+      ).toEqual(metadataError('token_exchange needs the token exchange grant type in grant_types'));
+      expect(attempt(register(service({ token_exchange: { audiences: [] } })))).toEqual(
+        metadataError('token_exchange audiences must name at least one target'),
+      );
+      expect(attempt(register(service({ token_exchange: { audiences: ['b', 'b'] } })))).toEqual(
+        metadataError('token_exchange audiences must not contain the same target twice'),
+      );
+      expect(attempt(register(service({ token_exchange: { audiences: ['a b'] } })))).toEqual(
+        metadataError('token_exchange audiences must not contain spaces'),
+      );
+    });
+
+    it('refuses a public client', () => {
+      expect(
+        attempt(
+          register(
+            nativeClient({
+              grant_types: ['authorization_code', EXCHANGE],
+              token_exchange: { audiences: ['b'] },
+            }),
+          ),
+        ),
+      ).toEqual(
+        metadataError('grant_types token exchange requires an authenticated (confidential) client'),
+      );
+    });
+
+    it('is set by an operator only, never by dynamic registration', () => {
+      expect(
+        attempt(
+          register(service({ token_exchange: { audiences: ['b'] } }), {
+            source: 'dynamic_registration',
+            registrationTokenHash: 'h',
+          }),
+        ),
+      ).toEqual(metadataError('token_exchange can only be set by an operator'));
+    });
+  });
 });

@@ -5,7 +5,7 @@ import {
   type ClientMetadataInput,
 } from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
-import { SUPPORTED_GRANT_TYPES } from '../grant/grant-types';
+import { SUPPORTED_GRANT_TYPES, TOKEN_EXCHANGE_GRANT } from '../grant/grant-types';
 import type { Alg } from '../key-ring/key-ring.decider';
 import { uriHostProblem, type OutboundPolicy } from '../outbound';
 import { CLIENT_SECRET_JWT_ALGS, PRIVATE_KEY_JWT_ALGS } from './assertion-algs';
@@ -255,6 +255,30 @@ function checkPushedRequests(m: ClientMetadata): void {
 }
 
 /**
+ * RFC 8693 (ADR 0033): token exchange is for confidential clients only (a
+ * public client cannot prove it is the service the actor claims to be),
+ * and the policy only means something with the grant type, and the grant
+ * type only with a policy naming at least one target.
+ */
+function checkTokenExchange(m: ClientMetadata): void {
+  const policy = m.token_exchange;
+  const granted = m.grant_types.includes(TOKEN_EXCHANGE_GRANT);
+  if (granted && m.token_endpoint_auth_method === 'none')
+    throw bad('grant_types', 'token exchange requires an authenticated (confidential) client');
+  if (policy === undefined) {
+    if (granted) throw bad('token_exchange', 'is required with the token exchange grant type');
+    return;
+  }
+  if (!granted) throw bad('token_exchange', 'needs the token exchange grant type in grant_types');
+  if (policy.audiences.length === 0)
+    throw bad('token_exchange', 'audiences must name at least one target');
+  if (new Set(policy.audiences).size !== policy.audiences.length)
+    throw bad('token_exchange', 'audiences must not contain the same target twice');
+  if (policy.audiences.some((a) => a.trim() !== a || a.includes(' ')))
+    throw bad('token_exchange', 'audiences must not contain spaces');
+}
+
+/**
  * Everything RFC 7591 / OIDC Registration asks of metadata, on already-parsed
  * input, and the hosts we may call under `outbound` (the configured policy).
  */
@@ -271,6 +295,7 @@ export function validateClientMetadata(
   checkRequestObjects(m, outbound);
   checkTokens(m);
   checkPushedRequests(m);
+  checkTokenExchange(m);
 }
 
 /** The admin API scopes (ADR 0017) a client is registered for, in a fixed order. */
@@ -289,6 +314,9 @@ export function checkOperatorOnly(next: ClientMetadata, current: ClientMetadata 
     throw bad('skip_consent', 'can only be set by an operator');
   if (JSON.stringify(next.access_token_claims) !== JSON.stringify(base.access_token_claims))
     throw bad('access_token_claims', 'can only be set by an operator');
+  // RFC 8693: who a client may obtain tokens for, and whether it may impersonate users.
+  if (JSON.stringify(next.token_exchange) !== JSON.stringify(base.token_exchange))
+    throw bad('token_exchange', 'can only be set by an operator');
   if (adminScopesOf(next) !== adminScopesOf(base))
     throw bad('scope', `${ADMIN_SCOPES.join(' and ')} can only be granted by an operator`);
 }

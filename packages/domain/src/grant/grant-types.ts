@@ -9,9 +9,13 @@ export const TOKEN_GRANT_TYPES = [
   'authorization_code',
   'refresh_token',
   'client_credentials',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
 ] as const;
 export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
 
 /** Implicit has no token-endpoint handler: /authorize itself returns its tokens. */
 export const SUPPORTED_GRANT_TYPES = [...TOKEN_GRANT_TYPES, 'implicit'] as const;
 export type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
+
+/** RFC 8693 2.1. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';

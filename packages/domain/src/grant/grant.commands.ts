@@ -1,4 +1,9 @@
-import type { ClaimsRequest, Confirmation, GrantRevocationReason } from '@idp/contracts';
+import type {
+  ActorClaim,
+  ClaimsRequest,
+  Confirmation,
+  GrantRevocationReason,
+} from '@idp/contracts';
 import type { CommandMeta } from '../decider';
 import type { AccessTokenFormat } from './grant.state';
 
@@ -17,6 +22,8 @@ export interface AccessTokenSpec {
   readonly extraClaims?: Readonly<Record<string, unknown>>;
   /** The key the token is bound to (DPoP, RFC 9449 6); absent for a Bearer token. */
   readonly cnf?: Confirmation | undefined;
+  /** RFC 8693 4.1: the delegation chain of an exchanged token. */
+  readonly act?: ActorClaim | undefined;
 }
 export interface RefreshTokenSpec {
   readonly tokenHash: string;
@@ -133,6 +140,30 @@ export interface IssueClientCredentialsToken {
   readonly meta: CommandMeta;
 }
 
+/**
+ * RFC 8693: an access token issued by a token exchange. It joins the grant
+ * of the subject token (`into: 'grant'`, the subject was one of our access
+ * tokens), so whatever revokes that grant revokes it; or it starts a grant
+ * of its own (`into: 'new'`, an ID token or a trusted issuer's JWT), found
+ * by its sub and sid like any other (ADR 0033).
+ */
+export interface ExchangeToken {
+  readonly type: 'ExchangeToken';
+  readonly grantId: string;
+  /** The exchanging (authenticated) client: the new token is issued to it. */
+  readonly clientId: string;
+  readonly into:
+    | {
+        readonly kind: 'grant';
+        /** The subject token's jti: it must still be live in this grant. */
+        readonly subjectJti: string;
+      }
+    | { readonly kind: 'new'; readonly sub: string; readonly sid?: string | undefined };
+  readonly scope: string;
+  readonly accessToken: AccessTokenSpec;
+  readonly meta: CommandMeta;
+}
+
 /** Reuse, replay and code misuse are detected by the decider itself, never requested. */
 export type RequestedRevocationReason = Exclude<
   GrantRevocationReason,
@@ -160,5 +191,6 @@ export type GrantCommand =
   | RedeemAuthorizationCode
   | RefreshTokens
   | IssueClientCredentialsToken
+  | ExchangeToken
   | RevokeGrant
   | RevokeAccessToken;

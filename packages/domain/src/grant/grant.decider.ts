@@ -3,6 +3,7 @@ import { assertNever, type Decider } from '../decider';
 import type { GrantCommand } from './grant.commands';
 import type { PendingGrantEvent } from './grant.events';
 import { issueAuthorizationResponse } from './issue-authorization-response';
+import { exchangeToken } from './exchange-token';
 import { issueClientCredentialsToken } from './issue-client-credentials-token';
 import { redeemAuthorizationCode } from './redeem-authorization-code';
 import { refreshTokens } from './refresh-tokens';
@@ -25,6 +26,8 @@ export function decideGrant(command: GrantCommand, state: GrantState): PendingGr
       return refreshTokens(command, state);
     case 'IssueClientCredentialsToken':
       return issueClientCredentialsToken(command, state);
+    case 'ExchangeToken':
+      return exchangeToken(command, state);
     case 'RevokeGrant':
       return revokeGrant(command, state);
     case 'RevokeAccessToken':

@@ -23,4 +23,5 @@ export const GrantErrors = {
   verifierSyntax: 'code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]',
   notYourToken: 'client is not authorized to revoke the presented token',
   subjectGone: 'the end-user account no longer exists',
+  subjectTokenInactive: 'the subject token is not active',
 } as const;

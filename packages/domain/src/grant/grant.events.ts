@@ -35,6 +35,8 @@ export function accessTokenIssued(
   scope: string,
   t: AccessTokenSpec,
   meta: CommandMeta,
+  /** A token exchange's client, when it is not the grant's (RFC 8693). */
+  issuedTo?: string,
 ): PendingGrantEvent {
   return AccessTokenIssued.create(
     {
@@ -48,6 +50,8 @@ export function accessTokenIssued(
       exp: t.exp,
       extraClaims: { ...t.extraClaims },
       ...(t.cnf === undefined ? {} : { cnf: { ...t.cnf } }),
+      ...(issuedTo === undefined || issuedTo === g.clientId ? {} : { issuedTo }),
+      ...(t.act === undefined ? {} : { act: t.act }),
     },
     eventMeta(meta),
   );

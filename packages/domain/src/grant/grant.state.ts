@@ -28,6 +28,8 @@ function withAccessToken<G extends Grant>(g: G, d: Data<'grant.access_token_issu
     exp: d.exp,
     extraClaims: d.extraClaims,
     ...(d.cnf === undefined ? {} : { cnf: d.cnf }),
+    ...(d.issuedTo === undefined ? {} : { issuedTo: d.issuedTo }),
+    ...(d.act === undefined ? {} : { act: d.act }),
     revoked: false,
   });
   return { ...g, accessTokens, until: Math.max(g.until, d.exp) };

@@ -2,6 +2,7 @@
 // the grant's origins (grant.origins.ts), which the fold calls, can name them
 // without importing the fold back.
 import type {
+  ActorClaim,
   ClaimsRequest,
   Confirmation,
   GrantEvent,
@@ -29,6 +30,10 @@ export interface IssuedAccessToken {
   readonly extraClaims: Readonly<Record<string, unknown>>;
   /** Sender constraint (RFC 9449 6): the DPoP key's thumbprint; absent for a Bearer token. */
   readonly cnf?: Confirmation | undefined;
+  /** RFC 8693: the client a token exchange issued it to, if not the grant's. */
+  readonly issuedTo?: string | undefined;
+  /** RFC 8693 4.1: the delegation chain of an exchanged token. */
+  readonly act?: ActorClaim | undefined;
   readonly revoked: boolean;
 }
 

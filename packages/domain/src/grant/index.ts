@@ -8,3 +8,4 @@ export { rejectionFor } from './rejection';
 export type { PendingGrantEvent } from './grant.events';
 export { scopeTokens, hasScope, narrowScope, withinRegistration } from './scope';
 export { isValidCodeVerifier, isValidCodeChallenge, s256Challenge, pkceSatisfied } from './pkce';
+export * from './token-exchange';

@@ -6,9 +6,17 @@ import { GrantErrors } from './grant.errors';
 import { grantRevoked, type PendingGrantEvent } from './grant.events';
 import type { Grant, GrantState } from './grant.state';
 
-/** RFC 7009 2.1: a client may only revoke its own tokens. */
-function assertOwner(grant: Grant, requestedBy: string | undefined): void {
-  if (requestedBy !== undefined && requestedBy !== grant.clientId)
+/**
+ * RFC 7009 2.1: a client may only revoke its own tokens. An exchanged access
+ * token (RFC 8693) is its exchanging client's: that client may revoke it,
+ * though not the grant it belongs to.
+ */
+function assertOwner(
+  grant: Grant,
+  requestedBy: string | undefined,
+  issuedTo: string = grant.clientId,
+): void {
+  if (requestedBy !== undefined && requestedBy !== issuedTo)
     throw new UnauthorizedClient(GrantErrors.notYourToken);
 }
 
@@ -33,7 +41,7 @@ export function revokeAccessToken(cmd: RevokeAccessToken, state: GrantState): Pe
   if (state.status === 'empty') return [];
   const token = state.accessTokens.get(cmd.jti);
   if (!token) return [];
-  assertOwner(state, cmd.requestedBy);
+  assertOwner(state, cmd.requestedBy, token.issuedTo);
   if (state.status === 'revoked' || token.revoked || token.exp <= cmd.meta.now) return [];
   return [
     AccessTokenRevoked.create(

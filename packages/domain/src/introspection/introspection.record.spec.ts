@@ -204,6 +204,54 @@ describe('introspection read model', () => {
     expect(recordFromGrant(grant, undefined, NOW)).toEqual({ active: false, reason: 'unknown' });
   });
 
+  it("an exchanged token (RFC 8693) is its exchanging client's, with act, projected and read through alike", () => {
+    const act = { sub: 'svc-b', client_id: 'svc-b', act: { sub: 'svc-a', client_id: 'svc-a' } };
+    const exchanged = body(
+      AccessTokenIssued.create(
+        {
+          grantId: 'g1',
+          jti: 'g1.x',
+          format: 'jwt',
+          clientId: 'rp',
+          sub: 'alice',
+          sid: 's1',
+          scope: 'openid',
+          aud: ['svc-c'],
+          iat: NOW,
+          exp: NOW + 300,
+          extraClaims: {},
+          issuedTo: 'svc-b',
+          act,
+        },
+        meta(),
+      ),
+    );
+    const [projected] = introspectionWritesFor(exchanged);
+    expect(projected!.record).toMatchObject({ client_id: 'svc-b', act });
+    const token: IssuedAccessToken = {
+      jti: 'g1.x',
+      format: 'jwt',
+      scope: 'openid',
+      aud: ['svc-c'],
+      iat: NOW,
+      exp: NOW + 300,
+      extraClaims: {},
+      issuedTo: 'svc-b',
+      act,
+      revoked: false,
+    };
+    const grant = {
+      status: 'active',
+      grantId: 'g1',
+      clientId: 'rp',
+      sub: 'alice',
+      sid: 's1',
+      scope: 'openid',
+    } as unknown as Grant;
+    const live = recordFromGrant(grant, { role: 'access_token', token }, NOW);
+    expect(encodeRecord(live)).toBe(encodeRecord(projected!.record));
+  });
+
   it('decodes what it encodes and reads garbage as absent (the caller reads through)', () => {
     expect(decodeRecord(encodeRecord(REVOKED))).toEqual(REVOKED);
     expect(decodeRecord(null)).toBeUndefined();

@@ -1,4 +1,4 @@
-import type { Confirmation, GrantEvent } from '@idp/contracts';
+import type { ActorClaim, Confirmation, GrantEvent } from '@idp/contracts';
 import type { Grant, IssuedAccessToken } from '../grant/grant.state';
 
 /**
@@ -34,6 +34,8 @@ export interface ActiveTokenRecord {
   readonly extra_claims?: Readonly<Record<string, unknown>>;
   /** Sender constraint (RFC 9449 6.2): introspection answers it, and token_type DPoP. */
   readonly cnf?: Confirmation;
+  /** RFC 8693 4.1: an exchanged token's delegation chain, answered as introspection's `act`. */
+  readonly act?: ActorClaim;
 }
 
 export interface InactiveTokenRecord {
@@ -85,14 +87,18 @@ interface GrantIdentity {
 
 export function accessTokenRecord(
   grant: GrantIdentity,
-  token: Pick<IssuedAccessToken, 'jti' | 'scope' | 'aud' | 'iat' | 'exp' | 'extraClaims' | 'cnf'>,
+  token: Pick<
+    IssuedAccessToken,
+    'jti' | 'scope' | 'aud' | 'iat' | 'exp' | 'extraClaims' | 'cnf' | 'issuedTo' | 'act'
+  >,
 ): ActiveTokenRecord {
   return {
     active: true,
     token_type: 'access_token',
     grant_id: grant.grantId,
     jti: token.jti,
-    client_id: grant.clientId,
+    // RFC 8693: an exchanged token is the exchanging client's, within the grant it came from.
+    client_id: token.issuedTo ?? grant.clientId,
     ...(grant.sub === undefined ? {} : { sub: grant.sub }),
     ...(grant.sid === undefined ? {} : { sid: grant.sid }),
     scope: token.scope,
@@ -103,6 +109,7 @@ export function accessTokenRecord(
       ? {}
       : { extra_claims: { ...token.extraClaims } }),
     ...(token.cnf === undefined ? {} : { cnf: { ...token.cnf } }),
+    ...(token.act === undefined ? {} : { act: token.act }),
   };
 }
 
