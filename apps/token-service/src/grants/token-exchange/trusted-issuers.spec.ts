@@ -1,4 +1,5 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import type { PrivateSigningKey } from '@idp/crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWK } from 'jose';
@@ -45,7 +46,7 @@ describe('token exchange from a trusted issuer', () => {
   const sign = (
     claims: Record<string, unknown>,
     over: {
-      key?: { privateKey: KeyObject; kid: string; alg: string };
+      key?: { privateKey: PrivateSigningKey; kid: string; alg: string };
       iss?: string;
       aud?: string;
       exp?: number;
