@@ -4,6 +4,7 @@ import type { GrantCommand } from './grant.commands';
 import type { PendingGrantEvent } from './grant.events';
 import { issueAuthorizationResponse } from './issue-authorization-response';
 import { issueClientCredentialsToken } from './issue-client-credentials-token';
+import { issueDeviceGrant } from './issue-device-grant';
 import { redeemAuthorizationCode } from './redeem-authorization-code';
 import { refreshTokens } from './refresh-tokens';
 import { revokeAccessToken, revokeGrant } from './revoke';
@@ -25,6 +26,8 @@ export function decideGrant(command: GrantCommand, state: GrantState): PendingGr
       return refreshTokens(command, state);
     case 'IssueClientCredentialsToken':
       return issueClientCredentialsToken(command, state);
+    case 'IssueDeviceGrant':
+      return issueDeviceGrant(command, state);
     case 'RevokeGrant':
       return revokeGrant(command, state);
     case 'RevokeAccessToken':
