@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
+import { DeviceAuthorizationService } from './device/device-authorization.service';
+import { DeviceFlowStore } from './device/device-flow-store';
 import { ClientAuthenticator } from './clients/client-authenticator';
 import { ClientJwks } from './clients/client-jwks';
 import { TokenServiceOutbound } from './clients/outbound-client.provider';
@@ -51,10 +53,12 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     TokenMinter,
     TokenResolver,
     IntrospectionTombstones,
+    DeviceFlowStore,
     ...grantHandlers,
     { provide: GRANT_HANDLERS, useFactory: (...h: unknown[]) => h, inject: grantHandlers },
     TokenEndpoint,
     AuthorizeService,
+    DeviceAuthorizationService,
     UserinfoService,
     IntrospectionService,
     RevocationService,
@@ -68,6 +72,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     ResourceRegistry,
     TokenEndpoint,
     AuthorizeService,
+    DeviceAuthorizationService,
     UserinfoService,
     IntrospectionService,
     RevocationService,

@@ -4,6 +4,7 @@ import { runAsActor } from '@idp/eventsourcing';
 import { TokenRpc } from '@idp/contracts';
 import { LogoutTokens } from '../backchannel/logout-tokens.service';
 import { ClientRegistry } from '../clients/client-registry.service';
+import { DeviceAuthorizationService } from '../device/device-authorization.service';
 import { AuthorizeService } from '../grants/authorize.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
@@ -36,6 +37,7 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     private readonly revocation: RevocationService,
     private readonly sessionGrants: SessionGrants,
     private readonly logoutTokens: LogoutTokens,
+    private readonly devices: DeviceAuthorizationService,
   ) {}
 
   async jwks() {
@@ -67,6 +69,19 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
 
   token(request: Request<'token'>) {
     return this.tokens.handle(request);
+  }
+
+  deviceAuthorization(request: Request<'deviceAuthorization'>) {
+    return this.devices.request(request);
+  }
+
+  async devicePending({ userCode }: Request<'devicePending'>) {
+    return { request: (await this.devices.pending(userCode)) ?? null };
+  }
+
+  async deviceDecision(request: Request<'deviceDecision'>) {
+    await this.devices.decide(request);
+    return {};
   }
 
   async userinfo({ accessToken }: Request<'userinfo'>) {
