@@ -20,6 +20,9 @@ import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
 import { LoginThrottle } from './interaction/login-throttle';
+import { DeviceAuthorizationController } from './device/device-authorization.controller';
+import { DeviceVerificationController } from './device/device-verification.controller';
+import { UserCodeGuard } from './device/user-code-guard';
 import { LogoutController } from './logout/logout.controller';
 import { LogoutFlow } from './logout/logout-flow';
 import { SessionTermination } from './logout/session-termination';
@@ -42,6 +45,8 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     InteractionController,
     LogoutController,
     RevokeController,
+    DeviceAuthorizationController,
+    DeviceVerificationController,
     UserinfoController,
     RegistrationController,
     AdminClientsController,
@@ -61,6 +66,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     SsoSessions,
     InteractionStore,
     LoginThrottle,
+    UserCodeGuard,
     AuthorizationFlow,
     SessionTermination,
     LogoutFlow,

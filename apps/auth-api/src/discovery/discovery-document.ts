@@ -8,6 +8,7 @@ import {
 } from '@idp/domain';
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
 import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
+import { DEVICE_AUTHORIZATION_PATH } from '../device/device-paths';
 
 /** OIDC Core 5.4 plus offline_access (11): the only scopes /authorize keeps. */
 export const SCOPES_SUPPORTED = [
@@ -77,6 +78,8 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     userinfo_endpoint: `${base}/userinfo`,
     jwks_uri: `${base}/jwks`,
     revocation_endpoint: `${base}/revoke`,
+    // RFC 8628 4.
+    device_authorization_endpoint: `${base}${DEVICE_AUTHORIZATION_PATH}`,
     introspection_endpoint: `${base}/introspect`,
     ...(registrationEnabled(config)
       ? { registration_endpoint: `${base}${REGISTRATION_PATH}` }

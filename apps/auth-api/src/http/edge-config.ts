@@ -20,6 +20,8 @@ export class EdgeConfig {
   readonly csrfKey: Buffer;
   readonly sessionCookieKey: Buffer;
   readonly interactionKey: Buffer;
+  /** Keys the user-code throttle's entries: a short code must not sit in the store hashed without a key. */
+  readonly deviceThrottleKey: Buffer;
   readonly requestOptions: AuthorizationRequestOptions;
   /** Reverse proxies whose X-Forwarded-For entries are believed (TRUST_PROXY, ADR 0016). */
   readonly trustProxy: number;
@@ -39,6 +41,7 @@ export class EdgeConfig {
     this.csrfKey = deriveKey(secret, 'auth-api:csrf');
     this.sessionCookieKey = deriveKey(secret, 'auth-api:session-cookie');
     this.interactionKey = deriveKey(secret, 'auth-api:interaction');
+    this.deviceThrottleKey = deriveKey(secret, 'auth-api:device-throttle');
     this.trustProxy = config.TRUST_PROXY;
     this.requestOptions = {
       allowPlainPkce: config.ALLOW_PLAIN_PKCE,

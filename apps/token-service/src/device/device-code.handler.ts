@@ -83,8 +83,7 @@ export class DeviceCodeHandler implements GrantHandler {
         await this.store.restartPollWindow(result.state.deviceId, result.state.interval);
       throw rejection;
     }
-    if (result.state.status !== 'redeemed')
-      throw new InvalidGrant(DeviceErrors.codeInvalid); // unreachable: the decider threw
+    if (result.state.status !== 'redeemed') throw new InvalidGrant(DeviceErrors.codeInvalid); // unreachable: the decider threw
     return this.issue(result.state, grantId, client, meta);
   }
 
