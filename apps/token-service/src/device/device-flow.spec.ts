@@ -55,7 +55,7 @@ describe('device authorization grant (token-service)', () => {
     throw new Error('expected an OAuth error');
   };
   const eventsOf = async (type: string) =>
-    (await store.readAll(0n, 10_000)).filter((e) => e.type === type);
+    (await store.readAll('0', 10_000)).filter((e) => e.type === type);
 
   beforeAll(async () => {
     store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
