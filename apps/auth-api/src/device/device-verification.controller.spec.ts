@@ -35,11 +35,9 @@ describe('the device verification page (RFC 8628 3.3)', () => {
     jar = new CookieJar();
     // Each test its own client IP: the guard's counts outlive a test.
     address = `10.0.0.${++ip}`;
-    devicePending
-      .mockReset()
-      .mockImplementation(async ({ userCode }) => ({
-        request: userCode === 'BCDFGHJK' ? PENDING : null,
-      }));
+    devicePending.mockReset().mockImplementation(async ({ userCode }) => ({
+      request: userCode === 'BCDFGHJK' ? PENDING : null,
+    }));
     deviceDecision.mockReset().mockResolvedValue({});
     authenticateUser.mockReset().mockImplementation(async ({ username, password }) => ({
       sub: username === 'ada' && password === 'correct horse' ? 'user-1' : null,
