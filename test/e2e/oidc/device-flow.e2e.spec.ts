@@ -174,7 +174,7 @@ describe.each([
     expect(doc.grant_types_supported).toContain(DEVICE_GRANT);
   });
 
-  it('a device polls while a browser approves; the tokens work at /userinfo, once', async () => {
+  it('a device polls while a browser approves; the tokens work at /userinfo, once, until logout', async () => {
     const codes = await requestCodes('openid profile email offline_access');
     expect(codes).toMatchObject({
       verification_uri: `${base}/device`,
@@ -216,6 +216,21 @@ describe.each([
       status: 400,
       body: expect.objectContaining({ error: 'invalid_grant' }),
     });
+    // The tokens belong to the SSO session that approved: logging out revokes them.
+    await page!.goto(`${base}/logout`);
+    await page!.getByRole('button', { name: 'Log out' }).click();
+    await page!.waitForLoadState('domcontentloaded');
+    const after = await fetch(`${base}/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(after.status).toBe(401);
+    expect(
+      await post('/token', {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+        client_id: 'tv',
+      }),
+    ).toEqual({ status: 400, body: expect.objectContaining({ error: 'invalid_grant' }) });
   }, 90_000);
 
   it('a denied request is access_denied', async () => {
