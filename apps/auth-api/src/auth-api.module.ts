@@ -23,6 +23,9 @@ import { RateLimitGuard } from './http/rate-limit.guard';
 import { InteractionController } from './interaction/interaction.controller';
 import { InteractionStore } from './interaction/interaction-store';
 import { LoginThrottle } from './interaction/login-throttle';
+import { DeviceAuthorizationController } from './device/device-authorization.controller';
+import { DeviceVerificationController } from './device/device-verification.controller';
+import { UserCodeGuard } from './device/user-code-guard';
 import { LogoutController } from './logout/logout.controller';
 import { LogoutFlow } from './logout/logout-flow';
 import { ParController } from './par/par.controller';
@@ -48,6 +51,8 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     LogoutController,
     RevokeController,
     ParController,
+    DeviceAuthorizationController,
+    DeviceVerificationController,
     UserinfoController,
     RegistrationController,
     AdminClientsController,
@@ -70,6 +75,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     SsoSessions,
     InteractionStore,
     LoginThrottle,
+    UserCodeGuard,
     AuthorizationFlow,
     PushedRequests,
     SessionTermination,

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { LogoutTokens } from './backchannel/logout-tokens.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
+import { DeviceAuthorizationService } from './device/device-authorization.service';
+import { DeviceFlowStore } from './device/device-flow-store';
 import { ClientAuthenticator } from './clients/client-authenticator';
 import { PushingClientAuthentication } from './clients/pushing-client-authentication';
 import { ClientJwks } from './clients/client-jwks';
@@ -61,10 +63,12 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     IntrospectionTombstones,
     TrustedIssuers,
     ExchangeTokens,
+    DeviceFlowStore,
     ...grantHandlers,
     { provide: GRANT_HANDLERS, useFactory: (...h: unknown[]) => h, inject: grantHandlers },
     TokenEndpoint,
     AuthorizeService,
+    DeviceAuthorizationService,
     UserinfoService,
     IntrospectionService,
     RevocationService,
@@ -79,6 +83,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     ResourceRegistry,
     TokenEndpoint,
     AuthorizeService,
+    DeviceAuthorizationService,
     UserinfoService,
     IntrospectionService,
     RevocationService,

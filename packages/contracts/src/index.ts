@@ -15,6 +15,7 @@ export * from './events/user.events';
 export * from './events/username.events';
 export * from './events/resource.events';
 export * from './events/login-throttle.events';
+export * from './events/device.events';
 export * from './rpc/define-rpc';
 export * from './rpc/rpc-contracts';
 export * from './rpc/token.rpc';

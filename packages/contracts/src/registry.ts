@@ -1,6 +1,7 @@
 import { EventValidationError, formatIssues } from './define-event';
 import { envelopeSchema, type EventEnvelope } from './envelope';
 import { clientEvents, type ClientEvent } from './events/client.events';
+import { deviceEvents, type DeviceEvent } from './events/device.events';
 import { grantEvents, type GrantEvent } from './events/grant.events';
 import { keyEvents, type KeyEvent } from './events/key.events';
 import { loginThrottleEvents, type LoginThrottleEvent } from './events/login-throttle.events';
@@ -17,7 +18,8 @@ export type DomainEvent =
   | UserEvent
   | UsernameEvent
   | ResourceEvent
-  | LoginThrottleEvent;
+  | LoginThrottleEvent
+  | DeviceEvent;
 
 const definitions = [
   ...grantEvents,
@@ -28,6 +30,7 @@ const definitions = [
   ...usernameEvents,
   ...resourceEvents,
   ...loginThrottleEvents,
+  ...deviceEvents,
 ];
 const byTypeAndVersion = new Map(definitions.map((d) => [`${d.type}@${d.version}`, d]));
 

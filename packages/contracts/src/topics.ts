@@ -30,6 +30,7 @@ export const STREAM_PREFIX = {
   username: 'username-',
   resource: 'resource-',
   loginThrottle: 'login-throttle-',
+  device: 'device-',
 } as const;
 
 export type AggregateKind = keyof typeof STREAM_PREFIX;
@@ -49,6 +50,8 @@ export function topicForStream(stream: string): Topic {
   if (stream.startsWith(STREAM_PREFIX.resource)) return TOPICS.resource;
   // Audit of sign-in locks: with the user events, which their readers already follow.
   if (stream.startsWith(STREAM_PREFIX.loginThrottle)) return TOPICS.user;
+  // Device authorizations (RFC 8628) end in tokens: with the grants, whose readers skip them.
+  if (stream.startsWith(STREAM_PREFIX.device)) return TOPICS.token;
   throw new Error(`no topic for stream ${stream}`);
 }
 

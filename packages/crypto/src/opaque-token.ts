@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { secretKeyObject } from './secret-key-objects';
 
-export type OpaqueTokenKind = 'at' | 'rt' | 'ac';
+/** Access token, refresh token, authorization code, device code (RFC 8628). */
+export type OpaqueTokenKind = 'at' | 'rt' | 'ac' | 'dc';
 
 export interface OpaqueTokenParts {
   readonly kind: OpaqueTokenKind;
@@ -13,7 +14,7 @@ const RANDOM_BYTES = 32;
 const MAC_BYTES = 16;
 const HANDLE = /^[A-Za-z0-9-]{1,64}$/;
 // kind "_" handle "." 43 chars of randomness, 22 chars of MAC
-const PATTERN = /^(at|rt|ac)_([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{22})$/;
+const PATTERN = /^(at|rt|ac|dc)_([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{22})$/;
 const MAX_LENGTH = 2 + 1 + 64 + 1 + 43 + 22;
 
 function mac(key: Buffer, body: string): Buffer {

@@ -10,3 +10,4 @@ export * from './resource';
 export * from './introspection';
 export * from './outbound';
 export * from './login-throttle/login-throttle.decider';
+export * from './device';

@@ -15,6 +15,8 @@ export const userStream = (sub: string): string => streamId('user', sub);
 /** Keyed by the normalised name, base64url: any Unicode name makes a safe stream id. */
 export const usernameStream = (username: string): string =>
   streamId('username', Buffer.from(normaliseUsername(username), 'utf8').toString('base64url'));
+/** One stream per device authorization (RFC 8628), keyed by a random id, never by a code. */
+export const deviceStream = (deviceId: string): string => streamId('device', deviceId);
 export const loginThrottleStream = (key: string): string => streamId('loginThrottle', key);
 export const resourceStream = (resource: string): string =>
   streamId('resource', resourceIdOf(resource));

@@ -28,6 +28,10 @@ export const InvalidClientMetadata = define('invalid_client_metadata');
 export const LoginRequired = define('login_required');
 export const ConsentRequired = define('consent_required');
 export const InteractionRequired = define('interaction_required');
+/** RFC 8628 3.5: the device flow's polling answers, all 400 like other token errors. */
+export const AuthorizationPending = define('authorization_pending');
+export const SlowDown = define('slow_down');
+export const ExpiredToken = define('expired_token');
 
 /** Seconds a client should wait before trying again when nothing more precise is known. */
 export const RETRY_AFTER_SECONDS = 2;

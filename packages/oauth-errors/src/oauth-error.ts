@@ -1,6 +1,6 @@
 /**
  * OAuth 2.0 / OIDC error codes we emit (RFC 6749 4.1.2.1 and 5.2, RFC 6750
- * 3.1, RFC 7009 2.2.1, RFC 8707, OIDC Core 3.1.2.6).
+ * 3.1, RFC 7009 2.2.1, RFC 8707, RFC 8628 3.5, OIDC Core 3.1.2.6).
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -29,7 +29,10 @@ export type OAuthErrorCode =
   | 'invalid_request_object'
   | 'request_not_supported'
   | 'request_uri_not_supported'
-  | 'registration_not_supported';
+  | 'registration_not_supported'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token';
 
 export interface OAuthErrorOptions {
   readonly description?: string | undefined;

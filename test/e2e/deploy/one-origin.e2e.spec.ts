@@ -43,6 +43,8 @@ const POST_ENDPOINTS = new Set([
   'revocation_endpoint',
   'registration_endpoint',
   'pushed_authorization_request_endpoint',
+  // RFC 8628 3.1: POST only, like /token.
+  'device_authorization_endpoint',
 ]);
 const INITIAL_ACCESS_TOKEN = 'one-origin-initial-access-token-0123456789abcdef';
 

@@ -9,6 +9,7 @@ import {
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../authorize/types';
 import { PAR_PATH } from '../par/par-path';
 import { REGISTRATION_PATH, registrationEnabled } from '../registration/registration-policy';
+import { DEVICE_AUTHORIZATION_PATH } from '../device/device-paths';
 
 /** OIDC Core 5.4 plus offline_access (11): the only scopes /authorize keeps. */
 export const SCOPES_SUPPORTED = [
@@ -84,6 +85,8 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     userinfo_endpoint: `${base}/userinfo`,
     jwks_uri: `${base}/jwks`,
     revocation_endpoint: `${base}/revoke`,
+    // RFC 8628 4.
+    device_authorization_endpoint: `${base}${DEVICE_AUTHORIZATION_PATH}`,
     introspection_endpoint: `${base}/introspect`,
     // RFC 9126 5: clients authenticate there as at the token endpoint.
     pushed_authorization_request_endpoint: `${base}${PAR_PATH}`,

@@ -30,6 +30,7 @@ describe('discovery and JWKS', () => {
       userinfo_endpoint: 'https://idp.example.com/userinfo',
       jwks_uri: 'https://idp.example.com/jwks',
       revocation_endpoint: 'https://idp.example.com/revoke',
+      device_authorization_endpoint: 'https://idp.example.com/device_authorization',
       introspection_endpoint: 'https://idp.example.com/introspect',
       scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'],
       response_types_supported: [
@@ -46,6 +47,7 @@ describe('discovery and JWKS', () => {
         'refresh_token',
         'client_credentials',
         'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:ietf:params:oauth:grant-type:device_code',
         'implicit',
       ],
       subject_types_supported: ['public'],

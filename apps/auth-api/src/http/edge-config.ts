@@ -24,6 +24,8 @@ export class EdgeConfig {
   readonly pushedRequestKey: Buffer;
   /** REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: /authorize takes requests only through POST /par. */
   readonly requirePushedRequests: boolean;
+  /** Keys the user-code throttle's entries: a short code must not sit in the store hashed without a key. */
+  readonly deviceThrottleKey: Buffer;
   readonly requestOptions: AuthorizationRequestOptions;
   /** Reverse proxies whose X-Forwarded-For entries are believed (TRUST_PROXY, ADR 0016). */
   readonly trustProxy: number;
@@ -45,6 +47,7 @@ export class EdgeConfig {
     this.interactionKey = deriveKey(secret, 'auth-api:interaction');
     this.pushedRequestKey = deriveKey(secret, 'auth-api:pushed-request');
     this.requirePushedRequests = config.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS;
+    this.deviceThrottleKey = deriveKey(secret, 'auth-api:device-throttle');
     this.trustProxy = config.TRUST_PROXY;
     this.requestOptions = {
       allowPlainPkce: config.ALLOW_PLAIN_PKCE,

@@ -63,6 +63,8 @@ export async function grantOfToken(
     const parts = verifyOpaqueToken(token, secrets.macKey);
     if (!parts)
       throw new CliError('the token is not one this deployment issued (its MAC does not verify)');
+    // Unreachable through the prefix test above; a device code (dc_) names no grant.
+    if (parts.kind === 'dc') throw new CliError('a device code belongs to no grant');
     return {
       grantId: parts.handle,
       kind: OPAQUE_KIND[parts.kind],

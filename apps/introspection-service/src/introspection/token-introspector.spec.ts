@@ -159,7 +159,8 @@ describe('TokenIntrospector', () => {
     const other = deriveTokenKeys(randomBytes(32).toString('base64url'));
     const forged = mintOpaqueToken('at', other.macKey, 'g1');
     const code = mintOpaqueToken('ac', keys.macKey, 'g1');
-    for (const token of [forged, code, 'garbage', 'a.b', 'x'.repeat(5000), '']) {
+    const deviceCode = mintOpaqueToken('dc', keys.macKey, 'dev1');
+    for (const token of [forged, code, deviceCode, 'garbage', 'a.b', 'x'.repeat(5000), '']) {
       expect(await introspector.record(token)).toEqual(UNKNOWN);
     }
     expect(get).not.toHaveBeenCalled();

@@ -66,7 +66,8 @@ export class TokenIntrospector {
     if (checked !== undefined) return checked;
     const opaque = verifyOpaqueToken(token, this.config.keys.macKey);
     if (opaque !== null) {
-      if (opaque.kind === 'ac') return { via: 'none' }; // codes are not tokens
+      // Authorization and device codes are not tokens: inactive without a read.
+      if (opaque.kind === 'ac' || opaque.kind === 'dc') return { via: 'none' };
       const tokenHash = keyedHash(this.config.keys.tokenHashKey, token);
       const kind = opaque.kind === 'at' ? 'opaque_access_token' : 'refresh_token';
       const route: Route = { via: 'read_model', ref: { kind, tokenHash } };

@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { TokenGrantType } from '@idp/domain';
 import { AuthorizationCodeHandler } from './authorization-code.handler';
 import { ClientCredentialsHandler } from './client-credentials.handler';
+import { DeviceCodeHandler } from '../device/device-code.handler';
 import type { GrantHandler } from './grant-handler';
 import { RefreshTokenHandler } from './refresh-token.handler';
 import { TokenExchangeHandler } from './token-exchange/token-exchange.handler';
@@ -17,4 +18,5 @@ export const GRANT_HANDLER_CLASSES: { readonly [G in TokenGrantType]: Type<Grant
   refresh_token: RefreshTokenHandler,
   client_credentials: ClientCredentialsHandler,
   'urn:ietf:params:oauth:grant-type:token-exchange': TokenExchangeHandler,
+  'urn:ietf:params:oauth:grant-type:device_code': DeviceCodeHandler,
 };

@@ -5,6 +5,7 @@ import { TokenRpc } from '@idp/contracts';
 import { LogoutTokens } from '../backchannel/logout-tokens.service';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { PushingClientAuthentication } from '../clients/pushing-client-authentication';
+import { DeviceAuthorizationService } from '../device/device-authorization.service';
 import { AuthorizeService } from '../grants/authorize.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { IntrospectionService } from '../introspection/introspection.service';
@@ -40,6 +41,7 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     private readonly logoutTokens: LogoutTokens,
     private readonly pushingClients: PushingClientAuthentication,
     private readonly requestObjects: RequestObjects,
+    private readonly devices: DeviceAuthorizationService,
   ) {}
 
   async jwks() {
@@ -71,6 +73,19 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
 
   token(request: Request<'token'>) {
     return this.tokens.handle(request);
+  }
+
+  deviceAuthorization(request: Request<'deviceAuthorization'>) {
+    return this.devices.request(request);
+  }
+
+  async devicePending({ userCode }: Request<'devicePending'>) {
+    return { request: (await this.devices.pending(userCode)) ?? null };
+  }
+
+  async deviceDecision(request: Request<'deviceDecision'>) {
+    await this.devices.decide(request);
+    return {};
   }
 
   async userinfo({ accessToken, scheme, cnf }: Request<'userinfo'>) {

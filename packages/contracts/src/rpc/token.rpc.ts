@@ -116,6 +116,51 @@ export const tokenRpcMethods = {
     }),
     response: tokenResponse,
   },
+  /**
+   * RFC 8628 3.1: a device authorization request. token-service
+   * authenticates the client as at /token, checks the grant type is allowed
+   * for it and the scope within its registration; auth-api passes only the
+   * scopes it knows (unknown ones dropped, as at /authorize) and builds the
+   * verification URIs.
+   */
+  deviceAuthorization: {
+    request: z.object({
+      clientAuth: clientAuthentication,
+      /** The device authorization endpoint URL, an audience of client assertions. */
+      endpoint: z.string(),
+      scope: z.array(z.string().max(200)).max(100),
+      scopeRequested: z.boolean(),
+    }),
+    response: z.object({
+      device_code: z.string(),
+      user_code: z.string(),
+      expires_in: z.number().int().positive(),
+      interval: z.number().int().positive(),
+      scope: z.string(),
+    }),
+  },
+  /** The verification page: the pending request a user code names (null: unknown, expired, answered). */
+  devicePending: {
+    request: z.object({ userCode: z.string().max(64) }),
+    response: z.object({
+      request: z
+        .object({ clientId: z.string(), clientName: z.string(), scope: z.string() })
+        .nullable(),
+    }),
+  },
+  /** The user's answer on the verification page, with the SSO session that gave it. */
+  deviceDecision: {
+    request: z.object({
+      userCode: z.string().max(64),
+      approve: z.boolean(),
+      sub: z.string().min(1).max(200),
+      sid: z.string().min(1).max(200),
+      authTime: z.number().int().nonnegative(),
+      amr: z.array(z.string().max(50)).max(10),
+      acr: z.string().max(200).optional(),
+    }),
+    response: z.object({}),
+  },
   userinfo: {
     request: z.object({
       accessToken: z.string().max(16_384),

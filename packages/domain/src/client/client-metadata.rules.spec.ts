@@ -68,6 +68,33 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       );
     });
 
+    it('a public client may use the device grant, without redirect URIs (RFC 8628)', () => {
+      accepts(
+        register(
+          nativeClient({
+            redirect_uris: [],
+            response_types: [],
+            grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+          }),
+        ),
+      );
+      expect(
+        attempt(
+          register(
+            nativeClient({
+              redirect_uris: [],
+              response_types: [],
+              grant_types: ['urn:ietf:params:oauth:grant-type:device'],
+            }),
+          ),
+        ),
+      ).toEqual(
+        metadataError(
+          'grant_types contains unsupported grant type "urn:ietf:params:oauth:grant-type:device"',
+        ),
+      );
+    });
+
     it('client_secret_* methods need a secret', () => {
       const { secretHash: _, ...noSecret } = register(
         webClient({ token_endpoint_auth_method: 'client_secret_post' }),

@@ -10,7 +10,10 @@ export const TOKEN_GRANT_TYPES = [
   'refresh_token',
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:token-exchange',
+  /** RFC 8628 3.4: the device authorization grant. */
+  'urn:ietf:params:oauth:grant-type:device_code',
 ] as const;
+export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 export type TokenGrantType = (typeof TOKEN_GRANT_TYPES)[number];
 
 /** Implicit has no token-endpoint handler: /authorize itself returns its tokens. */

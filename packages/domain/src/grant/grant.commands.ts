@@ -164,6 +164,26 @@ export interface ExchangeToken {
   readonly meta: CommandMeta;
 }
 
+/**
+ * RFC 8628 3.5: the tokens of an approved device authorization, under a
+ * fresh grant joined to the SSO session that approved (so logout revokes
+ * them as it revokes a code flow's). The device stream has already recorded
+ * the single redemption; this grant is where the tokens live.
+ */
+export interface IssueDeviceGrant {
+  readonly type: 'IssueDeviceGrant';
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly sub: string;
+  readonly sid?: string;
+  readonly scope: string;
+  readonly accessToken: AccessTokenSpec;
+  readonly refreshToken?: RefreshTokenSpec;
+  /** Only when the scope contains openid. */
+  readonly idToken?: IdTokenSpec;
+  readonly meta: CommandMeta;
+}
+
 /** Reuse, replay and code misuse are detected by the decider itself, never requested. */
 export type RequestedRevocationReason = Exclude<
   GrantRevocationReason,
@@ -192,5 +212,6 @@ export type GrantCommand =
   | RefreshTokens
   | IssueClientCredentialsToken
   | ExchangeToken
+  | IssueDeviceGrant
   | RevokeGrant
   | RevokeAccessToken;

@@ -5,6 +5,7 @@ import type { PendingGrantEvent } from './grant.events';
 import { issueAuthorizationResponse } from './issue-authorization-response';
 import { exchangeToken } from './exchange-token';
 import { issueClientCredentialsToken } from './issue-client-credentials-token';
+import { issueDeviceGrant } from './issue-device-grant';
 import { redeemAuthorizationCode } from './redeem-authorization-code';
 import { refreshTokens } from './refresh-tokens';
 import { revokeAccessToken, revokeGrant } from './revoke';
@@ -28,6 +29,8 @@ export function decideGrant(command: GrantCommand, state: GrantState): PendingGr
       return issueClientCredentialsToken(command, state);
     case 'ExchangeToken':
       return exchangeToken(command, state);
+    case 'IssueDeviceGrant':
+      return issueDeviceGrant(command, state);
     case 'RevokeGrant':
       return revokeGrant(command, state);
     case 'RevokeAccessToken':

@@ -209,7 +209,7 @@ export const RATE_LIMITED_ENDPOINTS = [
   'authorize',
 ] as const;
 export type RateLimitedEndpoint = (typeof RATE_LIMITED_ENDPOINTS)[number];
-export type AbuseEndpoint = RateLimitedEndpoint | 'login' | 'password_check';
+export type AbuseEndpoint = RateLimitedEndpoint | 'login' | 'password_check' | 'device_code';
 
 const refusals = counter(
   'idp_abuse_refusals_total',

@@ -1,0 +1,2 @@
+export * from './device.decider';
+export * from './user-code';
