@@ -2,7 +2,11 @@
 // with LOAD_ENDPOINT=userinfo, `GET /userinfo` with the token as Bearer)
 // over 4 keep-alive connections, one after another on each:
 // node load.cjs <port> <n> [token] [client_id:secret]. Counts answers that are not the expected one.
+// DPOP_KEY=<PEM file>: each request carries a fresh DPoP proof of that key (RFC 9449; at
+// userinfo the token is sent as `DPoP` with the proof's ath), signed before any is sent.
 const http = require('node:http');
+const { readFileSync } = require('node:fs');
+const { createPrivateKey } = require('node:crypto');
 const { Buffer } = require('node:buffer');
 const [port, n] = [Number(process.argv[2]), Number(process.argv[3])];
 const token = process.argv[4] ?? 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -20,6 +24,19 @@ const headers = userinfo
       authorization: `Basic ${basic}`,
     };
 let unexpected = 0;
+let proofs = [];
+async function signProofs() {
+  if (!process.env.DPOP_KEY) return;
+  const { athOf, proofKey, signProof } = await import('../lib/dpop.mjs');
+  const key = proofKey(createPrivateKey(readFileSync(process.env.DPOP_KEY)));
+  const claims = {
+    htm: userinfo ? 'GET' : 'POST',
+    htu: `http://127.0.0.1:${port}/${endpoint}`,
+    ...(userinfo && { ath: athOf(token) }),
+  };
+  proofs = Array.from({ length: n }, () => signProof(key, claims));
+  if (userinfo) headers.authorization = `DPoP ${token}`;
+}
 function one() {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -29,7 +46,7 @@ function one() {
         path: `/${endpoint}`,
         method: userinfo ? 'GET' : 'POST',
         agent,
-        headers,
+        headers: proofs.length ? { ...headers, dpop: proofs.pop() } : headers,
       },
       (res) => {
         let text = '';
@@ -45,6 +62,7 @@ function one() {
   });
 }
 (async () => {
+  await signProofs();
   let left = n;
   const worker = async () => {
     while (left-- > 0) await one();

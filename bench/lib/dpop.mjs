@@ -7,7 +7,7 @@
 // cost is that a proof's `iat` is when it was signed, so the servers must
 // accept proofs as old as a phase is long: `proofMaxAgeEnv` raises our
 // DPOP_PROOF_MAX_AGE when a run needs it (nop accepts 300 s, fixed).
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 /** Our DPOP_PROOF_MAX_AGE default (packages/config/src/dpop-settings.ts) and its maximum. */
@@ -21,9 +21,14 @@ const b64 = (buf) => Buffer.from(buf).toString('base64url');
 /** base64url(SHA-256(access token)): the `ath` of a proof sent with that token (RFC 9449 4.2). */
 export const athOf = (token) => createHash('sha256').update(token).digest('base64url');
 
-/** A P-256 key for ES256 proofs: { privateKey, jwk (public members only), header (encoded) }. */
-export function proofKey() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/**
+ * A P-256 key for ES256 proofs: { privateKey, jwk (public members only),
+ * header (encoded) }; a new one, or `privateKey` (a KeyObject) when given.
+ */
+export function proofKey(
+  privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+) {
+  const publicKey = createPublicKey(privateKey);
   const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
   const jwk = { kty, crv, x, y };
   // The protected header is the same for every proof of a key: encoded once.
