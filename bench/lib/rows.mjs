@@ -105,15 +105,19 @@ export function costOf(ours, peers, baseline) {
     const r = ratio(fig, baseline.peers?.[name]);
     if (r !== undefined) ratios.peers[name] = r;
   }
+  // "0.80× (server CPU 200 → 250 µs/req, +50)": the CPU part when both figures have it.
+  const part = (name, r, w, wo) => {
+    const us =
+      w !== undefined && wo !== undefined
+        ? ` (server CPU ${Math.round(wo)} → ${Math.round(w)} µs/req, ${w >= wo ? '+' : '−'}${Math.round(Math.abs(w - wo))})`
+        : '';
+    return `${name} ${r.toFixed(2)}×${us}`;
+  };
   const parts = [];
-  if (ratios.ours !== undefined) {
-    let part = `ours ${ratios.ours.toFixed(2)}×`;
-    const [w, wo] = [ours.cpuUsPerReq, baseline.ours?.cpuUsPerReq];
-    if (w !== undefined && wo !== undefined)
-      part += ` (server CPU ${Math.round(wo)} → ${Math.round(w)} µs/req, ${w >= wo ? '+' : '−'}${Math.round(Math.abs(w - wo))})`;
-    parts.push(part);
-  }
-  for (const [name, r] of Object.entries(ratios.peers)) parts.push(`${name} ${r.toFixed(2)}×`);
+  if (ratios.ours !== undefined)
+    parts.push(part('ours', ratios.ours, ours.cpuUsPerReq, baseline.ours?.cpuUsPerReq));
+  for (const [name, r] of Object.entries(ratios.peers))
+    parts.push(part(name, r, peers[name].cpuUsPerReq, baseline.peers[name].cpuUsPerReq));
   return {
     ratios,
     note: parts.length ? `vs ${baseline.label} (same run): ${parts.join(', ')}` : undefined,

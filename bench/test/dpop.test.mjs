@@ -159,14 +159,18 @@ describe('the cost of the proof check', () => {
   it('is req/s with ÷ req/s without, per target, and our CPU µs per request both ways', () => {
     const cost = costOf(
       fig(800, { cpuUsPerReq: 250 }),
-      { nop: fig(600), 'nop-redis': { na: 'x' } },
-      { label: 'without DPoP', ours: fig(1000, { cpuUsPerReq: 200 }), peers: { nop: fig(1000) } },
+      { nop: fig(600, { cpuUsPerReq: 300 }), 'nop-redis': { na: 'x' } },
+      {
+        label: 'without DPoP',
+        ours: fig(1000, { cpuUsPerReq: 200 }),
+        peers: { nop: fig(1000, { cpuUsPerReq: 310.4 }) },
+      },
     );
     assert.equal(cost.ratios.ours, 0.8);
     assert.deepEqual(cost.ratios.peers, { nop: 0.6 });
     assert.equal(
       cost.note,
-      'vs without DPoP (same run): ours 0.80× (server CPU 200 → 250 µs/req, +50), nop 0.60×',
+      'vs without DPoP (same run): ours 0.80× (server CPU 200 → 250 µs/req, +50), nop 0.60× (server CPU 310 → 300 µs/req, −10)',
     );
   });
 
