@@ -3,6 +3,11 @@
 // `node credentials.mjs token <kind> <base>` prints "<token> <client_id>:<secret>" where kind is
 // opaque | es256 (a client_credentials client: the token is only a check that /token answers)
 // or userinfo-opaque | userinfo-jwt (a user's access token from the code flow with PKCE).
+// With DPOP_KEY=<PEM file> the tokens are DPoP-bound to that key (proofs at /token);
+// `node credentials.mjs key <file>` writes a new P-256 key there.
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { proofKey, signProof } from '../lib/dpop.mjs';
 import { codeFlow } from '../lib/flow.mjs';
 import { CC_CLIENTS, REDIRECT_URI, SEED, USER, WEB_CLIENTS } from '../lib/targets.mjs';
 
@@ -14,7 +19,12 @@ const CLIENTS = {
 };
 
 const [what, kind, base] = process.argv.slice(2);
-if (what === 'seed') {
+const dpopKey =
+  process.env.DPOP_KEY && proofKey(createPrivateKey(readFileSync(process.env.DPOP_KEY)));
+if (what === 'key' && kind !== undefined) {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(kind, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+} else if (what === 'seed') {
   process.stdout.write(JSON.stringify(SEED));
 } else if (what === 'token' && CLIENTS[kind] !== undefined && base !== undefined) {
   const client = CLIENTS[kind];
@@ -22,13 +32,15 @@ if (what === 'seed') {
   let token;
   if (kind.startsWith('userinfo-')) {
     const discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
-    token = (await codeFlow({ discovery, base }, client, USER, REDIRECT_URI)).access_token;
+    token = (await codeFlow({ discovery, base }, client, USER, REDIRECT_URI, { dpopKey }))
+      .access_token;
   } else {
     const res = await fetch(`${base}/token`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(basic).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
+        ...(dpopKey && { dpop: signProof(dpopKey, { htm: 'POST', htu: `${base}/token` }) }),
       },
       body: 'grant_type=client_credentials',
     });
@@ -39,7 +51,7 @@ if (what === 'seed') {
   process.stdout.write(`${token} ${basic}\n`);
 } else {
   console.error(
-    'usage: credentials.mjs seed | token <opaque|es256|userinfo-opaque|userinfo-jwt> <base>',
+    'usage: credentials.mjs seed | key <file> | token <opaque|es256|userinfo-opaque|userinfo-jwt> <base>',
   );
   process.exit(2);
 }

@@ -4,7 +4,9 @@
 # store; KIND=opaque, the default, or es256 for RFC 9068 JWTs) or ENDPOINT=userinfo (GET with a
 # user's access token from the code flow; KIND=opaque or jwt; needs `npm ci` in bench/):
 # embedded.sh [warm-up] [counted]; LOG_LEVEL as set (default info); IDP_ROOT=<checkout> measures
-# another build (these scripts drive it). Needs valgrind and `npx tsc -b apps/embedded`.
+# another build (these scripts drive it). DPOP=1 (token, userinfo): every request with a fresh
+# DPoP proof of one key, and at userinfo a token bound to it (RFC 9449).
+# Needs valgrind and `npx tsc -b apps/embedded`.
 # Start-up under valgrind takes a few minutes. See README.md.
 set -euo pipefail
 ROOT=${IDP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -39,12 +41,16 @@ if [ "$ENDPOINT" = introspect ]; then
   TOKEN=$(curl -s -u "$CLIENT:$SECRET" -d grant_type=client_credentials "http://127.0.0.1:$PORT/token" |
     sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 else
+  if [ "${DPOP:-0}" = 1 ]; then
+    "$NODE" "$HERE/credentials.mjs" key "$WORK/dpop.pem"
+    export DPOP_KEY="$WORK/dpop.pem"
+  fi
   [ "$ENDPOINT" = userinfo ] && TOKEN_KIND=userinfo-$KIND || TOKEN_KIND=$KIND
   read -r TOKEN BASIC < <("$NODE" "$HERE/credentials.mjs" token "$TOKEN_KIND" "http://127.0.0.1:$PORT")
   CLIENT=${BASIC%%:*} SECRET=${BASIC#*:}
 fi
 export LOAD_ENDPOINT=$ENDPOINT
 "$NODE" "$HERE/load.cjs" "$PORT" "$WARM" "$TOKEN" "$CLIENT:$SECRET"
-echo -n "embedded /$ENDPOINT KIND=$KIND LOG_LEVEL=$LOG_LEVEL root=$ROOT "
+echo -n "embedded /$ENDPOINT KIND=$KIND DPOP=${DPOP:-0} LOG_LEVEL=$LOG_LEVEL root=$ROOT "
 count_between "$PID" "$WORK/cg" "$N" "$NODE" "$HERE/load.cjs" "$PORT" "$N" "$TOKEN" "$CLIENT:$SECRET"
 rm -rf "$WORK"

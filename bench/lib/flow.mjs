@@ -7,6 +7,7 @@
 // page, and the user and password go in the fields the target's `login`
 // names (a peer entry's, bench/lib/peers.mjs; default `username`, `password`).
 import { createHash, randomBytes } from 'node:crypto';
+import { signProof } from './dpop.mjs';
 import { basicAuth } from './oauth.mjs';
 
 const TIMEOUT = () => AbortSignal.timeout(30_000);
@@ -56,12 +57,14 @@ export function formOf(html, form) {
   return { action: decode(action), fields };
 }
 
-async function tokenRequest(tokenUrl, client, params) {
+/** `dpopKey` (bench/lib/dpop.mjs proofKey): a proof goes with the request, and the token must come back bound. */
+async function tokenRequest(tokenUrl, client, params, dpopKey) {
   const res = await fetch(tokenUrl, {
     method: 'POST',
     headers: {
       authorization: basicAuth(client.client_id, client.client_secret),
       'content-type': 'application/x-www-form-urlencoded',
+      ...(dpopKey && { dpop: signProof(dpopKey, { htm: 'POST', htu: tokenUrl }) }),
     },
     body: new URLSearchParams(params),
     signal: TIMEOUT(),
@@ -70,18 +73,23 @@ async function tokenRequest(tokenUrl, client, params) {
   if (res.status !== 200) throw new Error(`${tokenUrl}: ${res.status} ${text.slice(0, 300)}`);
   const body = JSON.parse(text);
   if (typeof body.access_token !== 'string') throw new Error(`no access_token: ${text}`);
+  if (dpopKey && body.token_type !== 'DPoP')
+    throw new Error(`a proof was sent, but token_type is ${body.token_type}`);
   return body;
 }
 
 /**
  * One whole flow for `user` and `client` (scope openid profile email
  * offline_access); returns the token response (access, refresh, ID token).
+ * `dpopKey` (optional): the code is exchanged with a DPoP proof of that key,
+ * so the access token is bound to it (RFC 9449).
  */
 export async function codeFlow(
   { discovery, base, login: loginSpec = {} },
   client,
   user,
   redirectUri,
+  { dpopKey } = {},
 ) {
   const jar = new Jar();
   const get = async (url, init = {}) => {
@@ -147,12 +155,17 @@ export async function codeFlow(
   if (params.get('state') !== state) throw new Error(`state mismatch in ${step.redirect}`);
   const code = params.get('code');
   if (!code) throw new Error(`no code in ${step.redirect}`);
-  const tokens = await tokenRequest(discovery.token_endpoint, client, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: redirectUri,
-    code_verifier: verifier,
-  });
+  const tokens = await tokenRequest(
+    discovery.token_endpoint,
+    client,
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    },
+    dpopKey,
+  );
   if (typeof tokens.id_token !== 'string') throw new Error('no id_token in the token response');
   if (typeof tokens.refresh_token !== 'string')
     throw new Error('no refresh_token in the token response');

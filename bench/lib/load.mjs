@@ -4,23 +4,51 @@
 // error or non-2xx response: a benchmark of errors is worthless.
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { cpuClock } from './cpu.mjs';
 
 function fail(what, bad) {
   if (bad.length) throw new Error(`${what}: ${bad.join('; ')}`);
 }
 
-/** autocannon against url cycling through `requests`; returns { rps, p50, p99, total, errors }. */
-export async function cannon(what, { url, requests, connections, duration, warmup }) {
+/**
+ * autocannon against url cycling through `requests`; returns { rps, p50, p99,
+ * total, errors, generatorCpu }. generatorCpu: this process's CPU (% of one
+ * core) during the measured phase, the load generator's share of the cores.
+ * `prepare({ phase, seconds, rate })` (optional) runs before each phase,
+ * untimed (DPoP rows sign their proofs there); `rate` is the previous
+ * phase's req/s, undefined before the first. `pids` (optional): the
+ * server's processes; then `cpuUsPerReq` is their CPU time (user + system)
+ * in the measured phase alone, per request answered in it.
+ */
+export async function cannon(
+  what,
+  { url, requests, connections, duration, warmup, prepare, pids },
+) {
   const go = (seconds) =>
     autocannon({ url, connections, duration: seconds, pipelining: 1, timeout: 10, requests });
-  if (warmup) await go(warmup);
+  let rate;
+  if (warmup) {
+    await prepare?.({ phase: 'warmup', seconds: warmup, rate });
+    const w = await go(warmup);
+    rate = w.requests.total / w.duration;
+  }
+  await prepare?.({ phase: 'measure', seconds: duration, rate });
+  const self = process.cpuUsage();
+  const server = pids && cpuClock(pids);
+  const t0 = performance.now();
   const r = await go(duration);
+  const serverCpu = server?.stop();
+  const used = process.cpuUsage(self);
+  const wall = (performance.now() - t0) / 1000;
   const row = {
     rps: r.requests.total / r.duration,
     total: r.requests.total,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.non2xx + r.errors + r.timeouts,
+    generatorCpu: `${Math.round(((used.user + used.system) / 1e6 / wall) * 100)}%`,
+    cpuUsPerReq:
+      serverCpu && r.requests.total ? (serverCpu.seconds * 1e6) / r.requests.total : undefined,
   };
   const bad = [];
   if (!row.total) bad.push('no request completed');

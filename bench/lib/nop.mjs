@@ -17,7 +17,7 @@ export const NOP_VERSION = createRequire(import.meta.url)('oidc-provider/package
 function supports(scenario, variant) {
   if (scenario === 'introspection' && variant === 'jwt')
     return 'node-oidc-provider refuses to introspect JWT access tokens (a resource server verifies them itself)';
-  if (scenario === 'userinfo' && variant === 'jwt')
+  if (scenario === 'userinfo' && (variant === 'jwt' || variant === 'jwt + DPoP'))
     return 'node-oidc-provider issues JWT access tokens only for resource servers, not for its userinfo';
   return true;
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { isolatedEnv } from './isolated-env.mjs';
 import { benchRateLimits } from './rate-limits.mjs';
+import { proofMaxAgeEnv } from './dpop.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,20 @@ export async function startOurs({
   const authPort = authPorts[0];
   // Every auth-api replica has the same issuer, as behind one load balancer.
   const base = `http://127.0.0.1:${authPort}`;
-  const common = { ISSUER: base, SEED_FILE: seedFile, LOG_LEVEL: 'warn', ...benchRateLimits() };
+  // DPoP rows sign a phase's proofs just before it: a phase longer than the
+  // default DPOP_PROOF_MAX_AGE allows needs the setting raised (logged).
+  const proofAge = proofMaxAgeEnv(Math.max(options.duration ?? 0, options.warmup ?? 0));
+  if (proofAge.DPOP_PROOF_MAX_AGE)
+    log(
+      `ours/${mode}: DPOP_PROOF_MAX_AGE=${proofAge.DPOP_PROOF_MAX_AGE} (pre-signed proofs of ${options.duration} s phases)`,
+    );
+  const common = {
+    ISSUER: base,
+    SEED_FILE: seedFile,
+    LOG_LEVEL: 'warn',
+    ...benchRateLimits(),
+    ...proofAge,
+  };
   const services = {};
   const appOf = {}; // process name → app
   const url = (name) => `http://127.0.0.1:${services[name].spec.env.PORT}`;

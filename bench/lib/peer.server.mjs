@@ -129,6 +129,9 @@ server.listen(Number(process.env.PEER_PORT ?? 0), '127.0.0.1', () => {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // DPoP (RFC 9449) as nop documents it: proofs accepted for 300 s, jti
+      // replay checked in the adapter's ReplayDetection model, no nonces.
+      dPoP: { enabled: true },
       introspection: { enabled: true },
       resourceIndicators: {
         enabled: true,

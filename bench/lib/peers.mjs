@@ -14,8 +14,9 @@
 //                             //   verify() (optional) runs after the peer's rows and throws if the
 //                             //   run did not use what the label claims; it returns a note.
 //     supports(scenario, variant)  // → true, or a string: why the peer has no such row (row notes).
-//                             //   scenario/variant keys: issuance: 'opaque' | 'JWT ES256' | 'JWT RS256';
-//                             //   introspection: 'opaque' | 'jwt'; userinfo: 'opaque' | 'jwt';
+//                             //   scenario/variant keys: issuance: 'opaque' | 'JWT ES256' | 'JWT RS256'
+//                             //   | 'opaque + DPoP' | 'JWT ES256 + DPoP'; introspection: 'opaque' | 'jwt';
+//                             //   userinfo: 'opaque' | 'jwt' | 'opaque + DPoP' | 'jwt + DPoP';
 //                             //   codeflow: 'code flow' | 'refresh rotation'
 //     warmup?                 // seconds, or async (ctx, probe) => ({ note }): bench/lib/warmup.mjs
 //     login?: { form?: RegExp, username?: 'username', password?: 'password' }

@@ -14,10 +14,24 @@ const times = (n) => `${Number.isInteger(n) ? n.toFixed(1) : n}×`;
  * such row. `variant` is the scenario's variant key (bench/lib/peers.mjs);
  * `label` (optional) what the table shows instead. The goals come from
  * bench/lib/goals.mjs; a goal whose side has no figure is not judged.
+ * `baseline` (optional): `{ label, ours, peers }`, the same row without the
+ * feature measured in the same run (the DPoP rows: without DPoP); the row
+ * then says what the feature costs each target (`costOf`).
  */
-export function compare({ scenario, variant, label, mode, unit, ours, peers = {}, bare, notes }) {
+export function compare({
+  scenario,
+  variant,
+  label,
+  mode,
+  unit,
+  ours,
+  peers = {},
+  bare,
+  notes,
+  baseline,
+}) {
   const peerCells = {};
-  const cpu = [ours.cpu && `ours CPU ${ours.cpu}`];
+  const cpu = [ours.cpu && `ours CPU ${ours.cpu}${generator(ours)}`];
   const na = new Map(); // why → peer names, so peers sharing a reason share a note
   for (const [name, fig] of Object.entries(peers)) {
     if (!fig || fig.na || !fig.rps) {
@@ -32,7 +46,7 @@ export function compare({ scenario, variant, label, mode, unit, ours, peers = {}
       p99: fig.p99,
       ratio: ours.rps / fig.rps,
     };
-    if (fig.cpu) cpu.push(`${name} CPU ${fig.cpu}`);
+    if (fig.cpu) cpu.push(`${name} CPU ${fig.cpu}${generator(fig)}`);
   }
   const ratioBare = bare?.rps ? ours.rps / bare.rps : undefined;
   const goals = [];
@@ -42,6 +56,7 @@ export function compare({ scenario, variant, label, mode, unit, ours, peers = {}
     goals.push({ goal: `≥ ${times(min)} ${against}`, met: ratio >= min });
   }
   const missed = goals.filter((g) => !g.met).map((g) => g.goal);
+  const cost = baseline && costOf(ours, peers, baseline);
   return {
     scenario,
     variant: label ?? variant,
@@ -61,13 +76,50 @@ export function compare({ scenario, variant, label, mode, unit, ours, peers = {}
     target: goals.length ? goals.map((g) => g.goal).join(', ') : undefined,
     met: goals.length ? !missed.length : undefined,
     missed,
+    baseline: cost?.ratios,
     notes:
       [
+        cost?.note,
         notes,
         ...[...na].map(([why, names]) => `${names.join(', ')} n/a: ${why}`),
         cpu.filter(Boolean).join(', '),
       ]
         .filter(Boolean)
         .join('; ') || undefined,
+  };
+}
+
+/** ", load generator 41%" when the figure has the generator's CPU (bench/lib/load.mjs cannon). */
+const generator = (fig) => (fig.generatorCpu ? ` (load generator ${fig.generatorCpu})` : '');
+
+/**
+ * What a feature costs, from a row's figures and the same row's without it
+ * (`baseline`: { label, ours, peers }): { ratios: { ours, peers: { name:
+ * ratio } }, note }, ratio = req/s with ÷ req/s without (1 = free), and,
+ * when both have it, our server CPU µs per request with and without.
+ */
+export function costOf(ours, peers, baseline) {
+  const ratio = (a, b) => (a?.rps && b?.rps ? a.rps / b.rps : undefined);
+  const ratios = { ours: ratio(ours, baseline.ours), peers: {} };
+  for (const [name, fig] of Object.entries(peers)) {
+    const r = ratio(fig, baseline.peers?.[name]);
+    if (r !== undefined) ratios.peers[name] = r;
+  }
+  // "0.80× (server CPU 200 → 250 µs/req, +50)": the CPU part when both figures have it.
+  const part = (name, r, w, wo) => {
+    const us =
+      w !== undefined && wo !== undefined
+        ? ` (server CPU ${Math.round(wo)} → ${Math.round(w)} µs/req, ${w >= wo ? '+' : '−'}${Math.round(Math.abs(w - wo))})`
+        : '';
+    return `${name} ${r.toFixed(2)}×${us}`;
+  };
+  const parts = [];
+  if (ratios.ours !== undefined)
+    parts.push(part('ours', ratios.ours, ours.cpuUsPerReq, baseline.ours?.cpuUsPerReq));
+  for (const [name, r] of Object.entries(ratios.peers))
+    parts.push(part(name, r, peers[name].cpuUsPerReq, baseline.peers[name].cpuUsPerReq));
+  return {
+    ratios,
+    note: parts.length ? `vs ${baseline.label} (same run): ${parts.join(', ')}` : undefined,
   };
 }
