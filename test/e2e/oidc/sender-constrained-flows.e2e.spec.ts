@@ -320,6 +320,49 @@ function combinedSuite(mode: string, start: Start): void {
       expect(await widened.json()).toMatchObject({ error: 'invalid_target' });
     });
 
+    it('an error response to a pushed request carries the pushed state and iss (RFC 9207)', async () => {
+      const spa: oauth.Client = { client_id: SPA };
+      const state = oauth.generateRandomState();
+      const pushed = await oauth.processPushedAuthorizationResponse(
+        as,
+        spa,
+        await oauth.pushedAuthorizationRequest(
+          as,
+          spa,
+          oauth.None(),
+          {
+            redirect_uri: REDIRECT_URI,
+            response_type: 'code',
+            scope: 'openid',
+            state,
+            prompt: 'none',
+            code_challenge: await oauth.calculatePKCECodeChallenge(
+              oauth.generateRandomCodeVerifier(),
+            ),
+            code_challenge_method: 'S256',
+          },
+          insecure,
+        ),
+      );
+      // No session, prompt=none: login_required, sent to the client (OIDC Core 3.1.2.6).
+      const url = new URL('/authorize', provider!.authorizeBase);
+      url.searchParams.set('client_id', SPA);
+      url.searchParams.set('request_uri', pushed.request_uri);
+      const res = await new CookieBrowser().follow(url.toString(), {}, provider!.base);
+      expect([302, 303]).toContain(res.status);
+      const callback = new URL(res.headers.get('location')!);
+      expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+      expect(Object.fromEntries(callback.searchParams)).toMatchObject({
+        error: 'login_required',
+        state,
+        iss: provider!.base,
+      });
+      // oauth4webapi checks iss and state before it reports the error.
+      expect(() => oauth.validateAuthResponse(as, spa, callback, state)).toThrow(
+        oauth.AuthorizationResponseError,
+      );
+    });
+
     it('a request object pushed by the client but signed with another key is refused, as JSON', async () => {
       const jar: oauth.Client = { client_id: JAR };
       const auth = oauth.PrivateKeyJwt(
