@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     ],
     bindings,
     // Every grant, client, user and key lives in the event store. Redis only takes
-    // revocation tombstones (those calls fail alone); Kafka sits behind the outbox.
+    // revocation tombstones and client-assertion jtis (those calls fail alone);
+    // Kafka sits behind the outbox.
     readiness: { required: ['event_store'] },
     // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
     grpc: { port: config.GRPC_PORT ?? 50051 },
