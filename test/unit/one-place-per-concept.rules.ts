@@ -166,10 +166,35 @@ export function responseTypeOutsideOAuthErrors(f: SourceFile): string | undefine
     : undefined;
 }
 
+// --- "accept once" through the ReplayStore port only ---
+
+/**
+ * The read model's setIfAbsent is a cache write (introspection records
+ * written once per event), not a claim of a one-time value: it may stay.
+ * The device flow's store reserves a unique index entry that is read back
+ * (user code → device) and a polling window that slow_down overwrites
+ * (RFC 8628 3.5): neither is a value accepted once, which is all ReplayStore does.
+ */
+const SET_IF_ABSENT_OWNERS = new Set([
+  'packages/eventsourcing/src/apply-introspection-writes.ts',
+  'apps/token-service/src/device/device-flow-store.ts',
+]);
+const CLAIM = /\.setIfAbsent\(|'NX'\)/;
+
+export function claimOutsideReplayStore(f: SourceFile): string | undefined {
+  if (isTest(f.path) || f.path.startsWith('packages/cache/src/')) return undefined;
+  if (SET_IF_ABSENT_OWNERS.has(f.path)) return undefined;
+  const line = codeLines(f.text).find((l) => CLAIM.test(l));
+  return line === undefined
+    ? undefined
+    : `claims a one-time value itself instead of ReplayStore.claimOnce: ${line.trim()}`;
+}
+
 export const RULES = {
   'node:crypto is used in @idp/crypto only': nodeCryptoOutsideCrypto,
   'stream ids are built in packages/domain/src/streams.ts only': streamIdOutsideDomain,
   'access-token JWEs are made by encryptAccessToken only': jweOutsideCrypto,
   'the supported grant types are listed in domain only': grantListOutsideDomain,
   '{status, headers, body} is HttpResponse only': responseTypeOutsideOAuthErrors,
+  'one-time values are claimed through ReplayStore only': claimOutsideReplayStore,
 } as const;

@@ -1,4 +1,5 @@
 import {
+  claimOutsideReplayStore,
   grantListOutsideDomain,
   jweOutsideCrypto,
   nodeCryptoOutsideCrypto,
@@ -73,5 +74,15 @@ describe('the rules catch a planted copy', () => {
     expect(responseTypeOutsideOAuthErrors(file('apps/auth-api/src/x.ts', ret))).toMatch(
       /HttpResponse/,
     );
+  });
+
+  it('a one-time value claimed beside the ReplayStore', () => {
+    const text = "return this.cache.setIfAbsent(`client-assertion:${h}`, '1', ttl);";
+    expect(claimOutsideReplayStore(file('apps/token-service/src/x.ts', text))).toMatch(
+      /ReplayStore/,
+    );
+    const nx = "await redis.set(key, '1', 'PX', ttl, 'NX');";
+    expect(claimOutsideReplayStore(file('apps/auth-api/src/x.ts', nx))).toMatch(/ReplayStore/);
+    expect(claimOutsideReplayStore(file('packages/cache/src/replay/x.ts', nx))).toBeUndefined();
   });
 });

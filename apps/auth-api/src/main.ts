@@ -7,6 +7,8 @@ import {
   distributedAdapters,
   exitOnShutdownSignals,
   redisAbuseStores,
+  redisReplayStore,
+  ReplayStoreModule,
   reportStartupFailure,
   redisConnection,
   RpcClientsModule,
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     modules: [
       rpc,
       AbuseStoresModule.forRoot(await redisAbuseStores(config, 'auth-api')),
+      // DPoP proof jtis are accepted once across every replica (ADR 0027).
+      ReplayStoreModule.forRoot(await redisReplayStore(config, 'auth-api')),
       // Pushed authorization requests (RFC 9126), redeemable through any replica.
       PushedRequestStoreModule.forRoot(
         await createRedisPushedRequestStore({

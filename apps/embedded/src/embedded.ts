@@ -5,9 +5,16 @@ import {
   InMemoryCacheInvalidations,
   InMemoryPushedRequestStore,
   InMemoryReadModelCache,
+  InMemoryReplayStore,
 } from '@idp/cache';
 import { createEventStore, OutboxRelay } from '@idp/eventstore';
-import { AbuseStoresModule, inMemoryAbuseStores, relayHooks, runService } from '@idp/nest-kit';
+import {
+  AbuseStoresModule,
+  inMemoryAbuseStores,
+  relayHooks,
+  ReplayStoreModule,
+  runService,
+} from '@idp/nest-kit';
 import type { Projector } from '@idp/eventsourcing';
 import { AuthApiModule, PushedRequestStoreModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
@@ -64,6 +71,8 @@ export async function startEmbedded(base: Config) {
       inProcessRpc,
       // One process: the abuse controls count in memory (ADR 0016).
       AbuseStoresModule.forRoot(inMemoryAbuseStores()),
+      // One process: DPoP proof and client-assertion jtis are claimed in one Map.
+      ReplayStoreModule.forRoot(new InMemoryReplayStore()),
       // One replica: pushed authorization requests (RFC 9126) wait in memory.
       PushedRequestStoreModule.forRoot(new InMemoryPushedRequestStore()),
       AuthApiModule,

@@ -5,6 +5,8 @@ import { loadConfig } from '@idp/config';
 import {
   distributedAdapters,
   exitOnShutdownSignals,
+  redisReplayStore,
+  ReplayStoreModule,
   reportStartupFailure,
   runService,
   startTracing,
@@ -26,10 +28,18 @@ async function main(): Promise<void> {
   const { shutdown } = await runService({
     name: 'token-service',
     // TokenRpc's and AdminRpc's handlers come with TokenRpcModule and AdminModule (ADR 0023).
-    modules: [TokenServiceModule, AdminModule, LogoutModule, TokenRpcModule],
+    modules: [
+      // Client-assertion jtis are accepted once across every replica (RFC 7523 3).
+      ReplayStoreModule.forRoot(await redisReplayStore(config, 'token-service')),
+      TokenServiceModule,
+      AdminModule,
+      LogoutModule,
+      TokenRpcModule,
+    ],
     bindings,
     // Every grant, client, user and key lives in the event store. Redis only takes
-    // revocation tombstones (those calls fail alone); Kafka sits behind the outbox.
+    // revocation tombstones and client-assertion jtis (those calls fail alone);
+    // Kafka sits behind the outbox.
     readiness: { required: ['event_store'] },
     // One shutdown sequence: HTTP, then gRPC, consumers, outbox, stores (docs/operations/restarts.md).
     grpc: { port: config.GRPC_PORT ?? 50051 },

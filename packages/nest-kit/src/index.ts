@@ -38,3 +38,4 @@ export * from './http/route-methods';
 export * from './abuse/client-ip';
 export * from './abuse/abuse-stores.module';
 export * from './abuse/endpoint-rate-limits';
+export * from './replay/replay-store.module';

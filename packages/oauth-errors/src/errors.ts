@@ -1,3 +1,4 @@
+import { dpopChallenge } from './dpop-errors';
 import { OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from './oauth-error';
 
 /** Quotes a value for an auth-param (RFC 9110 quoted-string). */
@@ -90,13 +91,22 @@ function bearerChallenge(fields: Record<string, string | undefined>): string {
   return params.length ? `Bearer ${params.join(', ')}` : 'Bearer';
 }
 
-/** RFC 6750 3.1: no credentials at all → a bare challenge, no error code. */
+/**
+ * RFC 6750 3.1: no credentials at all → a bare challenge, no error code.
+ * `dpopAlgs`: a resource that also takes DPoP-bound tokens offers that
+ * scheme too, with the algs it accepts (RFC 9449 7.1), in the same header.
+ */
 export class MissingBearerToken extends OAuthError {
   override readonly name = 'missing_token';
-  constructor(realm = 'idp') {
+  constructor(realm = 'idp', options: { readonly dpopAlgs?: readonly string[] } = {}) {
+    const bearer = bearerChallenge({ realm });
+    const { dpopAlgs } = options;
     super('invalid_request', {
       status: 401,
-      headers: { 'WWW-Authenticate': bearerChallenge({ realm }) },
+      headers: {
+        'WWW-Authenticate':
+          dpopAlgs === undefined ? bearer : `${bearer}, ${dpopChallenge({ algs: dpopAlgs })}`,
+      },
     });
   }
   override toJSON() {

@@ -11,10 +11,10 @@ import {
   sendRaw,
 } from './bad-input.support';
 
-/** RFC 6750 3: no credentials → a bare challenge, no error code. */
 const UNSUPPORTED =
   'unsupported content type: the request body must be application/x-www-form-urlencoded';
-const BARE = /^Bearer realm="idp"$/;
+/** RFC 6750 3.1, RFC 9449 7.1: no credentials → both schemes offered, no error code. */
+const BARE = /^Bearer realm="idp", DPoP algs="[^"]+"$/;
 const challenge = (error: string) =>
   new RegExp(`^Bearer realm="idp", error="${error}"(, error_description="[^"]*")?$`);
 const INVALID_REQUEST = challenge('invalid_request');

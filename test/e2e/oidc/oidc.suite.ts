@@ -165,7 +165,10 @@ export function oidcSuite(mode: string, start: StartProvider): void {
       expect(forged.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
       const none = await call();
       expect(none.status).toBe(401);
-      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="idp"');
+      // RFC 6750 3.1 and RFC 9449 7.1: both schemes offered, no error code.
+      expect(none.headers.get('www-authenticate')).toBe(
+        'Bearer realm="idp", DPoP algs="ES256 EdDSA RS256 PS256"',
+      );
     });
 
     it('refresh rotates the refresh token; presenting the old one again revokes the whole grant', async () => {

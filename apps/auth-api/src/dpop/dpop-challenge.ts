@@ -1,4 +1,4 @@
-import { dpopChallenge, OAuthError } from '@idp/oauth-errors';
+import { dpopChallenge, MissingBearerToken, OAuthError } from '@idp/oauth-errors';
 
 /**
  * A protected resource's error for a DPoP-scheme request carries a DPoP
@@ -27,4 +27,26 @@ export function withDpopChallenge(err: unknown, algs: readonly string[]): unknow
     },
     cause: err,
   });
+}
+
+/**
+ * The challenges of a request whose token could not be read (RFC 9449 7.1,
+ * RFC 6750 3): with no token at all, both schemes are offered (Bearer, and
+ * DPoP with its algs); a malformed `Authorization: DPoP …` header is the
+ * DPoP scheme's invalid_request, not a Bearer one. Other errors pass.
+ */
+export function withReadChallenges(
+  err: unknown,
+  authorization: string | undefined,
+  algs: readonly string[],
+): unknown {
+  if (err instanceof MissingBearerToken) return new MissingBearerToken('idp', { dpopAlgs: algs });
+  return schemeOf(authorization) === 'dpop' ? withDpopChallenge(err, algs) : err;
+}
+
+/** The auth-scheme of an Authorization header, lower-cased (RFC 7235 2.1: case-insensitive). */
+function schemeOf(authorization: string | undefined): string | undefined {
+  const value = authorization?.trim();
+  if (value === undefined || value === '') return undefined;
+  return value.split(/\s/, 1)[0]!.toLowerCase();
 }

@@ -61,14 +61,16 @@ describe('/userinfo', () => {
     expect(res.body).toBe('eyJ.eyJ.sig');
   });
 
-  it('answers no token at all with 401 and a bare Bearer challenge (RFC 6750 3.1)', async () => {
+  it('answers no token at all with 401 and bare challenges of both schemes (RFC 6750 3.1, RFC 9449 7.1)', async () => {
     for (const res of [
       await app.inject({ url: '/userinfo' }),
       await app.inject({ url: '/userinfo', headers: { authorization: 'Basic YTpi' } }),
       await app.inject({ method: 'POST', url: '/userinfo' }),
     ]) {
       expect(res.statusCode).toBe(401);
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="idp"');
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="idp", DPoP algs="ES256 EdDSA RS256 PS256"',
+      );
       expect(res.json()).toEqual({
         error: 'invalid_request',
         error_description: 'no access token provided',

@@ -3,13 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FormBody, formParams, isForm, RenderErrorsWith, StrictQuery } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import type { RawParams } from '@idp/nest-kit';
-import { withDpopChallenge } from '../dpop/dpop-challenge';
+import { withDpopChallenge, withReadChallenges } from '../dpop/dpop-challenge';
 import { DpopProofs } from '../dpop/dpop-proofs';
 import { ClientCertificates } from '../mtls/client-certificates';
 import {
   bearerErrorResponse,
   MAX_ACCESS_TOKEN_LENGTH,
   presentedToken,
+  type BearerSources,
   type PresentedToken,
 } from '../http/bearer-token';
 import { RateLimit } from '../http/rate-limit.guard';
@@ -40,7 +41,7 @@ export class UserinfoController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     return this.answer(
-      presentedToken({ authorization: request.headers.authorization, query: queryOf(request) }),
+      this.presented({ authorization: request.headers.authorization, query: queryOf(request) }),
       request,
       reply,
     );
@@ -59,7 +60,7 @@ export class UserinfoController {
       ? formParams(request, { access_token: MAX_ACCESS_TOKEN_LENGTH })
       : undefined;
     return this.answer(
-      presentedToken({
+      this.presented({
         authorization: request.headers.authorization,
         query: queryOf(request),
         form,
@@ -67,6 +68,15 @@ export class UserinfoController {
       request,
       reply,
     );
+  }
+
+  /** The token as presented; errors reading it carry the challenges of both schemes (RFC 9449 7.1). */
+  private presented(sources: BearerSources): PresentedToken {
+    try {
+      return presentedToken(sources);
+    } catch (err) {
+      throw withReadChallenges(err, sources.authorization, this.dpop.algs);
+    }
   }
 
   private async answer(

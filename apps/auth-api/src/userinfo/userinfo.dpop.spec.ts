@@ -98,6 +98,57 @@ describe('/userinfo with DPoP (RFC 9449 7)', () => {
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^DPoP error="invalid_token", .*algs="ES256"$/);
   });
+
+  it.each([
+    ['DPoP without a token', 'DPoP'],
+    ['DPoP with spaces only', 'DPoP    '],
+    ['DPoP with two tokens', 'DPoP a b'],
+    ['DPoP with a quote', 'DPoP a"b'],
+    ['the scheme in another case', 'dpop a,b'],
+  ])(
+    'answers a malformed DPoP Authorization header (%s) with a DPoP invalid_request challenge',
+    async (_, authorization) => {
+      const res = await get({ authorization });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'malformed DPoP Authorization header',
+      });
+      expect(res.headers['www-authenticate']).toBe(
+        `DPoP error="invalid_request", error_description="malformed DPoP Authorization header", ${ALGS}`,
+      );
+      expect(userinfo).not.toHaveBeenCalled();
+    },
+  );
+
+  it('answers a DPoP header beside a form access_token with a DPoP invalid_request challenge', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/userinfo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'DPoP at-1' },
+      payload: 'access_token=at-1',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['www-authenticate']).toMatch(/^DPoP error="invalid_request", /);
+    expect(res.headers['www-authenticate']).toContain(ALGS);
+    expect(userinfo).not.toHaveBeenCalled();
+  });
+
+  it('offers both schemes, DPoP with its algs, to a request without any token (RFC 9449 7.1)', async () => {
+    for (const res of [
+      await get({}),
+      await get({ authorization: 'Basic YTpi' }),
+      await app.inject({ method: 'POST', url: '/userinfo' }),
+    ]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe(`Bearer realm="idp", DPoP ${ALGS}`);
+      expect(res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'no access token provided',
+      });
+    }
+    expect(userinfo).not.toHaveBeenCalled();
+  });
 });
 
 describe('/userinfo with DPOP_NONCE', () => {

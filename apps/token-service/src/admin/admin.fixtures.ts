@@ -4,12 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryReadModelCache } from '@idp/cache';
+import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import { randomBase64url } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule } from '@idp/nest-kit';
+import { HealthModule, InfraModule, ReplayStoreModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { TokenServiceModule } from '../token-service.module';
 import { AdminModule } from './admin.module';
@@ -44,6 +44,7 @@ export async function startAdminHarness(
         cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
       }),
       HealthModule,
+      ReplayStoreModule.forRoot(new InMemoryReplayStore()),
       TokenServiceModule,
       AdminModule,
       ...modules,

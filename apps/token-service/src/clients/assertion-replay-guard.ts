@@ -1,21 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
+import { REPLAY_STORE, type ReplayStore } from '@idp/cache';
 import { sha256Base64url } from '@idp/crypto';
 import { TemporarilyUnavailable } from '@idp/oauth-errors';
 
 /**
  * Remembers client-assertion jtis (client_secret_jwt and private_key_jwt)
  * until they expire, so an intercepted assertion cannot be replayed (RFC
- * 7523 3, item 7). The claim is a SET NX in the store token-service shares
- * with every replica (Redis in the distributed mode, memory in the embedded
- * one), so a replay is refused whichever replica it reaches. The key is a
- * digest: a jti is the client's choice, of any length and content.
+ * 7523 3, item 7). The claim goes to the ReplayStore every replica shares
+ * (Redis in the distributed mode, memory in the embedded one), the same
+ * "accept once" port as DPoP proof jtis, so a replay is refused whichever
+ * replica it reaches. The key is a digest: a jti is the client's choice, of
+ * any length and content.
  */
 @Injectable()
 export class AssertionReplayGuard {
   private readonly log = new Logger('AssertionReplayGuard');
 
-  constructor(@Inject(READ_MODEL_CACHE) private readonly store: ReadModelCache) {}
+  constructor(@Inject(REPLAY_STORE) private readonly store: ReplayStore) {}
 
   /**
    * True for the first use of this client's jti, false for a replay.
@@ -25,7 +26,7 @@ export class AssertionReplayGuard {
   async firstUse(clientId: string, jti: string, exp: number, now: number): Promise<boolean> {
     const key = `client-assertion:${sha256Base64url(`${clientId}\u0000${jti}`)}`;
     try {
-      return await this.store.setIfAbsent(key, '1', Math.max(1, exp - now) * 1000);
+      return await this.store.claimOnce(key, Math.max(1, exp - now) * 1000);
     } catch (err) {
       this.log.warn(`assertion replay check failed: ${(err as Error).message}`);
       throw new TemporarilyUnavailable('client authentication is unavailable; retry the request', {

@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, SignJWT, type JWK } from 'jose';
-import { InMemoryReadModelCache, type ReadModelCache } from '@idp/cache';
+import { InMemoryReadModelCache, InMemoryReplayStore, type ReplayStore } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig, type Config } from '@idp/config';
 import { clientAuthentication, type ClientAuthentication } from '@idp/contracts';
 import { randomBase64url } from '@idp/crypto';
 import { CommandRunner } from '@idp/eventsourcing';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule, registry } from '@idp/nest-kit';
+import { HealthModule, InfraModule, registry, ReplayStoreModule } from '@idp/nest-kit';
 import { InvalidClient, InvalidClientMetadata, OAuthError } from '@idp/oauth-errors';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 import { ClientSecretBox } from '../secrets/client-secret-box';
@@ -88,8 +88,8 @@ describe('client_secret_jwt', () => {
   let app: INestApplicationContext;
   let store: TypeOrmEventStore;
   let config: Config;
-  /** The store replicas share (Redis in the distributed mode): jtis are claimed there. */
-  const shared = new InMemoryReadModelCache({ sweepIntervalMs: 0 });
+  /** The ReplayStore replicas share (Redis in the distributed mode): jtis are claimed there. */
+  const shared = new InMemoryReplayStore();
   let auth: ClientAuthenticator;
   let clients: ClientRegistry;
   let secret: string;
@@ -127,8 +127,9 @@ describe('client_secret_jwt', () => {
           config,
           bus,
           eventStore: store,
-          cache: shared,
+          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
         }),
+        ReplayStoreModule.forRoot(shared),
         HealthModule,
         TokenServiceModule,
       ],
@@ -484,7 +485,7 @@ describe('client_secret_jwt', () => {
 
   describe('other replicas: the same events, the shared store, KEY_ENCRYPTION_KEY', () => {
     /** A replica of token-service over the same events and shared store, configured with `kek`. */
-    function replicaWith(kek: string, store2: ReadModelCache = shared): ClientAuthenticator {
+    function replicaWith(kek: string, store2: ReplayStore = shared): ClientAuthenticator {
       const other = { ...config, KEY_ENCRYPTION_KEY: kek };
       const registryOf = new ClientRegistry(
         new CommandRunner(store),
@@ -520,8 +521,10 @@ describe('client_secret_jwt', () => {
 
     it('a replay store that cannot answer is 503 temporarily_unavailable, not invalid_client', async () => {
       const down = {
-        setIfAbsent: () => Promise.reject(new Error('connection refused')),
-      } as unknown as ReadModelCache;
+        claimOnce: () => Promise.reject(new Error('connection refused')),
+        ready: () => Promise.resolve(false),
+        close: () => Promise.resolve(),
+      } satisfies ReplayStore;
       const err = await replicaWith(config.KEY_ENCRYPTION_KEY!, down)
         .authenticate(csjwt(await hsAssertion(secret)), ENDPOINT, ISSUER)
         .then(

@@ -5,11 +5,11 @@ import { randomBytes } from '@idp/crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryReadModelCache } from '@idp/cache';
+import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule } from '@idp/nest-kit';
+import { HealthModule, InfraModule, ReplayStoreModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import type { ClientAuthentication } from '@idp/contracts';
 import { ClientRegistry } from '../clients/client-registry.service';
@@ -76,6 +76,7 @@ describe('device authorization grant (token-service)', () => {
           cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
         }),
         HealthModule,
+        ReplayStoreModule.forRoot(new InMemoryReplayStore()),
         TokenServiceModule,
       ],
     })

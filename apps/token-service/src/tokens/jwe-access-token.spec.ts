@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import { InMemoryReadModelCache } from '@idp/cache';
+import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
 import { InProcessEventBus, silentBusLogger } from '@idp/bus';
 import { loadConfig } from '@idp/config';
 import type { ClientMetadataInput } from '@idp/contracts';
 import { decryptAccessToken, verifyOurJwt, randomBytes } from '@idp/crypto';
 import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule } from '@idp/nest-kit';
+import { HealthModule, InfraModule, ReplayStoreModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { KeyRingService } from '../keys/key-ring.service';
@@ -87,6 +87,7 @@ describe('TokenMinter: encrypted (jwe) access tokens', () => {
           cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
         }),
         HealthModule,
+        ReplayStoreModule.forRoot(new InMemoryReplayStore()),
         TokenServiceModule,
       ],
     })

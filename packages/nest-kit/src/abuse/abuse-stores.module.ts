@@ -9,15 +9,11 @@ import { CONFIG, type Config } from '@idp/config';
 import {
   ATTEMPT_THROTTLE,
   createRedisAttemptThrottle,
-  createRedisReplayStore,
   createRedisSharedCounter,
   InMemoryAttemptThrottle,
-  InMemoryReplayStore,
   InMemorySharedCounter,
   RateLimiter,
-  REPLAY_STORE,
   type AttemptThrottle,
-  type ReplayStore,
   type SharedCounter,
 } from '@idp/cache';
 import { redisConnection } from '../bootstrap/infra-connections';
@@ -27,8 +23,6 @@ export interface AbuseStores {
   readonly throttle: AttemptThrottle;
   /** What every replica let through, per rate-limit key. */
   readonly counter: SharedCounter;
-  /** One-time values every replica accepts once (DPoP proof jtis, ADR 0027). */
-  readonly replay: ReplayStore;
 }
 
 const ABUSE_STORES = Symbol('AbuseStores');
@@ -43,10 +37,6 @@ export async function redisAbuseStores(config: Config, service: string): Promise
   return {
     throttle: await createRedisAttemptThrottle(connection),
     counter: await createRedisSharedCounter(connection),
-    replay: await createRedisReplayStore({
-      ...connection,
-      connectionName: `${service}-replay`,
-    }),
   };
 }
 
@@ -54,7 +44,6 @@ export function inMemoryAbuseStores(): AbuseStores {
   return {
     throttle: new InMemoryAttemptThrottle(),
     counter: new InMemorySharedCounter(),
-    replay: new InMemoryReplayStore(),
   };
 }
 
@@ -68,7 +57,6 @@ class AbuseStoresLifecycle implements OnApplicationShutdown {
     await this.limiter.close();
     await this.stores.throttle.close();
     await this.stores.counter.close();
-    await this.stores.replay.close();
   }
 }
 
@@ -80,7 +68,6 @@ export class AbuseStoresModule {
     const providers = [
       { provide: ABUSE_STORES, useValue: stores },
       { provide: ATTEMPT_THROTTLE, useValue: stores.throttle },
-      { provide: REPLAY_STORE, useValue: stores.replay },
       {
         // One limiter per process: its buckets exchange counts every RATE_LIMIT_SYNC_MS.
         provide: RateLimiter,
@@ -92,7 +79,7 @@ export class AbuseStoresModule {
     return {
       module: AbuseStoresModule,
       providers: [...providers, AbuseStoresLifecycle],
-      exports: [ATTEMPT_THROTTLE, REPLAY_STORE, RateLimiter],
+      exports: [ATTEMPT_THROTTLE, RateLimiter],
     };
   }
 }
