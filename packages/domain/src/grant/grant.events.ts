@@ -1,6 +1,7 @@
 import {
   AccessTokenIssued,
   GrantRevoked,
+  type ClaimsRequest,
   IdTokenIssued,
   RefreshTokenIssued,
   type GrantEvent,
@@ -35,6 +36,7 @@ export function accessTokenIssued(
   scope: string,
   t: AccessTokenSpec,
   meta: CommandMeta,
+  claimsRequest?: ClaimsRequest,
 ): PendingGrantEvent {
   return AccessTokenIssued.create(
     {
@@ -48,6 +50,7 @@ export function accessTokenIssued(
       exp: t.exp,
       extraClaims: { ...t.extraClaims },
       ...(t.cnf === undefined ? {} : { cnf: { ...t.cnf } }),
+      ...(claimsRequest === undefined ? {} : { claimsRequest }),
     },
     eventMeta(meta),
   );
