@@ -11,7 +11,12 @@ import {
   stateAfter,
 } from '../grant/grant.fixtures';
 import { acrOfSession, checkEssentialAcr, PASSWORD_ACR } from './acr';
-import { claimsRequestForClient, idTokenUserClaims, userinfoClaims } from './requested-claims';
+import {
+  claimsRequestForClient,
+  idTokenUserClaims,
+  requestedUserClaims,
+  userinfoClaims,
+} from './requested-claims';
 
 const user = {
   name: 'Ada Lovelace',
@@ -100,6 +105,18 @@ describe('claimsRequestForClient', () => {
     });
     expect(claimsRequestForClient({ userinfo: { name: null } }, 'openid email')).toBeUndefined();
     expect(claimsRequestForClient(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('requestedUserClaims (the consent page)', () => {
+  it('lists the standard claims of both members once, without acr or custom names', () => {
+    expect(
+      requestedUserClaims({
+        id_token: { acr: null, email: null, name: null },
+        userinfo: { email: null, roles: null, phone_number: null },
+      }),
+    ).toEqual(['email', 'name', 'phone_number']);
+    expect(requestedUserClaims(undefined)).toEqual([]);
   });
 });
 

@@ -70,3 +70,15 @@ export function userinfoClaims(
 ): Record<string, unknown> {
   return claimsForScopes(userClaims, scope, request?.userinfo);
 }
+
+/**
+ * The user claims a claims request asks to see, in either member, once each
+ * in request order (`acr` is about the login, not the user): what the consent
+ * page lists, since the request is itself what the user consents to.
+ */
+export function requestedUserClaims(request: ClaimsRequest | undefined): string[] {
+  const names = new Set<string>();
+  for (const member of [request?.id_token, request?.userinfo])
+    for (const name of Object.keys(member ?? {})) if (STANDARD_CLAIMS.has(name)) names.add(name);
+  return [...names];
+}
