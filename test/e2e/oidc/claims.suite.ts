@@ -116,7 +116,7 @@ export function claimsSuite(provider: () => ClaimsProvider): void {
         'the essential authentication context class (acr) cannot be met',
       ],
     ])(
-      '%s goes back to the client as %s, before any login',
+      '%s goes back to the client as an error, before any login',
       async (_, value, error, description) => {
         const client = webOpaque();
         const url = oidc.buildAuthorizationUrl(client, {
