@@ -4,6 +4,7 @@ export * from './key-ring/key-ring.decider';
 export * from './grant';
 export * from './client';
 export * from './user';
+export * from './claims-request';
 export * from './session/session.decider';
 export * from './username/username.decider';
 export * from './resource';

@@ -14,6 +14,7 @@ import {
 } from '../support/rp';
 import { freePort } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
+import { claimsSuite } from './claims.suite';
 import { implicitHybridSuite } from './implicit-hybrid.suite';
 import { REQUEST_URI_PATH, requestObjectSuite } from './request-object.suite';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
@@ -55,6 +56,7 @@ export function oidcSuite(mode: string, start: StartProvider): void {
     afterAll(() => provider?.stop());
     implicitHybridSuite(() => ({ base, issuer }));
     requestObjectSuite(() => ({ base, issuer, clientKey: rpKey.privateJwk, requestUriBase }));
+    claimsSuite(() => ({ base, issuer, clientKey: rpKey.privateJwk }));
 
     const webOpaque = () =>
       rpFor(issuer, {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClientMetadata, Clock, SessionView } from '@idp/contracts';
 import { CLOCK } from '@idp/nest-kit';
 import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
+import { acrOfSession } from '@idp/domain';
 import { AccessDenied } from '@idp/oauth-errors';
 import { EdgeConfig } from '../http/edge-config';
 import { seeOther, withCookies, type HttpOutcome } from '../http/http-outcome';
@@ -120,7 +121,7 @@ export class AuthorizationFlow {
       sid: session.sid,
       authTime: session.authTime,
       amr: session.amr,
-      acr: session.acr,
+      acr: acrOfSession(session),
       scope: [...request.scope],
       redirectUri: request.redirect_uri,
       redirectUriSupplied: request.redirect_uri_supplied,
@@ -130,6 +131,7 @@ export class AuthorizationFlow {
       codeChallenge: request.code_challenge,
       codeChallengeMethod: request.code_challenge_method,
       ...(request.resource ? { resources: [...request.resource] } : {}),
+      ...(request.claims ? { claimsRequest: request.claims } : {}),
     });
     return fromAuthorizationResponse(
       renderAuthorizationResponse(

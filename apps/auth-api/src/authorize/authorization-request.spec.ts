@@ -83,6 +83,7 @@ describe('validateAuthorizationRequest', () => {
       login_hint: 'alice',
       ui_locales: ['fr-CA', 'en'],
       acr_values: ['urn:mace:incommon:iap:silver'],
+      claims: { userinfo: { email: null } },
     });
   });
 
@@ -283,5 +284,82 @@ describe('validateAuthorizationRequest: resource (RFC 8707 2.1)', () => {
       error: 'invalid_request',
       error_description: 'resource may be given at most 10 times',
     });
+  });
+});
+
+describe('validateAuthorizationRequest: claims (OIDC Core 5.5)', () => {
+  const claims = (value: unknown) => ({ ...base, claims: JSON.stringify(value) });
+
+  it('keeps a claims request, beyond the requested scopes', () => {
+    const r = validate(
+      claims({ id_token: { email: { essential: true } }, userinfo: { name: null } }),
+    );
+    expect(r.scope).toEqual(['openid']);
+    expect(r.claims).toEqual({
+      id_token: { email: { essential: true } },
+      userinfo: { name: null },
+    });
+  });
+
+  it("keeps only claims of the client's registered scopes when it registered some", () => {
+    const r = validate(
+      claims({
+        userinfo: { email: null, name: null, phone_number: null },
+        id_token: { acr: null },
+      }),
+      client({ scope: 'openid email' }),
+    );
+    expect(r.claims).toEqual({ userinfo: { email: null }, id_token: { acr: null } });
+  });
+
+  it('stores nothing when nothing the client may ask for is left', () => {
+    const r = validate(claims({ userinfo: { address: null } }), client({ scope: 'openid email' }));
+    expect(r).not.toHaveProperty('claims');
+  });
+
+  it('ignores a well-formed claims request without openid, refuses a malformed one', () => {
+    expect(
+      validate({ ...claims({ userinfo: { email: null } }), scope: 'email' }),
+    ).not.toHaveProperty('claims');
+    expectRedirected(
+      { ...base, scope: 'email', claims: '[]' },
+      'invalid_request',
+      'claims must be a JSON object',
+    );
+  });
+
+  it('sends a malformed claims request back to the client as invalid_request', () => {
+    expectRedirected(
+      { ...base, claims: 'email' },
+      'invalid_request',
+      'claims must be a JSON object',
+    );
+    expectRedirected(
+      { ...base, response_type: 'code id_token', nonce: 'n', claims: '{"id_token":[]}' },
+      'invalid_request',
+      'claims.id_token must be a JSON object',
+      'fragment',
+    );
+  });
+
+  it('refuses a repeated claims parameter', () => {
+    expect(() => parseParams({ ...base, claims: ['{}', '{}'] })).toThrow(
+      'parameter claims must not be repeated',
+    );
+  });
+
+  it('is access_denied at once for an essential acr we can never assert (5.5.1.1)', () => {
+    expectRedirected(
+      claims({ id_token: { acr: { essential: true, values: ['urn:mace:incommon:iap:gold'] } } }),
+      'access_denied',
+      'the essential authentication context class (acr) cannot be met',
+    );
+  });
+
+  it('accepts an essential acr we assert, and any acr that is not essential', () => {
+    const met = { id_token: { acr: { essential: true, values: ['urn:x', 'urn:idp:acr:pwd'] } } };
+    expect(validate(claims(met)).claims).toEqual(met);
+    const voluntary = { id_token: { acr: { value: 'urn:mace:incommon:iap:gold' } } };
+    expect(validate(claims(voluntary)).claims).toEqual(voluntary);
   });
 });

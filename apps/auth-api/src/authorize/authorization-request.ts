@@ -1,7 +1,8 @@
-import type { ClientMetadata } from '@idp/contracts';
-import { authorizationResources } from '@idp/domain';
+import type { ClaimsRequest, ClientMetadata } from '@idp/contracts';
+import { authorizationResources, checkEssentialAcr, claimsRequestForClient } from '@idp/domain';
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '@idp/oauth-errors';
 import { toAuthorizationError } from './authorization-error';
+import { parseClaimsParameter } from './claims-parameter';
 import { checkClient, checkRedirectUri } from './client-redirect';
 import type { Params } from '@idp/nest-kit';
 import { checkMaxAge, checkPrompt, checkState, checkUnsupported, list } from './param-checks';
@@ -38,8 +39,7 @@ export interface AuthorizationRequestOptions {
  * Request objects (`request`, `request_uri`) are resolved before this, by
  * RequestObjectResolver: what it gets are the effective parameters.
  * Not supported, on purpose: `registration` is refused with its OIDC Core
- * 3.1.2.6 code, and so is a PAR `request_uri` for now; `claims` (OIDC Core
- * 5.5) and `display` are ignored (discovery says claims_parameter_supported: false).
+ * 3.1.2.6 code; `display` is ignored.
  */
 export function validateAuthorizationRequest(
   params: Params,
@@ -93,6 +93,7 @@ function checkRest(
   const pkce = includesCode(responseType) ? checkPkce(params, client, options) : {};
   // RFC 8707 2.1: each resource one the client registered; invalid_target otherwise.
   const resource = authorizationResources(params['resource'], client.resources);
+  const claims = checkClaims(params['claims'], scope, client);
   return {
     response_type: responseType,
     response_mode: responseMode,
@@ -105,7 +106,26 @@ function checkRest(
     ui_locales: list(params['ui_locales']),
     acr_values: list(params['acr_values']),
     ...(resource.length ? { resource } : {}),
+    ...(claims ? { claims } : {}),
   };
+}
+
+/**
+ * OIDC Core 5.5. Malformed is invalid_request whatever the scope; in a plain
+ * OAuth request (no `openid`) there is no ID token or /userinfo to honour it,
+ * so a well-formed one is ignored. An Essential acr we can never assert fails
+ * here, before anyone is asked to sign in (5.5.1.1: access_denied).
+ */
+function checkClaims(
+  raw: string | undefined,
+  scope: readonly string[],
+  client: ClientMetadata,
+): ClaimsRequest | undefined {
+  const parsed = parseClaimsParameter(raw);
+  if (!scope.includes('openid')) return undefined;
+  const claims = claimsRequestForClient(parsed, client.scope);
+  checkEssentialAcr(claims);
+  return claims;
 }
 
 /**

@@ -74,7 +74,8 @@ describe('/authorize', () => {
       sid: 'sid-1',
       authTime: liveSession.authTime,
       amr: ['pwd'],
-      acr: undefined,
+      // A session from before acr was recorded: the class follows from its amr (pwd).
+      acr: 'urn:idp:acr:pwd',
       scope: ['openid', 'email'],
       redirectUri: 'https://app.example/cb',
       redirectUriSupplied: true,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SessionView } from '@idp/contracts';
+import { acrOfSession } from '@idp/domain';
 import { clearCookie, readCookie, serializeCookie } from '../http/cookies';
 import { EdgeConfig } from '../http/edge-config';
 import { SESSION_COOKIE, signSessionId, verifySessionId } from '../http/session-cookie';
@@ -65,7 +66,9 @@ export class SsoSessions {
     if (previous !== undefined && previous.sub !== sub) {
       await this.termination.end(previous.sid, 'login_replaced');
     }
-    const session = await this.sessions.startSession({ sub, amr });
+    // The class of authentication (OIDC Core 2 `acr`) follows from how the user signed in.
+    const acr = acrOfSession({ amr });
+    const session = await this.sessions.startSession({ sub, amr, ...(acr ? { acr } : {}) });
     const cookie = serializeCookie(
       SESSION_COOKIE,
       signSessionId(this.edge.sessionCookieKey, session.sid),

@@ -1,3 +1,5 @@
+import type { ClaimsRequest } from '@idp/contracts';
+
 /**
  * The response types we serve, each normalised to its values sorted
  * (RFC 6749 3.1.1: order does not matter). Plain `token` (the OAuth implicit
@@ -63,6 +65,12 @@ export interface AuthorizationRequest {
    * token request may pick one of them.
    */
   readonly resource?: readonly string[];
+  /**
+   * The OIDC `claims` request parameter (Core 5.5), parsed, with only the
+   * claims we can release and the client may ask for; absent when none is left
+   * or the request is not an OpenID one.
+   */
+  readonly claims?: ClaimsRequest;
 }
 
 /** Where (and how) an error or a success for this request may be sent back. */

@@ -1,6 +1,7 @@
 import type { Config } from '@idp/config';
 import { DEFAULT_VERIFY_ALGS, SIGNING_ALGS } from '@idp/crypto';
 import {
+  ACR_VALUES_SUPPORTED,
   CLIENT_SECRET_JWT_ALGS,
   PRIVATE_KEY_JWT_ALGS,
   STANDARD_CLAIMS,
@@ -111,7 +112,9 @@ export function discoveryDocument(config: DiscoveryConfig): Readonly<Record<stri
     // RFC 7636 4.2: plain only where a legacy client forces it (ALLOW_PLAIN_PKCE).
     code_challenge_methods_supported: config.ALLOW_PLAIN_PKCE ? ['S256', 'plain'] : ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
-    claims_parameter_supported: false,
+    // OIDC Core 5.5: `claims` at /authorize, in request objects and PAR (ADR 0034).
+    claims_parameter_supported: true,
+    acr_values_supported: [...ACR_VALUES_SUPPORTED],
     // RFC 9101 and OIDC Core 6: signed request objects, by value or from a
     // request_uri the client registered (never unregistered ones: we fetch it);
     // verified with the client assertion algs, never encrypted.

@@ -1,3 +1,4 @@
+import { requestedUserClaims } from '@idp/domain';
 import { InvalidRequest, type HttpResponse } from '@idp/oauth-errors';
 import type { EdgeConfig } from '../http/edge-config';
 import type { HttpOutcome } from '../http/http-outcome';
@@ -46,6 +47,7 @@ export function consentView(edge: EdgeConfig, interaction: Interaction, status =
     csrf: issueCsrf(edge.csrfKey, interaction.id),
     clientName: interaction.clientName,
     scopes: interaction.request.scope,
+    claims: requestedUserClaims(interaction.request.claims),
   });
   return { status, headers: pageHeaders(), body };
 }

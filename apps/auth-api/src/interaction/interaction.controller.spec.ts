@@ -97,7 +97,11 @@ describe('login and consent interaction', () => {
     expect(login.statusCode).toBe(303);
     expect(login.headers.location).toBe(`https://idp.example.com${path}`);
     expect(authenticateUser).toHaveBeenCalledWith({ username: 'ada', password: 'correct horse' });
-    expect(startSession).toHaveBeenCalledWith({ sub: 'user-1', amr: ['pwd'] });
+    expect(startSession).toHaveBeenCalledWith({
+      sub: 'user-1',
+      amr: ['pwd'],
+      acr: 'urn:idp:acr:pwd',
+    });
     expect(login.headers['set-cookie']).toEqual(
       expect.arrayContaining([
         expect.stringMatching(

@@ -104,6 +104,22 @@ describe('renderConsentPage', () => {
     expect(evil).toContain('Access &quot;toString&quot;');
     expect(evil).toContain('Access &quot;__proto__&quot;');
   });
+
+  it('lists the user claims a claims request (OIDC Core 5.5) asks for, escaped', () => {
+    const withClaims = renderConsentPage({
+      action: '/c',
+      interactionId: 'i',
+      csrf: 't',
+      clientName: 'Acme',
+      scopes: ['openid'],
+      claims: ['email', hostile],
+    });
+    expect(withClaims).toContain(
+      '<li>See these details of your account: <code>email</code>, <code>&quot;&gt;&lt;script&gt;',
+    );
+    expect(withClaims).not.toContain('<script>');
+    expect(page).not.toContain('See these details');
+  });
 });
 
 describe('renderErrorPage', () => {

@@ -66,6 +66,8 @@ export interface ConsentPageInput {
   readonly clientName: string;
   /** The scopes to grant (AuthorizationRequest.scope). */
   readonly scopes: readonly string[];
+  /** User claims named by the `claims` request parameter (OIDC Core 5.5), beyond the scopes. */
+  readonly claims?: readonly string[];
 }
 
 /** Allow and Deny are two submit buttons of one form, so both carry the CSRF token. */
@@ -76,9 +78,14 @@ export function renderConsentPage(input: ConsentPageInput): string {
         `<li>${escapeHtml(describeScope(s))} <small>(<code>${escapeHtml(s)}</code>)</small></li>`,
     )
     .join('\n');
+  const claims = input.claims?.length
+    ? `\n<li>See these details of your account: ${input.claims
+        .map((c) => `<code>${escapeHtml(c)}</code>`)
+        .join(', ')}</li>`
+    : '';
   const body = [
     `<h1>${escapeHtml(input.clientName)} wants to:</h1>`,
-    `<ul>\n${items}\n</ul>`,
+    `<ul>\n${items}${claims}\n</ul>`,
     `<form method="post" action="${escapeHtml(input.action)}">`,
     hiddenInput(FORM_FIELDS.csrf, input.csrf),
     hiddenInput(FORM_FIELDS.interaction, input.interactionId),

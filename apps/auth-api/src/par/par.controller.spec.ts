@@ -194,6 +194,13 @@ describe('POST /par (RFC 9126 2)', () => {
       [{ scope: 'unknown' }, 'invalid_scope', /./],
       [{ prompt: 'none login' }, 'invalid_request', /prompt/],
       [{ max_age: '-1' }, 'invalid_request', /max_age/],
+      // OIDC Core 5.5: the claims request parameter, as at /authorize.
+      [{ claims: '{"userinfo":["email"]}' }, 'invalid_request', /claims\.userinfo/],
+      [
+        { claims: '{"id_token":{"acr":{"essential":true,"value":"urn:gold"}}}' },
+        'access_denied',
+        /acr/,
+      ],
     ];
     for (const [change, error, description] of cases) {
       const res = await post(form({ ...PUSHED, ...change }));

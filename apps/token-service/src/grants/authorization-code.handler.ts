@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TokenResponse } from '@idp/contracts';
 import {
+  claimsRequestForClient,
   GrantErrors,
   grantDecider,
   grantStream,
@@ -94,7 +95,11 @@ export class AuthorizationCodeHandler implements GrantHandler {
           subject,
           ...(state.nonce ? { nonce: state.nonce } : {}),
           accessToken: at.token,
-          claims: {},
+          // OIDC Core 5.5: the claims the authorization request asked to see in the ID token.
+          claims: claims.forIdToken(
+            state.scope,
+            claimsRequestForClient(state.claimsRequest, client.metadata.scope),
+          ),
           now,
         })
       : undefined;

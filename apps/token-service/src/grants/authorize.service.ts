@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7 } from '@idp/contracts';
+import { uuidv7, type ClaimsRequest } from '@idp/contracts';
 import {
   allowsResponseType,
   authorizationResources,
+  checkEssentialAcr,
+  claimsRequestForClient,
   grantDecider,
   grantStream,
   redirectUriRegistered,
@@ -40,6 +42,8 @@ export interface AuthorizeInput {
   readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
   /** RFC 8707 resource indicators the request named; none when absent. */
   readonly resources?: readonly string[] | undefined;
+  /** The OIDC `claims` request parameter (Core 5.5), as auth-api parsed it. */
+  readonly claimsRequest?: ClaimsRequest | undefined;
 }
 
 /** The authorization response's parameters (RFC 6749 4.1.2, 4.2.2; OIDC Core 3.2.2.5, 3.3.2.5). */
@@ -102,6 +106,10 @@ export class AuthorizeService {
     // must sign in again, and there is no one to sign in as (OIDC Core 3.1.2.6).
     if ((await this.users.findBySub(input.sub)) === undefined)
       throw new LoginRequired('the signed-in account no longer exists');
+    // Checked again against the client as registered now (auth-api read it earlier).
+    const claimsRequest = claimsRequestForClient(input.claimsRequest, client.metadata.scope);
+    // OIDC Core 5.5.1.1: an Essential acr the session did not achieve is a failed authentication.
+    checkEssentialAcr(claimsRequest, input.acr);
     const meta = this.runner.requestMeta();
     const { now } = meta;
     const grantId = uuidv7();
@@ -141,7 +149,7 @@ export class AuthorizeService {
             ...(code ? { code: code.code } : {}),
             // OIDC Core 5.4: with no access token ever issued (response_type=id_token),
             // the scopes' claims go in the ID token, as there is no /userinfo call to make.
-            claims: parts.token || parts.code ? {} : claims.forScopes(scope),
+            claims: claims.forIdToken(scope, claimsRequest, !(parts.token || parts.code)),
             now,
           })
         : undefined;
@@ -159,6 +167,7 @@ export class AuthorizeService {
       ...(input.acr ? { acr: input.acr } : {}),
       amr: input.amr,
       ...(resources.length ? { resources } : {}),
+      ...(claimsRequest ? { claimsRequest } : {}),
       ...(code ? { code: { codeHash: code.codeHash, exp: code.exp, ...pkce(input) } } : {}),
       ...(at ? { accessToken: at.spec } : {}),
       ...(idt ? { idToken: idt.spec } : {}),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TokenResponse } from '@idp/contracts';
 import {
+  claimsRequestForClient,
   GrantErrors,
   grantDecider,
   grantStream,
@@ -88,7 +89,17 @@ export class RefreshTokenHandler implements GrantHandler {
     const rt = this.minter.refreshToken(grantId, now);
     // OIDC Core 12.2: an ID token only when the scope this refresh grants includes openid.
     const idt = hasScope(scope, 'openid')
-      ? await this.minter.idToken({ client, subject, accessToken: at.token, claims: {}, now })
+      ? await this.minter.idToken({
+          client,
+          subject,
+          accessToken: at.token,
+          // OIDC Core 5.5: the ID token keeps carrying what the authorization asked for.
+          claims: claims.forIdToken(
+            scope,
+            claimsRequestForClient(state.claimsRequest, clientScope),
+          ),
+          now,
+        })
       : undefined;
     // Decided against the grant just read (one read per rotation); a concurrent
     // change to the grant makes the append conflict and the runner re-reads.

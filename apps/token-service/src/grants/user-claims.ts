@@ -1,7 +1,8 @@
+import type { ClaimsRequest } from '@idp/contracts';
 import {
   accessTokenClaims,
-  claimsForScopes,
   GrantErrors,
+  idTokenUserClaims,
   type RegisteredClient,
 } from '@idp/domain';
 import { InvalidGrant } from '@idp/oauth-errors';
@@ -19,6 +20,11 @@ export async function claimsFor(users: UserDirectory, sub: string, client: Regis
   const all = user.claims;
   return {
     accessToken: accessTokenClaims(all, client.metadata.access_token_claims),
-    forScopes: (scope: string) => claimsForScopes(all, scope),
+    /**
+     * The ID token's user claims: what the `claims` request's `id_token`
+     * member names (OIDC Core 5.5), and with `scopesToo` the scopes' claims.
+     */
+    forIdToken: (scope: string, request: ClaimsRequest | undefined, scopesToo = false) =>
+      idTokenUserClaims(all, scope, request, scopesToo),
   };
 }

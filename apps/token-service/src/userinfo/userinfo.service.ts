@@ -4,7 +4,7 @@ import { CONFIG, type Config } from '@idp/config';
 import { CLOCK } from '@idp/nest-kit';
 import type { Clock, Confirmation } from '@idp/contracts';
 import { constantTimeEqual, type SigningAlg } from '@idp/crypto';
-import { claimsForScopes, hasScope, tokenIsActive } from '@idp/domain';
+import { claimsRequestForClient, hasScope, tokenIsActive, userinfoClaims } from '@idp/domain';
 import { dpopInvalidToken, InsufficientScope, InvalidToken } from '@idp/oauth-errors';
 import { KeyRingService } from '../keys/key-ring.service';
 import { looksEncrypted, TokenResolver } from '../tokens/token-resolver';
@@ -58,7 +58,13 @@ export class UserinfoService {
       throw new InsufficientScope('openid', 'userinfo needs a token issued to an end-user');
     if (!hasScope(role.token.scope, 'openid'))
       throw new InsufficientScope('openid', 'userinfo needs the openid scope');
-    const claims = { ...claimsForScopes(user.claims, role.token.scope), sub: user.sub };
+    // OIDC Core 5.5: the scopes' claims and those the grant's claims request
+    // named for userinfo, within what the client may still ask for.
+    const requested = claimsRequestForClient(state.claimsRequest, client.metadata.scope);
+    const claims = {
+      ...userinfoClaims(user.claims, role.token.scope, requested),
+      sub: user.sub,
+    };
     const alg = client.metadata.userinfo_signed_response_alg;
     if (!alg) return { format: 'json', claims };
     const key = await this.keys.signingKey(alg as SigningAlg);

@@ -10,14 +10,19 @@ import {
   tokenHash,
 } from './common';
 
+/**
+ * A value a claims request may ask for (OIDC Core 5.5.1 `value`, `values`):
+ * the claims that can be requested (standard ones and `acr`) are scalars.
+ */
+const claimValue = z.union([z.string().max(500), z.number(), z.boolean()]);
 /** One member (`userinfo` or `id_token`) of the OIDC claims request: claim name → null | options. */
 const requestedClaims = z.record(
-  z.string(),
+  z.string().max(100),
   z
     .object({
       essential: z.boolean().optional(),
-      value: z.unknown().optional(),
-      values: z.array(z.unknown()).optional(),
+      value: claimValue.optional(),
+      values: z.array(claimValue).max(10).optional(),
     })
     .nullable(),
 );
@@ -119,6 +124,12 @@ export const AccessTokenIssued = defineEvent(
     issuedTo: id.optional(),
     /** RFC 8693 4.1: the delegation chain of an exchanged token. */
     act: actorClaim.optional(),
+    /**
+     * The OIDC `claims` request (Core 5.5) of a grant born with this token
+     * (response_type `id_token token`, which has no code to hold it): what
+     * /userinfo releases. Absent otherwise, and on events written before it.
+     */
+    claimsRequest: claimsRequest.optional(),
   }),
 );
 

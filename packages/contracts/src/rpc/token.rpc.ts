@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
 import { confirmation } from '../events/common';
+import { claimsRequest } from '../events/grant.events';
 
 /**
  * The synchronous commands and queries auth-api sends to token-service, as
@@ -91,6 +92,8 @@ export const tokenRpcMethods = {
       codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
       /** RFC 8707 resource indicators the request named (auth-api checked them against the client). */
       resources: z.array(z.string().max(2000)).max(10).default([]),
+      /** The OIDC `claims` request parameter (Core 5.5), as auth-api parsed it. */
+      claimsRequest: claimsRequest.optional(),
     }),
     response: z.object({
       code: z.string().optional(),

@@ -33,5 +33,5 @@ export function exchangeToken(cmd: ExchangeToken, state: GrantState): PendingGra
   // The handler narrowed already; the decider holds the bound on its own.
   if (narrowScope(subject.scope, cmd.scope) === undefined)
     throw new InvalidGrant(GrantErrors.scopeWidened);
-  return [accessTokenIssued(state, cmd.scope, cmd.accessToken, meta, cmd.clientId)];
+  return [accessTokenIssued(state, cmd.scope, cmd.accessToken, meta, { issuedTo: cmd.clientId })];
 }

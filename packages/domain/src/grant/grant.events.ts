@@ -1,6 +1,7 @@
 import {
   AccessTokenIssued,
   GrantRevoked,
+  type ClaimsRequest,
   IdTokenIssued,
   RefreshTokenIssued,
   type GrantEvent,
@@ -35,8 +36,12 @@ export function accessTokenIssued(
   scope: string,
   t: AccessTokenSpec,
   meta: CommandMeta,
-  /** A token exchange's client, when it is not the grant's (RFC 8693). */
-  issuedTo?: string,
+  extras: {
+    /** A token exchange's client, when it is not the grant's (RFC 8693). */
+    readonly issuedTo?: string | undefined;
+    /** The OIDC claims request of a grant born with this token (no code to hold it). */
+    readonly claimsRequest?: ClaimsRequest | undefined;
+  } = {},
 ): PendingGrantEvent {
   return AccessTokenIssued.create(
     {
@@ -50,8 +55,11 @@ export function accessTokenIssued(
       exp: t.exp,
       extraClaims: { ...t.extraClaims },
       ...(t.cnf === undefined ? {} : { cnf: { ...t.cnf } }),
-      ...(issuedTo === undefined || issuedTo === g.clientId ? {} : { issuedTo }),
+      ...(extras.issuedTo === undefined || extras.issuedTo === g.clientId
+        ? {}
+        : { issuedTo: extras.issuedTo }),
       ...(t.act === undefined ? {} : { act: t.act }),
+      ...(extras.claimsRequest === undefined ? {} : { claimsRequest: extras.claimsRequest }),
     },
     eventMeta(meta),
   );

@@ -50,6 +50,7 @@ export function fromAccessToken(d: Data<'grant.access_token_issued'>): ActiveGra
     ...(d.sub === undefined ? {} : { sub: d.sub }),
     ...(d.sid === undefined ? {} : { sid: d.sid }),
     scope: d.scope,
+    ...(d.claimsRequest === undefined ? {} : { claimsRequest: d.claimsRequest }),
     ...nothingIssuedYet(),
     until: 0,
   };

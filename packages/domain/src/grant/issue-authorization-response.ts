@@ -40,7 +40,18 @@ export function issueAuthorizationResponse(
   };
   return [
     ...(code ? [codeIssued(cmd, code)] : []),
-    ...(accessToken ? [accessTokenIssued(owner, cmd.scope, accessToken, meta)] : []),
+    // Without a code, the grant is born with its access token, which then holds the claims request.
+    ...(accessToken
+      ? [
+          accessTokenIssued(
+            owner,
+            cmd.scope,
+            accessToken,
+            meta,
+            code ? {} : { claimsRequest: cmd.claimsRequest },
+          ),
+        ]
+      : []),
     ...(idToken ? [idTokenIssued(owner, idToken, meta)] : []),
   ];
 }

@@ -1,0 +1,2 @@
+export * from './acr';
+export * from './requested-claims';
