@@ -138,9 +138,10 @@ describe('bad input: /token', () => {
         undefined,
       ],
       [
-        'the device grant (not supported)',
+        // RFC 8628 is supported (ADR 0032), but only for clients registered with its grant type.
+        'the device grant from a client not registered for it',
         'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=x',
-        'unsupported_grant_type',
+        'unauthorized_client',
         undefined,
       ],
       [
