@@ -22,4 +22,5 @@ export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';
 export * from './rpc/backchannel.rpc';
+export * from './rpc/ssf.rpc';
 export * from './admin-api';
