@@ -84,9 +84,7 @@ export const NODE_CRYPTO_LEFT: ReadonlySet<string> = new Set([
   'packages/eventstore/src/postgres.event-store.int.spec.ts',
   'packages/eventstore/src/crash.event-store.int.spec.ts',
   'packages/eventstore/src/connection-faults.int.spec.ts',
-  'packages/cache/src/throttle/redis.attempt-throttle.int.spec.ts',
   'packages/cache/src/redis.read-model-cache.int.spec.ts',
-  'packages/cache/src/rate-limit/redis.shared-counter.int.spec.ts',
 ]);
 
 export function nodeCryptoOutsideCrypto(f: SourceFile): string | undefined {

@@ -1,20 +1,11 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { randomBytes } from '@idp/crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
-import { InProcessEventBus, silentBusLogger } from '@idp/bus';
-import { loadConfig } from '@idp/config';
-import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule, registry, ReplayStoreModule } from '@idp/nest-kit';
-import { OAuthError } from '@idp/oauth-errors';
+import type { TypeOrmEventStore } from '@idp/eventstore';
+import { registry } from '@idp/nest-kit';
 import type { ClientAuthentication } from '@idp/contracts';
+import { oauthErrorOf as oauthError } from './admin/admin.fixtures';
 import { ClientRegistry } from './clients/client-registry.service';
 import { TokenEndpoint } from './grants/token-endpoint.service';
-import { TokenServiceModule } from './token-service.module';
+import { startTokenServiceHarness, type TokenServiceHarness } from './token-service.fixtures';
 
 /**
  * The token endpoint's pipeline inside token-service, over a real SQLite
@@ -22,10 +13,9 @@ import { TokenServiceModule } from './token-service.module';
  * meets them.
  */
 describe('TokenEndpoint', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'token-endpoint-'));
+  let h: TokenServiceHarness;
   let app: INestApplicationContext;
   let store: TypeOrmEventStore;
-  let bus: InProcessEventBus;
   let endpoint: TokenEndpoint;
   const secret = 'svc-secret-0123456789abcdef0123';
   const basic = (id: string, s: string) => ({
@@ -37,43 +27,10 @@ describe('TokenEndpoint', () => {
     params: Record<string, string>,
     auth: ClientAuthentication = basic('svc', secret),
   ) => endpoint.handle({ params, clientAuth: auth, endpoint: 'http://localhost:3000/token' });
-  const oauthError = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      if (e instanceof OAuthError)
-        return { error: e.error, status: e.status, description: e.description, headers: e.headers };
-      throw e;
-    }
-    throw new Error('expected an OAuth error');
-  };
 
   beforeAll(async () => {
-    store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
-    bus = new InProcessEventBus({ logger: silentBusLogger });
-    await bus.start();
-    const config = loadConfig({
-      PORT: '0',
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-      SIGNING_KEY_ALGS: 'RS256,ES256',
-    });
-    @Module({
-      imports: [
-        InfraModule.forRoot({
-          config,
-          bus,
-          eventStore: store,
-          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
-        }),
-        HealthModule,
-        ReplayStoreModule.forRoot(new InMemoryReplayStore()),
-        TokenServiceModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    await app.init();
+    h = await startTokenServiceHarness({ SIGNING_KEY_ALGS: 'RS256,ES256' });
+    ({ app, store } = h);
     endpoint = app.get(TokenEndpoint);
     await app.get(ClientRegistry).register(
       {
@@ -89,8 +46,7 @@ describe('TokenEndpoint', () => {
     );
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h.close();
   });
 
   it('issues a client_credentials token narrowed to the requested scope', async () => {
@@ -137,11 +93,10 @@ describe('TokenEndpoint', () => {
         /registered for client_secret_basic, but the request used client_secret_post/,
       ),
     });
-    expect(
-      (await oauthError(call({ grant_type: 'client_credentials' }, basic('svc', 'x')))).headers[
-        'WWW-Authenticate'
-      ],
-    ).toMatch(/^Basic/);
+    const { headers } = await oauthError(
+      call({ grant_type: 'client_credentials' }, basic('svc', 'x')),
+    );
+    expect((headers as Record<string, string>)['WWW-Authenticate']).toMatch(/^Basic/);
   });
 
   it('refuses a grant type the client did not register', async () => {

@@ -10,7 +10,7 @@ import { outboundSettings } from './outbound-settings';
 import { pushedAuthorizationRequestSettings } from './pushed-authorization-request-settings';
 import { redisSettings } from './redis-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
-import { list, positiveInt, url } from './setting-schemas';
+import { list, offByDefault, positiveInt, url } from './setting-schemas';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /**
@@ -172,10 +172,7 @@ export const settings = {
   },
   ...outboundSettings,
   ALLOW_PLAIN_PKCE: {
-    schema: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    schema: offByDefault,
     description:
       'Accept code_challenge_method=plain. Off by default: S256 is the only safe method.',
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt } from './setting-schemas';
+import { offByDefault, positiveInt } from './setting-schemas';
 
 /**
  * Algorithms a DPoP proof may be signed with: asymmetric only (RFC 9449 4.2),
@@ -34,10 +34,7 @@ export const dpopSettings = {
       "auth-api: seconds a DPoP proof's `iat` may lie in the future (client clock skew).",
   },
   DPOP_NONCE: {
-    schema: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    schema: offByDefault,
     description:
       'auth-api: require a server nonce in every DPoP proof (RFC 9449 8, 9): a proof without the current one is answered `use_dpop_nonce` with a fresh `DPoP-Nonce` header. Nonces are an HMAC of the time window under an HKDF sub-key of TOKEN_HASH_KEY (purpose `auth-api:dpop-nonce`), so every replica issues and accepts the same ones without shared state.',
   },

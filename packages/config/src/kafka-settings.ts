@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { list, positiveInt } from './setting-schemas';
+import { list, offByDefault, positiveInt } from './setting-schemas';
 
 /**
  * The Kafka event bus (distributed mode): brokers, topic and group names,
@@ -35,10 +35,7 @@ export const kafkaSettings = {
       'Kafka consumer rebalance timeout: how long the coordinator waits for every live member to rejoin during a rebalance. A member busy with a slow event handler rejoins once the handler returns, so this bounds a rebalance, not a crash takeover (that is KAFKA_SESSION_TIMEOUT_MS).',
   },
   KAFKA_SSL: {
-    schema: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    schema: offByDefault,
     description:
       "TLS to the Kafka brokers (the broker's certificate and host name are verified). Managed Kafka services require it.",
   },

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { positiveInt } from './setting-schemas';
+import { offByDefault, positiveInt } from './setting-schemas';
 
 /**
  * Pushed authorization requests (RFC 9126, ADR 0028).
@@ -13,10 +12,7 @@ export const pushedAuthorizationRequestSettings = {
       'auth-api: seconds a `request_uri` from the pushed authorization request endpoint (`POST /par`, RFC 9126) stays redeemable at /authorize (once). Short: the client redirects the browser right after pushing.',
   },
   REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: {
-    schema: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    schema: offByDefault,
     description:
       'auth-api: `true` makes every client send its authorization request through `POST /par` (RFC 9126 5): /authorize then refuses a request without a pushed `request_uri`, and discovery says `require_pushed_authorization_requests: true`. `false`: only clients registered with `require_pushed_authorization_requests` must.',
   },

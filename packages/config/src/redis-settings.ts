@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { list, url } from './setting-schemas';
+import { list, offByDefault, url } from './setting-schemas';
 
 /**
  * Redis, which holds the read models (distributed mode): where it is, its
@@ -37,10 +37,7 @@ export const redisSettings = {
       'Redis Sentinel: password of the sentinels themselves (`requirepass` in sentinel.conf), if any.',
   },
   REDIS_SENTINEL_TLS: {
-    schema: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    schema: offByDefault,
     description: 'Redis Sentinel: talk TLS to the sentinels too (with REDIS_TLS_CA_FILE, if set).',
   },
 } as const;

@@ -13,3 +13,9 @@ export const list = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
+
+/** An on/off switch: `true` or `false`, off when unset. */
+export const offByDefault = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Configuration } from 'openid-client';
 import { authorizationUrl, codeGrant, newChecks, type OidcTokens } from '../support/rp';
-import { formOf, type CookieBrowser } from '../oidc/browser';
+import type { CookieBrowser } from '../oidc/browser';
+import { submitLoginAsAlice } from '../oidc/flows';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
 
 export const ADMIN_TOKEN = 'e2e-logout-admin-token-0123456789abcdef-01';
@@ -78,21 +79,7 @@ export async function signIn(
   const { checks, params } = await newChecks();
   let res = await browser.follow(authorizationUrl(client, { scope, ...params }), {}, base);
   if (res.status === 200) {
-    const login = formOf(await res.text());
-    res = await browser.fetch(new URL(login.action, base).toString(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        ...login.fields,
-        username: ALICE.username,
-        password: ALICE.password,
-      }),
-    });
-    for (let hops = 0; hops < 5 && res.status === 303; hops++) {
-      const next = new URL(res.headers.get('location')!, base).toString();
-      if (!next.startsWith(base)) break;
-      res = await browser.fetch(next);
-    }
+    res = await submitLoginAsAlice(browser, base, res);
   }
   const callback = res.headers.get('location');
   if (res.status < 300 || res.status >= 400 || callback === null)

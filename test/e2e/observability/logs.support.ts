@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Configuration } from 'openid-client';
-import { CookieBrowser, formOf } from '../oidc/browser';
-import { ALICE } from '../oidc/seed';
+import { CookieBrowser } from '../oidc/browser';
+import { submitLoginAsAlice } from '../oidc/flows';
 import { authorizationUrl, codeGrant, newChecks, type OidcTokens } from '../support/rp';
 
 /** Every JSON object line of a process' output (other lines are skipped). */
@@ -49,21 +49,7 @@ export async function codeFlow(
     base,
   );
   if (res.status !== 200) throw new Error(`expected the login page, got ${res.status}`);
-  const login = formOf(await res.text());
-  res = await browser.fetch(new URL(login.action, base).toString(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      ...login.fields,
-      username: ALICE.username,
-      password: ALICE.password,
-    }),
-  });
-  for (let hops = 0; hops < 5 && res.status === 303; hops++) {
-    const next = new URL(res.headers.get('location')!, base).toString();
-    if (!next.startsWith(base)) break;
-    res = await browser.fetch(next);
-  }
+  res = await submitLoginAsAlice(browser, base, res);
   const callback = res.headers.get('location');
   if (callback === null) throw new Error(`expected a redirect to the RP, got ${res.status}`);
   const tokens = await codeGrant(client, callback, checks);

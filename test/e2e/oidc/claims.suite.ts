@@ -9,8 +9,8 @@ import {
   type OidcTokens,
   type ServerMetadata,
 } from '../support/rp';
-import { CookieBrowser, formOf } from './browser';
-import { authorizeAsAlice } from './flows';
+import { CookieBrowser } from './browser';
+import { authorizeAsAlice, loginAsAlice, pkJwtClient } from './flows';
 import { ALICE, REDIRECT_URI } from './seed';
 
 export interface ClaimsProvider {
@@ -85,16 +85,7 @@ export function claimsSuite(provider: () => ClaimsProvider): void {
     it('inside a signed request object: honoured the same way', async () => {
       const { base, issuer, clientKey } = provider();
       const key = await privateKeyOf(clientKey);
-      const client = rpFor(
-        issuer,
-        {
-          client_id: 'pk-jwt',
-          token_endpoint_auth_method: 'private_key_jwt',
-          token_endpoint_auth_signing_alg: 'ES256',
-          redirect_uris: [REDIRECT_URI],
-        },
-        key,
-      );
+      const client = pkJwtClient(issuer, key);
       const { checks, params } = await newChecks();
       const url = await oidc.buildAuthorizationUrlWithJAR(
         client,
@@ -103,7 +94,7 @@ export function claimsSuite(provider: () => ClaimsProvider): void {
       );
       // Only client_id and request travel in the URL: claims is inside the signed object.
       expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request']);
-      const callback = await loginThrough(base, url.href);
+      const callback = await loginAsAlice(base, url.href);
       await expectHonoured(client, await codeGrant(client, callback, checks));
     });
 
@@ -140,28 +131,4 @@ export function claimsSuite(provider: () => ClaimsProvider): void {
       },
     );
   });
-}
-
-/** /authorize → login → the RP's redirect_uri with the response. */
-async function loginThrough(base: string, url: string): Promise<string> {
-  const browser = new CookieBrowser();
-  let res = await browser.follow(url, {}, base);
-  expect(res.status).toBe(200);
-  const login = formOf(await res.text());
-  res = await browser.follow(
-    new URL(login.action, base).toString(),
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        ...login.fields,
-        username: ALICE.username,
-        password: ALICE.password,
-      }),
-    },
-    base,
-  );
-  const callback = res.headers.get('location') ?? '';
-  expect(callback.startsWith(`${REDIRECT_URI}?`)).toBe(true);
-  return callback;
 }

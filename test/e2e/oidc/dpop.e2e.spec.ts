@@ -9,7 +9,7 @@ import { CLIENT_CERTIFICATE } from '@idp/testing';
 import { startEmbedded } from '@idp/embedded';
 import { startDistributedStack } from '../support/distributed-stack';
 import { freePort, ServiceProcess } from '../support/service-process';
-import { CookieBrowser, formOf } from './browser';
+import { loginAsAlice } from './flows';
 import { ALICE, REDIRECT_URI } from './seed';
 
 const SVC = { id: 'dpop-svc', secret: 'dpop-svc-secret-0123456789abcdefgh' };
@@ -208,7 +208,7 @@ function dpopSuite(mode: string, start: (seedFile: string) => Promise<Provider>)
         code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
       }).toString();
-      const callback = await signIn(provider.base, url.toString());
+      const callback = await loginAsAlice(provider.base, url.toString());
       const params = oauth.validateAuthResponse(as, client, new URL(callback));
 
       // Without a proof, a dpop_bound_access_tokens client gets no token.
@@ -284,29 +284,6 @@ function dpopSuite(mode: string, start: (seedFile: string) => Promise<Provider>)
       expect(refreshed.token_type).toBe('dpop');
     });
   });
-}
-
-/** /authorize → login form → the RP's redirect_uri; returns the callback URL. */
-async function signIn(base: string, authorizationUrl: string): Promise<string> {
-  const browser = new CookieBrowser();
-  let res = await browser.follow(authorizationUrl, {}, base);
-  expect(res.status).toBe(200);
-  const login = formOf(await res.text());
-  res = await browser.fetch(new URL(login.action, base).toString(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      ...login.fields,
-      username: ALICE.username,
-      password: ALICE.password,
-    }),
-  });
-  for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400; hops++) {
-    const next = new URL(res.headers.get('location')!, base).toString();
-    if (!next.startsWith(base)) return next;
-    res = await browser.fetch(next);
-  }
-  throw new Error(`expected a redirect to the RP, got ${res.status}`);
 }
 
 dpopSuite('embedded mode', async (seedFile) => {

@@ -2,7 +2,6 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import type { Configuration } from 'openid-client';
 import {
-  authorizationUrl,
   bearerChallenge,
   codeGrant,
   discover,
@@ -13,8 +12,8 @@ import {
   type ServerMetadata,
 } from '../support/rp';
 import { freePort } from '../support/service-process';
-import { CookieBrowser, formOf } from './browser';
 import { claimsSuite } from './claims.suite';
+import { authorizeAsAlice } from './flows';
 import { implicitHybridSuite } from './implicit-hybrid.suite';
 import { REQUEST_URI_PATH, requestObjectSuite } from './request-object.suite';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
@@ -72,37 +71,9 @@ export function oidcSuite(mode: string, start: StartProvider): void {
         token_endpoint_auth_method: 'client_secret_post',
       });
 
-    /** /authorize → login form → back to the RP's redirect_uri; returns the callback URL. */
-    async function authorize(
-      client: Configuration,
-      params: Record<string, string>,
-    ): Promise<string> {
-      const browser = new CookieBrowser();
-      let res = await browser.follow(authorizationUrl(client, params), {}, base);
-      expect(res.status).toBe(200);
-      const login = formOf(await res.text());
-      res = await browser.fetch(new URL(login.action, base).toString(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          ...login.fields,
-          username: ALICE.username,
-          password: ALICE.password,
-        }),
-      });
-      for (let hops = 0; hops < 5 && res.status >= 300 && res.status < 400; hops++) {
-        const next = new URL(res.headers.get('location')!, base).toString();
-        if (!next.startsWith(base)) return next;
-        res = await browser.fetch(next);
-      }
-      throw new Error(
-        `expected a redirect to the RP, got ${res.status}: ${(await res.text()).slice(0, 300)}`,
-      );
-    }
-
     async function codeFlow(client: Configuration, scope = 'openid profile email offline_access') {
       const { checks, params: request } = await newChecks();
-      const callback = await authorize(client, { scope, ...request });
+      const callback = await authorizeAsAlice(base, client, { scope, ...request });
       const params = Object.fromEntries(new URL(callback).searchParams);
       expect(params.iss).toBe(base); // RFC 9207
       const tokens = await codeGrant(client, callback, checks);

@@ -1,23 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
-import { loadConfig } from '@idp/config';
-import { startEmbedded } from '@idp/embedded';
-import { startDistributedStack } from '../support/distributed-stack';
 import { privateKeyOf } from '../support/rp';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { CookieBrowser, formOf } from './browser';
+import { CookieBrowser } from './browser';
+import { submitLoginAsAlice } from './flows';
+import { startProvider, type Provider, type ProviderOptions } from './provider';
 import { ALICE, clientKeyPair, REDIRECT_URI, writeSeedFile } from './seed';
-
-interface Provider {
-  /** The issuer: where the client discovers and pushes. */
-  readonly base: string;
-  /** Where the browser is sent with the request_uri: another auth-api replica when the mode has them. */
-  readonly authorizeBase: string;
-  stop(): Promise<void>;
-}
-type Start = (port: number, base: string, seedFile: string) => Promise<Provider>;
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const spa: oauth.Client = { client_id: 'spa' };
@@ -30,17 +16,19 @@ const spa: oauth.Client = { client_id: 'spa' };
  * the distributed mode the request pushed through one auth-api replica is
  * redeemed through another (the store is Redis). A request_uri works once.
  */
-function parSuite(mode: string, start: Start): void {
+function parSuite(mode: string, options: Pick<ProviderOptions, 'mode' | 'secondAuthApi'>): void {
   describe(`pushed authorization requests with oauth4webapi (${mode})`, () => {
     let provider: Provider | undefined;
     let as: oauth.AuthorizationServer;
     const rpKey = clientKeyPair();
 
     beforeAll(async () => {
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      provider = await start(port, base, writeSeedFile(rpKey.publicJwk));
-      const issuer = new URL(base);
+      provider = await startProvider({
+        ...options,
+        name: 'par',
+        seedFile: writeSeedFile(rpKey.publicJwk),
+      });
+      const issuer = new URL(provider.base);
       as = await oauth.processDiscoveryResponse(
         issuer,
         await oauth.discoveryRequest(issuer, insecure),
@@ -57,20 +45,7 @@ function parSuite(mode: string, start: Start): void {
       expect(res.status).toBe(303);
       res = await browser.follow(new URL(res.headers.get('location')!, base).toString(), {}, base);
       expect(res.status).toBe(200);
-      const login = formOf(await res.text());
-      res = await browser.follow(
-        new URL(login.action, base).toString(),
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            ...login.fields,
-            username: ALICE.username,
-            password: ALICE.password,
-          }),
-        },
-        base,
-      );
+      res = await submitLoginAsAlice(browser, base, res);
       expect(res.status).toBe(303);
       const callback = new URL(res.headers.get('location')!);
       expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
@@ -179,39 +154,6 @@ function parSuite(mode: string, start: Start): void {
   });
 }
 
-parSuite('embedded mode', async (port, base, seedFile) => {
-  const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'idp-par-')),
-    PORT: String(port),
-    ISSUER: base,
-    SEED_FILE: seedFile,
-    LOG_LEVEL: 'warn',
-  });
-  const { app } = await startEmbedded(config);
-  return { base, authorizeBase: base, stop: () => app.close() };
-});
-
-parSuite('distributed mode, two auth-api replicas', async (port, base, seedFile) => {
-  const stack = await startDistributedStack({
-    name: 'par',
-    issuer: base,
-    seedFile,
-    authPort: port,
-  });
-  // A second auth-api over the same Redis and services: it redeems what the first one stored.
-  const second = new ServiceProcess('auth-api', { ...stack.env, PORT: String(await freePort()) });
-  try {
-    await second.start().waitReady();
-  } catch (err) {
-    await Promise.all([second.stop(), stack.stop()]);
-    throw err;
-  }
-  return {
-    base,
-    authorizeBase: second.url,
-    stop: async () => {
-      await second.stop();
-      await stack.stop();
-    },
-  };
-});
+parSuite('embedded mode', { mode: 'embedded' });
+// A request pushed through one auth-api replica is redeemed through the other (the store is Redis).
+parSuite('distributed mode, two auth-api replicas', { mode: 'distributed', secondAuthApi: true });

@@ -2,8 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { codeGrant, newChecks, privateKeyOf, rpFor, type ServerMetadata } from '../support/rp';
-import { CookieBrowser, formOf } from './browser';
+import { codeGrant, newChecks, privateKeyOf, type ServerMetadata } from '../support/rp';
+import { CookieBrowser } from './browser';
+import { loginAsAlice, pkJwtClient } from './flows';
 import { ALICE, REDIRECT_URI } from './seed';
 
 export interface JarProvider {
@@ -16,30 +17,6 @@ export interface JarProvider {
 }
 
 export const REQUEST_URI_PATH = '/request-objects/pk-jwt.jwt';
-
-/** /authorize → login → the RP's redirect_uri with the response. */
-async function loginAt(base: string, url: string): Promise<string> {
-  const browser = new CookieBrowser();
-  let res = await browser.follow(url, {}, base);
-  expect(res.status).toBe(200);
-  const login = formOf(await res.text());
-  res = await browser.follow(
-    new URL(login.action, base).toString(),
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        ...login.fields,
-        username: ALICE.username,
-        password: ALICE.password,
-      }),
-    },
-    base,
-  );
-  const callback = res.headers.get('location') ?? '';
-  expect(callback.startsWith(`${REDIRECT_URI}?`)).toBe(true);
-  return callback;
-}
 
 /**
  * Signed request objects (RFC 9101) as openid-client sends them
@@ -68,16 +45,7 @@ export function requestObjectSuite(provider: () => JarProvider): void {
     /** pk-jwt's authorization URL with its request object signed by `signingKey`, plus `query`. */
     const pkJwt = async (signingKey: JWK, query: Record<string, string> = {}) => {
       const { base, issuer, clientKey } = provider();
-      const client = rpFor(
-        issuer,
-        {
-          client_id: 'pk-jwt',
-          token_endpoint_auth_method: 'private_key_jwt',
-          token_endpoint_auth_signing_alg: 'ES256',
-          redirect_uris: [REDIRECT_URI],
-        },
-        await privateKeyOf(clientKey),
-      );
+      const client = pkJwtClient(issuer, await privateKeyOf(clientKey));
       const { checks, params } = await newChecks();
       const url = await oidc.buildAuthorizationUrlWithJAR(
         client,
@@ -100,7 +68,7 @@ export function requestObjectSuite(provider: () => JarProvider): void {
         'scope',
         'state',
       ]);
-      const callback = await loginAt(base, url);
+      const callback = await loginAsAlice(base, url);
       // openid-client checks the object's state, nonce and PKCE verifier, and the ID token.
       const tokens = await codeGrant(client, callback, checks);
       expect(tokens.claims()).toMatchObject({ aud: 'pk-jwt', sub: ALICE.sub, nonce: checks.nonce });
@@ -117,7 +85,7 @@ export function requestObjectSuite(provider: () => JarProvider): void {
         'request_uri',
         `${provider().requestUriBase}${REQUEST_URI_PATH}`,
       );
-      const callback = await loginAt(base, byReference.href);
+      const callback = await loginAsAlice(base, byReference.href);
       const tokens = await codeGrant(client, callback, checks);
       expect(tokens.claims()).toMatchObject({ aud: 'pk-jwt', nonce: checks.nonce });
     });

@@ -1,17 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { loadConfig } from '@idp/config';
-import { decryptAccessToken, verifyOurJwt } from '@idp/crypto';
-import { startEmbedded } from '@idp/embedded';
-import { startDistributedStack } from '../support/distributed-stack';
+import { decryptAccessToken } from '@idp/crypto';
+import { basicAuth, postForm } from '../support/form-post';
 import { authorizationUrl, discover, newChecks, rpFor, type ServerMetadata } from '../support/rp';
-import { freePort } from '../support/service-process';
 import { CookieBrowser, formOf } from './browser';
-import { ALICE, REDIRECT_URI } from './seed';
+import { startProvider, type Provider } from './provider';
+import { verifiedAccessToken } from './resource-server';
+import { ALICE, encryptionKeyPair, REDIRECT_URI, writeSeedJson } from './seed';
 
 jest.setTimeout(60_000);
 
@@ -23,14 +18,6 @@ const UNKNOWN_API = 'https://unknown-api.example.test';
 const WEB = { id: 'web-resources', secret: 'web-resources-secret-0123456789abc' };
 const SVC = { id: 'svc-resources', secret: 'svc-resources-secret-0123456789abc' };
 
-function encryptionKeyPair(kid: string) {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const meta = { kid, alg: 'RSA-OAEP-256', use: 'enc' };
-  return {
-    publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), ...meta },
-    privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...meta },
-  };
-}
 const jwtApiKey = encryptionKeyPair('jwt-api-enc');
 const jweApiKey = encryptionKeyPair('jwe-api-enc');
 
@@ -61,59 +48,28 @@ function writeSeed(): string {
     ],
     users: [{ ...ALICE, claims: { email: 'alice@example.test' } }],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-resource-seed-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
+  return writeSeedJson('idp-resource-seed-', seed);
 }
-
-interface Provider {
-  readonly introspectUrl: string;
-  stop(): Promise<void>;
-}
-type Start = (opts: { port: number; issuer: string; seedFile: string }) => Promise<Provider>;
-
-const embedded: Start = async ({ port, issuer, seedFile }) => {
-  const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'idp-resource-')),
-    PORT: String(port),
-    ISSUER: issuer,
-    SEED_FILE: seedFile,
-    LOG_LEVEL: 'warn',
-  });
-  const { app } = await startEmbedded(config);
-  return { introspectUrl: `${issuer}/introspect`, stop: () => app.close() };
-};
-
-const distributed: Start = async ({ port, issuer, seedFile }) => {
-  const stack = await startDistributedStack({ name: 'resource', issuer, seedFile, authPort: port });
-  return { introspectUrl: `${stack.introspection[0]!.url}/introspect`, stop: () => stack.stop() };
-};
 
 /**
  * RFC 8707 end to end, in both modes (ADR 0030): one authorization for two
  * resource servers, one access token per resource, each in the format and
  * for the recipient its resource server registered.
  */
-describe.each([
-  ['embedded', embedded],
-  ['distributed', distributed],
-])('resource indicators (%s mode)', (_mode, start) => {
+describe.each(['embedded', 'distributed'] as const)('resource indicators (%s mode)', (mode) => {
   let base = '';
   let provider: Provider | undefined;
   let issuer: ServerMetadata;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await start({ port, issuer: base, seedFile: writeSeed() });
+    provider = await startProvider({ mode, name: 'resource', seedFile: writeSeed() });
+    base = provider.base;
     issuer = await discover(base);
   }, 120_000);
   afterAll(() => provider?.stop());
 
   const web = () =>
     rpFor(issuer, { client_id: WEB.id, client_secret: WEB.secret, redirect_uris: [REDIRECT_URI] });
-  const basic = (c: { id: string; secret: string }) =>
-    `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`;
 
   /** Signs Alice in for an authorization request naming `resources`; the redirect it ends in. */
   async function authorize(client: oidc.Configuration, resources: string[]) {
@@ -134,20 +90,9 @@ describe.each([
   }
 
   /** What a resource server does with a token: decrypt if it is a JWE, verify our signature. */
-  async function verified(token: string, key?: JWK) {
-    const jws = key ? await decryptAccessToken(token, key) : token;
-    const jwks = (await (await fetch(issuer.jwks_uri!)).json()) as { keys: JWK[] };
-    return verifyOurJwt(jws, { jwks: jwks.keys, issuer: base, typ: 'at+jwt' });
-  }
-
-  async function tokenRequest(auth: string, body: string) {
-    const res = await fetch(`${base}/token`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+  const verified = (token: string, key?: JWK) =>
+    verifiedAccessToken(token, { base, jwksUri: issuer.jwks_uri! }, key);
+  const tokenRequest = (auth: string, body: string) => postForm(`${base}/token`, auth, body);
 
   it('one code for two resources: redeemed for the JWT one, refreshed narrowing to the JWE one', async () => {
     const client = web();
@@ -175,7 +120,7 @@ describe.each([
     const introspection = await fetch(provider!.introspectUrl, {
       method: 'POST',
       headers: {
-        authorization: basic(WEB),
+        authorization: basicAuth(WEB),
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: new URLSearchParams({ token: tokens.access_token }),
@@ -202,7 +147,7 @@ describe.each([
 
     // Never wider than the grant: a resource the client has but the grant does not.
     const widened = await tokenRequest(
-      basic(WEB),
+      basicAuth(WEB),
       new URLSearchParams({
         grant_type: 'refresh_token',
         refresh_token: refreshed.refresh_token!,
@@ -222,7 +167,7 @@ describe.each([
     const unknown = await authorize(web(), [UNKNOWN_API]);
     expect(unknown.callback.searchParams.get('error')).toBe('invalid_target');
 
-    const svc = basic(SVC);
+    const svc = basicAuth(SVC);
     const cc = (extra: string) => tokenRequest(svc, `grant_type=client_credentials&${extra}`);
     expect(await cc(`resource=${encodeURIComponent(JWT_API)}`)).toMatchObject({ status: 200 });
     for (const refused of [

@@ -11,6 +11,23 @@ export const ALICE = {
   sub: 'user-alice-0001',
 };
 
+/** A resource server's RSA-OAEP-256 encryption key pair, for JWE access tokens: the public half goes into the seed. */
+export function encryptionKeyPair(kid: string): { privateJwk: JWK; publicJwk: JWK } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const meta = { kid, alg: 'RSA-OAEP-256', use: 'enc' };
+  return {
+    publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), ...meta },
+    privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...meta },
+  };
+}
+
+/** Writes `seed` to a SEED_FILE in a new temporary folder named after `prefix`; its path. */
+export function writeSeedJson(prefix: string, seed: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), prefix)), 'seed.json');
+  writeFileSync(file, JSON.stringify(seed));
+  return file;
+}
+
 /** A private_key_jwt client's own key pair: the public half goes into the seed. */
 export function clientKeyPair(): { privateJwk: JWK; publicJwk: JWK } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

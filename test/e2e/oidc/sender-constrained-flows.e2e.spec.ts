@@ -1,17 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { loadConfig } from '@idp/config';
-import { decryptAccessToken, verifyOurJwt } from '@idp/crypto';
-import { startEmbedded } from '@idp/embedded';
-import { startDistributedStack } from '../support/distributed-stack';
+import { decryptAccessToken } from '@idp/crypto';
 import { privateKeyOf } from '../support/rp';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { CookieBrowser, formOf } from './browser';
-import { ALICE, clientKeyPair, REDIRECT_URI } from './seed';
+import { CookieBrowser } from './browser';
+import { submitLoginAsAlice } from './flows';
+import { startProvider, type Provider, type ProviderOptions } from './provider';
+import { verifiedAccessToken } from './resource-server';
+import { ALICE, clientKeyPair, encryptionKeyPair, REDIRECT_URI, writeSeedJson } from './seed';
 
 jest.setTimeout(60_000);
 
@@ -23,14 +18,6 @@ const SPA = 'sc-spa';
 const JAR = 'sc-jar';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
-function encryptionKeyPair(kid: string) {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const meta = { kid, alg: 'RSA-OAEP-256', use: 'enc' };
-  return {
-    publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), ...meta },
-    privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...meta },
-  };
-}
 const jwtApiKey = encryptionKeyPair('sc-jwt-api-enc');
 const jweApiKey = encryptionKeyPair('sc-jwe-api-enc');
 const jarKey = clientKeyPair();
@@ -60,19 +47,8 @@ function writeSeed(): string {
     ],
     users: [{ ...ALICE, claims: { email: 'alice@example.test' } }],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-sc-seed-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
+  return writeSeedJson('idp-sc-seed-', seed);
 }
-
-interface Provider {
-  /** The issuer: where the client discovers, pushes and redeems. */
-  readonly base: string;
-  /** Where the browser goes with the request_uri: another auth-api replica when the mode has them. */
-  readonly authorizeBase: string;
-  stop(): Promise<void>;
-}
-type Start = (port: number, base: string, seedFile: string) => Promise<Provider>;
 
 /**
  * Issue #17's combined flows end to end, in both modes, with oauth4webapi
@@ -82,16 +58,17 @@ type Start = (port: number, base: string, seedFile: string) => Promise<Provider>
  * one checks that they compose. oauth4webapi checks RFC 9207 `iss` in every
  * authorization response (the server advertises it), and so do we.
  */
-function combinedSuite(mode: string, start: Start): void {
+function combinedSuite(
+  mode: string,
+  options: Pick<ProviderOptions, 'mode' | 'secondAuthApi'>,
+): void {
   describe(`sender-constrained, pushed, signed flows with oauth4webapi (${mode})`, () => {
     let provider: Provider | undefined;
     let as: oauth.AuthorizationServer;
 
     beforeAll(async () => {
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      provider = await start(port, base, writeSeed());
-      const issuer = new URL(base);
+      provider = await startProvider({ ...options, name: 'sc', seedFile: writeSeed() });
+      const issuer = new URL(provider.base);
       as = await oauth.processDiscoveryResponse(
         issuer,
         await oauth.discoveryRequest(issuer, insecure),
@@ -108,20 +85,7 @@ function combinedSuite(mode: string, start: Start): void {
       const browser = new CookieBrowser();
       let res = await browser.follow(url.toString(), {}, base);
       expect(res.status).toBe(200);
-      const login = formOf(await res.text());
-      res = await browser.follow(
-        new URL(login.action, base).toString(),
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            ...login.fields,
-            username: ALICE.username,
-            password: ALICE.password,
-          }),
-        },
-        base,
-      );
+      res = await submitLoginAsAlice(browser, base, res);
       expect(res.status).toBe(303);
       const callback = new URL(res.headers.get('location')!);
       expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
@@ -131,11 +95,8 @@ function combinedSuite(mode: string, start: Start): void {
     }
 
     /** What a resource server does with a token: decrypt if it is a JWE, verify our signature. */
-    async function verified(token: string, key?: JWK) {
-      const jws = key ? await decryptAccessToken(token, key) : token;
-      const jwks = (await (await fetch(as.jwks_uri!)).json()) as { keys: JWK[] };
-      return verifyOurJwt(jws, { jwks: jwks.keys, issuer: provider!.base, typ: 'at+jwt' });
-    }
+    const verified = (token: string, key?: JWK) =>
+      verifiedAccessToken(token, { base: provider!.base, jwksUri: as.jwks_uri! }, key);
 
     it('discovery advertises each mechanism these flows rely on', () => {
       expect(as.pushed_authorization_request_endpoint).toBe(`${provider!.base}/par`);
@@ -392,34 +353,9 @@ function combinedSuite(mode: string, start: Start): void {
   });
 }
 
-combinedSuite('embedded mode', async (port, base, seedFile) => {
-  const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'idp-sc-')),
-    PORT: String(port),
-    ISSUER: base,
-    SEED_FILE: seedFile,
-    LOG_LEVEL: 'warn',
-  });
-  const { app } = await startEmbedded(config);
-  return { base, authorizeBase: base, stop: () => app.close() };
-});
-
-combinedSuite('distributed mode, two auth-api replicas', async (port, base, seedFile) => {
-  const stack = await startDistributedStack({ name: 'sc', issuer: base, seedFile, authPort: port });
-  // Pushed through one replica, redeemed through the other; proofs claimed in the shared Redis.
-  const second = new ServiceProcess('auth-api', { ...stack.env, PORT: String(await freePort()) });
-  try {
-    await second.start().waitReady();
-  } catch (err) {
-    await Promise.all([second.stop(), stack.stop()]);
-    throw err;
-  }
-  return {
-    base,
-    authorizeBase: second.url,
-    stop: async () => {
-      await second.stop();
-      await stack.stop();
-    },
-  };
+combinedSuite('embedded mode', { mode: 'embedded' });
+// Pushed through one replica, redeemed through the other; proofs claimed in the shared Redis.
+combinedSuite('distributed mode, two auth-api replicas', {
+  mode: 'distributed',
+  secondAuthApi: true,
 });

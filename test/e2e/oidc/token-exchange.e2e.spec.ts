@@ -1,14 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@idp/config';
-import { startEmbedded } from '@idp/embedded';
 import { signIn } from '../logout/logout.fixtures';
-import { startDistributedStack } from '../support/distributed-stack';
+import { basicAuth, postForm, type SecretClient } from '../support/form-post';
 import { discover, rpFor, type ServerMetadata } from '../support/rp';
-import { freePort } from '../support/service-process';
 import { CookieBrowser } from './browser';
-import { ALICE, REDIRECT_URI } from './seed';
+import { startProvider, type Provider } from './provider';
+import { ALICE, REDIRECT_URI, writeSeedJson } from './seed';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +16,7 @@ const B = { id: 'svc-b', secret: 'svc-b-secret-0123456789abcdefghijk' };
 const C = { id: 'svc-c', secret: 'svc-c-secret-0123456789abcdefghijk' };
 
 function writeSeed(): string {
-  const service = (c: { id: string; secret: string }, over: Record<string, unknown>) => ({
+  const service = (c: SecretClient, over: Record<string, unknown>) => ({
     client_id: c.id,
     client_secret: c.secret,
     grant_types: ['client_credentials', EXCHANGE],
@@ -50,71 +45,32 @@ function writeSeed(): string {
     ],
     users: [{ ...ALICE, claims: { email: 'alice@example.test' } }],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'idp-exchange-seed-')), 'seed.json');
-  writeFileSync(file, JSON.stringify(seed));
-  return file;
+  return writeSeedJson('idp-exchange-seed-', seed);
 }
-
-interface Provider {
-  readonly introspectUrl: string;
-  stop(): Promise<void>;
-}
-type Start = (opts: { port: number; issuer: string; seedFile: string }) => Promise<Provider>;
-
-const embedded: Start = async ({ port, issuer, seedFile }) => {
-  const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'idp-exchange-')),
-    PORT: String(port),
-    ISSUER: issuer,
-    SEED_FILE: seedFile,
-    LOG_LEVEL: 'warn',
-  });
-  const { app } = await startEmbedded(config);
-  return { introspectUrl: `${issuer}/introspect`, stop: () => app.close() };
-};
-
-const distributed: Start = async ({ port, issuer, seedFile }) => {
-  const stack = await startDistributedStack({ name: 'exchange', issuer, seedFile, authPort: port });
-  return { introspectUrl: `${stack.introspection[0]!.url}/introspect`, stop: () => stack.stop() };
-};
 
 /**
  * RFC 8693 end to end, in both modes (ADR 0033): A exchanges the user's
  * access token for B with itself as actor, B exchanges that for C (act
  * nested), and logging the user out kills every exchanged token at once.
  */
-describe.each([
-  ['embedded', embedded],
-  ['distributed', distributed],
-])('token exchange (%s mode)', (_mode, start) => {
+describe.each(['embedded', 'distributed'] as const)('token exchange (%s mode)', (mode) => {
   let base = '';
   let provider: Provider | undefined;
   let issuer: ServerMetadata;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await start({ port, issuer: base, seedFile: writeSeed() });
+    provider = await startProvider({ mode, name: 'exchange', seedFile: writeSeed() });
+    base = provider.base;
     issuer = await discover(base);
   }, 120_000);
   afterAll(() => provider?.stop());
 
-  const basic = (c: { id: string; secret: string }) =>
-    `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`;
-  const post = async (url: string, auth: string, params: Record<string, string>) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const token = (c: { id: string; secret: string }, params: Record<string, string>) =>
-    post(`${base}/token`, basic(c), params);
-  const serviceToken = async (c: { id: string; secret: string }) =>
+  const token = (c: SecretClient, params: Record<string, string>) =>
+    postForm(`${base}/token`, basicAuth(c), params);
+  const serviceToken = async (c: SecretClient) =>
     (await token(c, { grant_type: 'client_credentials' })).body['access_token'] as string;
-  const introspect = async (as: { id: string; secret: string }, t: string) =>
-    (await post(provider!.introspectUrl, basic(as), { token: t })).body;
+  const introspect = async (as: SecretClient, t: string) =>
+    (await postForm(provider!.introspectUrl, basicAuth(as), { token: t })).body;
 
   it('advertises the grant type', () => {
     expect(issuer.grant_types_supported).toContain(EXCHANGE);

@@ -1,22 +1,12 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { randomBytes } from '@idp/crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
-import { InProcessEventBus, silentBusLogger } from '@idp/bus';
-import { loadConfig } from '@idp/config';
-import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule, ReplayStoreModule } from '@idp/nest-kit';
+import type { TypeOrmEventStore } from '@idp/eventstore';
 import { OAuthError } from '@idp/oauth-errors';
 import type { ClientAuthentication } from '@idp/contracts';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
-import { TokenServiceModule } from '../token-service.module';
 import { UserDirectory } from '../users/user-directory.service';
 import { DeviceAuthorizationService } from './device-authorization.service';
+import { startTokenServiceHarness, type TokenServiceHarness } from '../token-service.fixtures';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const ENDPOINT = 'http://localhost:3000/device_authorization';
@@ -27,7 +17,7 @@ const ENDPOINT = 'http://localhost:3000/device_authorization';
  * answer of a poll (RFC 8628 3.5) in the order a device meets them.
  */
 describe('device authorization grant (token-service)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'device-flow-'));
+  let h: TokenServiceHarness;
   let app: INestApplicationContext;
   let store: TypeOrmEventStore;
   let devices: DeviceAuthorizationService;
@@ -59,30 +49,8 @@ describe('device authorization grant (token-service)', () => {
     (await store.readAll('0', 10_000)).filter((e) => e.type === type);
 
   beforeAll(async () => {
-    store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
-    const bus = new InProcessEventBus({ logger: silentBusLogger });
-    await bus.start();
-    const config = loadConfig({
-      PORT: '0',
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-    });
-    @Module({
-      imports: [
-        InfraModule.forRoot({
-          config,
-          bus,
-          eventStore: store,
-          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
-        }),
-        HealthModule,
-        ReplayStoreModule.forRoot(new InMemoryReplayStore()),
-        TokenServiceModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    await app.init();
+    h = await startTokenServiceHarness();
+    ({ app, store } = h);
     devices = app.get(DeviceAuthorizationService);
     endpoint = app.get(TokenEndpoint);
     const clients = app.get(ClientRegistry);
@@ -120,8 +88,7 @@ describe('device authorization grant (token-service)', () => {
     });
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h.close();
   });
 
   it('answers a public client with a device code, a XXXX-XXXX user code, its lifetime and interval', async () => {

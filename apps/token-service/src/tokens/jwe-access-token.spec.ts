@@ -1,22 +1,13 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import { InMemoryReadModelCache, InMemoryReplayStore } from '@idp/cache';
-import { InProcessEventBus, silentBusLogger } from '@idp/bus';
-import { loadConfig } from '@idp/config';
 import type { ClientMetadataInput } from '@idp/contracts';
 import { decryptAccessToken, verifyOurJwt, randomBytes } from '@idp/crypto';
-import { createEventStore, type TypeOrmEventStore } from '@idp/eventstore';
-import { HealthModule, InfraModule, ReplayStoreModule } from '@idp/nest-kit';
 import { OAuthError } from '@idp/oauth-errors';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { KeyRingService } from '../keys/key-ring.service';
 import { ResourceRegistry } from '../resources/resource-registry.service';
-import { TokenServiceModule } from '../token-service.module';
+import { startTokenServiceHarness, type TokenServiceHarness } from '../token-service.fixtures';
 import { UserinfoService } from '../userinfo/userinfo.service';
 import { TokenMinter } from './token-minter.service';
 import { USERINFO_HANDLE_HEADER, UserinfoHandles } from './userinfo-handle';
@@ -41,11 +32,10 @@ const NEEDS_JWE = 'https://private-api.example.test';
 const ISSUER = 'http://localhost:3000';
 
 describe('TokenMinter: encrypted (jwe) access tokens', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'jwe-minter-'));
+  let h: TokenServiceHarness;
   const rsa = rsKeys('rsa', 'rs-rsa-1');
   const ec = rsKeys('ec', 'rs-ec-1');
   let app: INestApplicationContext;
-  let store: TypeOrmEventStore;
   let minter: TokenMinter;
   const clients: Record<string, Awaited<ReturnType<ClientRegistry['register']>>['client']> = {};
 
@@ -68,32 +58,8 @@ describe('TokenMinter: encrypted (jwe) access tokens', () => {
   }
 
   beforeAll(async () => {
-    store = await createEventStore({ driver: 'sqlite', file: join(dir, 'events.sqlite') });
-    const bus = new InProcessEventBus({ logger: silentBusLogger });
-    await bus.start();
-    const config = loadConfig({
-      PORT: '0',
-      ISSUER,
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
-      SIGNING_KEY_ALGS: 'RS256,ES256',
-    });
-    @Module({
-      imports: [
-        InfraModule.forRoot({
-          config,
-          bus,
-          eventStore: store,
-          cache: new InMemoryReadModelCache({ sweepIntervalMs: 0 }),
-        }),
-        HealthModule,
-        ReplayStoreModule.forRoot(new InMemoryReplayStore()),
-        TokenServiceModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    await app.init();
+    h = await startTokenServiceHarness({ ISSUER, SIGNING_KEY_ALGS: 'RS256,ES256' });
+    ({ app } = h);
     minter = app.get(TokenMinter);
     const resources = app.get(ResourceRegistry);
     await resources.define({ resource: API, jwks: { keys: [rsa.publicJwk] } }, 'seed');
@@ -118,8 +84,7 @@ describe('TokenMinter: encrypted (jwe) access tokens', () => {
     await register({ client_id: 'opaque-to-private', resources: [NEEDS_JWE] });
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h.close();
   });
 
   it('nests our signed at+jwt in a JWE to the first resource, which alone is the audience', async () => {

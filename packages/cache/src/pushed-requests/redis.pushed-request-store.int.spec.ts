@@ -1,51 +1,36 @@
 import { randomUUID } from '@idp/crypto';
 import { pushedRequestStoreContract } from '@idp/testing';
-import { Redis } from 'ioredis';
 import { createRedisPushedRequestStore } from './redis.pushed-request-store';
+import { redisTestRun } from '../redis-test-run.fixtures';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const RUN_PREFIX = `idp-test:par:${randomUUID()}:`;
-const silent = { warn: () => undefined };
-let admin: Redis;
-let seq = 0;
-
-beforeAll(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await admin.connect();
-});
-afterAll(async () => {
-  const left = await admin.keys(`${RUN_PREFIX}*`);
-  if (left.length) await admin.unlink(...left);
-  await admin.quit();
-});
+const run = redisTestRun('par', randomUUID());
 
 pushedRequestStoreContract('RedisPushedRequestStore', async () => {
-  const keyPrefix = `${RUN_PREFIX}${++seq}:`;
+  const keyPrefix = run.nextPrefix();
   const stores = [
-    await createRedisPushedRequestStore({ url: REDIS_URL, keyPrefix, logger: silent }),
-    await createRedisPushedRequestStore({ url: REDIS_URL, keyPrefix, logger: silent }),
+    await createRedisPushedRequestStore({ url: run.url, keyPrefix, logger: run.silent }),
+    await createRedisPushedRequestStore({ url: run.url, keyPrefix, logger: run.silent }),
   ] as const;
   return {
     stores,
     cleanup: async () => {
       await Promise.all(stores.map((s) => s.close()));
-      const keys = await admin.keys(`${keyPrefix}*`);
-      if (keys.length) await admin.unlink(...keys);
+      await run.deleteKeys(keyPrefix);
     },
   };
 });
 
 describe('RedisPushedRequestStore', () => {
   it('sets an expiry on every entry, so an abandoned push never stays', async () => {
-    const keyPrefix = `${RUN_PREFIX}ttl:`;
+    const keyPrefix = `${run.runPrefix}ttl:`;
     const store = await createRedisPushedRequestStore({
-      url: REDIS_URL,
+      url: run.url,
       keyPrefix,
-      logger: silent,
+      logger: run.silent,
     });
     try {
       await store.save('h', { clientId: 'app', request: '{}' }, 60_000);
-      const ttl = await admin.pttl(`${keyPrefix}h`);
+      const ttl = await run.admin().pttl(`${keyPrefix}h`);
       expect(ttl).toBeGreaterThan(50_000);
       expect(ttl).toBeLessThanOrEqual(60_000);
     } finally {

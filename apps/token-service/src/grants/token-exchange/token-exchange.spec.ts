@@ -37,6 +37,21 @@ describe('token exchange (RFC 8693)', () => {
     (await token(clientId, { grant_type: 'client_credentials' })).access_token;
   const exchange = (clientId: string, params: Record<string, string>) =>
     token(clientId, { grant_type: EXCHANGE, subject_token_type: ACCESS_TOKEN, ...params });
+  /** `clientId` exchanges `subjectToken` and names itself the actor (its client_credentials token). */
+  const delegate = async (clientId: string, subjectToken: string, params: Record<string, string>) =>
+    exchange(clientId, {
+      subject_token: subjectToken,
+      actor_token: await serviceToken(clientId),
+      actor_token_type: ACCESS_TOKEN,
+      ...params,
+    });
+  /** RFC 7009 revocation of `t` by `clientId`. */
+  const revoke = (clientId: string, t: string) =>
+    h.app.get(RevocationService).revoke({
+      token: t,
+      clientAuth: basic(clientId),
+      endpoint: 'http://localhost:3000/revoke',
+    } as never);
   const introspect = async (t: string) =>
     (await h.app.get(IntrospectionService).introspect(t)).record as unknown as Record<
       string,
@@ -87,14 +102,17 @@ describe('token exchange (RFC 8693)', () => {
   afterAll(() => h.close());
 
   describe('delegation A -> B -> C', () => {
+    /** The user's token at svc-a, delegated to svc-b, and on to svc-c with `toCParams`. */
+    async function delegationChain(sid: string, toCParams: Record<string, string> = {}) {
+      const user = await userTokens(sid);
+      const toB = await delegate('svc-a', user.access_token, { audience: 'svc-b' });
+      const toC = await delegate('svc-b', toB.access_token, { audience: 'svc-c', ...toCParams });
+      return { user, toB, toC };
+    }
+
     it('nests act, targets each audience, and dies with the SSO session', async () => {
       const user = await userTokens('sid-chain');
-      const toB = await exchange('svc-a', {
-        subject_token: user.access_token,
-        actor_token: await serviceToken('svc-a'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-b',
-      });
+      const toB = await delegate('svc-a', user.access_token, { audience: 'svc-b' });
       expect(toB).toMatchObject({
         issued_token_type: ACCESS_TOKEN,
         token_type: 'Bearer',
@@ -109,13 +127,7 @@ describe('token exchange (RFC 8693)', () => {
         act: { sub: 'svc-a', client_id: 'svc-a' },
       });
 
-      const toC = await exchange('svc-b', {
-        subject_token: toB.access_token,
-        actor_token: await serviceToken('svc-b'),
-        actor_token_type: ACCESS_TOKEN,
-        resource: 'svc-c',
-        scope: 'read',
-      });
+      const toC = await delegate('svc-b', toB.access_token, { resource: 'svc-c', scope: 'read' });
       expect(toC.scope).toBe('read');
       // svc-b's format (opaque): introspection tells the chain.
       expect(await introspect(toC.access_token)).toMatchObject({
@@ -137,14 +149,7 @@ describe('token exchange (RFC 8693)', () => {
       ).toMatchObject({ error: 'invalid_token' });
       // An exchange from a token of the ended session is refused too.
       expect(
-        await oauthErrorOf(
-          exchange('svc-b', {
-            subject_token: toB.access_token,
-            actor_token: await serviceToken('svc-b'),
-            actor_token_type: ACCESS_TOKEN,
-            audience: 'svc-c',
-          }),
-        ),
+        await oauthErrorOf(delegate('svc-b', toB.access_token, { audience: 'svc-c' })),
       ).toMatchObject({ error: 'invalid_grant' });
     });
 
@@ -156,72 +161,26 @@ describe('token exchange (RFC 8693)', () => {
         basic('svc-a'),
         ['openid', 'read', 'offline_access'],
       );
-      const toB = await exchange('svc-a', {
-        subject_token: user.access_token,
-        actor_token: await serviceToken('svc-a'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-b',
-        scope: 'read',
-      });
+      const toB = await delegate('svc-a', user.access_token, { audience: 'svc-b', scope: 'read' });
       expect(await introspect(toB.access_token)).toMatchObject({ active: true });
-      await h.app.get(RevocationService).revoke({
-        token: user.refresh_token!,
-        clientAuth: basic('svc-a'),
-        endpoint: 'http://localhost:3000/revoke',
-      } as never);
+      await revoke('svc-a', user.refresh_token!);
       expect(await introspect(toB.access_token)).toMatchObject({ active: false });
     });
 
     it('lets the exchanging client revoke its own exchanged token (RFC 7009), not the grant', async () => {
-      const user = await userTokens('sid-own');
-      const toB = await exchange('svc-a', {
-        subject_token: user.access_token,
-        actor_token: await serviceToken('svc-a'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-b',
-      });
-      const toC = await exchange('svc-b', {
-        subject_token: toB.access_token,
-        actor_token: await serviceToken('svc-b'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-c',
-      });
-      const revocations = h.app.get(RevocationService);
+      const { user, toB, toC } = await delegationChain('sid-own');
       // svc-c holds nothing of this grant: not its token.
-      expect(
-        await oauthErrorOf(
-          revocations.revoke({
-            token: toC.access_token,
-            clientAuth: basic('svc-c'),
-            endpoint: 'http://localhost:3000/revoke',
-          } as never),
-        ),
-      ).toMatchObject({ error: 'unauthorized_client' });
-      await revocations.revoke({
-        token: toC.access_token,
-        clientAuth: basic('svc-b'),
-        endpoint: 'http://localhost:3000/revoke',
-      } as never);
+      expect(await oauthErrorOf(revoke('svc-c', toC.access_token))).toMatchObject({
+        error: 'unauthorized_client',
+      });
+      await revoke('svc-b', toC.access_token);
       expect(await introspect(toC.access_token)).toMatchObject({ active: false });
       expect(await introspect(toB.access_token)).toMatchObject({ active: true });
       expect(await introspect(user.access_token)).toMatchObject({ active: true });
     });
 
     it('gives a JWT when requested_token_type is jwt, even for a target that gets opaque tokens', async () => {
-      const user = await userTokens('sid-jwt');
-      const toB = await exchange('svc-a', {
-        subject_token: user.access_token,
-        actor_token: await serviceToken('svc-a'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-b',
-      });
-      const toC = await exchange('svc-b', {
-        subject_token: toB.access_token,
-        actor_token: await serviceToken('svc-b'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-c',
-        requested_token_type: JWT,
-      });
+      const { toC } = await delegationChain('sid-jwt', { requested_token_type: JWT });
       expect(toC.issued_token_type).toBe(JWT);
       expect(decodeJwt(toC.access_token)).toMatchObject({ aud: ['svc-c'], client_id: 'svc-b' });
     });
@@ -287,12 +246,7 @@ describe('token exchange (RFC 8693)', () => {
 
     it('is allowed by policy: no new actor, the chain the subject token carried', async () => {
       const user = await userTokens('sid-imp-ok');
-      const forImp = await exchange('svc-a', {
-        subject_token: user.access_token,
-        actor_token: await serviceToken('svc-a'),
-        actor_token_type: ACCESS_TOKEN,
-        audience: 'svc-imp',
-      });
+      const forImp = await delegate('svc-a', user.access_token, { audience: 'svc-imp' });
       const onward = await exchange('svc-imp', {
         subject_token: forImp.access_token,
         audience: 'svc-b',
@@ -367,133 +321,122 @@ describe('token exchange (RFC 8693)', () => {
         ...over,
       });
 
-    it('invalid_request: subject_token_type missing or unsupported', async () => {
-      expect(
-        await oauthErrorOf(
-          token('svc-a', { grant_type: EXCHANGE, subject_token: subject, audience: 'svc-b' }),
-        ),
-      ).toMatchObject({ error: 'invalid_request' });
-      expect(
-        await oauthErrorOf(
-          delegated({ subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' }),
-        ),
-      ).toMatchObject({ error: 'invalid_request' });
-      expect(
-        await oauthErrorOf(delegated({ requested_token_type: 'urn:example:other' })),
-      ).toMatchObject({ error: 'invalid_request' });
-    });
-
-    it('invalid_request: subject_token missing, forged or of the wrong type', async () => {
-      expect(await oauthErrorOf(delegated({ subject_token: '' }))).toMatchObject({
-        error: 'invalid_request',
-      });
-      expect(await oauthErrorOf(delegated({ subject_token: 'at_forged.value' }))).toMatchObject({
-        error: 'invalid_request',
-      });
-      // An access token presented as an ID token does not verify as one.
-      expect(await oauthErrorOf(delegated({ subject_token_type: ID_TOKEN }))).toMatchObject({
-        error: 'invalid_request',
-      });
-    });
-
-    it('invalid_request: actor_token without its type, or an actor token of another client', async () => {
-      expect(
-        await oauthErrorOf(
-          exchange('svc-a', { subject_token: subject, actor_token: actor, audience: 'svc-b' }),
-        ),
-      ).toMatchObject({ error: 'invalid_request' });
-      expect(
-        await oauthErrorOf(delegated({ actor_token: await serviceToken('svc-b') })),
-      ).toMatchObject({ error: 'invalid_request' });
-    });
-
-    it('invalid_target: no target, a target outside the policy, two different targets', async () => {
-      expect(
-        await oauthErrorOf(
-          exchange('svc-a', {
-            subject_token: subject,
-            actor_token: actor,
-            actor_token_type: ACCESS_TOKEN,
-          }),
-        ),
-      ).toMatchObject({ error: 'invalid_target' });
-      expect(await oauthErrorOf(delegated({ audience: 'svc-c' }))).toMatchObject({
-        error: 'invalid_target',
-      });
-      expect(await oauthErrorOf(delegated({ resource: 'svc-x' }))).toMatchObject({
-        error: 'invalid_target',
-      });
-    });
-
-    it('unauthorized_client: a client without the grant type', async () => {
-      expect(
-        await oauthErrorOf(
-          token('rp-plain', {
-            grant_type: EXCHANGE,
-            subject_token_type: ACCESS_TOKEN,
-            subject_token: subject,
-            audience: 'svc-b',
-          }),
-        ),
-      ).toMatchObject({ error: 'unauthorized_client' });
-    });
-
-    it('invalid_scope: the scope never widens past the subject token', async () => {
-      expect(await oauthErrorOf(delegated({ scope: 'read write' }))).toMatchObject({
-        error: 'invalid_scope',
-      });
-    });
-
-    it('invalid_grant: a revoked subject token', async () => {
-      const own = (await userTokens('sid-revoked')).access_token;
-      await h.app.get(RevocationService).revoke({
-        token: own,
-        clientAuth: basic('svc-a'),
-        endpoint: 'http://localhost:3000/revoke',
-      } as never);
-      expect(await oauthErrorOf(delegated({ subject_token: own }))).toMatchObject({
-        error: 'invalid_grant',
-      });
-    });
-
-    it('invalid_grant: a subject token neither issued to the client nor for it', async () => {
-      expect(
-        await oauthErrorOf(
-          exchange('svc-b', {
-            subject_token: subject,
-            actor_token: await serviceToken('svc-b'),
-            actor_token_type: ACCESS_TOKEN,
-            audience: 'svc-c',
-          }),
-        ),
-      ).toMatchObject({ error: 'invalid_grant' });
-    });
-
-    it('invalid_request: an ID token from another issuer, or one of ours for another client', async () => {
+    /** A foreign issuer's ID token about u1, for svc-a: signed by a key we never saw. */
+    async function foreignIdToken(): Promise<string> {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const now = Math.floor(Date.now() / 1000);
-      const foreign = await new SignJWT({ sub: 'u1' })
+      return new SignJWT({ sub: 'u1' })
         .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'other' })
         .setIssuer('https://other-issuer.example')
         .setAudience('svc-a')
         .setIssuedAt(now)
         .setExpirationTime(now + 300)
         .sign(privateKey);
-      expect(
-        await oauthErrorOf(delegated({ subject_token_type: ID_TOKEN, subject_token: foreign })),
-      ).toMatchObject({ error: 'invalid_request' });
-      const rpToken = await codeFlowTokens(h.app, 'rp-plain', { sub: 'u1', sid: 'sid-rp' });
-      expect(
-        await oauthErrorOf(
-          delegated({ subject_token_type: ID_TOKEN, subject_token: rpToken.id_token! }),
-        ),
-      ).toMatchObject({ error: 'invalid_request' });
-    });
+    }
 
-    it('invalid_request: a JWT subject token (no trusted issuer is configured)', async () => {
-      expect(await oauthErrorOf(delegated({ subject_token_type: JWT }))).toMatchObject({
-        error: 'invalid_request',
-      });
+    /** [the error, what is wrong, the request]: each refused with that error. */
+    const refusals: ReadonlyArray<readonly [string, string, () => Promise<unknown>]> = [
+      [
+        'invalid_request',
+        'subject_token_type missing',
+        () => token('svc-a', { grant_type: EXCHANGE, subject_token: subject, audience: 'svc-b' }),
+      ],
+      [
+        'invalid_request',
+        'subject_token_type unsupported',
+        () => delegated({ subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' }),
+      ],
+      [
+        'invalid_request',
+        'requested_token_type unsupported',
+        () => delegated({ requested_token_type: 'urn:example:other' }),
+      ],
+      ['invalid_request', 'subject_token missing', () => delegated({ subject_token: '' })],
+      [
+        'invalid_request',
+        'subject_token forged',
+        () => delegated({ subject_token: 'at_forged.value' }),
+      ],
+      [
+        'invalid_request',
+        'an access token presented as an ID token (does not verify as one)',
+        () => delegated({ subject_token_type: ID_TOKEN }),
+      ],
+      [
+        'invalid_request',
+        'actor_token without its type',
+        () => exchange('svc-a', { subject_token: subject, actor_token: actor, audience: 'svc-b' }),
+      ],
+      [
+        'invalid_request',
+        'an actor token of another client',
+        async () => delegated({ actor_token: await serviceToken('svc-b') }),
+      ],
+      [
+        'invalid_target',
+        'no target',
+        () =>
+          exchange('svc-a', {
+            subject_token: subject,
+            actor_token: actor,
+            actor_token_type: ACCESS_TOKEN,
+          }),
+      ],
+      ['invalid_target', 'a target outside the policy', () => delegated({ audience: 'svc-c' })],
+      ['invalid_target', 'two different targets', () => delegated({ resource: 'svc-x' })],
+      [
+        'unauthorized_client',
+        'a client without the grant type',
+        () =>
+          token('rp-plain', {
+            grant_type: EXCHANGE,
+            subject_token_type: ACCESS_TOKEN,
+            subject_token: subject,
+            audience: 'svc-b',
+          }),
+      ],
+      [
+        'invalid_scope',
+        'a scope wider than the subject token',
+        () => delegated({ scope: 'read write' }),
+      ],
+      [
+        'invalid_grant',
+        'a revoked subject token',
+        async () => {
+          const own = (await userTokens('sid-revoked')).access_token;
+          await revoke('svc-a', own);
+          return delegated({ subject_token: own });
+        },
+      ],
+      [
+        'invalid_grant',
+        'a subject token neither issued to the client nor for it',
+        () => delegate('svc-b', subject, { audience: 'svc-c' }),
+      ],
+      [
+        'invalid_request',
+        'an ID token from another issuer',
+        async () =>
+          delegated({ subject_token_type: ID_TOKEN, subject_token: await foreignIdToken() }),
+      ],
+      [
+        'invalid_request',
+        'an ID token of ours for another client',
+        async () => {
+          const rpToken = await codeFlowTokens(h.app, 'rp-plain', { sub: 'u1', sid: 'sid-rp' });
+          return delegated({ subject_token_type: ID_TOKEN, subject_token: rpToken.id_token! });
+        },
+      ],
+      [
+        'invalid_request',
+        'a JWT subject token (no trusted issuer is configured)',
+        () => delegated({ subject_token_type: JWT }),
+      ],
+    ];
+
+    it.each(refusals)('%s: %s', async (error, _, request) => {
+      expect(await oauthErrorOf(request())).toMatchObject({ error });
     });
   });
 });

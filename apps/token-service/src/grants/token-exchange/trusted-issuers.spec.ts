@@ -148,47 +148,57 @@ describe('token exchange from a trusted issuer', () => {
     expect(await introspect(result.access_token)).toMatchObject({ active: false });
   });
 
-  it('refuses an actor that may_act does not name', async () => {
-    expect(await oauthErrorOf(exchange(await sign({ may_act: { sub: 'svc-z' } })))).toMatchObject({
+  /** Subject tokens refused, with the error (and other parameters of the exchange). */
+  const refusals: ReadonlyArray<{
+    error: string;
+    what: string;
+    subject: () => Promise<string>;
+    over?: Record<string, string>;
+  }> = [
+    {
       error: 'invalid_request',
-    });
-  });
-
-  it('refuses an alg outside the issuer allow-list, even with a published key', async () => {
-    expect(await oauthErrorOf(exchange(await sign({}, { key: rs })))).toMatchObject({
+      what: 'an actor that may_act does not name',
+      subject: () => sign({ may_act: { sub: 'svc-z' } }),
+    },
+    {
       error: 'invalid_request',
-    });
-  });
-
-  it('refuses a JWT whose aud does not name us', async () => {
-    expect(
-      await oauthErrorOf(exchange(await sign({}, { aud: 'https://someone-else.example' }))),
-    ).toMatchObject({ error: 'invalid_request' });
-  });
-
-  it('refuses an issuer that is not trusted, and a forged signature', async () => {
-    expect(
-      await oauthErrorOf(exchange(await sign({}, { iss: 'https://evil.example' }))),
-    ).toMatchObject({ error: 'invalid_request' });
-    const stranger = keyPair('ec', 'partner-es', 'ES256');
-    expect(await oauthErrorOf(exchange(await sign({}, { key: stranger })))).toMatchObject({
+      what: 'an alg outside the issuer allow-list, even with a published key',
+      subject: () => sign({}, { key: rs }),
+    },
+    {
       error: 'invalid_request',
-    });
-  });
-
-  it('refuses an expired JWT (invalid_grant) and a subject that is not our user', async () => {
-    const past = Math.floor(Date.now() / 1000) - 600;
-    expect(await oauthErrorOf(exchange(await sign({}, { exp: past })))).toMatchObject({
+      what: 'a JWT whose aud does not name us',
+      subject: () => sign({}, { aud: 'https://someone-else.example' }),
+    },
+    {
+      error: 'invalid_request',
+      what: 'an issuer that is not trusted',
+      subject: () => sign({}, { iss: 'https://evil.example' }),
+    },
+    {
+      error: 'invalid_request',
+      what: 'a forged signature (a key with the kid of a published one)',
+      subject: () => sign({}, { key: keyPair('ec', 'partner-es', 'ES256') }),
+    },
+    {
       error: 'invalid_grant',
-    });
-    expect(await oauthErrorOf(exchange(await sign({ sub: 'partner-only-user' })))).toMatchObject({
+      what: 'an expired JWT',
+      subject: () => sign({}, { exp: Math.floor(Date.now() / 1000) - 600 }),
+    },
+    {
       error: 'invalid_grant',
-    });
-  });
+      what: 'a subject that is not our user',
+      subject: () => sign({ sub: 'partner-only-user' }),
+    },
+    {
+      error: 'invalid_scope',
+      what: 'a scope wider than the JWT scope',
+      subject: () => sign({ scope: 'read' }),
+      over: { scope: 'openid read' },
+    },
+  ];
 
-  it('never widens past the JWT scope', async () => {
-    expect(
-      await oauthErrorOf(exchange(await sign({ scope: 'read' }), { scope: 'openid read' })),
-    ).toMatchObject({ error: 'invalid_scope' });
+  it.each(refusals)('refuses $what ($error)', async ({ error, subject, over }) => {
+    expect(await oauthErrorOf(exchange(await subject(), over))).toMatchObject({ error });
   });
 });
