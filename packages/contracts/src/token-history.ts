@@ -112,7 +112,7 @@ export const tokenHistoryEvent = z.object({
   /** The revocation reason of grant.revoked, grant.access_token_revoked and session.ended. */
   reason: z.string().optional(),
   /** The event's data, every keyed hash replaced by `[redacted]`. */
-  data: z.record(z.string(), z.unknown()),
+  data: z.record(z.string(), z.json()),
 });
 export type TokenHistoryEvent = z.output<typeof tokenHistoryEvent>;
 

@@ -231,7 +231,8 @@ const REASON_FIELD: Readonly<Record<string, true>> = {
 
 /** An event as the answer lists it: its envelope, its reason, its data with hashes redacted. */
 export function historyEvent(e: EventEnvelope): TokenHistoryEvent {
-  const data = (redactSecrets(e.data) ?? {}) as Record<string, unknown>;
+  // Events are JSON (they were parsed from it): their redacted data is too.
+  const data = (redactSecrets(e.data) ?? {}) as TokenHistoryEvent['data'];
   const reason = REASON_FIELD[e.type] ? data['reason'] : undefined;
   return {
     eventId: e.id,
