@@ -1,7 +1,8 @@
-import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
-import { verifyOpaqueToken, verifyOurJwt, type OurTokenTyp } from '@idp/crypto';
+import { decodeProtectedHeader, type JWK } from 'jose';
+import { verifyOpaqueToken } from '@idp/crypto';
 import type { TokenRef } from '@idp/domain';
 import type { TokenSecrets } from '../secrets/token-secrets';
+import { ourJwtKind } from '../tokens/our-jwt-kind';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { USERINFO_HANDLE_HEADER, type UserinfoHandles } from '../tokens/userinfo-handle';
 
@@ -78,22 +79,9 @@ export async function identifyToken(
     }
     return byJti(keys.handles.jtiOf(handle), 'jwe');
   }
-  if (!JWT_SHAPE.test(token)) return undefined;
-  let iat: unknown;
-  try {
-    iat = decodeJwt(token).iat;
-  } catch {
-    return undefined;
-  }
-  if (typeof iat !== 'number') return undefined;
-  const jwks = await keys.jwks();
-  const verified = (typ: OurTokenTyp) =>
-    verifyOurJwt(token, { jwks, issuer: keys.issuer, typ, now: iat }).catch(() => undefined);
-  const access = await verified('at+jwt');
-  if (access) return byJti(typeof access.jti === 'string' ? access.jti : undefined, 'jwt');
-  if (await verified('JWT')) return { kind: 'id_token' };
-  if (await verified('logout+jwt')) return { kind: 'logout_token' };
-  return undefined;
+  const jwt = await ourJwtKind(token, await keys.jwks(), keys.issuer);
+  if (jwt === undefined) return undefined;
+  return jwt.kind === 'access_token' ? byJti(jwt.jti, 'jwt') : { kind: jwt.kind };
 }
 
 function byJti(jti: string | undefined, format: 'jwt' | 'jwe'): TokenIdentity | undefined {
