@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actorSchema } from './actor';
 import { accessTokenFormat, id } from './events/common';
 import { grantRevocationReason } from './events/grant.events';
+import { SessionEnded } from './events/session.events';
 
 /**
  * "Was this token active at T, and why not?" (issue #19, ADR 0037): the
@@ -25,7 +26,8 @@ const cause = {
 export const tokenHistorySessionEnd = z.object({
   sid: id,
   ...cause,
-  reason: z.enum(['rp_logout', 'admin', 'user_logout_all', 'expired', 'login_replaced']),
+  /** The session.ended event's reason, whatever reasons it gains. */
+  reason: SessionEnded.schema.shape.reason,
   /** The client whose RP-initiated logout ended it. */
   initiatedBy: id.optional(),
 });
@@ -36,9 +38,13 @@ export const tokenHistorySessionEnd = z.object({
  */
 export const tokenHistoryReuse = z.object({
   ...cause,
-  /** The presented (rotated) token's identity as that event names it. */
-  presentedJti: z.string().optional(),
+  /** Whether the token asked about is the one presented again (known for refresh tokens only). */
+  presentedThisToken: z.boolean().optional(),
+  /** The caller's address as auth-api saw it. */
   ip: z.string().optional(),
+  /** The response the client's policy asked for, and the one carried out (`revoke_grant`, `end_session`). */
+  policy: z.string().optional(),
+  response: z.string().optional(),
 });
 
 /** Why a token was not active at the instant asked about: the first cause that ended it. */

@@ -295,7 +295,14 @@ describe('tokenStateAt: expiry and the other reasons', () => {
       ...meta(40, { correlationId: 'thief' }),
       type: 'grant.reuse_detected',
       version: 1,
-      data: { grantId: 'g1', presentedJti: 'g1.rt-old', ip: '203.0.113.9' },
+      data: {
+        grantId: 'g1',
+        clientId: 'rp',
+        presentedTokenHash: h('rt-old'),
+        ip: '203.0.113.9',
+        policy: 'end_session',
+        response: 'end_session',
+      },
     };
     const plain = {
       grant: stream('grant-g1', [
@@ -322,10 +329,33 @@ describe('tokenStateAt: expiry and the other reasons', () => {
         at: iso(40),
         eventId: detected.id,
         correlationId: 'thief',
-        presentedJti: 'g1.rt-old',
         ip: '203.0.113.9',
+        policy: 'end_session',
+        response: 'end_session',
       },
     });
+    // An access token is not what was presented: the answer does not guess.
+    expect(tokenStateAt(withDetection, { jti: 'g1.at1' }, t(41)).reason).not.toHaveProperty(
+      'reuse.presentedThisToken',
+    );
+    // The reused refresh token itself, and the current one the thief raced for.
+    const chain = {
+      grant: stream('grant-g1', [
+        refreshIssued(0, h('rt-old')),
+        refreshIssued(20, h('rt-new'), h('rt-old')),
+        detected,
+        grantRevoked(40, 'refresh_token_reuse'),
+      ]),
+    };
+    expect(tokenStateAt(chain, { tokenHash: h('rt-old') }, t(41)).reason?.kind).toBe('rotated');
+    expect(tokenStateAt(chain, { tokenHash: h('rt-new') }, t(41)).reason).toMatchObject({
+      why: 'refresh_token_reuse',
+      reuse: { presentedThisToken: false, ip: '203.0.113.9' },
+    });
+    // The answer never carries the presented token's hash.
+    expect(JSON.stringify(tokenStateAt(chain, { tokenHash: h('rt-new') }, t(41)))).not.toContain(
+      h('rt-old'),
+    );
   });
 
   it("the client's deletion ends its tokens, even before the grant's revocation is recorded", () => {

@@ -77,29 +77,38 @@ function sessionEnd(sources: TokenHistorySources): SessionEnded | undefined {
   return sources.session?.find((e): e is SessionEnded => e.type === 'session.ended');
 }
 
-/** The first reuse detection before the revocation it caused. */
-function reuseBefore(events: readonly EventEnvelope[], revocation: EventEnvelope) {
+/**
+ * The first reuse detection before the revocation it caused: its time, the
+ * caller's address and the response, and whether the token asked about is
+ * the one presented again (the event names it by keyed hash).
+ */
+function reuseBefore(events: readonly EventEnvelope[], revocation: EventEnvelope, ref?: TokenRef) {
   const found = events.find(
     (e) => e.type === REUSE_DETECTED && e.streamVersion <= revocation.streamVersion,
   );
   if (!found) return undefined;
   const data = (found.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const presentedJti = text(data['presentedJti']) ?? text(data['jti']);
-  const ip = text(data['ip']) ?? text(data['callerIp']);
+  const text = (k: string) => (typeof data[k] === 'string' ? { [k]: data[k] as string } : {});
+  const presented = data['presentedTokenHash'];
   return {
     ...causeOf(found),
-    ...(presentedJti === undefined ? {} : { presentedJti }),
-    ...(ip === undefined ? {} : { ip }),
+    ...(ref !== undefined && 'tokenHash' in ref && typeof presented === 'string'
+      ? { presentedThisToken: presented === ref.tokenHash }
+      : {}),
+    ...text('ip'),
+    ...text('policy'),
+    ...text('response'),
   };
 }
 
 function grantRevokedReason(
   sources: TokenHistorySources,
   e: Extract<GrantEvent, { type: 'grant.revoked' }>,
+  ref?: TokenRef,
 ): TokenInactiveReason {
   const ended = e.data.reason === 'session_ended' ? sessionEnd(sources) : undefined;
-  const reuse = e.data.reason === 'refresh_token_reuse' ? reuseBefore(sources.grant, e) : undefined;
+  const reuse =
+    e.data.reason === 'refresh_token_reuse' ? reuseBefore(sources.grant, e, ref) : undefined;
   return {
     kind: 'grant_revoked',
     ...causeOf(e),
@@ -131,11 +140,11 @@ interface Ending {
  * client's or user's deletion from `sinceMs` (a client deleted and registered
  * again under its id before the grant began is not this grant's end).
  */
-function grantEndings(sources: TokenHistorySources, sinceMs: number): Ending[] {
+function grantEndings(sources: TokenHistorySources, sinceMs: number, ref?: TokenRef): Ending[] {
   const endings: Ending[] = [];
   for (const e of sources.grant)
     if (is(e, 'grant.revoked'))
-      endings.push({ atMs: instantMs(e.occurredAt), reason: grantRevokedReason(sources, e) });
+      endings.push({ atMs: instantMs(e.occurredAt), reason: grantRevokedReason(sources, e, ref) });
   const deletions: [readonly EventEnvelope[] | undefined, string][] = [
     [sources.client, 'client.deleted'],
     [sources.user, 'user.deleted'],
@@ -195,7 +204,7 @@ export function tokenStateAt(
     };
 
   const endings = tokenEndings(sources, issued, ref);
-  endings.push(...grantEndings(sources, issuedMs));
+  endings.push(...grantEndings(sources, issuedMs, ref));
   endings.push({ atMs: d.exp * 1000, reason: { kind: 'expired', at: token.expiresAt } });
   const reason = first(endings, atMs);
   return reason === undefined ? { at, active: true, token } : { at, active: false, token, reason };
