@@ -6,6 +6,7 @@ import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminOpenApiController } from './admin/admin-openapi.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
 import { AdminSessionsController } from './admin/admin-sessions.controller';
+import { AdminTokensController } from './admin/admin-tokens.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthorizationFlow } from './authorize/authorization-flow';
 import { AuthorizeController } from './authorize/authorize.controller';
@@ -59,6 +60,7 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     AdminUsersController,
     AdminSessionsController,
     AdminBackchannelController,
+    AdminTokensController,
     AdminOpenApiController,
   ],
   providers: [

@@ -17,3 +17,4 @@ export * from './revocation/revocation.service';
 export * from './logout/logout.module';
 export * from './logout/session-grants.service';
 export * from './backchannel/logout-tokens.service';
+export * from './history';

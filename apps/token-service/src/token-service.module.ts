@@ -89,6 +89,9 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     RevocationService,
     LogoutTokens,
     PushingClientAuthentication,
+    // The admin API's token history identifies tokens with the same secrets (ADR 0037).
+    TokenSecrets,
+    UserinfoHandles,
   ],
 })
 export class TokenServiceModule {}

@@ -24,3 +24,4 @@ export * from './rpc/session.rpc';
 export * from './rpc/backchannel.rpc';
 export * from './rpc/ssf.rpc';
 export * from './admin-api';
+export * from './token-history';

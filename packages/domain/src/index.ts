@@ -12,3 +12,5 @@ export * from './introspection';
 export * from './outbound';
 export * from './login-throttle/login-throttle.decider';
 export * from './device';
+export * from './instant';
+export * from './redact-secrets';

@@ -10,6 +10,7 @@ import { CONFIG, type Config } from '@idp/config';
 import {
   ADMIN_READ_SCOPE,
   ADMIN_SCOPE,
+  adminOperationOf,
   type Actor,
   TOKEN_RPC,
   type TokenRpcClient,
@@ -58,7 +59,7 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const caller = await this.authenticate(bearerFrom(request.headers.authorization));
-    if (!caller.canWrite && !READS.has(request.method))
+    if (!caller.canWrite && !isRead(request))
       throw new InsufficientScope(
         ADMIN_SCOPE,
         `this call changes state: it needs ${ADMIN_SCOPE} (${ADMIN_READ_SCOPE} allows GET only)`,
@@ -89,6 +90,17 @@ export class AdminAuthGuard implements CanActivate {
       return { actor: { kind: 'client', client_id: clientId }, canWrite: false };
     throw new InvalidToken(NOT_ADMIN);
   }
+}
+
+/**
+ * GET and HEAD, and the POSTs the admin API's operations mark read-only
+ * (they take a token in the body to keep it out of URLs): one list, the
+ * OpenAPI document's, says which.
+ */
+function isRead(request: FastifyRequest): boolean {
+  if (READS.has(request.method)) return true;
+  const template = request.routeOptions?.url;
+  return template !== undefined && adminOperationOf(request.method, template)?.readOnly === true;
 }
 
 function scopes(value: unknown): Set<string> {

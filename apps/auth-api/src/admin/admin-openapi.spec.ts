@@ -78,7 +78,7 @@ describe('the admin API OpenAPI document (ADR 0017)', () => {
       const operation = (
         document['paths'] as Record<string, Record<string, { security: unknown }>>
       )[op.path]![op.method]!;
-      const scope = op.method === 'get' ? 'idp:admin.read' : 'idp:admin';
+      const scope = op.method === 'get' || op.readOnly ? 'idp:admin.read' : 'idp:admin';
       expect([op.path, operation.security]).toEqual([
         op.path,
         op.anonymous ? [] : [{ adminToken: [] }, { accessToken: [scope] }],

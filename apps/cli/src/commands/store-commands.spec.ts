@@ -208,6 +208,66 @@ describe('store commands (SQLite, --embedded)', () => {
       ]);
     });
 
+    it('--at: the state at that instant and why not, never the token', async () => {
+      // Its own grant, issued now: the fixture above expired before its event's time.
+      const live = 'g-live';
+      const liveToken = mintOpaqueToken('at', keys.macKey, live);
+      const iat = Math.floor(Date.now() / 1000);
+      await store.append(grantStream(live), 0, [
+        AccessTokenIssued.create(
+          {
+            grantId: live,
+            jti: `${live}.1`,
+            tokenHash: keyedHash(keys.tokenHashKey, liveToken),
+            format: 'opaque',
+            clientId: 'rp',
+            scope: 'openid',
+            aud: ['rp'],
+            iat,
+            exp: iat + 300,
+          },
+          meta(),
+        ),
+      ]);
+      const [issued] = await store.readStream(grantStream(live));
+      const issuedMs = Date.parse(issued!.occurredAt);
+      const at = (ms: number) =>
+        run(['grants', 'show', liveToken, '--at', new Date(ms).toISOString()]);
+      const before = await at(issuedMs - 1);
+      expect(before.code).toBe(0);
+      expect(before.stdout).toContain(
+        `the access token was not active: not yet issued (issued at ${issued!.occurredAt})`,
+      );
+      expect((await at(issuedMs)).stdout).toMatch(/: the access token was active \(expires at /);
+      const expired = await at((iat + 300) * 1000);
+      expect(expired.stdout).toContain(
+        `the access token was not active: expired at ${new Date((iat + 300) * 1000).toISOString()}`,
+      );
+      expect(before.stdout + expired.stdout).not.toContain(liveToken);
+      const json = await run(['grants', 'show', liveToken, '--at', issued!.occurredAt, '--json']);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        grantId: live,
+        subject: 'access_token',
+        state: {
+          active: true,
+          token: { kind: 'access_token', format: 'opaque', jti: `${live}.1` },
+        },
+      });
+      expect(json.stdout).not.toContain(keyedHash(keys.tokenHashKey, liveToken));
+      const byId = await run(['grants', 'show', live, '--at', 'now']);
+      expect(byId.stdout).toMatch(/the grant had not been revoked/);
+    });
+
+    it('--at that is not RFC 3339: exit 1, one line', async () => {
+      for (const bad of ['yesterday', '2026-01-02', '2026-01-02T03:04:05']) {
+        const r = await run(['grants', 'show', grantId, '--at', bad]);
+        expect([r.code, r.stderr]).toEqual([
+          1,
+          'idp grants show: --at must be an RFC 3339 date-time with a time zone (2026-01-02T03:04:05Z)\n',
+        ]);
+      }
+    });
+
     it('a JWT that is not ours: exit 1', async () => {
       const r = await run(['grants', 'show', 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJnLTEyMy4xIn0.c2ln']);
       expect(r.code).toBe(1);

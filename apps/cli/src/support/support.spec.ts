@@ -53,10 +53,12 @@ describe('ReplayProgress', () => {
 
 describe('redact', () => {
   it('hides hashes, secrets, passwords and encrypted keys at any depth', () => {
+    // `replaces` is the rotated refresh token's keyed hash (grant.refresh_token_issued).
     expect(
       redact({
         data: {
           tokenHash: 'h',
+          replaces: 'h',
           secretHash: 'h',
           passwordHash: 'h',
           client_secret: 's',
@@ -68,6 +70,7 @@ describe('redact', () => {
     ).toEqual({
       data: {
         tokenHash: '[redacted]',
+        replaces: '[redacted]',
         secretHash: '[redacted]',
         passwordHash: '[redacted]',
         client_secret: '[redacted]',

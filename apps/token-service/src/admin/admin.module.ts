@@ -7,6 +7,7 @@ import { TokenServiceModule } from '../token-service.module';
 import { AdminRpcHandlers } from './admin.rpc-handlers';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
+import { TokenHistoryService } from '../history/token-history.service';
 import { UserAdmin } from './user-admin.service';
 
 /**
@@ -26,6 +27,7 @@ import { UserAdmin } from './user-admin.service';
     ClientAdmin,
     ClientRegistrations,
     UserAdmin,
+    TokenHistoryService,
     // AdminRpc's handler: GrpcServer or the embedded in-process client finds it (ADR 0023).
     AdminRpcHandlers,
   ],

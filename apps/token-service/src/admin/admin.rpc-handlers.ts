@@ -2,6 +2,7 @@ import { RpcHandler } from '@idp/nest-kit';
 import { runAsActor } from '@idp/eventsourcing';
 import { AdminRpc } from '@idp/contracts';
 import type { RpcHandlers, RpcRequest } from '@idp/rpc';
+import { TokenHistoryService } from '../history/token-history.service';
 import { ClientAdmin } from './client-admin.service';
 import { ClientRegistrations } from './client-registrations.service';
 import { UserAdmin } from './user-admin.service';
@@ -22,6 +23,7 @@ export class AdminRpcHandlers implements RpcHandlers<typeof AdminRpc> {
     private readonly clients: ClientAdmin,
     private readonly registrations: ClientRegistrations,
     private readonly users: UserAdmin,
+    private readonly history: TokenHistoryService,
   ) {}
 
   registerClient({ actor, metadata, source, clientSecret }: Request<'registerClient'>) {
@@ -91,5 +93,10 @@ export class AdminRpcHandlers implements RpcHandlers<typeof AdminRpc> {
 
   unlockUser({ actor, sub }: Request<'unlockUser'>) {
     return runAsActor(actor, () => this.users.unlock(sub));
+  }
+
+  /** A read: it causes no event, so it has no actor. */
+  tokenHistory(request: Request<'tokenHistory'>) {
+    return this.history.history(request);
   }
 }

@@ -25,7 +25,7 @@ const withActor = (contract: RpcContract) =>
  * forgets runAsActor fails here.
  */
 describe.each([
-  ['AdminRpc', AdminRpc, (s: never) => new AdminRpcHandlers(s, s, s)],
+  ['AdminRpc', AdminRpc, (s: never) => new AdminRpcHandlers(s, s, s, s)],
   ['TokenRpc', TokenRpc, (s: never) => new TokenRpcHandlers(s, s, s, s, s, s, s, s, s, s, s, s, s)],
 ])('%s handlers run as the request actor', (_name, contract, build) => {
   const methods = withActor(contract);

@@ -129,6 +129,15 @@ export class KeyRingService implements OnApplicationBootstrap {
     };
   }
 
+  /**
+   * Every public key the ring ever held, retired ones included, read afresh:
+   * for telling whether an old token was ours (its history, ADR 0037), never
+   * for accepting one.
+   */
+  async everyPublicJwk(): Promise<Record<string, unknown>[]> {
+    return [...(await this.state(true)).keys.values()].map((k) => k.publicJwk);
+  }
+
   private async newKey(alg: SigningAlg): Promise<NewKeyMaterial> {
     const generated = await generateSigningKey(alg);
     return {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
+import { decodeProtectedHeader, type JWK } from 'jose';
 import { CONFIG, type Config } from '@idp/config';
 import { verifyOurJwt, type OpaqueTokenKind } from '@idp/crypto';
 import {
@@ -20,6 +20,7 @@ import { KeyRingService } from '../keys/key-ring.service';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { UserDirectory } from '../users/user-directory.service';
 import { TokenMinter } from './token-minter.service';
+import { ourJwtKind } from './our-jwt-kind';
 import { USERINFO_HANDLE_HEADER, UserinfoHandles } from './userinfo-handle';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -107,29 +108,9 @@ export class TokenResolver {
    */
   async signedNonAccessKind(token: string): Promise<'id_token' | 'logout_token' | undefined> {
     if (!JWT_SHAPE.test(token)) return undefined;
-    let iat: unknown;
-    try {
-      iat = decodeJwt(token).iat;
-    } catch {
-      return undefined;
-    }
-    if (typeof iat !== 'number') return undefined;
     const jwks = (await this.keys.publicJwks()).keys as unknown as JWK[];
-    for (const [typ, kind] of [
-      ['JWT', 'id_token'],
-      ['logout+jwt', 'logout_token'],
-    ] as const) {
-      const verified = await verifyOurJwt(token, {
-        jwks,
-        issuer: this.config.ISSUER,
-        typ,
-        now: iat,
-      })
-        .then(() => true)
-        .catch(() => false);
-      if (verified) return kind;
-    }
-    return undefined;
+    const found = await ourJwtKind(token, jwks, this.config.ISSUER);
+    return found === undefined || found.kind === 'access_token' ? undefined : found.kind;
   }
 
   private refreshToken(token: string): Promise<ResolvedToken | undefined> {

@@ -61,7 +61,7 @@ function parametersOf(op: AdminOperation, defs: Definitions): Json[] {
 }
 
 function operationOf(op: AdminOperation, defs: Definitions): Json {
-  const write = op.method !== 'get';
+  const write = op.method !== 'get' && op.readOnly !== true;
   return {
     operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string = '') => c.toUpperCase())}`,
     summary: op.summary,
@@ -76,7 +76,12 @@ function operationOf(op: AdminOperation, defs: Definitions): Json {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: defs.of(op.body, 'input') } },
+            content: {
+              'application/json': { schema: defs.of(op.body, 'input') },
+              ...(op.formBody
+                ? { 'application/x-www-form-urlencoded': { schema: defs.of(op.body, 'input') } }
+                : {}),
+            },
           },
         }
       : {}),
@@ -121,7 +126,9 @@ export function adminOpenApiDocument(version = '1'): Json {
       description:
         'Served on the admin listener only (ADMIN_HOST:ADMIN_PORT). Every call needs the ADMIN_TOKEN or an access token of a client granted idp:admin (read-write) or idp:admin.read (GET only); see docs/operations/admin.md.',
     },
-    tags: ['clients', 'users', 'sessions', 'backchannel', 'meta'].map((name) => ({ name })),
+    tags: ['clients', 'users', 'sessions', 'backchannel', 'tokens', 'meta'].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       schemas: { Error: error, ...defs.schemas },

@@ -8,10 +8,17 @@ export interface AdminOperation {
   /** OpenAPI style: `/admin/clients/{id}`. */
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'meta';
+  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'tokens' | 'meta';
   /** The query parameters, one property each. */
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** The body may also be an application/x-www-form-urlencoded form. */
+  readonly formBody?: boolean;
+  /**
+   * A POST that changes nothing (it carries its input in the body to keep a
+   * token out of URLs): idp:admin.read may call it, as a GET.
+   */
+  readonly readOnly?: boolean;
   /** The success answer: its status and body (none for 204). */
   readonly status: 200 | 201 | 204;
   readonly response?: z.ZodType;
@@ -175,6 +182,27 @@ export const adminOperations: readonly AdminOperation[] = [
   },
   {
     method: 'get',
+    path: '/admin/tokens/history',
+    tag: 'tokens',
+    summary:
+      "A token's (or grant's) events and its state at `at`: active, or why not (prefer POST: a token in a URL ends up in logs).",
+    query: s.adminTokenHistoryFields,
+    status: 200,
+    response: s.adminTokenHistory,
+  },
+  {
+    method: 'post',
+    path: '/admin/tokens/history',
+    tag: 'tokens',
+    summary: 'The same, the token in a JSON or form body (idp:admin.read may call it).',
+    body: s.adminTokenHistoryFields,
+    formBody: true,
+    readOnly: true,
+    status: 200,
+    response: s.adminTokenHistory,
+  },
+  {
+    method: 'get',
     path: '/admin/openapi.json',
     tag: 'meta',
     summary: 'This document.',
@@ -182,3 +210,10 @@ export const adminOperations: readonly AdminOperation[] = [
     anonymous: true,
   },
 ];
+
+/** The operation a route serves (`:name` or `{name}` parameters alike), if it is one of ours. */
+export function adminOperationOf(method: string, path: string): AdminOperation | undefined {
+  const openApiPath = path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  const m = method.toLowerCase();
+  return adminOperations.find((op) => op.method === m && op.path === openApiPath);
+}

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { id } from '../events/common';
 import { clientMetadata } from '../events/client.events';
-import { clientInformation, newUserInput, userChanges, userView } from '../rpc/admin.rpc';
+import {
+  clientInformation,
+  MAX_PRESENTED_TOKEN,
+  newUserInput,
+  userChanges,
+  userView,
+} from '../rpc/admin.rpc';
+import { tokenHistory } from '../token-history';
 import { backchannelDelivery } from '../rpc/backchannel.rpc';
 import { sessionView } from '../rpc/session.rpc';
 
@@ -97,6 +104,32 @@ export const adminDeadLettersQuery = adminDeadLettersQueryFields.refine(
 );
 export const adminDeadLetters = z.object({ deliveries: z.array(backchannelDelivery) });
 export const adminRetried = z.object({ delivery: backchannelDelivery });
+
+/**
+ * GET and POST /admin/tokens/history (ADR 0037): exactly one of `token` and
+ * `grant_id`, and `at` in RFC 3339 with its offset. No message repeats a value.
+ */
+export const adminTokenHistoryFields = z.object({
+  token: z
+    .string()
+    .min(1, 'token must not be empty')
+    .max(MAX_PRESENTED_TOKEN, `token is longer than any token we issue (${MAX_PRESENTED_TOKEN})`)
+    .optional()
+    .meta({ description: 'An access token (opaque, JWT, JWE) or a refresh token we issued.' }),
+  grant_id: id.optional().meta({ description: 'A grant id, instead of a token.' }),
+  at: z.iso
+    .datetime({
+      offset: true,
+      message: 'at must be an RFC 3339 date-time with a time zone (2026-01-02T03:04:05Z)',
+    })
+    .optional()
+    .meta({ description: 'The instant to judge the token at (RFC 3339); now when absent.' }),
+});
+export const adminTokenHistoryQuery = adminTokenHistoryFields.refine(
+  (q) => (q.token === undefined) !== (q.grant_id === undefined),
+  'give exactly one of token and grant_id',
+);
+export const adminTokenHistory = tokenHistory;
 
 /** Every error answer: RFC 6749 5.2 JSON. */
 export const adminError = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
 import { id } from '../events/common';
+import { tokenHistory } from '../token-history';
 
 /**
  * The client and user management commands auth-api sends to token-service:
@@ -73,6 +74,21 @@ const byAdmin = { actor: actorSchema.optional() };
 /** How many grants a revoke-tokens call revoked (already revoked or expired ones are not counted). */
 const revokedGrants = z.object({ revoked_grants: z.number().int().min(0) });
 
+/** The longest token the admin API takes (as the introspect RPC): anything longer is not ours. */
+export const MAX_PRESENTED_TOKEN = 16_384;
+
+/** A token or a grant id, exactly one, and an optional RFC 3339 instant (ADR 0037). */
+export const tokenHistoryRequest = z
+  .object({
+    token: z.string().min(1).max(MAX_PRESENTED_TOKEN).optional(),
+    grantId: id.optional(),
+    at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine(
+    (r) => (r.token === undefined) !== (r.grantId === undefined),
+    'exactly one of token and grant_id',
+  );
+
 export const adminRpcMethods = {
   /** RFC 7591 3.1 (source dynamic_registration) or an operator's registration (source admin). */
   registerClient: {
@@ -129,5 +145,11 @@ export const adminRpcMethods = {
     request: bySub.extend(byAdmin),
     response: z.object({ key: z.string(), recorded: z.boolean() }),
   },
+  /**
+   * A token's (or a grant's) history and its state at `at` (default now),
+   * folded from the event store (ADR 0037). 404 for a token that is not ours
+   * or an unknown grant; 400 unsupported_token_type for an ID token.
+   */
+  tokenHistory: { request: tokenHistoryRequest, response: tokenHistory },
 };
 export type AdminRpcMethods = typeof adminRpcMethods;
