@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
 import { dpopSettings } from './dpop-settings';
+import { ssfEdgeSettings } from './ssf-edge-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { positiveInt } from './setting-schemas';
 
@@ -393,6 +394,8 @@ export const settings = {
   // Sender-constrained access tokens (RFC 9449, ADR 0027).
   ...dpopSettings,
   ...tokenExchangeSettings,
+  // The Shared Signals API's edge (ADR 0036).
+  ...ssfEdgeSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:
