@@ -327,17 +327,6 @@ describe('Shared Signals API (auth-api)', () => {
       });
     });
 
-    it('a poll stream gets its endpoint_url: our poll URL for that stream', async () => {
-      ssf.createStream.mockResolvedValue(
-        stream({ stream_id: 'st/2', delivery: { method: SSF_DELIVERY_POLL } }),
-      );
-      const res = await call('POST', '/ssf/stream', { delivery: { method: SSF_DELIVERY_POLL } });
-      expect(res.json().delivery).toEqual({
-        method: SSF_DELIVERY_POLL,
-        endpoint_url: `${ISSUER}/ssf/poll/st%2F2`,
-      });
-    });
-
     it('refuses a body that is not a JSON object of known members, before the transmitter', async () => {
       const cases: [unknown, RegExp][] = [
         [[push], /JSON object/],
