@@ -1,6 +1,6 @@
 import { SSF_REQUESTABLE_EVENTS, SSF_EVENT_TYPES, TOPICS, topicForStream } from '@idp/contracts';
 import { deciderSpec, specMeta } from '@idp/testing';
-import { DomainRuleError, fold } from '../decider';
+import { type DomainRuleError, fold } from '../decider';
 import { outboundPolicy } from '../outbound';
 import { ssfStream } from '../streams';
 import {
