@@ -631,7 +631,9 @@ describe('Shared Signals API (auth-api)', () => {
   });
 
   describe('rate limits (ADR 0016)', () => {
-    it('per receiver and per IP: 429 with Retry-After past RATE_LIMIT_SSF', async () => {
+    it('per receiver, whatever the address: 429 with Retry-After past RATE_LIMIT_SSF, no challenge (it is no auth error)', async () => {
+      const key = await proofKey();
+      tokens.introspect.mockResolvedValue(active('rs-1', 'ssf:manage', { cnf: { jkt: key.jkt } }));
       const limited = await createAuthApi({
         token: tokens,
         ssf,
@@ -644,12 +646,18 @@ describe('Shared Signals API (auth-api)', () => {
           last = await limited.inject({
             method: 'GET',
             url: '/ssf/stream',
-            headers: { authorization: 'Bearer at-1' },
+            // A new address each time: the receiver's own limit is what refuses the third.
+            remoteAddress: `10.0.0.${i + 1}`,
+            headers: {
+              authorization: 'DPoP at-1',
+              dpop: await dpopProof(key, 'GET', `${ISSUER}/ssf/stream`, {}, 'at-1'),
+            },
           });
           statuses.push(last.statusCode);
         }
         expect(statuses).toEqual([200, 200, 429]);
         expect(last?.headers['retry-after']).toBeDefined();
+        expect(last?.headers['www-authenticate']).toBeUndefined();
       } finally {
         await limited.close();
       }
