@@ -40,7 +40,8 @@ const callers = new WeakMap<object, Actor>();
  *   accepted. Its client must hold `idp:admin` (read-write) or
  *   `idp:admin.read` (GET only) both in the token and in its current
  *   registration, so taking the scope away takes effect at once. Actor
- *   `client`.
+ *   `client`. A DPoP-bound token is refused: this API takes Bearer tokens
+ *   only, and a bound token without its proof is what a thief holds.
  * Anything else is 401 invalid_token; a write with a read-only token is 403
  * insufficient_scope. Admin calls read no cookies, so CSRF does not apply.
  */
@@ -72,6 +73,9 @@ export class AdminAuthGuard implements CanActivate {
     if (this.adminToken.matches(token)) return { actor: { kind: 'admin_token' }, canWrite: true };
     const resolved = await resolveScopedAccessToken(this.tokens, token, ADMIN_SCOPES);
     if (resolved === undefined || resolved.held.size === 0) throw new InvalidToken(NOT_ADMIN);
+    // RFC 9449 7.1: a DPoP-bound token is useless without its key; the admin API takes Bearer only.
+    if (resolved.cnf?.['jkt'] !== undefined)
+      throw new InvalidToken('a DPoP-bound access token is not accepted by the admin API');
     const actor: Actor = { kind: 'client', client_id: resolved.clientId };
     return { actor, canWrite: resolved.held.has(ADMIN_SCOPE) };
   }
