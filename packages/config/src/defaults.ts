@@ -9,6 +9,8 @@ import { kafkaSettings } from './kafka-settings';
 import { outboundSettings } from './outbound-settings';
 import { pushedAuthorizationRequestSettings } from './pushed-authorization-request-settings';
 import { redisSettings } from './redis-settings';
+import { ssfEdgeSettings } from './ssf-edge-settings';
+import { ssfSettings } from './ssf-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { list, offByDefault, positiveInt, url } from './setting-schemas';
 
@@ -180,6 +182,9 @@ export const settings = {
   // Sender-constrained access tokens (RFC 9449, ADR 0027).
   ...dpopSettings,
   ...tokenExchangeSettings,
+  ...ssfSettings,
+  // The Shared Signals API's edge (ADR 0036).
+  ...ssfEdgeSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

@@ -14,3 +14,4 @@ export * from './login-throttle/login-throttle.decider';
 export * from './device';
 export * from './instant';
 export * from './redact-secrets';
+export * from './ssf-stream';

@@ -100,6 +100,17 @@ describe('admin API: access tokens with an idp:admin scope', () => {
     expect(rpc.readUser).not.toHaveBeenCalled();
   });
 
+  it('a DPoP-bound token is no Bearer credential: 401 (the admin API takes no DPoP proofs)', async () => {
+    tokens.introspect.mockResolvedValue({
+      ...active('ops', 'idp:admin'),
+      record: { ...active('ops', 'idp:admin').record, cnf: { jkt: 'thumbprint' } },
+    });
+    registered('idp:admin');
+    const res = await call('GET', '/admin/users/u-1', 'at_bound');
+    expect([res.statusCode, res.json().error]).toEqual([401, 'invalid_token']);
+    expect(rpc.readUser).not.toHaveBeenCalled();
+  });
+
   it('a deleted client: 401', async () => {
     tokens.introspect.mockResolvedValue(active('gone', 'idp:admin'));
     tokens.getClient.mockResolvedValue({ client: null });

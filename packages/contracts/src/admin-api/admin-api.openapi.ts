@@ -126,7 +126,7 @@ export function adminOpenApiDocument(version = '1'): Json {
       description:
         'Served on the admin listener only (ADMIN_HOST:ADMIN_PORT). Every call needs the ADMIN_TOKEN or an access token of a client granted idp:admin (read-write) or idp:admin.read (GET only); see docs/operations/admin.md.',
     },
-    tags: ['clients', 'users', 'sessions', 'backchannel', 'tokens', 'meta'].map((name) => ({
+    tags: ['clients', 'users', 'sessions', 'backchannel', 'tokens', 'ssf', 'meta'].map((name) => ({
       name,
     })),
     paths,

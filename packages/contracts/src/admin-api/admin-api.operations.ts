@@ -8,7 +8,7 @@ export interface AdminOperation {
   /** OpenAPI style: `/admin/clients/{id}`. */
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'tokens' | 'meta';
+  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'tokens' | 'ssf' | 'meta';
   /** The query parameters, one property each. */
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -200,6 +200,23 @@ export const adminOperations: readonly AdminOperation[] = [
     readOnly: true,
     status: 200,
     response: s.adminTokenHistory,
+  },
+  {
+    method: 'get',
+    path: '/admin/ssf/dead-letters',
+    tag: 'ssf',
+    summary: 'Shared Signals SET deliveries that ran out of attempts (never the SET itself).',
+    query: s.adminSsfDeadLettersQueryFields,
+    status: 200,
+    response: s.adminSsfDeadLetters,
+  },
+  {
+    method: 'post',
+    path: '/admin/ssf/dead-letters/{streamId}/{jti}/retry',
+    tag: 'ssf',
+    summary: 'Put a dead-lettered SET delivery back in the queue (same jti).',
+    status: 200,
+    response: s.adminSsfRetried,
   },
   {
     method: 'get',
