@@ -46,6 +46,8 @@ describe('Shared Signals push delivery (embedded)', () => {
         SSF_BACKOFF_BASE_MS: '100',
         SSF_BACKOFF_CAP_MS: '200',
         SSF_MAX_STREAMS_PER_RECEIVER: '2',
+        // demo-service: client_credentials, client_secret_basic.
+        SEED_FILE: join(__dirname, '..', '..', '..', 'examples', 'seed.json'),
       }),
     );
     events = eventStore;
@@ -296,5 +298,41 @@ describe('Shared Signals push delivery (embedded)', () => {
     await expect(
       ssf.requestVerification({ clientId: 'rs-bad', streamId: push.stream_id }),
     ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("RFC 7009 /revoke → a token-revoked SET naming the access token's jti, grant, client and exp", async () => {
+    await pushStream('rs-revoke', [SSF_EVENT_TYPES.tokenRevoked]);
+    const basic = `Basic ${Buffer.from('demo-service:demo-service-secret-change-me').toString('base64')}`;
+    const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic };
+    const issued = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: form,
+      body: 'grant_type=client_credentials&scope=reports%3Aread',
+    });
+    expect(issued.status).toBe(200);
+    const { access_token } = (await issued.json()) as { access_token: string };
+    const revoked = await fetch(`${base}/revoke`, {
+      method: 'POST',
+      headers: form,
+      body: `token=${encodeURIComponent(access_token)}`,
+    });
+    expect(revoked.status).toBe(200);
+    const [set] = await receivers.waitFor('rs-revoke');
+    const event = (set!.payload['events'] as Record<string, Record<string, unknown>>)[
+      SSF_EVENT_TYPES.tokenRevoked
+    ]!;
+    expect(event).toMatchObject({
+      client_id: 'demo-service',
+      grant_id: expect.any(String),
+      reason: expect.any(String),
+      exp: expect.any(Number),
+      access_tokens: [{ jti: expect.any(String), exp: expect.any(Number) }],
+    });
+    expect(set!.payload['sub_id']).toMatchObject({
+      format: 'complex',
+      application: { format: 'opaque', id: 'demo-service' },
+    });
+    // Never the token itself.
+    expect(JSON.stringify(set!.payload)).not.toContain(access_token);
   });
 });
