@@ -19,6 +19,9 @@ import { SetReceivers } from './set-receivers';
 
 jest.setTimeout(120_000);
 
+const claimsOf = (jws: string): unknown =>
+  JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'));
+
 /**
  * The Shared Signals transmitter in the embedded mode (SQLite tables,
  * in-process bus and RPC): a session ends and the receiver's push stream
@@ -218,9 +221,10 @@ describe('Shared Signals push delivery (embedded)', () => {
     }
     expect(Object.keys(first.sets)).toHaveLength(1);
     const [jti, set] = Object.entries(first.sets)[0]!;
-    // Polled again without an ack: the same SET.
+    // Polled again without an ack: the same SET (same jti and claims; an ES256 signature differs each time).
     const again = await poll({ maxEvents: 1 });
-    expect(again.sets).toEqual({ [jti]: set });
+    expect(Object.keys(again.sets)).toEqual([jti]);
+    expect(claimsOf(again.sets[jti]!)).toEqual(claimsOf(set));
     // Wait for the second session's SET too.
     let both = await poll({ maxEvents: 10 });
     for (let i = 0; i < 50 && Object.keys(both.sets).length < 2; i++) {
