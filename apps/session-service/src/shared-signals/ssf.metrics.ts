@@ -14,7 +14,7 @@ export const ssfMetrics = {
     () =>
       new Counter({
         name: 'idp_ssf_set_delivered_total',
-        help: 'SETs a receiver accepted (push: 202; poll: acknowledged)',
+        help: 'SETs a receiver accepted (push: 2xx; poll: acknowledged)',
         labelNames: ['client_id'],
         registers: [registry],
       }),
