@@ -87,7 +87,7 @@ export const settings = {
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url')
       .optional(),
     description:
-      'token-service: 32-byte key (base64url) that encrypts signing keys at rest, and the secrets of client_secret_jwt clients (the only client secrets stored reversibly: their assertions are HMACs keyed by the secret, ADR 0031). Changing it makes those clients fail authentication (invalid_client) until their secrets are rotated. Embedded mode generates one in DATA_DIR if unset; distributed mode requires it.',
+      'token-service: 32-byte key (base64url) that encrypts signing keys at rest, and the secrets of client_secret_jwt clients (the only client secrets stored reversibly: their assertions are HMACs keyed by the secret, ADR 0031). Changing it makes those clients fail authentication (invalid_client) until their secrets are rotated. session-service (the same value): seals the authorization headers of Shared Signals push receivers (ADR 0035); without it, a stream with an authorization_header is refused. Embedded mode generates one in DATA_DIR if unset; distributed mode requires it for token-service.',
   },
   TOKEN_HASH_KEY: {
     schema: z

@@ -1,8 +1,9 @@
 import { currentActor } from '@idp/eventsourcing';
-import { BackchannelRpc, SessionRpc } from '@idp/contracts';
+import { BackchannelRpc, SessionRpc, SsfRpc } from '@idp/contracts';
 import type { Actor } from '@idp/contracts';
 import type { RpcContract } from '@idp/rpc';
 import { BackchannelRpcHandlers } from '../backchannel-logout/backchannel.rpc-handlers';
+import { SsfRpcHandlers } from '../shared-signals/ssf.rpc-handlers';
 import { SessionRpcHandlers } from './session.rpc-handlers';
 
 /** A service whose every method records the actor it was called as. */
@@ -19,6 +20,7 @@ const withActor = (contract: RpcContract) =>
 describe.each([
   ['SessionRpc', SessionRpc, (s: never) => new SessionRpcHandlers(s)],
   ['BackchannelRpc', BackchannelRpc, (s: never) => new BackchannelRpcHandlers(s)],
+  ['SsfRpc', SsfRpc, (s: never) => new SsfRpcHandlers(s, s, s)],
 ])('%s handlers run as the request actor', (_name, contract, build) => {
   const methods = withActor(contract);
   it('has methods that take an actor', () => expect(methods.length).toBeGreaterThan(0));

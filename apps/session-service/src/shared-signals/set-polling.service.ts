@@ -4,6 +4,7 @@ import { OAuthError } from '@idp/oauth-errors';
 import { MAX_ERROR_LENGTH } from '../backchannel-logout/delivery';
 import { setSigner } from './set-signing';
 import { streamNotFound } from './ssf-errors';
+import { ssfMetrics } from './ssf.metrics';
 import { SSF_STORE, type SsfStore } from './ssf-store.port';
 
 /** SETs per poll answer when the receiver names no maxEvents. */
@@ -47,8 +48,9 @@ export class SetPolling {
         description: 'the stream delivers by push (RFC 8935), not poll',
       });
     const now = Date.now();
-    await this.store.acknowledge(stream.streamId, request.ack, now);
-    await this.store.refuse(
+    const acknowledged = await this.store.acknowledge(stream.streamId, request.ack, now);
+    if (acknowledged > 0) ssfMetrics.delivered.inc({ client_id: stream.clientId }, acknowledged);
+    const refused = await this.store.refuse(
       stream.streamId,
       Object.entries(request.setErrs).map(([jti, e]) => ({
         jti,
@@ -59,6 +61,7 @@ export class SetPolling {
       })),
       now,
     );
+    if (refused > 0) ssfMetrics.deadLettered.inc({ client_id: stream.clientId }, refused);
     const max = request.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (stream.status !== 'enabled' || max === 0) return { sets: {}, moreAvailable: false };
     const pending = await this.store.pendingPolled(stream.streamId, max + 1);

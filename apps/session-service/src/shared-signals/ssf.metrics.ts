@@ -14,7 +14,7 @@ export const ssfMetrics = {
     () =>
       new Counter({
         name: 'idp_ssf_set_delivered_total',
-        help: 'SETs a receiver accepted (push: 202; poll: acknowledged)',
+        help: 'SETs a receiver accepted (push: 2xx; poll: acknowledged)',
         labelNames: ['client_id'],
         registers: [registry],
       }),
@@ -52,21 +52,29 @@ export const ssfMetrics = {
   ),
 };
 
+/** Where the queue gauge reads from: the process's SsfStore, once bound (SsfStoreModule). */
+let queueSource: Pick<SsfStore, 'counts'> | undefined;
+
+once(
+  'idp_ssf_queue_depth',
+  () =>
+    new Gauge({
+      name: 'idp_ssf_queue_depth',
+      help: 'SET deliveries by state: pending (queued, held by a paused stream, or waiting for a poll) and dead_lettered (read at scrape)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        if (queueSource === undefined) return;
+        const { pending, deadLettered } = await queueSource.counts();
+        this.set({ state: 'pending' }, pending);
+        this.set({ state: 'dead_lettered' }, deadLettered);
+      },
+    }),
+);
+
 /** The queue's pending and dead-lettered rows, read when Prometheus scrapes. */
 export function reportSsfQueue(store: Pick<SsfStore, 'counts'>): void {
-  const name = 'idp_ssf_queue_depth';
-  if (registry.getSingleMetric(name)) registry.removeSingleMetric(name);
-  new Gauge({
-    name,
-    help: 'SET deliveries by state: pending (queued, held by a paused stream, or waiting for a poll) and dead_lettered',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      const { pending, deadLettered } = await store.counts();
-      this.set({ state: 'pending' }, pending);
-      this.set({ state: 'dead_lettered' }, deadLettered);
-    },
-  });
+  queueSource = store;
 }
 
 /** Every push outcome into the metrics. */

@@ -7,6 +7,7 @@ import './domain-metrics';
 import './http-metrics';
 import './scrape-gauges';
 import '../../../../apps/session-service/src/backchannel-logout/backchannel.metrics';
+import '../../../../apps/session-service/src/shared-signals/ssf.metrics';
 
 interface CatalogEntry {
   readonly name: string;
