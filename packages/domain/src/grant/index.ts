@@ -9,3 +9,4 @@ export type { PendingGrantEvent } from './grant.events';
 export { scopeTokens, hasScope, narrowScope, withinRegistration } from './scope';
 export { isValidCodeVerifier, isValidCodeChallenge, s256Challenge, pkceSatisfied } from './pkce';
 export * from './token-exchange';
+export { refreshReuseResponseFor } from './refresh-reuse-response';
