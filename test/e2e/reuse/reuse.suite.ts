@@ -1,19 +1,21 @@
 import type { EventStore, StoredEvent } from '@idp/eventstore';
 import { introspect } from '../introspection/introspection.fixtures';
 import { LogoutReceivers } from '../logout/backchannel.support';
-import { bearer, signIn, silentAuthorizeError } from '../logout/logout.fixtures';
+import {
+  ADMIN_TOKEN,
+  adminSessionView,
+  bearer,
+  RP,
+  signIn,
+  silentAuthorizeError,
+  writeLogoutSeed,
+  type Rp,
+} from '../logout/logout.fixtures';
 import { CookieBrowser } from '../oidc/browser';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
 import { discover, rpFor, type ServerMetadata } from '../support/rp';
 import { freePort, waitFor } from '../support/service-process';
-import {
-  ADMIN_TOKEN,
-  INITIAL_ACCESS_TOKEN,
-  RP,
-  refreshAs,
-  writeReuseSeed,
-  type Rp,
-} from './reuse.fixtures';
+import { INITIAL_ACCESS_TOKEN, refreshAs, REUSE_METADATA } from './reuse.fixtures';
 
 jest.setTimeout(90_000);
 
@@ -61,7 +63,7 @@ export function reuseSuite(mode: string, start: StartProvider): void {
       provider = await start({
         port,
         issuer: base,
-        seedFile: writeReuseSeed((clientId) => receivers.uriOf(clientId)),
+        seedFile: writeLogoutSeed((clientId) => receivers.uriOf(clientId), REUSE_METADATA),
         env: { ADMIN_TOKEN, INITIAL_ACCESS_TOKEN },
       });
       issuer = await discover(base);
@@ -89,14 +91,7 @@ export function reuseSuite(mode: string, start: StartProvider): void {
       });
       return { browser, sid, tokens };
     }
-    const adminSession = async (sid: string) => {
-      const res = await fetch(`${provider!.adminUrl}/admin/sessions/${sid}`, {
-        headers: bearer(ADMIN_TOKEN),
-      });
-      if (res.status === 404) return undefined;
-      if (res.status !== 200) throw new Error(`admin session: ${res.status}`);
-      return (await res.json()) as { clientIds: string[] };
-    };
+    const adminSession = (sid: string) => adminSessionView(provider!.adminUrl, sid);
     /** Whether `token` introspects active, asserting every replica answers alike. */
     async function activeEverywhere(rp: Rp, token: string): Promise<boolean> {
       const answers = await Promise.all(
