@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
 import { dpopSettings } from './dpop-settings';
 import { refreshReuseSettings } from './refresh-reuse-settings';
+import { ssfEdgeSettings } from './ssf-edge-settings';
+import { ssfSettings } from './ssf-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { positiveInt } from './setting-schemas';
 
@@ -396,6 +398,9 @@ export const settings = {
   // Sender-constrained access tokens (RFC 9449, ADR 0027).
   ...dpopSettings,
   ...tokenExchangeSettings,
+  ...ssfSettings,
+  // The Shared Signals API's edge (ADR 0036).
+  ...ssfEdgeSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:
