@@ -1,3 +1,4 @@
+import { SSF_DELIVERY_PUSH, SSF_EVENT_TYPES } from '@idp/contracts';
 import type { EventStore, StoredEvent } from '@idp/eventstore';
 import { introspect } from '../introspection/introspection.fixtures';
 import { LogoutReceivers } from '../logout/backchannel.support';
@@ -12,6 +13,7 @@ import {
   type Rp,
 } from '../logout/logout.fixtures';
 import { CookieBrowser } from '../oidc/browser';
+import { SetReceivers, type ReceivedSet } from '../shared-signals/set-receivers';
 import { ALICE, REDIRECT_URI } from '../oidc/seed';
 import { discover, rpFor, type ServerMetadata } from '../support/rp';
 import { freePort, waitFor } from '../support/service-process';
@@ -292,13 +294,79 @@ export function reuseSuite(mode: string, start: StartProvider): void {
       expect(await ok.json()).toMatchObject({ refresh_reuse_response: 'end_session' });
     });
 
-    // Checks that need other branches of issue #19: the integrator extends this block once
-    // they are merged (ssf-tx/ssf-api: the SSF transmitter; history: the token history).
-    describe('with the other parts of issue #19 (extend after merging them)', () => {
-      it.todo(
-        'a SSF receiver got the session-revoked SET for the session ended by reuse (ssf-tx, ssf-api)',
-      );
-      it.todo('the token history of the reused refresh token shows the chain (history)');
+    // Checks that need the other parts of issue #19: the Shared Signals transmitter (ssf-tx,
+    // ssf-api: merged) and the token history (history: not merged here; the integrator adds it).
+    describe('with the other parts of issue #19', () => {
+      const RECEIVER = { id: 'rs-reuse', secret: 'rs-reuse-secret-0123456789abcdefghij' };
+      const sets = new SetReceivers(() => base);
+      beforeAll(async () => {
+        await sets.listen();
+        // A receiver is a client an operator gave an SSF scope (ssf:manage is operator-only).
+        const registered = await fetch(`${provider!.adminUrl}/admin/clients`, {
+          method: 'POST',
+          headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+          body: JSON.stringify({
+            client_id: RECEIVER.id,
+            client_secret: RECEIVER.secret,
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            scope: 'ssf:manage',
+          }),
+        });
+        expect(registered.status).toBe(201);
+        const token = await fetch(`${base}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${RECEIVER.id}:${RECEIVER.secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'ssf:manage' }),
+        });
+        const { access_token } = (await token.json()) as { access_token: string };
+        const config = (await (await fetch(`${base}/.well-known/ssf-configuration`)).json()) as {
+          configuration_endpoint: string;
+        };
+        const stream = await fetch(config.configuration_endpoint, {
+          method: 'POST',
+          headers: { ...bearer(access_token), 'content-type': 'application/json' },
+          body: JSON.stringify({
+            events_requested: [SSF_EVENT_TYPES.sessionRevoked],
+            delivery: { method: SSF_DELIVERY_PUSH, endpoint_url: sets.urlOf(RECEIVER.id) },
+          }),
+        });
+        expect(stream.status).toBe(201);
+      });
+      afterAll(() => sets.close());
+
+      it('a Shared Signals receiver gets the session-revoked SET of the session ended by reuse, its txn the session.ended event', async () => {
+        const { sid, tokens } = await signedIn([RP.a, RP.b]);
+        const a0 = tokens.get(RP.a.id)!;
+        expect((await refreshAs(base, RP.a, a0.refresh_token)).status).toBe(200);
+        expect(await refreshAs(base, RP.a, a0.refresh_token)).toEqual({
+          status: 400,
+          body: usedAgain,
+        });
+        const revokedSession = (r: ReceivedSet) =>
+          (r.payload['sub_id'] as { session?: { id: string } }).session?.id === sid;
+        await waitFor(`the session-revoked SET of ${sid}`, async () =>
+          sets.to(RECEIVER.id).some(revokedSession),
+        );
+        const set = sets.to(RECEIVER.id).find(revokedSession)!;
+        expect(set.payload['events']).toEqual({
+          [SSF_EVENT_TYPES.sessionRevoked]: expect.objectContaining({
+            initiating_entity: 'policy',
+            reason_admin: { en: 'session ended: refresh_token_reuse' },
+          }),
+        });
+        const ended = (await allEvents()).find(
+          (e) => e.type === 'session.ended' && (e.data as { sid: string }).sid === sid,
+        );
+        expect(set.payload['txn']).toBe(ended!.id);
+        expect(sets.rejected).toEqual([]);
+      });
+
+      it.todo('the token history of the reused refresh token shows the chain (branch history)');
     });
   });
 }
