@@ -1,13 +1,20 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import type { StoredEvent } from '@idp/eventstore';
-import { decodeRecord, REVOKED } from '@idp/domain';
+import { decodeRecord, REVOKED, s256Challenge } from '@idp/domain';
 import { startAdminHarness, oauthErrorOf, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { IntrospectionService } from '../introspection/introspection.service';
-import { basic, CLIENT_SECRET, codeFlowTokens, webClient } from '../revocation/revocation.fixtures';
+import {
+  basic,
+  CLIENT_SECRET,
+  codeFlowTokens,
+  REDIRECT_URI,
+  webClient,
+} from '../revocation/revocation.fixtures';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
+import { AuthorizeService } from './authorize.service';
 import { TokenEndpoint } from './token-endpoint.service';
 
 jest.setTimeout(60_000);
@@ -178,3 +185,104 @@ describe('refresh-token reuse (REFRESH_REUSE_RESPONSE unset)', () => {
     await expectDead(b, 'rp-b');
   });
 });
+
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+
+/**
+ * A public client (token_endpoint_auth_method none) through the real handler:
+ * end_session by default, and REFRESH_REUSE_RESPONSE for every client that
+ * did not choose, which the client's own metadata overrides.
+ */
+describe.each([
+  [undefined, 'end_session', 'revoke_grant'],
+  ['revoke_grant', 'revoke_grant', 'revoke_grant'],
+  ['end_session', 'end_session', 'end_session'],
+] as const)(
+  'refresh-token reuse with REFRESH_REUSE_RESPONSE=%s',
+  (setting, publicResponse, confidentialResponse) => {
+    let h: AdminHarness;
+    let n = 0;
+    const endpoint = 'http://localhost:3000/token';
+
+    beforeAll(async () => {
+      h = await startAdminHarness(setting === undefined ? {} : { REFRESH_REUSE_RESPONSE: setting });
+      await h.app
+        .get(UserDirectory)
+        .create({ sub: 'u1', username: 'u1', password: 'pw', claims: {} });
+      const registry = h.app.get(ClientRegistry);
+      await registry.register(
+        webClient('spa', { token_endpoint_auth_method: 'none' }) as never,
+        'admin',
+        undefined,
+      );
+      await registry.register(webClient('web') as never, 'admin', CLIENT_SECRET);
+      // Its own choice wins over any setting.
+      await registry.register(
+        webClient('spa-keeps', {
+          token_endpoint_auth_method: 'none',
+          refresh_reuse_response: 'revoke_grant',
+        }) as never,
+        'admin',
+        undefined,
+      );
+    });
+    afterAll(() => h.close());
+
+    const auth = (clientId: string) =>
+      clientId === 'web' ? basic(clientId) : { method: 'none' as const, clientId };
+    async function signIn(clientId: string) {
+      const { code } = await h.app.get(AuthorizeService).authorize({
+        clientId,
+        sub: 'u1',
+        sid: `sid-${setting}-${++n}`,
+        authTime: Math.floor(Date.now() / 1000),
+        amr: ['pwd'],
+        scope: ['openid'],
+        redirectUri: REDIRECT_URI,
+        redirectUriSupplied: true,
+        responseType: 'code',
+        codeChallenge: s256Challenge(VERIFIER),
+        codeChallengeMethod: 'S256',
+      });
+      return h.app.get(TokenEndpoint).handle({
+        params: {
+          grant_type: 'authorization_code',
+          code: code!,
+          redirect_uri: REDIRECT_URI,
+          code_verifier: VERIFIER,
+        },
+        clientAuth: auth(clientId),
+        endpoint,
+      });
+    }
+    const refresh = (clientId: string, token: string) =>
+      h.app.get(TokenEndpoint).handle({
+        params: { grant_type: 'refresh_token', refresh_token: token },
+        clientAuth: auth(clientId),
+        endpoint,
+      });
+    async function responseTo(clientId: string): Promise<unknown> {
+      const first = await signIn(clientId);
+      await refresh(clientId, first.refresh_token!);
+      const before = (await h.store.readAll('0', 100_000)).length;
+      expect(await oauthErrorOf(refresh(clientId, first.refresh_token!))).toMatchObject({
+        error: 'invalid_grant',
+        description: 'refresh token has already been used',
+      });
+      const detected = (await h.store.readAll('0', 100_000))
+        .slice(before)
+        .find((e) => e.type === 'grant.reuse_detected');
+      return (detected?.data as { response?: string } | undefined)?.response;
+    }
+
+    it(`a public client: ${publicResponse}`, async () => {
+      expect(await responseTo('spa')).toBe(publicResponse);
+    });
+    it(`a confidential client: ${confidentialResponse}`, async () => {
+      expect(await responseTo('web')).toBe(confidentialResponse);
+    });
+    it("a client's own refresh_reuse_response: always", async () => {
+      expect(await responseTo('spa-keeps')).toBe('revoke_grant');
+    });
+  },
+);
