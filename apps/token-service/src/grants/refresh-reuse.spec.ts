@@ -1,20 +1,13 @@
 import { READ_MODEL_CACHE, type ReadModelCache } from '@idp/cache';
 import type { StoredEvent } from '@idp/eventstore';
-import { decodeRecord, REVOKED, s256Challenge } from '@idp/domain';
+import { decodeRecord, REVOKED } from '@idp/domain';
 import { startAdminHarness, oauthErrorOf, type AdminHarness } from '../admin/admin.fixtures';
 import { ClientRegistry } from '../clients/client-registry.service';
 import { IntrospectionService } from '../introspection/introspection.service';
-import {
-  basic,
-  CLIENT_SECRET,
-  codeFlowTokens,
-  REDIRECT_URI,
-  webClient,
-} from '../revocation/revocation.fixtures';
+import { basic, CLIENT_SECRET, codeFlowTokens, webClient } from '../revocation/revocation.fixtures';
 import { TokenSecrets } from '../secrets/token-secrets';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
-import { AuthorizeService } from './authorize.service';
 import { TokenEndpoint } from './token-endpoint.service';
 
 jest.setTimeout(60_000);
@@ -230,31 +223,15 @@ describe.each([
 
     const auth = (clientId: string) =>
       clientId === 'web' ? basic(clientId) : { method: 'none' as const, clientId };
-    async function signIn(clientId: string) {
-      const { code } = await h.app.get(AuthorizeService).authorize({
+    const signIn = (clientId: string) =>
+      codeFlowTokens(
+        h.app,
         clientId,
-        sub: 'u1',
-        sid: `sid-${setting}-${++n}`,
-        authTime: Math.floor(Date.now() / 1000),
-        amr: ['pwd'],
-        scope: ['openid'],
-        redirectUri: REDIRECT_URI,
-        redirectUriSupplied: true,
-        responseType: 'code',
-        codeChallenge: s256Challenge(VERIFIER),
-        codeChallengeMethod: 'S256',
-      });
-      return h.app.get(TokenEndpoint).handle({
-        params: {
-          grant_type: 'authorization_code',
-          code: code!,
-          redirect_uri: REDIRECT_URI,
-          code_verifier: VERIFIER,
-        },
-        clientAuth: auth(clientId),
-        endpoint,
-      });
-    }
+        { sub: 'u1', sid: `sid-${setting}-${++n}` },
+        auth(clientId),
+        ['openid'],
+        VERIFIER,
+      );
     const refresh = (clientId: string, token: string) =>
       h.app.get(TokenEndpoint).handle({
         params: { grant_type: 'refresh_token', refresh_token: token },
