@@ -12,6 +12,7 @@ import { ClientRegistry } from './clients/client-registry.service';
 import { AuthorizeService } from './grants/authorize.service';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { GRANT_HANDLER_CLASSES } from './grants/grant-handlers';
+import { ReuseSessionRevocation } from './grants/reuse-session-revocation';
 import { TokenEndpoint } from './grants/token-endpoint.service';
 import { ExchangeTokens } from './grants/token-exchange/exchange-tokens';
 import { TrustedIssuers } from './grants/token-exchange/trusted-issuers';
@@ -20,6 +21,7 @@ import { KeysModule } from './keys/keys.module';
 import { IntrospectionTombstones } from './read-model/introspection-tombstones';
 import { RequestObjects } from './request-objects/request-objects.service';
 import { RequestUriFetcher } from './request-objects/request-uri-fetcher';
+import { GrantRevocations } from './revocation/grant-revocations.service';
 import { RevocationService } from './revocation/revocation.service';
 import { ClientSecretBox } from './secrets/client-secret-box';
 import { TokenSecrets } from './secrets/token-secrets';
@@ -62,6 +64,9 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     TokenMinter,
     TokenResolver,
     IntrospectionTombstones,
+    // Revoking many grants at once: the admin API, logout, and reuse detection's end_session.
+    GrantRevocations,
+    ReuseSessionRevocation,
     TrustedIssuers,
     ExchangeTokens,
     DeviceFlowStore,
@@ -89,6 +94,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     UserinfoService,
     IntrospectionService,
     RevocationService,
+    GrantRevocations,
     LogoutTokens,
     SecurityEventSigner,
     PushingClientAuthentication,

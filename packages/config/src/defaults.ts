@@ -9,6 +9,7 @@ import { kafkaSettings } from './kafka-settings';
 import { outboundSettings } from './outbound-settings';
 import { pushedAuthorizationRequestSettings } from './pushed-authorization-request-settings';
 import { redisSettings } from './redis-settings';
+import { refreshReuseSettings } from './refresh-reuse-settings';
 import { ssfEdgeSettings } from './ssf-edge-settings';
 import { ssfSettings } from './ssf-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
@@ -179,6 +180,8 @@ export const settings = {
       'Accept code_challenge_method=plain. Off by default: S256 is the only safe method.',
   },
   ...pushedAuthorizationRequestSettings,
+  // Refresh-token reuse answered as theft (ADR 0038).
+  ...refreshReuseSettings,
   // Sender-constrained access tokens (RFC 9449, ADR 0027).
   ...dpopSettings,
   ...tokenExchangeSettings,

@@ -27,6 +27,12 @@ export function fold<State, Event extends EventEnvelope>(
 export interface RequestMeta {
   readonly now: number;
   readonly correlationId: string;
+  /**
+   * The id of the event this command follows from, when it is one (a
+   * revocation caused by reuse detection, a session ended by it): its
+   * events carry it as their causation id, so the store holds the chain.
+   */
+  readonly causationId?: string | undefined;
 }
 
 /**
@@ -56,6 +62,7 @@ export function stampMeta(meta: RequestMeta, occurredAt: string, ids: IdSource):
   return {
     now: meta.now,
     correlationId: meta.correlationId,
+    ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
     occurredAt,
     nextEventId: () => ids.next(),
   };
@@ -66,8 +73,14 @@ export function eventMeta(meta: CommandMeta): {
   id: string;
   occurredAt: string;
   correlationId: string;
+  causationId?: string;
 } {
-  return { id: meta.nextEventId(), occurredAt: meta.occurredAt, correlationId: meta.correlationId };
+  return {
+    id: meta.nextEventId(),
+    occurredAt: meta.occurredAt,
+    correlationId: meta.correlationId,
+    ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
+  };
 }
 
 /** A business rule said no. Carries a stable code for the edge to translate. */

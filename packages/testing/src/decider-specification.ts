@@ -25,6 +25,8 @@ export interface ExpectedEvent {
   readonly data?: unknown;
   /** The schema version; 1 unless said. */
   readonly version?: number;
+  /** The event it follows from, when the decider names one (an event id of the same decision). */
+  readonly causationId?: string;
 }
 
 /** The time a spec's events carry: the command's `now`, as an ISO string. */
@@ -97,6 +99,7 @@ export function deciderSpec<State, Command, Event extends EventEnvelope>(
                   version: e.version ?? 1,
                   occurredAt: specOccurredAt(meta.now),
                   correlationId: meta.correlationId,
+                  ...(e.causationId === undefined ? {} : { causationId: e.causationId }),
                   data: e.data === undefined ? expect.anything() : e.data,
                 })),
               );

@@ -20,8 +20,14 @@ export const RP = {
 } as const;
 export type Rp = (typeof RP)[keyof typeof RP];
 
-/** `backchannelUri`: where rp-a, rp-b and rp-c receive back-channel logout tokens. */
-export function writeLogoutSeed(backchannelUri?: (clientId: string) => string): string {
+/**
+ * `backchannelUri`: where rp-a, rp-b and rp-c receive back-channel logout
+ * tokens; `metadata`: more metadata for some clients, by client_id.
+ */
+export function writeLogoutSeed(
+  backchannelUri?: (clientId: string) => string,
+  metadata: Readonly<Record<string, Record<string, unknown>>> = {},
+): string {
   const backchannel = (rp: Rp) =>
     backchannelUri === undefined
       ? {}
@@ -40,6 +46,7 @@ export function writeLogoutSeed(backchannelUri?: (clientId: string) => string): 
     scope: 'openid profile email offline_access',
     skip_consent: true,
     ...extra,
+    ...metadata[rp.id],
   });
   const seed = {
     clients: [
@@ -104,3 +111,14 @@ export async function silentAuthorizeError(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The live session's view from the admin API (ADR 0017), or undefined once it ended. */
+export async function adminSessionView(
+  adminUrl: string,
+  sid: string,
+): Promise<{ clientIds: string[] } | undefined> {
+  const res = await fetch(`${adminUrl}/admin/sessions/${sid}`, { headers: bearer(ADMIN_TOKEN) });
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) throw new Error(`admin session: ${res.status}`);
+  return (await res.json()) as { clientIds: string[] };
+}

@@ -8,6 +8,7 @@ import { freePort, waitFor } from '../support/service-process';
 import { LogoutReceivers } from './backchannel.support';
 import {
   ADMIN_TOKEN,
+  adminSessionView,
   bearer,
   RP,
   RP_LOGGED_OUT,
@@ -84,14 +85,7 @@ export function logoutSuite(
         client_secret: rp.secret,
         redirect_uris: [REDIRECT_URI],
       });
-    const adminSession = async (sid: string) => {
-      const res = await fetch(`${provider!.adminUrl}/admin/sessions/${sid}`, {
-        headers: bearer(ADMIN_TOKEN),
-      });
-      if (res.status === 404) return undefined;
-      if (res.status !== 200) throw new Error(`admin session: ${res.status}`);
-      return (await res.json()) as { clientIds: string[] };
-    };
+    const adminSession = (sid: string) => adminSessionView(provider!.adminUrl, sid);
     const joined = async (sid: string, clientIds: string[]) => {
       await waitFor(`clients ${clientIds.join(', ')} joined session ${sid}`, async () => {
         const view = await adminSession(sid);

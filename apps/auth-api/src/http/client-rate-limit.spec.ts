@@ -43,4 +43,10 @@ describe('per-client rate limit at /token', () => {
     for (let i = 0; i < 4; i++) statuses.push((await post('right')).statusCode);
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
+
+  it("passes the trusted proxy's X-Forwarded-For entry on as the client IP (ADR 0038's reuse record)", () => {
+    const ips = token.mock.calls.map(([req]) => req.clientIp);
+    expect(ips[0]).toBe('10.1.0.1');
+    expect(new Set(ips).size).toBe(ips.length);
+  });
 });

@@ -88,7 +88,17 @@ describe('POST /token', () => {
       params: CODE_GRANT,
       clientAuth: { method: 'client_secret_basic', clientId: 'app', secret: 's3cret' },
       endpoint: ENDPOINT,
+      // The socket peer: no proxy is trusted (TRUST_PROXY=0), for refresh reuse's record (ADR 0038).
+      clientIp: '127.0.0.1',
     });
+  });
+
+  it('passes the socket peer as the client IP, never a forged X-Forwarded-For (no trusted proxy)', async () => {
+    await post(form({ ...CODE_GRANT, client_id: 'spa' }), {
+      ...FORM_HEADERS,
+      'x-forwarded-for': '203.0.113.9',
+    });
+    expect(token.mock.calls[0][0].clientIp).toBe('127.0.0.1');
   });
 
   it('decodes Basic credentials as form-urlencoded (RFC 6749 2.3.1)', async () => {

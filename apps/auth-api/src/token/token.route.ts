@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import {
   clientCredentials,
   closesConnection,
@@ -102,6 +103,8 @@ export class TokenRoute implements OnModuleInit {
         clientAuth,
         endpoint: this.edge.url('/token'),
         ...(Object.keys(cnf).length === 0 ? {} : { cnf }),
+        // Recorded if a refresh token turns out reused (ADR 0038); `unknown` (no socket) is not sent.
+        ...(isIP(ip) === 0 ? {} : { clientIp: ip }),
       }),
     );
     return {

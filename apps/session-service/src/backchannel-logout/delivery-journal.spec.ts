@@ -62,6 +62,17 @@ describe('DeliveryJournal', () => {
     expect(await streamOf('small')).toHaveLength(1);
   });
 
+  it("names the event the scheduling follows from, in that event's correlation (ADR 0038); the sid without one", async () => {
+    const cause = { id: '01936f3e-0000-7000-8000-000000000001', correlationId: 'corr-theft' };
+    await journal.scheduled([delivery('caused', 0)], 'session_ended', cause);
+    await journal.scheduled([delivery('uncaused', 0)], 'session_ended');
+    const [caused] = await store.readStream(sessionStream('caused'));
+    expect(caused).toMatchObject({ correlationId: 'corr-theft', causationId: cause.id });
+    const [uncaused] = await store.readStream(sessionStream('uncaused'));
+    expect(uncaused!.correlationId).toBe('uncaused');
+    expect(uncaused).not.toHaveProperty('causationId');
+  });
+
   it('batches deliveries, and records each failure and dead letter on its own', async () => {
     const [a, b, c, d] = [0, 1, 2, 3].map((i) => delivery('mixed', i)) as [
       Delivery,

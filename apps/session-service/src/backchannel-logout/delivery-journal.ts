@@ -32,12 +32,27 @@ export class DeliveryJournal {
   ) {}
 
   /** The envelope meta of one journal event: the process's clock and id source (ADR 0020). */
-  private meta(correlationId: string): EventMetadata {
+  private meta(correlationId: string, causationId?: string): EventMetadata {
     const occurredAt = new Date(this.clock.nowMs()).toISOString();
-    return { id: this.ids.next(), occurredAt, correlationId };
+    return {
+      id: this.ids.next(),
+      occurredAt,
+      correlationId,
+      ...(causationId === undefined ? {} : { causationId }),
+    };
   }
 
-  scheduled(deliveries: readonly Delivery[], trigger: 'session_ended' | 'admin_retry') {
+  /**
+   * `cause`: the event the deliveries follow from (session.ended): the
+   * scheduling carries its correlation id and names it as its cause, so a
+   * logout's chain (ADR 0038's reuse chain too) reaches the deliveries.
+   * Without one, the session's id correlates them.
+   */
+  scheduled(
+    deliveries: readonly Delivery[],
+    trigger: 'session_ended' | 'admin_retry',
+    cause?: { readonly id: string; readonly correlationId: string },
+  ) {
     const events: [string, PendingEvent][] = [];
     for (const [sid, list] of bySession(deliveries, (d) => d.sid)) {
       for (const chunk of chunks(list)) {
@@ -49,7 +64,7 @@ export class DeliveryJournal {
               deliveries: chunk.map((d) => ({ clientId: d.clientId, jti: d.jti, uri: d.uri })),
               ...(trigger === 'admin_retry' ? { trigger } : {}),
             },
-            this.meta(sid),
+            cause === undefined ? this.meta(sid) : this.meta(cause.correlationId, cause.id),
           ),
         ]);
       }

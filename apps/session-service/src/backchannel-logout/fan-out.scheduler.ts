@@ -23,6 +23,8 @@ export interface EndedSessionFacts {
   readonly sid: string;
   readonly sub: string;
   readonly clientIds: readonly string[];
+  /** The event that ended the session (or the late join): the journal names it as the cause. */
+  readonly cause?: { readonly id: string; readonly correlationId: string };
 }
 
 /**
@@ -82,7 +84,8 @@ export class FanOutScheduler {
       ...inserted,
       ...(existing.length > 0 ? await this.notYetJournaled(ended.sid, existing) : []),
     ];
-    if (unjournaled.length > 0) await this.journal.scheduled(unjournaled, 'session_ended');
+    if (unjournaled.length > 0)
+      await this.journal.scheduled(unjournaled, 'session_ended', ended.cause);
     return inserted.length;
   }
 

@@ -20,12 +20,13 @@ export class SessionEndedConsumer {
   @OnEvent(BACKCHANNEL_GROUP, TOPICS.session)
   async onSessionEvent(@Payload() event: DomainEvent): Promise<void> {
     // Each resolves only once the rows are committed, so the offset is committed after them.
+    const cause = { id: event.id, correlationId: event.correlationId };
     if (event.type === 'session.ended') {
       const { sid, sub, clientIds } = event.data;
-      await this.scheduler.schedule({ sid, sub, clientIds });
+      await this.scheduler.schedule({ sid, sub, clientIds, cause });
     } else if (event.type === 'session.client_joined_after_end') {
       const { sid, sub, clientId } = event.data;
-      await this.scheduler.schedule({ sid, sub, clientIds: [clientId] });
+      await this.scheduler.schedule({ sid, sub, clientIds: [clientId], cause });
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   sessionIsLive,
   sessionStream,
   type IdleExtension,
+  type SessionEndReason,
   type SessionState,
 } from '@idp/domain';
 import { COMMAND_RUNNER } from '@idp/nest-kit';
@@ -141,12 +142,15 @@ export class SessionService {
     sid: string;
     reason: EndReason;
     initiatedBy?: string | undefined;
+    /** The event that ends it (a reuse detection, ADR 0038): session.ended names it as its cause. */
+    cause?: { readonly id: string; readonly correlationId: string } | undefined;
   }): Promise<EndedSession | null> {
+    const meta = this.runner.requestMeta(input.cause?.correlationId);
     const result = await this.runner.run(sessionDecider, sessionStream(input.sid), {
       type: 'EndSession',
       reason: input.reason,
       ...(input.initiatedBy ? { initiatedBy: input.initiatedBy } : {}),
-      meta: this.runner.requestMeta(),
+      meta: input.cause === undefined ? meta : { ...meta, causationId: input.cause.id },
     });
     // Nothing appended: unknown or already ended. Otherwise the state says who took part.
     if (result.appended.length === 0 || result.state.status !== 'ended') return null;
@@ -175,7 +179,7 @@ export class SessionService {
   }
 }
 
-type EndReason = 'rp_logout' | 'admin' | 'user_logout_all' | 'expired' | 'login_replaced';
+type EndReason = SessionEndReason;
 
 export interface EndedSession {
   readonly sid: string;

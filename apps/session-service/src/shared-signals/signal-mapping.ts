@@ -29,6 +29,8 @@ const INITIATOR: Record<string, string> = {
   admin: 'admin',
   expired: 'policy',
   login_replaced: 'policy',
+  // ADR 0038: theft detected by the refresh-token rotation policy, not asked for by anyone.
+  refresh_token_reuse: 'policy',
 };
 
 /**

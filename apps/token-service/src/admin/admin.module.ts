@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { RegistrationTokens } from '../clients/registration-tokens';
 import { IntrospectionTombstones } from '../read-model/introspection-tombstones';
 import { SessionGrants } from '../logout/session-grants.service';
-import { GrantRevocations } from '../revocation/grant-revocations.service';
 import { TokenServiceModule } from '../token-service.module';
 import { AdminRpcHandlers } from './admin.rpc-handlers';
 import { ClientAdmin } from './client-admin.service';
@@ -22,7 +21,6 @@ import { UserAdmin } from './user-admin.service';
     RegistrationTokens,
     // TokenServiceModule keeps its own; this stateless one writes to the same cache.
     IntrospectionTombstones,
-    GrantRevocations,
     SessionGrants,
     ClientAdmin,
     ClientRegistrations,
@@ -31,6 +29,6 @@ import { UserAdmin } from './user-admin.service';
     // AdminRpc's handler: GrpcServer or the embedded in-process client finds it (ADR 0023).
     AdminRpcHandlers,
   ],
-  exports: [ClientAdmin, ClientRegistrations, UserAdmin, GrantRevocations, SessionGrants],
+  exports: [ClientAdmin, ClientRegistrations, UserAdmin, SessionGrants],
 })
 export class AdminModule {}

@@ -13,7 +13,13 @@ export interface GrantHandler<G extends TokenGrantType = TokenGrantType> {
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
     binding: RequestBinding,
+    origin: RequestOrigin,
   ): Promise<TokenResponse>;
+}
+
+/** Where the token request came from, as auth-api judged it (ADR 0016's trusted-proxy rule). */
+export interface RequestOrigin {
+  readonly clientIp?: string | undefined;
 }
 
 /** What the token request proved possession of, checked at the edge (DPoP, RFC 9449 4.3). */

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@idp/config';
 import type { TokenResponse } from '@idp/contracts';
 import {
   claimsRequestForClient,
@@ -7,6 +8,7 @@ import {
   grantStream,
   hasScope,
   narrowScope,
+  refreshReuseResponseFor,
   rejectionFor,
   tokenTargets,
   withinRegistration,
@@ -20,12 +22,20 @@ import { TokenSecrets } from '../secrets/token-secrets';
 import { TokenMinter } from '../tokens/token-minter.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { grantOfToken } from './grant-loader';
-import { tokenTypeFor, type GrantHandler, type RequestBinding } from './grant-handler';
+import {
+  tokenTypeFor,
+  type GrantHandler,
+  type RequestBinding,
+  type RequestOrigin,
+} from './grant-handler';
+import { ReuseSessionRevocation } from './reuse-session-revocation';
 import { claimsFor } from './user-claims';
 
 /**
  * RFC 6749 6 with rotation (RFC 9700 4.14.2): every refresh returns a new
- * refresh token; presenting a rotated-away one revokes the whole grant.
+ * refresh token; presenting a rotated-away one revokes the whole grant, and
+ * under the client's `end_session` response every grant of its SSO session
+ * (ADR 0038).
  */
 @Injectable()
 export class RefreshTokenHandler implements GrantHandler {
@@ -38,12 +48,15 @@ export class RefreshTokenHandler implements GrantHandler {
     private readonly minter: TokenMinter,
     private readonly users: UserDirectory,
     private readonly tombstones: IntrospectionTombstones,
+    private readonly reuseSessions: ReuseSessionRevocation,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async handle(
     params: Readonly<Record<string, string>>,
     client: RegisteredClient,
     binding: RequestBinding,
+    origin: RequestOrigin = {},
   ): Promise<TokenResponse> {
     const presented = params.refresh_token!;
     const found = await grantOfToken(this.runner, this.secrets.macKey, presented, 'rt');
@@ -114,6 +127,8 @@ export class RefreshTokenHandler implements GrantHandler {
         ...(clientScope === undefined ? {} : { clientScope }),
         ...(targets.named ? { resource: targets.resources[0] } : {}),
         proofJkt: binding.cnf?.jkt,
+        onReuse: refreshReuseResponseFor(client.metadata, this.config.REFRESH_REUSE_RESPONSE),
+        callerIp: origin.clientIp,
         tokens: {
           accessToken: at.spec,
           refreshToken: rt.spec,
@@ -126,6 +141,8 @@ export class RefreshTokenHandler implements GrantHandler {
     // Either the grant was revoked by reuse detection, or the presented token was rotated
     // away: no replica may answer it active once we answer.
     await this.tombstones.write(result.appended);
+    // end_session: the rest of the session's grants, tombstoned too, before the answer.
+    await this.reuseSessions.revokeSessionOf(result.appended);
     const rejection = rejectionFor(result.appended);
     if (rejection) throw rejection;
     countIssuedTokens('refresh_token', {

@@ -34,6 +34,8 @@ export class TokenEndpoint {
     endpoint: string;
     /** What the edge verified: the DPoP proof key (RFC 9449 5) and the forwarded client certificate (RFC 8705 3). */
     cnf?: Confirmation | undefined;
+    /** The caller's IP address (auth-api's trusted-proxy rule), for the reuse record (ADR 0038). */
+    clientIp?: string | undefined;
   }): Promise<TokenResponse> {
     const { params } = input;
     const grantType = params.grant_type;
@@ -51,7 +53,12 @@ export class TokenEndpoint {
       if (!params[name]) throw new InvalidRequest(`${name} is required`);
     }
     const cnf = confirmationFor(client, input.cnf);
-    return handler.handle(params, client, cnf === undefined ? {} : { cnf });
+    return handler.handle(
+      params,
+      client,
+      cnf === undefined ? {} : { cnf },
+      input.clientIp === undefined ? {} : { clientIp: input.clientIp },
+    );
   }
 }
 

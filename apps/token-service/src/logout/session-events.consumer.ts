@@ -25,7 +25,16 @@ export class SessionEventsConsumer {
 
   @OnEvent(LOGOUT_GROUP, TOPICS.session)
   async onSessionEvent(@Payload() event: DomainEvent): Promise<void> {
-    if (event.type !== 'session.ended' && event.type !== 'session.client_joined_after_end') return;
-    await this.sessionGrants.revokeEnded(event.data.sid);
+    if (event.type === 'session.ended')
+      await this.sessionGrants.revokeEnded(event.data.sid, {
+        id: event.id,
+        correlationId: event.correlationId,
+        reason: event.data.reason,
+      });
+    else if (event.type === 'session.client_joined_after_end')
+      await this.sessionGrants.revokeEnded(event.data.sid, {
+        id: event.id,
+        correlationId: event.correlationId,
+      });
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@idp/config';
 import type { Grant } from '@idp/domain';
-import { GrantRevocations } from '../revocation/grant-revocations.service';
+import { GrantRevocations, type EventCause } from '../revocation/grant-revocations.service';
 
 /**
  * Whether a grant outlives the end of its SSO session under
@@ -32,12 +32,22 @@ export class SessionGrants {
     this.keepOffline = config.LOGOUT_OFFLINE_GRANTS === 'keep';
   }
 
-  /** How many grants this call revoked. */
-  revokeEnded(sid: string): Promise<number> {
-    return this.grants.revokeGrantsOf(
-      { sid },
-      'session_ended',
-      this.keepOffline ? { spare: survivesLogout } : {},
-    );
+  /**
+   * How many grants this call revoked. `ended`: the event that ended the
+   * session, when known: the revocations name it as their cause, and a
+   * session ended by refresh-token reuse spares nothing (ADR 0038: a thief
+   * is not the user logging out).
+   */
+  revokeEnded(
+    sid: string,
+    ended?: EventCause & { readonly reason?: string | undefined },
+  ): Promise<number> {
+    const spare = this.keepOffline && ended?.reason !== 'refresh_token_reuse';
+    return this.grants.revokeGrantsOf({ sid }, 'session_ended', {
+      ...(spare ? { spare: survivesLogout } : {}),
+      ...(ended === undefined
+        ? {}
+        : { cause: { id: ended.id, correlationId: ended.correlationId } }),
+    });
   }
 }

@@ -119,6 +119,26 @@ describe.each(['revoke', 'keep'] as const)('SessionGrants (LOGOUT_OFFLINE_GRANTS
     expect(await oauthErrorOf(redeemed)).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('a session ended by refresh-token reuse spares no offline grant, and its revocations name the end as their cause (ADR 0038)', async () => {
+    const s = sid();
+    const offline = await issue(s, OFFLINE);
+    const ended = {
+      ...SessionEnded.create(
+        { sid: s, sub: 'u1', reason: 'refresh_token_reuse', clientIds: ['rp'] },
+        freshEventMeta('corr-theft'),
+      ),
+      stream: sessionStream(s),
+      streamVersion: 3,
+    } as unknown as DomainEvent;
+    await h.app.get(SessionEventsConsumer).onSessionEvent(ended);
+    await expectRevoked(offline);
+    const revoked = (await h.store.readAll('0', 100_000)).filter(
+      (e) => e.type === 'grant.revoked' && (e.data as { sid?: string }).sid === s,
+    );
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]).toMatchObject({ causationId: ended.id, correlationId: 'corr-theft' });
+  });
+
   it('the session.ended consumer revokes them, and ignores other session events', async () => {
     const s = sid();
     const t = await issue(s);

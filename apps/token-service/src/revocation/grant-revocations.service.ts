@@ -21,6 +21,18 @@ export type BulkRevocationReason = Extract<
 export interface RevocationOptions {
   /** Grants this returns true for are left alone (logout's LOGOUT_OFFLINE_GRANTS=keep). */
   readonly spare?: (grant: Grant) => boolean;
+  /**
+   * The event these revocations follow from (a reuse detection, a session's
+   * end): each grant.revoked carries its id as causation id and its
+   * correlation id, so the event store holds one causal chain (ADR 0038).
+   */
+  readonly cause?: EventCause;
+}
+
+/** An event that causes others: its id and correlation id. */
+export interface EventCause {
+  readonly id: string;
+  readonly correlationId: string;
 }
 
 /** Grants revoked at once: enough to hide the latency of each read-append, few enough to share the pool. */
@@ -59,7 +71,7 @@ export class GrantRevocations {
     options: RevocationOptions = {},
   ): Promise<number> {
     const { field, value } = ownerField(owner);
-    const { correlationId } = this.runner.requestMeta();
+    const correlationId = options.cause?.correlationId ?? this.runner.requestMeta().correlationId;
     let revoked = 0;
     for (let after = ''; ;) {
       const page = await this.store.streamsWhere({
@@ -94,7 +106,11 @@ export class GrantRevocations {
     const result = await this.runner.run(grantDecider, stream, {
       type: 'RevokeGrant',
       reason,
-      meta: { now, correlationId },
+      meta: {
+        now,
+        correlationId,
+        ...(options.cause === undefined ? {} : { causationId: options.cause.id }),
+      },
     });
     if (result.appended.length > 0) await this.tombstones.write(result.appended);
     else if (result.state.status === 'revoked')

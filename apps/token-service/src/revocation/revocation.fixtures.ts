@@ -1,6 +1,7 @@
 // Token flows for the revocation specs (no jest globals here, so it also type-checks in the build).
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ClientAuthentication } from '@idp/contracts';
+import { s256Challenge } from '@idp/domain';
 import { AuthorizeService } from '../grants/authorize.service';
 import { TokenEndpoint } from '../grants/token-endpoint.service';
 
@@ -19,13 +20,17 @@ export interface Subject {
   readonly sid: string;
 }
 
-/** A code-flow grant: access token (in the client's format) and refresh token. */
+/**
+ * A code-flow grant: access token (in the client's format) and refresh token.
+ * `pkce`: a code verifier, sent as its S256 challenge and then itself (a public client needs one).
+ */
 export async function codeFlowTokens(
   app: INestApplicationContext,
   clientId: string,
   subject: Subject = { sub: 'u1', sid: 'sid-1' },
   auth: ClientAuthentication = basic(clientId),
   scope: readonly string[] = ['openid'],
+  pkce?: string,
 ) {
   const { code } = await app.get(AuthorizeService).authorize({
     clientId,
@@ -36,9 +41,17 @@ export async function codeFlowTokens(
     redirectUri: REDIRECT_URI,
     redirectUriSupplied: true,
     responseType: 'code',
+    ...(pkce === undefined
+      ? {}
+      : { codeChallenge: s256Challenge(pkce), codeChallengeMethod: 'S256' as const }),
   });
   return app.get(TokenEndpoint).handle({
-    params: { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI },
+    params: {
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: REDIRECT_URI,
+      ...(pkce === undefined ? {} : { code_verifier: pkce }),
+    },
     clientAuth: auth,
     endpoint: TOKEN_ENDPOINT,
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define-event';
 import { accessTokenFormat, epochSeconds, id, tokenHash } from './common';
+import { refreshReuseResponse } from './grant.events';
 
 /**
  * Client metadata as RFC 7591 names it, plus ours (access_token_format,
@@ -59,6 +60,12 @@ export const clientMetadata = z.object({
   dpop_bound_access_tokens: z.boolean().default(false),
   /** RFC 8705 2.1.1, 3.4: the client's access tokens are bound to its TLS client certificate. */
   tls_client_certificate_bound_access_tokens: z.boolean().default(false),
+  /**
+   * What a reused (rotated-away) refresh token of this client causes (ADR
+   * 0038). Absent: REFRESH_REUSE_RESPONSE, or when that is unset too,
+   * `end_session` for a public client and `revoke_grant` for a confidential one.
+   */
+  refresh_reuse_response: refreshReuseResponse.optional(),
   /**
    * RFC 8693 token exchange policy (ADR 0033): the targets (registered
    * resource URIs or logical audience names) this client may exchange a

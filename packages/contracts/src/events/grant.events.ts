@@ -215,6 +215,45 @@ export const GrantRevoked = defineEvent(
   }),
 );
 
+/**
+ * How the server answers a rotated-away refresh token presented again
+ * (RFC 9700 4.14.2: two parties hold the chain, one of them a thief):
+ * `revoke_grant` revokes the grant; `end_session` also ends the SSO session
+ * the grant belongs to, revoking every grant of it and telling every RP of
+ * it (back-channel logout). ADR 0038.
+ */
+export const refreshReuseResponse = z.enum(['revoke_grant', 'end_session']);
+export type RefreshReuseResponse = z.output<typeof refreshReuseResponse>;
+
+/**
+ * A rotated-away refresh token was presented again: the theft signal,
+ * recorded once, before the revocations it causes (which carry this event's
+ * id as their causation id and its correlation id). Names the presented
+ * token by its keyed hash (refresh tokens are opaque and have no jti; the
+ * token itself is never stored) and the caller's address.
+ */
+export const RefreshTokenReuseDetected = defineEvent(
+  'grant.reuse_detected',
+  1,
+  z.object({
+    grantId: id,
+    clientId: id,
+    sub: id.optional(),
+    sid: id.optional(),
+    /** Keyed hash of the refresh token presented (the rotated-away one). */
+    presentedTokenHash: tokenHash,
+    /** The caller's IP address as auth-api saw it (trusted-proxy rule, ADR 0016); absent if unknown. */
+    ip: z.union([z.ipv4(), z.ipv6()]).optional(),
+    /** The response the client's policy asked for (its metadata, else REFRESH_REUSE_RESPONSE). */
+    policy: refreshReuseResponse,
+    /**
+     * The response carried out: the policy, except `end_session` on a grant
+     * without an SSO session (nothing to end), which falls back to `revoke_grant`.
+     */
+    response: refreshReuseResponse,
+  }),
+);
+
 /** One access token (RFC 7009 with an access token): the grant stays usable. */
 export const AccessTokenRevoked = defineEvent(
   'grant.access_token_revoked',
@@ -238,6 +277,7 @@ export const grantEvents = [
   IdTokenIssued,
   GrantRevoked,
   AccessTokenRevoked,
+  RefreshTokenReuseDetected,
 ] as const;
 
 export type GrantEvent =
@@ -247,4 +287,5 @@ export type GrantEvent =
   | EventOf<typeof RefreshTokenIssued>
   | EventOf<typeof IdTokenIssued>
   | EventOf<typeof GrantRevoked>
-  | EventOf<typeof AccessTokenRevoked>;
+  | EventOf<typeof AccessTokenRevoked>
+  | EventOf<typeof RefreshTokenReuseDetected>;

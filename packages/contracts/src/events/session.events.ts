@@ -41,7 +41,15 @@ export const SessionEnded = defineEvent(
   z.object({
     sid: id,
     sub: id,
-    reason: z.enum(['rp_logout', 'admin', 'user_logout_all', 'expired', 'login_replaced']),
+    /** `refresh_token_reuse`: a grant of the session saw its refresh token reused (ADR 0038). */
+    reason: z.enum([
+      'rp_logout',
+      'admin',
+      'user_logout_all',
+      'expired',
+      'login_replaced',
+      'refresh_token_reuse',
+    ]),
     clientIds: z.array(id),
     /** Initiating client, if any (RP-initiated logout). */
     initiatedBy: id.optional(),

@@ -116,6 +116,11 @@ export const tokenRpcMethods = {
        * certificate a trusted TLS proxy forwarded (RFC 8705 3). Absent: neither.
        */
       cnf: confirmation.optional(),
+      /**
+       * The caller's IP address as auth-api judged it (its trusted-proxy
+       * rule, ADR 0016): recorded when a refresh token is reused (ADR 0038).
+       */
+      clientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
     }),
     response: tokenResponse,
   },

@@ -392,6 +392,32 @@ describe('client metadata rules (RFC 7591, OIDC Registration)', () => {
       });
     });
 
+    it('refresh_reuse_response (ADR 0038): one of its two values, for a client that gets refresh tokens', () => {
+      const refreshing = { grant_types: ['authorization_code', 'refresh_token'] };
+      for (const value of ['revoke_grant', 'end_session'] as const) {
+        accepts(register(webClient({ ...refreshing, refresh_reuse_response: value })));
+        expect(
+          stateAfter(register(nativeClient({ ...refreshing, refresh_reuse_response: value }))),
+        ).toMatchObject({ metadata: { refresh_reuse_response: value } });
+      }
+      for (const bad of ['logout', 'END_SESSION', '', true, ['end_session']])
+        expect(
+          attempt(
+            register(webClient({ ...refreshing, refresh_reuse_response: bad as 'end_session' })),
+          ),
+        ).toMatchObject({
+          error: 'invalid_client_metadata',
+          error_description: expect.stringMatching(/^refresh_reuse_response: /),
+        });
+      expect(attempt(register(webClient({ refresh_reuse_response: 'end_session' })))).toEqual(
+        metadataError('refresh_reuse_response needs the refresh_token grant type'),
+      );
+      // Absent: the policy is decided at use (refreshReuseResponseFor), not frozen at registration.
+      expect(stateAfter(register(webClient(refreshing)))).not.toHaveProperty(
+        'metadata.refresh_reuse_response',
+      );
+    });
+
     it('reports schema errors by field', () => {
       expect(attempt(register(webClient({ client_name: 'x'.repeat(201) })))).toMatchObject({
         error: 'invalid_client_metadata',

@@ -257,6 +257,16 @@ function checkPushedRequests(m: ClientMetadata): void {
 }
 
 /**
+ * refresh_reuse_response (ADR 0038) says what a reused refresh token of this
+ * client causes: a client that never gets one has nothing it could govern.
+ * (Its values are the schema's enum: anything else failed parsing already.)
+ */
+function checkRefreshReuse(m: ClientMetadata): void {
+  if (m.refresh_reuse_response !== undefined && !m.grant_types.includes('refresh_token'))
+    throw bad('refresh_reuse_response', 'needs the refresh_token grant type');
+}
+
+/**
  * RFC 8693 (ADR 0033): token exchange is for confidential clients only (a
  * public client cannot prove it is the service the actor claims to be),
  * and the policy only means something with the grant type, and the grant
@@ -297,6 +307,7 @@ export function validateClientMetadata(
   checkRequestObjects(m, outbound);
   checkTokens(m);
   checkPushedRequests(m);
+  checkRefreshReuse(m);
   checkTokenExchange(m);
 }
 

@@ -3,6 +3,7 @@ import type {
   ClaimsRequest,
   Confirmation,
   GrantRevocationReason,
+  RefreshReuseResponse,
 } from '@idp/contracts';
 import type { CommandMeta } from '../decider';
 import type { AccessTokenFormat } from './grant.state';
@@ -122,6 +123,10 @@ export interface RefreshTokens {
    * a refresh token bound to a key (a public client's, RFC 9449 5) needs it.
    */
   readonly proofJkt?: string | undefined;
+  /** What a rotated-away token presented here causes: the client's policy (refreshReuseResponseFor). */
+  readonly onReuse: RefreshReuseResponse;
+  /** The caller's IP address, recorded if the token turns out reused. */
+  readonly callerIp?: string | undefined;
   readonly tokens: {
     readonly accessToken: AccessTokenSpec;
     /** Rotation is mandatory: every refresh returns a new refresh token. */

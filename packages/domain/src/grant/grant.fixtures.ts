@@ -111,6 +111,7 @@ export const refresh = (
   type: 'RefreshTokens',
   presentedHash: h(presented),
   clientId: 'rp',
+  onReuse: 'revoke_grant',
   tokens: {
     accessToken: accessToken(`at${n}`),
     refreshToken: { tokenHash: h(`rt${n}`), exp: NOW + 2 * 86_400 },

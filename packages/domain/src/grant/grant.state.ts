@@ -83,6 +83,8 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
         : { ...state, status: 'revoked', revokedReason: event.data.reason };
     case 'grant.access_token_revoked':
       return state.status === 'empty' ? state : withAccessTokenRevoked(state, event.data.jti);
+    case 'grant.reuse_detected':
+      return state; // a record of the theft signal: the grant.revoked after it changes the state
     default:
       return assertNever(event);
   }

@@ -10,3 +10,4 @@ export { scopeTokens, hasScope, narrowScope, withinRegistration } from './scope'
 export { isValidCodeVerifier, isValidCodeChallenge, s256Challenge, pkceSatisfied } from './pkce';
 export * from './token-exchange';
 export * from './token-history';
+export { refreshReuseResponseFor } from './refresh-reuse-response';

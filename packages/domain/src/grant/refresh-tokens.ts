@@ -3,20 +3,23 @@ import type { RefreshTokens } from './grant.commands';
 import { GrantErrors } from './grant.errors';
 import {
   accessTokenIssued,
-  grantRevoked,
   idTokenIssued,
   refreshTokenIssued,
   type PendingGrantEvent,
 } from './grant.events';
 import type { GrantState } from './grant.state';
+import { reuseDetected } from './refresh-reuse-response';
 import { hasScope, narrowScope, withinRegistration } from './scope';
 import { checkGranted } from '../resource/resource-indicators';
 
 /**
  * RFC 6749 6 with mandatory rotation (RFC 9700 4.14.2). A rotated-away token
- * presented again means two parties hold the chain: the whole grant is revoked
- * by an event (the handler appends it, then raises invalid_grant). Reuse is
- * judged before expiry for the same reason as code replay.
+ * presented again means two parties hold the chain: the reuse is recorded and
+ * the whole grant revoked by events (the handler appends them, then raises
+ * invalid_grant), and with `end_session` the handler ends its session too
+ * (ADR 0038). Reuse is judged before expiry for the same reason as code replay.
+ * Two refreshes racing with one token cannot both win: the loser's append
+ * conflicts, and decided again on the fresh stream its token is rotated away.
  */
 export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGrantEvent[] {
   if (state.status === 'empty') throw new InvalidGrant(GrantErrors.refreshInvalid);
@@ -25,7 +28,7 @@ export function refreshTokens(cmd: RefreshTokens, state: GrantState): PendingGra
   if ((!current && !rotated) || state.clientId !== cmd.clientId)
     throw new InvalidGrant(GrantErrors.refreshInvalid);
   if (state.status === 'revoked') throw new InvalidGrant(GrantErrors.refreshRevoked);
-  if (!current) return [grantRevoked(state, 'refresh_token_reuse', cmd.meta)];
+  if (!current) return reuseDetected(state, cmd, cmd.meta);
   if (current.exp <= cmd.meta.now) throw new InvalidGrant(GrantErrors.refreshExpired);
   // RFC 9449 5: a bound refresh token needs a proof by its key (thumbprints are public values).
   const boundTo = current.cnf?.jkt;

@@ -213,6 +213,7 @@ export function introspectionWritesFor(event: GrantEventBody): IntrospectionWrit
     case 'grant.authorization_code_issued':
     case 'grant.authorization_code_redeemed':
     case 'grant.id_token_issued':
+    case 'grant.reuse_detected':
       return [];
   }
 }

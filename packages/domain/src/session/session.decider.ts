@@ -77,10 +77,13 @@ export type SessionCommand =
     }
   | {
       readonly type: 'EndSession';
-      readonly reason: 'rp_logout' | 'admin' | 'user_logout_all' | 'expired' | 'login_replaced';
+      readonly reason: SessionEndReason;
       readonly initiatedBy?: string;
       readonly meta: CommandMeta;
     };
+
+/** Why a session ends: the reasons of session.ended (refresh_token_reuse: ADR 0038). */
+export type SessionEndReason = Extract<SessionEvent, { type: 'session.ended' }>['data']['reason'];
 
 type Pending = PendingEvent<SessionEvent['type'], SessionEvent['data']>[];
 
