@@ -27,10 +27,14 @@ import {
   TOKEN_REVOKED,
 } from '../ssf/transmitter.mjs';
 
-/** In-flight POSTs of the bare limit: as many as the transmitter's dispatcher allows. */
-const CONCURRENCY = 256;
-/** The transmitter's settings for the run: loopback receivers over http (development only). */
-const TRANSMITTER_ENV = { OUTBOUND_ALLOW: '127.0.0.1' };
+/** SET pushes in flight: the transmitter's (SSF_CONCURRENCY, its default) and the bare limit's. */
+const CONCURRENCY = 512;
+/**
+ * The transmitter's settings for the run: loopback receivers over http
+ * (allow-listed, as in development), the concurrency given explicitly so the
+ * bare limit keeps matching it.
+ */
+const TRANSMITTER_ENV = { OUTBOUND_ALLOW: '127.0.0.1', SSF_CONCURRENCY: String(CONCURRENCY) };
 /** Signatures checked per size and mode (every SET in a smoke run). */
 const SIGNATURE_SAMPLE = 25;
 
