@@ -20,8 +20,10 @@ import { AuthApiModule, PushedRequestStoreModule } from '@idp/auth-api';
 import { INTROSPECTION_PROJECTOR, IntrospectionServiceModule } from '@idp/introspection-service';
 import {
   createDeliveryStore,
+  createSsfStore,
   DeliveryStoreModule,
   SessionServiceModule,
+  SsfStoreModule,
 } from '@idp/session-service';
 import { AdminModule, LogoutModule, TokenRpcModule, TokenServiceModule } from '@idp/token-service';
 import { ensureLocalSecrets } from './local-secrets';
@@ -45,6 +47,8 @@ export async function startEmbedded(base: Config) {
     driver: 'sqlite',
     file: join(dataDir, 'backchannel.sqlite'),
   });
+  // Shared Signals (ADR 0035): the streams' working copy and the SET queue.
+  const ssf = await createSsfStore({ driver: 'sqlite', file: join(dataDir, 'ssf.sqlite') });
   // The bus lives in memory: a row is marked sent only once every consumer has handled it,
   // so a crash before that publishes it again at the next start (at least once).
   const bus = new InProcessEventBus({ ackWhen: 'consumed' });
@@ -66,6 +70,7 @@ export async function startEmbedded(base: Config) {
       // token-service's session.ended consumer (logout revokes the session's grants).
       LogoutModule,
       DeliveryStoreModule.forRoot(deliveries),
+      SsfStoreModule.forRoot(ssf),
       SessionServiceModule,
       IntrospectionServiceModule,
       inProcessRpc,

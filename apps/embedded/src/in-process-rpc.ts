@@ -1,5 +1,5 @@
 import { inProcessRpcClient, RpcClientsModule } from '@idp/nest-kit';
-import { AdminRpc, BackchannelRpc, SessionRpc, TokenRpc } from '@idp/contracts';
+import { AdminRpc, BackchannelRpc, SessionRpc, SsfRpc, TokenRpc } from '@idp/contracts';
 
 /**
  * In the embedded mode auth-api's RPC clients call token-service's and
@@ -13,4 +13,5 @@ export const inProcessRpc = RpcClientsModule.forRoot({
   admin: inProcessRpcClient(AdminRpc),
   session: inProcessRpcClient(SessionRpc),
   backchannel: inProcessRpcClient(BackchannelRpc),
+  ssf: inProcessRpcClient(SsfRpc),
 });

@@ -14,6 +14,7 @@ import {
 import { TokenRpc } from '@idp/contracts';
 import { grpcClient } from '@idp/rpc';
 import { createDeliveryStore, DeliveryStoreModule } from './backchannel-logout';
+import { createSsfStore, SsfStoreModule } from './shared-signals';
 import { SessionServiceModule } from './session-service.module';
 
 async function main(): Promise<void> {
@@ -26,13 +27,20 @@ async function main(): Promise<void> {
   });
   // Back-channel logout: the delivery queue next to the event store; token-service signs the tokens.
   const deliveries = await createDeliveryStore(postgresTarget(config));
+  // Shared Signals (ADR 0035): the streams' working copy and the SET queue, in the same database.
+  const ssf = await createSsfStore(postgresTarget(config));
   const rpcClients = RpcClientsModule.forRoot({
     token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
   });
   const { shutdown } = await runService({
     name: 'session-service',
-    // SessionRpc's and BackchannelRpc's handlers come with SessionServiceModule (ADR 0023).
-    modules: [rpcClients, DeliveryStoreModule.forRoot(deliveries), SessionServiceModule],
+    // SessionRpc's, BackchannelRpc's and SsfRpc's handlers come with SessionServiceModule (ADR 0023).
+    modules: [
+      rpcClients,
+      DeliveryStoreModule.forRoot(deliveries),
+      SsfStoreModule.forRoot(ssf),
+      SessionServiceModule,
+    ],
     bindings,
     // Sessions are event streams: no session call is answered without the event store.
     readiness: { required: ['event_store'] },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LogoutTokens } from './backchannel/logout-tokens.service';
+import { SecurityEventSigner } from './shared-signals/security-event-signer.service';
 import { AssertionReplayGuard } from './clients/assertion-replay-guard';
 import { DeviceAuthorizationService } from './device/device-authorization.service';
 import { DeviceFlowStore } from './device/device-flow-store';
@@ -74,6 +75,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     RevocationService,
     SeedService,
     LogoutTokens,
+    SecurityEventSigner,
   ],
   exports: [
     KeysModule,
@@ -88,6 +90,7 @@ const grantHandlers = Object.values(GRANT_HANDLER_CLASSES);
     IntrospectionService,
     RevocationService,
     LogoutTokens,
+    SecurityEventSigner,
     PushingClientAuthentication,
   ],
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
 import { dpopSettings } from './dpop-settings';
+import { ssfSettings } from './ssf-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { positiveInt } from './setting-schemas';
 
@@ -393,6 +394,7 @@ export const settings = {
   // Sender-constrained access tokens (RFC 9449, ADR 0027).
   ...dpopSettings,
   ...tokenExchangeSettings,
+  ...ssfSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

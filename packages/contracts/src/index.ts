@@ -9,6 +9,7 @@ export * from './registry';
 export * from './events/common';
 export * from './events/grant.events';
 export * from './events/session.events';
+export * from './events/ssf.events';
 export * from './events/client.events';
 export * from './events/key.events';
 export * from './events/user.events';

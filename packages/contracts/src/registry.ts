@@ -7,6 +7,7 @@ import { keyEvents, type KeyEvent } from './events/key.events';
 import { loginThrottleEvents, type LoginThrottleEvent } from './events/login-throttle.events';
 import { resourceEvents, type ResourceEvent } from './events/resource.events';
 import { sessionEvents, type SessionEvent } from './events/session.events';
+import { ssfEvents, type SsfEvent } from './events/ssf.events';
 import { userEvents, type UserEvent } from './events/user.events';
 import { usernameEvents, type UsernameEvent } from './events/username.events';
 
@@ -19,7 +20,8 @@ export type DomainEvent =
   | UsernameEvent
   | ResourceEvent
   | LoginThrottleEvent
-  | DeviceEvent;
+  | DeviceEvent
+  | SsfEvent;
 
 const definitions = [
   ...grantEvents,
@@ -31,6 +33,7 @@ const definitions = [
   ...resourceEvents,
   ...loginThrottleEvents,
   ...deviceEvents,
+  ...ssfEvents,
 ];
 const byTypeAndVersion = new Map(definitions.map((d) => [`${d.type}@${d.version}`, d]));
 

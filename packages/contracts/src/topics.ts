@@ -31,6 +31,7 @@ export const STREAM_PREFIX = {
   resource: 'resource-',
   loginThrottle: 'login-throttle-',
   device: 'device-',
+  ssfStream: 'ssf-stream-',
 } as const;
 
 export type AggregateKind = keyof typeof STREAM_PREFIX;
@@ -52,6 +53,8 @@ export function topicForStream(stream: string): Topic {
   if (stream.startsWith(STREAM_PREFIX.loginThrottle)) return TOPICS.user;
   // Device authorizations (RFC 8628) end in tokens: with the grants, whose readers skip them.
   if (stream.startsWith(STREAM_PREFIX.device)) return TOPICS.token;
+  // Shared Signals streams (ADR 0035): session-service owns them and already reads this topic.
+  if (stream.startsWith(STREAM_PREFIX.ssfStream)) return TOPICS.session;
   throw new Error(`no topic for stream ${stream}`);
 }
 

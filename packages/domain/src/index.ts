@@ -12,3 +12,4 @@ export * from './introspection';
 export * from './outbound';
 export * from './login-throttle/login-throttle.decider';
 export * from './device';
+export * from './ssf-stream';

@@ -20,6 +20,8 @@ export const deviceStream = (deviceId: string): string => streamId('device', dev
 export const loginThrottleStream = (key: string): string => streamId('loginThrottle', key);
 export const resourceStream = (resource: string): string =>
   streamId('resource', resourceIdOf(resource));
+/** One stream per Shared Signals stream (SSF 1.0), keyed by its random stream_id (ADR 0035). */
+export const ssfStream = (id: string): string => streamId('ssfStream', id);
 /**
  * The key ring is one aggregate (stream `key-ring`), not one stream per key:
  * its invariant, "exactly one active key per algorithm", spans keys, and one

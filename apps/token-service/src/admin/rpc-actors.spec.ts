@@ -26,7 +26,11 @@ const withActor = (contract: RpcContract) =>
  */
 describe.each([
   ['AdminRpc', AdminRpc, (s: never) => new AdminRpcHandlers(s, s, s)],
-  ['TokenRpc', TokenRpc, (s: never) => new TokenRpcHandlers(s, s, s, s, s, s, s, s, s, s, s, s, s)],
+  [
+    'TokenRpc',
+    TokenRpc,
+    (s: never) => new TokenRpcHandlers(s, s, s, s, s, s, s, s, s, s, s, s, s, s),
+  ],
 ])('%s handlers run as the request actor', (_name, contract, build) => {
   const methods = withActor(contract);
   it('has methods that take an actor', () => expect(methods.length).toBeGreaterThan(0));

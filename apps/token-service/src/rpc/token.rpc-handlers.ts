@@ -13,6 +13,7 @@ import { KeyRingService } from '../keys/key-ring.service';
 import { SessionGrants } from '../logout/session-grants.service';
 import { RequestObjects } from '../request-objects/request-objects.service';
 import { RevocationService } from '../revocation/revocation.service';
+import { SecurityEventSigner } from '../shared-signals/security-event-signer.service';
 import { UserDirectory } from '../users/user-directory.service';
 import { UserinfoService } from '../userinfo/userinfo.service';
 
@@ -39,6 +40,7 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
     private readonly revocation: RevocationService,
     private readonly sessionGrants: SessionGrants,
     private readonly logoutTokens: LogoutTokens,
+    private readonly securityEvents: SecurityEventSigner,
     private readonly pushingClients: PushingClientAuthentication,
     private readonly requestObjects: RequestObjects,
     private readonly devices: DeviceAuthorizationService,
@@ -135,5 +137,9 @@ export class TokenRpcHandlers implements RpcHandlers<typeof TokenRpc> {
 
   async signLogoutTokens({ tokens }: Request<'signLogoutTokens'>) {
     return { tokens: await this.logoutTokens.sign(tokens) };
+  }
+
+  async signSecurityEvents({ sets }: Request<'signSecurityEvents'>) {
+    return { tokens: await this.securityEvents.sign(sets) };
   }
 }

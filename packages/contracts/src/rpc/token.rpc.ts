@@ -314,5 +314,28 @@ export const tokenRpcMethods = {
     }),
     response: z.object({ tokens: z.array(z.string()) }),
   },
+  /**
+   * Shared Signals (ADR 0035): signs Security Event Tokens (RFC 8417,
+   * `typ: secevent+jwt`) for session-service's transmitter, in order, with
+   * SSF_SET_ALG. The caller passes the jti and iat it recorded with the
+   * delivery, so every retry sends the same SET.
+   */
+  signSecurityEvents: {
+    request: z.object({
+      sets: z
+        .array(
+          z.object({
+            aud: z.string().min(1).max(200),
+            jti: z.string().min(1).max(200),
+            iat: z.number().int().nonnegative(),
+            txn: z.string().min(1).max(200).optional(),
+            subId: z.record(z.string().max(100), z.json()),
+            events: z.record(z.string().max(300), z.record(z.string().max(100), z.json())),
+          }),
+        )
+        .max(1_000),
+    }),
+    response: z.object({ tokens: z.array(z.string()) }),
+  },
 };
 export type TokenRpcMethods = typeof tokenRpcMethods;

@@ -4,6 +4,7 @@ export * from './claims';
 export * from './id-token';
 export * from './jwt-verify';
 export * from './logout-token';
+export * from './security-event-token';
 export * from './signing-key';
 export * from './token-hash-claims';
 export * from './token-verification-error';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { ADMIN_RPC, BACKCHANNEL_RPC, SESSION_RPC, TOKEN_RPC } from '@idp/contracts';
+import { ADMIN_RPC, BACKCHANNEL_RPC, SESSION_RPC, SSF_RPC, TOKEN_RPC } from '@idp/contracts';
 
 type ClientProvider = Omit<Provider, 'provide'>;
 
@@ -19,6 +19,8 @@ export class RpcClientsModule {
     admin?: ClientProvider;
     /** session-service's BackchannelRpc (admin API for back-channel logout dead letters). */
     backchannel?: ClientProvider;
+    /** session-service's SsfRpc (the Shared Signals stream-management API and its admin API). */
+    ssf?: ClientProvider;
     imports?: DynamicModule['imports'];
   }): DynamicModule {
     const bound: [symbol, ClientProvider | undefined][] = [
@@ -26,6 +28,7 @@ export class RpcClientsModule {
       [SESSION_RPC, options.session],
       [ADMIN_RPC, options.admin],
       [BACKCHANNEL_RPC, options.backchannel],
+      [SSF_RPC, options.ssf],
     ];
     const providers = bound
       .filter((b): b is [symbol, ClientProvider] => b[1] !== undefined)

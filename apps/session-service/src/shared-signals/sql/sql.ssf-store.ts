@@ -1,0 +1,386 @@
+import type { Row, Sql, SqlRunner } from '@idp/eventstore';
+import type { NewSetDelivery, SetClaims, SetDelivery, SetDeliveryKey } from '../set-delivery';
+import type {
+  RecordedSetTransition,
+  SetDeadLetterPage,
+  SetRetryResult,
+  SsfStore,
+  StreamRow,
+} from '../ssf-store.port';
+
+const DELIVERY_COLUMNS =
+  'stream_id, jti, client_id, event_type, source_key, method, claims, status, attempts, next_attempt_at, last_error, created_at, updated_at';
+const STREAM_COLUMNS =
+  'stream_id, client_id, status, method, endpoint_url, sealed_authorization, events_delivered, excluded, version';
+/** 10 parameters a row: a 1,000-stream fan-out is one INSERT (SQLite allows 32,766, PostgreSQL 65,535). */
+const INSERT_CHUNK = 1000;
+
+function int(row: Row, column: string): number {
+  // pg returns bigint as a string; epoch milliseconds fit a JS number exactly.
+  const value = Number(row[column]);
+  if (!Number.isSafeInteger(value)) throw new TypeError(`column ${column}: expected an integer`);
+  return value;
+}
+
+function str(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text`);
+  return value;
+}
+
+function optional(row: Row, column: string): string | undefined {
+  const value = row[column];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function toDelivery(row: Row): SetDelivery {
+  return {
+    streamId: str(row, 'stream_id'),
+    jti: str(row, 'jti'),
+    clientId: str(row, 'client_id'),
+    eventType: str(row, 'event_type'),
+    sourceKey: str(row, 'source_key'),
+    method: str(row, 'method') as SetDelivery['method'],
+    claims: JSON.parse(str(row, 'claims')) as SetClaims,
+    status: str(row, 'status') as SetDelivery['status'],
+    attempts: int(row, 'attempts'),
+    nextAttemptAt: int(row, 'next_attempt_at'),
+    lastError: optional(row, 'last_error') ?? null,
+    createdAt: int(row, 'created_at'),
+    updatedAt: int(row, 'updated_at'),
+  };
+}
+
+function toStream(row: Row): StreamRow {
+  const endpointUrl = optional(row, 'endpoint_url');
+  const sealedAuthorization = optional(row, 'sealed_authorization');
+  return {
+    streamId: str(row, 'stream_id'),
+    clientId: str(row, 'client_id'),
+    status: str(row, 'status') as StreamRow['status'],
+    method: str(row, 'method') as StreamRow['method'],
+    ...(endpointUrl === undefined ? {} : { endpointUrl }),
+    ...(sealedAuthorization === undefined ? {} : { sealedAuthorization }),
+    eventsDelivered: JSON.parse(str(row, 'events_delivered')) as string[],
+    excluded: JSON.parse(str(row, 'excluded')) as string[],
+    version: int(row, 'version'),
+  };
+}
+
+const list = (n: number, tuple: string) => Array.from({ length: n }, () => tuple).join(', ');
+const prefixed = (alias: string) =>
+  DELIVERY_COLUMNS.split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+
+/** The transmitter's tables in PostgreSQL or SQLite; the SQL is shared except for claiming. */
+export class SqlSsfStore implements SsfStore {
+  constructor(private readonly db: SqlRunner) {}
+
+  async upsertStream(row: StreamRow): Promise<void> {
+    await this.db.run((sql) =>
+      sql.exec(
+        `INSERT INTO ssf_streams (${STREAM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (stream_id) DO UPDATE SET
+           client_id = excluded.client_id, status = excluded.status, method = excluded.method,
+           endpoint_url = excluded.endpoint_url, sealed_authorization = excluded.sealed_authorization,
+           events_delivered = excluded.events_delivered, excluded = excluded.excluded,
+           version = excluded.version
+         WHERE ssf_streams.version < excluded.version`,
+        [
+          row.streamId,
+          row.clientId,
+          row.status,
+          row.method,
+          row.endpointUrl ?? null,
+          row.sealedAuthorization ?? null,
+          JSON.stringify(row.eventsDelivered),
+          JSON.stringify(row.excluded),
+          row.version,
+        ],
+      ),
+    );
+  }
+
+  async getStream(streamId: string): Promise<StreamRow | undefined> {
+    const [row] = await this.db.read((sql) =>
+      sql.query(`SELECT ${STREAM_COLUMNS} FROM ssf_streams WHERE stream_id = ?`, [streamId]),
+    );
+    return row ? toStream(row) : undefined;
+  }
+
+  async receivingStreams(): Promise<StreamRow[]> {
+    const rows = await this.db.read((sql) =>
+      sql.query(`SELECT ${STREAM_COLUMNS} FROM ssf_streams WHERE status IN ('enabled', 'paused')`),
+    );
+    return rows.map(toStream);
+  }
+
+  async streamsOf(clientId: string): Promise<StreamRow[]> {
+    const rows = await this.db.read((sql) =>
+      sql.query(
+        `SELECT ${STREAM_COLUMNS} FROM ssf_streams WHERE client_id = ? AND status <> 'deleted'
+         ORDER BY stream_id`,
+        [clientId],
+      ),
+    );
+    return rows.map(toStream);
+  }
+
+  async streamsById(streamIds: readonly string[]): Promise<StreamRow[]> {
+    if (streamIds.length === 0) return [];
+    const rows = await this.db.read((sql) =>
+      sql.query(
+        `SELECT ${STREAM_COLUMNS} FROM ssf_streams WHERE stream_id IN (${list(streamIds.length, '?')})`,
+        [...streamIds],
+      ),
+    );
+    return rows.map(toStream);
+  }
+
+  async schedule(deliveries: readonly NewSetDelivery[], now: number): Promise<SetDelivery[]> {
+    const inserted: SetDelivery[] = [];
+    if (deliveries.length === 0) return inserted;
+    await this.db.transaction(async (sql) => {
+      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+        const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+        const rows = await sql.query(
+          `INSERT INTO ssf_deliveries
+             (stream_id, jti, client_id, event_type, source_key, method, claims, status, attempts,
+              next_attempt_at, created_at, updated_at)
+           VALUES ${list(chunk.length, "(?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")}
+           ON CONFLICT (stream_id, source_key) DO NOTHING
+           RETURNING ${DELIVERY_COLUMNS}`,
+          chunk.flatMap((d) => [
+            ...[d.streamId, d.jti, d.clientId, d.eventType, d.sourceKey, d.method],
+            ...[JSON.stringify(d.claims), now, now, now],
+          ]),
+        );
+        inserted.push(...rows.map(toDelivery));
+      }
+    });
+    return inserted;
+  }
+
+  async claimDue(limit: number, now: number, leaseMs: number, owner: string) {
+    if (limit <= 0) return [];
+    const due = `d.status = 'pending' AND d.method = 'push' AND d.next_attempt_at <= ?
+      AND (d.lease_until IS NULL OR d.lease_until <= ?)
+      AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = d.stream_id AND s.status = 'enabled')`;
+    const rows = await this.db.run((sql) =>
+      this.db.driver === 'postgres'
+        ? // SKIP LOCKED: replicas claiming at the same moment take disjoint rows instead of queueing.
+          sql.query(
+            `UPDATE ssf_deliveries t SET lease_owner = ?, lease_until = ?
+             FROM (SELECT d.stream_id, d.jti FROM ssf_deliveries d WHERE ${due}
+                   ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE OF d SKIP LOCKED) due
+             WHERE t.stream_id = due.stream_id AND t.jti = due.jti
+             RETURNING ${prefixed('t')}`,
+            [owner, now + leaseMs, now, now, limit],
+          )
+        : sql.query(
+            `UPDATE ssf_deliveries SET lease_owner = ?, lease_until = ?
+             WHERE rowid IN (SELECT d.rowid FROM ssf_deliveries d WHERE ${due}
+                             ORDER BY d.next_attempt_at LIMIT ?)
+             RETURNING ${DELIVERY_COLUMNS}`,
+            [owner, now + leaseMs, now, now, limit],
+          ),
+    );
+    return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  }
+
+  async record(outcomes: readonly RecordedSetTransition[], now: number, owner: string) {
+    if (outcomes.length === 0) return 0;
+    return this.db.transaction(async (sql) => {
+      let applied = 0;
+      for (const { streamId, jti, transition: t } of outcomes) {
+        const [status, next, error] =
+          t.kind === 'delivered'
+            ? ['delivered', now, null]
+            : t.kind === 'retry'
+              ? ['pending', t.nextAttemptAt, t.error]
+              : ['dead_lettered', now, t.error];
+        applied += await sql.exec(
+          `UPDATE ssf_deliveries
+           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
+               lease_owner = NULL, lease_until = NULL, updated_at = ?
+           WHERE stream_id = ? AND jti = ? AND status = 'pending' AND lease_owner = ?`,
+          [status, t.attempt, next, error, now, streamId, jti, owner],
+        );
+      }
+      return applied;
+    });
+  }
+
+  async release(keys: readonly SetDeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.run((sql) =>
+      sql.exec(
+        `UPDATE ssf_deliveries SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE status = 'pending' AND lease_owner = ? AND (stream_id, jti) IN (${list(keys.length, '(?, ?)')})`,
+        [dueAt, owner, ...keys.flatMap((k) => [k.streamId, k.jti])],
+      ),
+    );
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const [row] = await this.db.read((sql) =>
+      sql.query(
+        `SELECT MIN(CASE WHEN d.lease_until IS NOT NULL AND d.lease_until > d.next_attempt_at
+                         THEN d.lease_until ELSE d.next_attempt_at END) AS due
+         FROM ssf_deliveries d
+         WHERE d.status = 'pending' AND d.method = 'push'
+           AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = d.stream_id AND s.status = 'enabled')`,
+      ),
+    );
+    return row?.['due'] == null ? undefined : int(row, 'due');
+  }
+
+  async get(key: SetDeliveryKey): Promise<SetDelivery | undefined> {
+    const [row] = await this.db.read((sql) => selectOne(sql, key));
+    return row ? toDelivery(row) : undefined;
+  }
+
+  async pendingPolled(streamId: string, limit: number): Promise<SetDelivery[]> {
+    if (limit <= 0) return [];
+    const rows = await this.db.read((sql) =>
+      sql.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ssf_deliveries
+         WHERE stream_id = ? AND status = 'pending' AND method = 'poll'
+         ORDER BY created_at, jti LIMIT ?`,
+        [streamId, limit],
+      ),
+    );
+    return rows.map(toDelivery);
+  }
+
+  async acknowledge(streamId: string, jtis: readonly string[], now: number): Promise<number> {
+    if (jtis.length === 0) return 0;
+    return this.db.run((sql) =>
+      sql.exec(
+        `UPDATE ssf_deliveries SET status = 'delivered', attempts = attempts + 1, updated_at = ?
+         WHERE stream_id = ? AND status = 'pending' AND method = 'poll' AND jti IN (${list(jtis.length, '?')})`,
+        [now, streamId, ...jtis],
+      ),
+    );
+  }
+
+  async refuse(
+    streamId: string,
+    errors: readonly { jti: string; error: string }[],
+    now: number,
+  ): Promise<number> {
+    if (errors.length === 0) return 0;
+    return this.db.transaction(async (sql) => {
+      let applied = 0;
+      for (const { jti, error } of errors)
+        applied += await sql.exec(
+          `UPDATE ssf_deliveries SET status = 'dead_lettered', attempts = attempts + 1,
+             last_error = ?, updated_at = ?
+           WHERE stream_id = ? AND jti = ? AND status = 'pending' AND method = 'poll'`,
+          [error, now, streamId, jti],
+        );
+      return applied;
+    });
+  }
+
+  dropPending(streamId: string): Promise<number> {
+    return this.db.run((sql) =>
+      sql.exec(`DELETE FROM ssf_deliveries WHERE stream_id = ? AND status = 'pending'`, [streamId]),
+    );
+  }
+
+  dropAll(streamId: string): Promise<number> {
+    return this.db.run((sql) =>
+      sql.exec(`DELETE FROM ssf_deliveries WHERE stream_id = ?`, [streamId]),
+    );
+  }
+
+  async deadLetters(page: SetDeadLetterPage): Promise<SetDelivery[]> {
+    const c = this.db.driver === 'postgres' ? ' COLLATE "C"' : '';
+    const after = page.after ? `AND (stream_id${c} > ? OR (stream_id = ? AND jti${c} > ?))` : '';
+    const rows = await this.db.read((sql) =>
+      sql.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ssf_deliveries
+         WHERE status = 'dead_lettered' ${after}
+         ORDER BY stream_id${c}, jti${c} LIMIT ?`,
+        [
+          ...(page.after ? [page.after.streamId, page.after.streamId, page.after.jti] : []),
+          page.limit,
+        ],
+      ),
+    );
+    return rows.map(toDelivery);
+  }
+
+  async retry(key: SetDeliveryKey, now: number): Promise<SetRetryResult> {
+    return this.db.transaction(async (sql) => {
+      const rows = await sql.query(
+        `UPDATE ssf_deliveries
+         SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL,
+             lease_owner = NULL, lease_until = NULL, created_at = ?, updated_at = ?
+         WHERE stream_id = ? AND jti = ? AND status = 'dead_lettered'
+         RETURNING ${DELIVERY_COLUMNS}`,
+        [now, now, now, key.streamId, key.jti],
+      );
+      if (rows[0]) return { kind: 'requeued', delivery: toDelivery(rows[0]) };
+      const [existing] = await selectOne(sql, key);
+      return existing
+        ? { kind: 'not_dead_lettered', delivery: toDelivery(existing) }
+        : { kind: 'not_found' };
+    });
+  }
+
+  async counts(): Promise<{ pending: number; deadLettered: number }> {
+    const [row] = await this.db.read((sql) =>
+      sql.query(
+        `SELECT (SELECT COUNT(*) FROM ssf_deliveries WHERE status = 'pending') AS pending,
+                (SELECT COUNT(*) FROM ssf_deliveries WHERE status = 'dead_lettered') AS dead`,
+      ),
+    );
+    if (row === undefined) return { pending: 0, deadLettered: 0 };
+    return { pending: int(row, 'pending'), deadLettered: int(row, 'dead') };
+  }
+
+  expirePolled(before: number, now: number): Promise<number> {
+    return this.db.run((sql) =>
+      sql.exec(
+        `UPDATE ssf_deliveries
+         SET status = 'dead_lettered', last_error = 'not acknowledged within SSF_POLL_RETENTION_SECONDS',
+             updated_at = ?
+         WHERE status = 'pending' AND method = 'poll' AND created_at < ?`,
+        [now, before],
+      ),
+    );
+  }
+
+  async pruneDelivered(before: number, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const old = `status = 'delivered' AND updated_at < ?`;
+    return this.db.run((sql) =>
+      this.db.driver === 'postgres'
+        ? sql.exec(
+            `DELETE FROM ssf_deliveries d
+             USING (SELECT stream_id, jti FROM ssf_deliveries WHERE ${old} LIMIT ?) old
+             WHERE d.stream_id = old.stream_id AND d.jti = old.jti`,
+            [before, limit],
+          )
+        : sql.exec(
+            `DELETE FROM ssf_deliveries
+             WHERE rowid IN (SELECT rowid FROM ssf_deliveries WHERE ${old} LIMIT ?)`,
+            [before, limit],
+          ),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function selectOne(sql: Sql, key: SetDeliveryKey): Promise<Row[]> {
+  return sql.query(
+    `SELECT ${DELIVERY_COLUMNS} FROM ssf_deliveries WHERE stream_id = ? AND jti = ?`,
+    [key.streamId, key.jti],
+  );
+}

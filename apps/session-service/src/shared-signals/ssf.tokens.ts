@@ -1,0 +1,4 @@
+/** Nest injection tokens of the transmitter's parts. */
+export const SET_DISPATCHER = Symbol('SetDispatcher');
+export const AUTHORIZATION_BOX = Symbol('AuthorizationBox');
+export const SET_FAN_OUT = Symbol('SetFanOut');
