@@ -16,7 +16,7 @@ import { waitFor } from '../lib/processes.mjs';
 import { isMain, runStandalone } from '../lib/standalone.mjs';
 import { SsfReceivers } from '../ssf/receivers.mjs';
 import { decodeSet, setSigner, signatureVerifies } from '../ssf/set.mjs';
-import { overRounds, roundFigures, ssfRows } from '../ssf/summary.mjs';
+import { describeStages, overRounds, roundFigures, ssfRows, stagesOf } from '../ssf/summary.mjs';
 import {
   createStreams,
   fetchJwks,
@@ -83,7 +83,12 @@ async function ourRound(stack, receivers, n) {
   const t0 = await token.revoke();
   const arrivals = await allDelivered(receivers, n, 'the token-revoked SET');
   const cpu = Object.fromEntries(clocks.map(([g, c]) => [g, (c.stop()?.seconds ?? NaN) * 1000]));
-  return { ...roundFigures(arrivals, t0, n), cpu, posts: receivers.posts };
+  const sets = [...receivers.arrivals.values()].map((a) => ({
+    claims: decodeSet(a.compact).claims,
+    at: performance.timeOrigin + a.at,
+  }));
+  const stages = stagesOf(sets, performance.timeOrigin + t0);
+  return { ...roundFigures(arrivals, t0, n), cpu, stages, posts: receivers.posts };
 }
 
 /** Every sampled SET verifies with the transmitter's JWKS and carries txn; returns the algs seen. */
@@ -201,11 +206,13 @@ async function runMode(mode, ctx, { sizes, rounds }) {
       const cpu = Object.keys(ours[0].cpu)
         .map((g) => `${g} ${ms(ours.reduce((s, r) => s + r.cpu[g], 0) / ours.length)}`)
         .join(', ');
+      const median = [...ours].sort((a, b) => a.all - b.all)[Math.floor((ours.length - 1) / 2)];
       results.push({
         n,
         ours: overRounds(ours),
         bare,
         notes: [
+          ...(median.stages ? [`median round: ${describeStages(median.stages)}`] : []),
           `CPU ms per round (mean): ${cpu}`,
           `${signatures.algs.join('/')} SETs, ${signatures.checked} signatures verified with jwks_uri`,
           `${ours.at(-1).posts} POSTs in the last round`,

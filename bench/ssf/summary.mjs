@@ -104,3 +104,41 @@ export function ssfRows({ n, mode, ours, bare, rounds, notes = [] }) {
     });
   return rows;
 }
+
+/** The millisecond timestamp of an RFC 9562 UUIDv7, undefined for anything else. */
+export function uuidv7Ms(id) {
+  if (
+    typeof id !== 'string' ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id)
+  )
+    return undefined;
+  return parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+}
+
+/**
+ * Where a round's time went, read from the SETs alone: our event ids and SET
+ * jtis are UUIDv7, so `txn` says when token-service appended the revocation
+ * and `jti` when session-service queued the SET (ms after t0, epoch ms of
+ * /revoke's response; negative: before it). `sets`: [{ claims, at }] with
+ * `at` in epoch ms. Undefined when the ids are not UUIDv7.
+ */
+export function stagesOf(sets, t0) {
+  const events = sets.map((s) => uuidv7Ms(s.claims.txn));
+  const queued = sets.map((s) => uuidv7Ms(s.claims.jti));
+  if (!sets.length || [...events, ...queued].some((t) => t === undefined)) return undefined;
+  const arrived = sets.map((s) => s.at);
+  const rel = (xs, f) => round1(f(...xs) - t0);
+  return {
+    event: rel(events, Math.min),
+    queuedFirst: rel(queued, Math.min),
+    queuedLast: rel(queued, Math.max),
+    firstSet: rel(arrived, Math.min),
+    lastSet: rel(arrived, Math.max),
+  };
+}
+
+/** "event −18 ms, queued +12…+15 ms, SETs +600…+1,200 ms" */
+export function describeStages(s) {
+  const ms = (n) => `${n < 0 ? '−' : '+'}${int(Math.abs(n))}`;
+  return `revocation event ${ms(s.event)} ms, SETs queued ${ms(s.queuedFirst)}…${ms(s.queuedLast)} ms, received ${ms(s.firstSet)}…${ms(s.lastSet)} ms`;
+}

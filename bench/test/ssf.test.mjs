@@ -6,7 +6,16 @@ import { fork } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { SsfReceivers } from '../ssf/receivers.mjs';
 import { decodeSet, revokes, setProblem, setSigner, signatureVerifies } from '../ssf/set.mjs';
-import { overRounds, quantile, roundFigures, ssfRows, TARGET } from '../ssf/summary.mjs';
+import {
+  describeStages,
+  overRounds,
+  quantile,
+  roundFigures,
+  ssfRows,
+  stagesOf,
+  TARGET,
+  uuidv7Ms,
+} from '../ssf/summary.mjs';
 import { inPool, TOKEN_REVOKED } from '../ssf/transmitter.mjs';
 
 const claims = (over = {}) => ({
@@ -140,6 +149,40 @@ describe('figures and rows (bench/ssf/summary.mjs)', () => {
     assert.equal(rows[1].ours, undefined);
     assert.equal(rows[1].bare, 300);
     assert.equal(rows[1].mode, 'plain node');
+  });
+});
+
+describe('stages from the SETs (bench/ssf/summary.mjs)', () => {
+  // A UUIDv7 whose timestamp is `ms` (RFC 9562 5.7: 48 bits of ms, version 7, variant 10).
+  const v7 = (ms) => {
+    const h = ms.toString(16).padStart(12, '0');
+    return `${h.slice(0, 8)}-${h.slice(8)}-7abc-8def-0123456789ab`;
+  };
+
+  it('reads the timestamp of a UUIDv7 and nothing else', () => {
+    assert.equal(uuidv7Ms(v7(1_765_000_000_123)), 1_765_000_000_123);
+    assert.equal(uuidv7Ms('0190e4f8-1c2a-4abc-8def-0123456789ab'), undefined); // v4
+    assert.equal(uuidv7Ms('not-a-uuid'), undefined);
+    assert.equal(uuidv7Ms(undefined), undefined);
+  });
+
+  it('places the event, the queueing and the arrivals relative to /revoke', () => {
+    const t0 = 1_765_000_001_000;
+    const set = (queued, at) => ({ claims: { txn: v7(t0 - 20), jti: v7(queued) }, at });
+    const s = stagesOf([set(t0 + 12, t0 + 600), set(t0 + 15, t0 + 1200)], t0);
+    assert.deepEqual(s, {
+      event: -20,
+      queuedFirst: 12,
+      queuedLast: 15,
+      firstSet: 600,
+      lastSet: 1200,
+    });
+    assert.equal(
+      describeStages(s),
+      'revocation event −20 ms, SETs queued +12…+15 ms, received +600…+1,200 ms',
+    );
+    assert.equal(stagesOf([{ claims: { txn: 'x', jti: v7(t0) }, at: t0 }], t0), undefined);
+    assert.equal(stagesOf([], t0), undefined);
   });
 });
 
