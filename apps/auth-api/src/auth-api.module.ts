@@ -6,6 +6,7 @@ import { AdminClientsController } from './admin/admin-clients.controller';
 import { AdminOpenApiController } from './admin/admin-openapi.controller';
 import { AdminRpcAccess } from './admin/admin-rpc';
 import { AdminSessionsController } from './admin/admin-sessions.controller';
+import { AdminSsfController } from './admin/admin-ssf.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthorizationFlow } from './authorize/authorization-flow';
 import { AuthorizeController } from './authorize/authorize.controller';
@@ -35,11 +36,17 @@ import { RegistrationController } from './registration/registration.controller';
 import { RevokeController } from './revoke/revoke.controller';
 import { TokenRoute } from './token/token.route';
 import { UserinfoController } from './userinfo/userinfo.controller';
+import { SsfConfigurationController } from './shared-signals/ssf-configuration.controller';
+import { SsfPollController } from './shared-signals/ssf-poll.controller';
+import { SsfReceivers } from './shared-signals/ssf-receivers';
+import { SsfRpcAccess } from './shared-signals/ssf-rpc-access';
+import { SsfStreamsController } from './shared-signals/ssf-streams.controller';
 
 /**
  * auth-api's features, over what the composition root (its own main.ts or
  * the embedded process) provides globally: CONFIG, TOKEN_RPC and
- * SESSION_RPC. State lives in token-service, session-service and the
+ * SESSION_RPC (and ADMIN_RPC, BACKCHANNEL_RPC, SSF_RPC for the admin and
+ * Shared Signals APIs). State lives in token-service, session-service and the
  * browser's cookies, so any number of replicas can serve any request.
  */
 @Module({
@@ -55,10 +62,14 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     DeviceVerificationController,
     UserinfoController,
     RegistrationController,
+    SsfConfigurationController,
+    SsfStreamsController,
+    SsfPollController,
     AdminClientsController,
     AdminUsersController,
     AdminSessionsController,
     AdminBackchannelController,
+    AdminSsfController,
     AdminOpenApiController,
   ],
   providers: [
@@ -81,6 +92,8 @@ import { UserinfoController } from './userinfo/userinfo.controller';
     SessionTermination,
     LogoutFlow,
     AdminRpcAccess,
+    SsfRpcAccess,
+    SsfReceivers,
     {
       provide: JwksCache,
       // A few seconds fresh; while token-service is unreachable, the last set for up to 5 minutes.

@@ -15,7 +15,7 @@ import {
   runService,
   startTracing,
 } from '@idp/nest-kit';
-import { AdminRpc, BackchannelRpc, SessionRpc, TokenRpc } from '@idp/contracts';
+import { AdminRpc, BackchannelRpc, SessionRpc, SsfRpc, TokenRpc } from '@idp/contracts';
 import { createRedisPushedRequestStore } from '@idp/cache';
 import { grpcClient } from '@idp/rpc';
 import { AuthApiModule } from './auth-api.module';
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     backchannel: {
       useValue: grpcClient(BackchannelRpc, { address: config.SESSION_SERVICE_GRPC_URL }),
     },
+    // session-service serves SsfRpc (the Shared Signals transmitter) there too.
+    ssf: { useValue: grpcClient(SsfRpc, { address: config.SESSION_SERVICE_GRPC_URL }) },
   });
   const { shutdown } = await runService({
     name: 'auth-api',

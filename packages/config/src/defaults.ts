@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
 import { dpopSettings } from './dpop-settings';
 import { ssfSettings } from './ssf-settings';
+import { ssfEdgeSettings } from './ssf-edge-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { positiveInt } from './setting-schemas';
 
@@ -395,6 +396,8 @@ export const settings = {
   ...dpopSettings,
   ...tokenExchangeSettings,
   ...ssfSettings,
+  // The Shared Signals API's edge (ADR 0036).
+  ...ssfEdgeSettings,
   INITIAL_ACCESS_TOKEN: {
     schema: bearerSecret.optional(),
     description:

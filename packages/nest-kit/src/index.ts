@@ -33,6 +33,7 @@ export * from './http/params/form-params';
 export * from './http/params/client-credentials';
 export * from './http/params/form-body.support';
 export * from './http/params/body-policy';
+export * from './http/params/json-body-policy';
 export * from './http/route-config';
 export * from './http/route-methods';
 export * from './abuse/client-ip';

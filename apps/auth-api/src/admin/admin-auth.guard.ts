@@ -10,15 +10,15 @@ import { CONFIG, type Config } from '@idp/config';
 import {
   ADMIN_READ_SCOPE,
   ADMIN_SCOPE,
+  ADMIN_SCOPES,
   type Actor,
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/contracts';
 import { InsufficientScope, InvalidToken, ServerError } from '@idp/oauth-errors';
+import { resolveScopedAccessToken } from '../http/scoped-access-token';
 import { bearerFrom, StaticBearer } from '../registration/static-bearer';
 
-/** The longest token the introspect RPC takes: anything longer is not ours. */
-const MAX_TOKEN = 16_384;
 const READS = new Set(['GET', 'HEAD']);
 const NO_CREDENTIAL = 'the admin token or an access token with an idp:admin scope is required';
 const NOT_ADMIN = 'the access token is invalid, expired, revoked, or has no idp:admin scope';
@@ -70,29 +70,11 @@ export class AdminAuthGuard implements CanActivate {
   private async authenticate(token: string | undefined): Promise<AdminCaller> {
     if (token === undefined) throw new InvalidToken(NO_CREDENTIAL);
     if (this.adminToken.matches(token)) return { actor: { kind: 'admin_token' }, canWrite: true };
-    if (token.length > MAX_TOKEN) throw new InvalidToken(NOT_ADMIN);
-    const { record } = await this.tokens.introspect({ token });
-    const clientId = record['client_id'];
-    if (
-      record['active'] !== true ||
-      record['token_type'] !== 'access_token' ||
-      typeof clientId !== 'string'
-    )
-      throw new InvalidToken(NOT_ADMIN);
-    const granted = scopes(record['scope']);
-    const { client } = await this.tokens.getClient({ clientId });
-    const registered = scopes(client?.['scope']);
-    const holds = (scope: string) => granted.has(scope) && registered.has(scope);
-    if (holds(ADMIN_SCOPE))
-      return { actor: { kind: 'client', client_id: clientId }, canWrite: true };
-    if (holds(ADMIN_READ_SCOPE))
-      return { actor: { kind: 'client', client_id: clientId }, canWrite: false };
-    throw new InvalidToken(NOT_ADMIN);
+    const resolved = await resolveScopedAccessToken(this.tokens, token, ADMIN_SCOPES);
+    if (resolved === undefined || resolved.held.size === 0) throw new InvalidToken(NOT_ADMIN);
+    const actor: Actor = { kind: 'client', client_id: resolved.clientId };
+    return { actor, canWrite: resolved.held.has(ADMIN_SCOPE) };
   }
-}
-
-function scopes(value: unknown): Set<string> {
-  return new Set(typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
 }
 
 /** The authenticated caller of an admin route (set by AdminAuthGuard), to name on its events. */

@@ -5,12 +5,15 @@ import { InMemoryReplayStore, REPLAY_STORE } from '@idp/cache';
 import { CONFIG, loadConfig, type Config } from '@idp/config';
 import {
   sessionRpcMethods,
+  ssfRpcMethods,
   systemClock,
   tokenRpcMethods,
   type SessionView,
   SESSION_RPC,
+  SSF_RPC,
   TOKEN_RPC,
   type SessionRpcClient,
+  type SsfRpcClient,
   type TokenRpcClient,
 } from '@idp/contracts';
 import { InMemoryPushedRequestStore, type PushedRequestStore } from '@idp/cache';
@@ -29,6 +32,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export interface Fakes {
   readonly token?: Partial<TokenRpcClient>;
   readonly session?: Partial<SessionRpcClient>;
+  /** The Shared Signals transmitter (session-service's SsfRpc). */
+  readonly ssf?: Partial<SsfRpcClient>;
   readonly env?: Record<string, string>;
   /** Where pushed requests go (RFC 9126); a fresh in-memory store by default. Share one to play two replicas. */
   readonly pushedRequests?: PushedRequestStore;
@@ -62,12 +67,13 @@ export async function createAuthApi(fakes: Fakes = {}): Promise<NestFastifyAppli
         provide: SESSION_RPC,
         useValue: fakeClient('session', sessionRpcMethods, fakes.session ?? {}),
       },
+      { provide: SSF_RPC, useValue: fakeClient('ssf', ssfRpcMethods, fakes.ssf ?? {}) },
       {
         provide: PUSHED_REQUEST_STORE,
         useValue: fakes.pushedRequests ?? new InMemoryPushedRequestStore(),
       },
     ],
-    exports: [CONFIG, CLOCK, REPLAY_STORE, TOKEN_RPC, SESSION_RPC, PUSHED_REQUEST_STORE],
+    exports: [CONFIG, CLOCK, REPLAY_STORE, TOKEN_RPC, SESSION_RPC, SSF_RPC, PUSHED_REQUEST_STORE],
   })
   class FakeInfraModule {}
 

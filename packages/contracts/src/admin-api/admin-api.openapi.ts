@@ -121,7 +121,7 @@ export function adminOpenApiDocument(version = '1'): Json {
       description:
         'Served on the admin listener only (ADMIN_HOST:ADMIN_PORT). Every call needs the ADMIN_TOKEN or an access token of a client granted idp:admin (read-write) or idp:admin.read (GET only); see docs/operations/admin.md.',
     },
-    tags: ['clients', 'users', 'sessions', 'backchannel', 'meta'].map((name) => ({ name })),
+    tags: ['clients', 'users', 'sessions', 'backchannel', 'ssf', 'meta'].map((name) => ({ name })),
     paths,
     components: {
       schemas: { Error: error, ...defs.schemas },

@@ -8,7 +8,7 @@ export interface AdminOperation {
   /** OpenAPI style: `/admin/clients/{id}`. */
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'meta';
+  readonly tag: 'clients' | 'users' | 'sessions' | 'backchannel' | 'ssf' | 'meta';
   /** The query parameters, one property each. */
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -172,6 +172,23 @@ export const adminOperations: readonly AdminOperation[] = [
     summary: 'Put a dead letter back in the queue (same jti).',
     status: 200,
     response: s.adminRetried,
+  },
+  {
+    method: 'get',
+    path: '/admin/ssf/dead-letters',
+    tag: 'ssf',
+    summary: 'Shared Signals SET deliveries that ran out of attempts (never the SET itself).',
+    query: s.adminSsfDeadLettersQueryFields,
+    status: 200,
+    response: s.adminSsfDeadLetters,
+  },
+  {
+    method: 'post',
+    path: '/admin/ssf/dead-letters/{streamId}/{jti}/retry',
+    tag: 'ssf',
+    summary: 'Put a dead-lettered SET delivery back in the queue (same jti).',
+    status: 200,
+    response: s.adminSsfRetried,
   },
   {
     method: 'get',

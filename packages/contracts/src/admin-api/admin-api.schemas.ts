@@ -4,6 +4,7 @@ import { clientMetadata } from '../events/client.events';
 import { clientInformation, newUserInput, userChanges, userView } from '../rpc/admin.rpc';
 import { backchannelDelivery } from '../rpc/backchannel.rpc';
 import { sessionView } from '../rpc/session.rpc';
+import { ssfDeliveryView } from '../rpc/ssf.rpc';
 
 /**
  * The admin API's HTTP bodies, queries and answers (ADR 0017): auth-api
@@ -97,6 +98,21 @@ export const adminDeadLettersQuery = adminDeadLettersQueryFields.refine(
 );
 export const adminDeadLetters = z.object({ deliveries: z.array(backchannelDelivery) });
 export const adminRetried = z.object({ delivery: backchannelDelivery });
+
+/** GET /admin/ssf/dead-letters: a page of SET deliveries in (stream_id, jti) order. */
+export const adminSsfDeadLettersQueryFields = z.object({
+  limit: adminDeadLettersQueryFields.shape.limit,
+  after_stream_id: id
+    .optional()
+    .meta({ description: 'Next page: the stream_id of the last delivery seen.' }),
+  after_jti: id.optional().meta({ description: 'Next page: the jti of the last delivery seen.' }),
+});
+export const adminSsfDeadLettersQuery = adminSsfDeadLettersQueryFields.refine(
+  (q) => (q.after_stream_id === undefined) === (q.after_jti === undefined),
+  'after_stream_id and after_jti go together (the last delivery seen)',
+);
+export const adminSsfDeadLetters = z.object({ deliveries: z.array(ssfDeliveryView) });
+export const adminSsfRetried = z.object({ delivery: ssfDeliveryView });
 
 /** Every error answer: RFC 6749 5.2 JSON. */
 export const adminError = z.object({

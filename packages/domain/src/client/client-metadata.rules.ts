@@ -3,6 +3,8 @@ import {
   clientMetadata,
   type ClientMetadata,
   type ClientMetadataInput,
+  SSF_MANAGE_SCOPE,
+  SSF_READ_SCOPE,
 } from '@idp/contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '@idp/oauth-errors';
 import { SUPPORTED_GRANT_TYPES, TOKEN_EXCHANGE_GRANT } from '../grant/grant-types';
@@ -298,14 +300,22 @@ export function validateClientMetadata(
   checkTokenExchange(m);
 }
 
-/** The admin API scopes (ADR 0017) a client is registered for, in a fixed order. */
-const adminScopesOf = (m: ClientMetadata): string =>
-  ADMIN_SCOPES.filter((s) => (m.scope ?? '').split(' ').includes(s)).join(' ');
+/**
+ * Scopes only an operator may give a client: the admin API's (ADR 0017) and
+ * the Shared Signals API's (ADR 0036: a stream receives every user's
+ * security events).
+ */
+const OPERATOR_SCOPES: readonly string[] = [...ADMIN_SCOPES, SSF_MANAGE_SCOPE, SSF_READ_SCOPE];
+
+/** The operator-only scopes a client is registered for, in a fixed order. */
+const operatorScopesOf = (m: ClientMetadata): string =>
+  OPERATOR_SCOPES.filter((s) => (m.scope ?? '').split(' ').includes(s)).join(' ');
 
 /**
  * Settings only an operator may grant: a self-registered client must not skip
  * consent, pull user attributes into its tokens, or give itself the admin
- * API (idp:admin, idp:admin.read). A dynamic registration (or an RFC 7592
+ * API (idp:admin, idp:admin.read) or the Shared Signals API (ssf:manage,
+ * ssf:read). A dynamic registration (or an RFC 7592
  * update) may only repeat their current values.
  */
 export function checkOperatorOnly(next: ClientMetadata, current: ClientMetadata | undefined): void {
@@ -317,6 +327,6 @@ export function checkOperatorOnly(next: ClientMetadata, current: ClientMetadata 
   // RFC 8693: who a client may obtain tokens for, and whether it may impersonate users.
   if (JSON.stringify(next.token_exchange) !== JSON.stringify(base.token_exchange))
     throw bad('token_exchange', 'can only be set by an operator');
-  if (adminScopesOf(next) !== adminScopesOf(base))
-    throw bad('scope', `${ADMIN_SCOPES.join(' and ')} can only be granted by an operator`);
+  if (operatorScopesOf(next) !== operatorScopesOf(base))
+    throw bad('scope', `${OPERATOR_SCOPES.join(', ')} can only be granted by an operator`);
 }

@@ -96,10 +96,25 @@ describe('client decider', () => {
       spec
         .given([])
         .when(register(webClient({ scope }), dynamic))
-        .thenThrows(/scope idp:admin and idp:admin.read can only be granted by an operator/);
+        .thenThrows(
+          /scope idp:admin, idp:admin.read, ssf:manage, ssf:read can only be granted by an operator/,
+        );
     spec
       .given([])
       .when(register(webClient({ scope: 'openid idp:admin' })))
+      .then([{ type: 'client.registered' }]);
+  });
+
+  it('does not let a self-registered client give itself the Shared Signals scopes (ADR 0036)', () => {
+    const dynamic = { source: 'dynamic_registration' } as const;
+    for (const scope of ['ssf:manage', 'openid ssf:read'])
+      spec
+        .given([])
+        .when(register(webClient({ scope }), dynamic))
+        .thenThrows(/ssf:manage, ssf:read can only be granted by an operator/);
+    spec
+      .given([])
+      .when(register(webClient({ scope: 'ssf:manage ssf:read' })))
       .then([{ type: 'client.registered' }]);
   });
 

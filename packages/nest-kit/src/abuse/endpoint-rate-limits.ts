@@ -12,6 +12,7 @@ const SETTING = {
   register: 'RATE_LIMIT_REGISTER',
   userinfo: 'RATE_LIMIT_USERINFO',
   authorize: 'RATE_LIMIT_AUTHORIZE',
+  ssf: 'RATE_LIMIT_SSF',
 } as const satisfies Record<RateLimitedEndpoint, keyof Config>;
 
 /**

@@ -181,6 +181,7 @@ describe('domain metrics', () => {
       'rate_limited/introspect',
       'rate_limited/register',
       'rate_limited/revoke',
+      'rate_limited/ssf',
       'rate_limited/token',
       'rate_limited/userinfo',
       'throttled/login',

@@ -207,6 +207,7 @@ export const RATE_LIMITED_ENDPOINTS = [
   'register',
   'userinfo',
   'authorize',
+  'ssf',
 ] as const;
 export type RateLimitedEndpoint = (typeof RATE_LIMITED_ENDPOINTS)[number];
 export type AbuseEndpoint = RateLimitedEndpoint | 'login' | 'password_check' | 'device_code';

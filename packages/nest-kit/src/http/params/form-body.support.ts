@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidRequest } from '@idp/oauth-errors';
 import { mergeRouteConfig } from '../route-config';
 import {
   checkFormRequest,
@@ -10,9 +11,16 @@ import {
   hasBody,
   type FormPolicy,
 } from './body-policy';
+import {
+  checkJsonRequest,
+  firstDuplicateMember,
+  JSON_CONTENT_TYPE,
+  type JsonPolicy,
+} from './json-body-policy';
 
 const FORM_POLICY = 'idpFormPolicy';
 const STRICT_QUERY = 'idpStrictQuery';
+const JSON_POLICY = 'idpJsonPolicy';
 
 /**
  * Route decorator for an endpoint that takes an
@@ -32,6 +40,15 @@ export const FormBody = (policy: FormPolicy = {}): MethodDecorator =>
  * reaching it undecoded (`state=%C0%AF`). Endpoints that ignore their query
  * (discovery, health) do not check it.
  */
+/**
+ * Route decorator for an endpoint that takes an application/json body (the
+ * Shared Signals API): anything else is a 415 and a declared body over the
+ * policy's limit a 413, before any byte of the body is read; a body whose
+ * objects repeat a member name is a 400, never read as its last value.
+ */
+export const JsonBody = (policy: JsonPolicy): MethodDecorator =>
+  mergeRouteConfig({ [JSON_POLICY]: policy });
+
 export const StrictQuery = (): MethodDecorator => mergeRouteConfig({ [STRICT_QUERY]: true });
 
 function routeConfigOf(request: FastifyRequest): Record<string, unknown> | undefined {
@@ -73,11 +90,14 @@ export class FormBodySupport implements OnModuleInit {
         done(err as Error, undefined);
       }
     });
+    this.strictJson(instance);
     instance.addHook('onRequest', async (request, reply) => {
       const config = routeConfigOf(request);
       const policy = config?.[FORM_POLICY] as FormPolicy | undefined;
+      const json = config?.[JSON_POLICY] as JsonPolicy | undefined;
       try {
         if (policy !== undefined) checkFormRequest(request.url, request.headers, policy);
+        else if (json !== undefined) checkJsonRequest(request.url, request.headers, json);
         else if (config?.[STRICT_QUERY] === true) checkQuery(request.url);
       } catch (err) {
         // Refused before the body was read: close the connection rather than read (or leave
@@ -86,5 +106,33 @@ export class FormBodySupport implements OnModuleInit {
         throw err;
       }
     });
+  }
+
+  /**
+   * Fastify's own JSON parser (prototype poisoning refused, as by default),
+   * plus, on `JsonBody` routes, the duplicate member check.
+   */
+  private strictJson(instance: FastifyInstance): void {
+    const parse = instance.getDefaultJsonParser('error', 'error');
+    if (instance.hasContentTypeParser(JSON_CONTENT_TYPE))
+      instance.removeContentTypeParser(JSON_CONTENT_TYPE);
+    instance.addContentTypeParser(
+      JSON_CONTENT_TYPE,
+      { parseAs: 'string' },
+      (request, raw, done) => {
+        const body = String(raw);
+        // The default parser answers through `done` (its return value is nothing to wait for).
+        void parse(request, body, (err, value) => {
+          if (err) return done(err, undefined);
+          const strict = routeConfigOf(request)?.[JSON_POLICY] !== undefined;
+          if (strict && firstDuplicateMember(body) !== undefined)
+            return done(
+              new InvalidRequest('a member name appears twice in one JSON object'),
+              undefined,
+            );
+          done(null, value);
+        });
+      },
+    );
   }
 }
