@@ -58,7 +58,11 @@ export function plan(ctx) {
   const modes = listOption(ctx, 'ssfModes', 'BENCH_SSF_MODES', ['distributed', 'embedded']);
   for (const m of modes)
     if (m !== 'distributed' && m !== 'embedded') throw new Error(`bad mode ${m}`);
-  return { sizes: [...sizes].sort((a, b) => a - b), rounds, modes };
+  // SSF_SET_ALG of the transmitter (token-service signs every SET); unset: its default (RS256).
+  const alg = ctx.options.ssfAlg ?? process.env.BENCH_SSF_ALG;
+  if (alg !== undefined && !['RS256', 'PS256', 'ES256', 'EdDSA'].includes(alg))
+    throw new Error(`bad alg ${alg}`);
+  return { sizes: [...sizes].sort((a, b) => a - b), rounds, modes, alg };
 }
 
 /** Waits until `n` receivers have the awaited SET (a receiver's problem fails at once). */
@@ -149,7 +153,7 @@ async function bareRounds({ receivers, clientIds, iss, alg, rounds }) {
 
 const ms = (n) => Math.round(n).toLocaleString('en-US');
 
-async function runMode(mode, ctx, { sizes, rounds }) {
+async function runMode(mode, ctx, { sizes, rounds, alg }) {
   const { options, log, root, smoke } = ctx;
   const max = sizes.at(-1);
   const receivers = new SsfReceivers({ servers: 4 });
@@ -163,7 +167,7 @@ async function runMode(mode, ctx, { sizes, rounds }) {
     options,
     root,
     log,
-    env: TRANSMITTER_ENV,
+    env: { ...TRANSMITTER_ENV, ...(alg ? { SSF_SET_ALG: alg } : {}) },
   }).catch(async (err) => {
     await receivers.close();
     throw err;
@@ -273,4 +277,4 @@ const scenario = {
 export default scenario;
 
 if (isMain(import.meta.url))
-  await runStandalone(scenario, { ssfSizes: '', ssfRounds: '', ssfModes: '' });
+  await runStandalone(scenario, { ssfSizes: '', ssfRounds: '', ssfModes: '', ssfAlg: '' });

@@ -311,5 +311,8 @@ describe('plan (bench/scenarios/ssf-fanout.mjs)', async () => {
     assert.throws(() => plan({ smoke: false, options: { ssfSizes: '10,x' } }), /bad sizes/);
     assert.throws(() => plan({ smoke: false, options: { ssfRounds: '0' } }), /bad rounds/);
     assert.throws(() => plan({ smoke: false, options: { ssfModes: 'cluster' } }), /bad mode/);
+    assert.equal(plan({ smoke: false, options: {} }).alg, undefined);
+    assert.equal(plan({ smoke: false, options: { ssfAlg: 'ES256' } }).alg, 'ES256');
+    assert.throws(() => plan({ smoke: false, options: { ssfAlg: 'none' } }), /bad alg/);
   });
 });
