@@ -50,6 +50,7 @@ export function overRounds(rounds) {
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
+const roundsOf = (n) => `${n} round${n === 1 ? '' : 's'}`;
 const NO_PEER =
   'no peer: none of the suite peers (node-oidc-provider, Keycloak) transmits Shared Signals';
 
@@ -83,7 +84,10 @@ export function ssfRows({ n, mode, ours, bare, rounds, notes = [] }) {
           }
         : {}),
       notes: [
-        `from /revoke's response to each receiver's token-revoked SET (RFC 8935 push); median of ${rounds} rounds (${ours.alls.map(int).join(', ')} ms), p50/p99 over every receiver of every round`,
+        `from /revoke's response to each receiver's token-revoked SET (RFC 8935 push); median of ${roundsOf(rounds)} (${ours.alls.map(int).join(', ')} ms), p50/p99 over every receiver of every round`,
+        ...(bare?.all
+          ? ['ours/bare is a ratio of times: how many times the bare limit ours took']
+          : []),
         ...notes,
         NO_PEER,
       ].join('; '),
@@ -100,7 +104,7 @@ export function ssfRows({ n, mode, ours, bare, rounds, notes = [] }) {
       p99: bare.p99,
       peers: {},
       errors: 0,
-      notes: `the same ${int(n)} POSTs of pre-signed SETs from a plain node process (node:http keep-alive agent, the same concurrency), what delivery alone costs; p50/p99 are the bare limit's; median of ${rounds} rounds (${bare.alls.map(int).join(', ')} ms)`,
+      notes: `the same ${int(n)} POSTs of pre-signed SETs from a plain node process (node:http keep-alive agent, the same concurrency), what delivery alone costs; p50/p99 are the bare limit's; median of ${roundsOf(rounds)} (${bare.alls.map(int).join(', ')} ms)`,
     });
   return rows;
 }

@@ -145,7 +145,8 @@ describe('figures and rows (bench/ssf/summary.mjs)', () => {
     assert.equal(rows[0].bare, 300);
     assert.equal(rows[0].ratioBare, 4);
     assert.deepEqual(rows[0].peers, {});
-    assert.match(rows[0].notes, /CPU …; no peer/);
+    assert.match(rows[0].notes, /median of 1 round \(1,200 ms\)/);
+    assert.match(rows[0].notes, /ratio of times.*; CPU …; no peer/);
     assert.equal(rows[1].ours, undefined);
     assert.equal(rows[1].bare, 300);
     assert.equal(rows[1].mode, 'plain node');
