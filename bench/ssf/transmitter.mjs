@@ -5,7 +5,7 @@
 // 8935), and the revocation whose SET the receivers await.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { basicAuth, clientCredentials } from '../lib/oauth.mjs';
+import { basicAuth, clientCredentials, readBody } from '../lib/oauth.mjs';
 
 export const PUSH = 'urn:ietf:rfc:8935';
 /** SSF_EVENT_TYPES.tokenRevoked of packages/contracts/src/rpc/ssf.rpc.ts: what /revoke causes. */
@@ -32,15 +32,10 @@ export function ssfSeed(n) {
   };
 }
 
+/** The JSON body of a 2xx response; any other status throws with `what` and the answer. */
 async function json(res, what) {
-  const text = await res.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  if (res.status < 200 || res.status > 299) throw new Error(`${what}: HTTP ${res.status} ${text}`);
+  const { status, text, body } = await readBody(res);
+  if (status < 200 || status > 299) throw new Error(`${what}: HTTP ${status} ${text}`);
   return body;
 }
 
