@@ -9,7 +9,7 @@ const ENVIRONMENT = `environment:
     read the services' settings: DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX, KEY_ENCRYPTION_KEY, TOKEN_HASH_KEY, ISSUER, REDIS_URL,
     REDIS_KEY_PREFIX; with --embedded, DATA_DIR (events.sqlite, secrets.json).
-  admin commands (clients, users, sessions, backchannel) call the admin API:
+  admin commands (clients, users, sessions, backchannel, ssf) call the admin API:
     IDP_ADMIN_URL or --endpoint (default http://127.0.0.1:9100),
     IDP_ADMIN_TOKEN or --token (an ADMIN_TOKEN or an access token with scope idp:admin).
 

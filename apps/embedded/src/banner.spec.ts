@@ -10,6 +10,7 @@ describe('the npm start banner', () => {
     const banner = startupBanner({ ...BASE, adminUrl: 'http://127.0.0.1:9100' });
     expect(banner).toContain('issuer      http://localhost:3000');
     expect(banner).toContain('discovery   http://localhost:3000/.well-known/openid-configuration');
+    expect(banner).toContain('signals     http://localhost:3000/.well-known/ssf-configuration');
     expect(banner).toContain('admin       http://127.0.0.1:9100');
     expect(banner).toMatch(/SEED_FILE=examples\/seed\.json npm start/);
     expect(banner.split('\n').length).toBeLessThan(12);

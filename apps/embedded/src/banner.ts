@@ -61,6 +61,7 @@ export function startupBanner(input: BannerInput): string {
     `idp is up (embedded mode): ${input.url}`,
     `  issuer      ${input.issuer}`,
     `  discovery   ${base}/.well-known/openid-configuration`,
+    `  signals     ${base}/.well-known/ssf-configuration`,
     ...(input.adminUrl
       ? [`  admin       ${input.adminUrl} (/health, /metrics; this host only)`]
       : []),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { abuseControlSettings } from './abuse-control-settings';
 import { dpopSettings } from './dpop-settings';
-import { ssfSettings } from './ssf-settings';
 import { ssfEdgeSettings } from './ssf-edge-settings';
+import { ssfSettings } from './ssf-settings';
 import { tokenExchangeSettings } from './token-exchange-settings';
 import { positiveInt } from './setting-schemas';
 

@@ -16,6 +16,7 @@ export function landingPage(issuer: string): string {
   const base = issuer.replace(/\/+$/, '');
   const discovery = `${base}/.well-known/openid-configuration`;
   const jwks = `${base}/jwks`;
+  const signals = `${base}/.well-known/ssf-configuration`;
   const curl =
     `curl -u ${DEMO_CLIENT.id}:${DEMO_CLIENT.secret} ` +
     `-d grant_type=client_credentials -d scope=reports:read ${base}/token`;
@@ -27,6 +28,7 @@ export function landingPage(issuer: string): string {
       `<p>Issuer: <code>${escapeHtml(issuer)}</code></p>`,
       `<p>Discovery: ${link(discovery)}</p>`,
       `<p>Signing keys (JWKS): ${link(jwks)}</p>`,
+      `<p>Shared Signals (SSF) transmitter: ${link(signals)}</p>`,
       '<h2>Try it</h2>',
       '<p>With the demo seed (<code>SEED_FILE=examples/seed.json</code>), get an access token:</p>',
       `<pre><code>${escapeHtml(curl)}</code></pre>`,

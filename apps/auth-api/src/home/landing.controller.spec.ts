@@ -26,6 +26,7 @@ describe('GET / (landing page)', () => {
       '<a href="https://idp.example.com/.well-known/openid-configuration">',
     );
     expect(res.body).toContain('<a href="https://idp.example.com/jwks">');
+    expect(res.body).toContain('<a href="https://idp.example.com/.well-known/ssf-configuration">');
   });
 
   it('shows a client_credentials curl with the documented demo client only', async () => {

@@ -327,17 +327,6 @@ describe('Shared Signals API (auth-api)', () => {
       });
     });
 
-    it('a poll stream gets its endpoint_url: our poll URL for that stream', async () => {
-      ssf.createStream.mockResolvedValue(
-        stream({ stream_id: 'st/2', delivery: { method: SSF_DELIVERY_POLL } }),
-      );
-      const res = await call('POST', '/ssf/stream', { delivery: { method: SSF_DELIVERY_POLL } });
-      expect(res.json().delivery).toEqual({
-        method: SSF_DELIVERY_POLL,
-        endpoint_url: `${ISSUER}/ssf/poll/st%2F2`,
-      });
-    });
-
     it('refuses a body that is not a JSON object of known members, before the transmitter', async () => {
       const cases: [unknown, RegExp][] = [
         [[push], /JSON object/],
@@ -642,7 +631,9 @@ describe('Shared Signals API (auth-api)', () => {
   });
 
   describe('rate limits (ADR 0016)', () => {
-    it('per receiver and per IP: 429 with Retry-After past RATE_LIMIT_SSF', async () => {
+    it('per receiver, whatever the address: 429 with Retry-After past RATE_LIMIT_SSF, no challenge (it is no auth error)', async () => {
+      const key = await proofKey();
+      tokens.introspect.mockResolvedValue(active('rs-1', 'ssf:manage', { cnf: { jkt: key.jkt } }));
       const limited = await createAuthApi({
         token: tokens,
         ssf,
@@ -655,12 +646,18 @@ describe('Shared Signals API (auth-api)', () => {
           last = await limited.inject({
             method: 'GET',
             url: '/ssf/stream',
-            headers: { authorization: 'Bearer at-1' },
+            // A new address each time: the receiver's own limit is what refuses the third.
+            remoteAddress: `10.0.0.${i + 1}`,
+            headers: {
+              authorization: 'DPoP at-1',
+              dpop: await dpopProof(key, 'GET', `${ISSUER}/ssf/stream`, {}, 'at-1'),
+            },
           });
           statuses.push(last.statusCode);
         }
         expect(statuses).toEqual([200, 200, 429]);
         expect(last?.headers['retry-after']).toBeDefined();
+        expect(last?.headers['www-authenticate']).toBeUndefined();
       } finally {
         await limited.close();
       }

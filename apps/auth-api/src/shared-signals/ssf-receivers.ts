@@ -46,6 +46,7 @@ export class SsfReceivers {
     } catch (err) {
       throw withReadChallenges(err, authorization, this.dpop.algs);
     }
+    let clientId: string;
     try {
       const caller = await resolveScopedAccessToken(this.tokens, presented.token, [
         SSF_MANAGE_SCOPE,
@@ -54,11 +55,13 @@ export class SsfReceivers {
       if (caller === undefined) throw new InvalidToken(NOT_OURS);
       await this.checkBinding(caller, presented, request);
       checkScope(caller, access);
-      this.limits.check('ssf', 'client', caller.clientId);
-      return caller.clientId;
+      clientId = caller.clientId;
     } catch (err) {
       throw presented.scheme === 'DPoP' ? withDpopChallenge(err, this.dpop.algs) : err;
     }
+    // Outside the challenge wrapping: a 429 is no authentication error.
+    this.limits.check('ssf', 'client', clientId);
+    return clientId;
   }
 
   /**

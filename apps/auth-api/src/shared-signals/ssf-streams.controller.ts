@@ -1,9 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ssfRpcMethods, SSF_DELIVERY_POLL, type SsfStreamConfigView } from '@idp/contracts';
+import { ssfRpcMethods } from '@idp/contracts';
 import { JsonBody, StrictQuery } from '@idp/nest-kit';
 import { NO_STORE, OAuthError } from '@idp/oauth-errors';
-import { EdgeConfig } from '../http/edge-config';
 import { RateLimit } from '../http/rate-limit.guard';
 import { SSF_PATHS } from './ssf-paths';
 import { SsfReceivers } from './ssf-receivers';
@@ -36,7 +35,6 @@ export class SsfStreamsController {
   constructor(
     private readonly receivers: SsfReceivers,
     private readonly transmitter: SsfRpcAccess,
-    private readonly edge: EdgeConfig,
   ) {}
 
   /** SSF 1.0 8.1.1.1: 201 with the stream's configuration. */
@@ -52,7 +50,7 @@ export class SsfStreamsController {
     });
     const created = await this.transmitter.rpc.createStream(rpc);
     reply.status(201).headers(NO_STORE);
-    return this.view(created);
+    return created;
   }
 
   /**
@@ -68,10 +66,10 @@ export class SsfStreamsController {
       streamId === undefined ? { clientId } : { clientId, streamId },
     );
     reply.headers(NO_STORE);
-    if (streamId === undefined) return streams.map((s) => this.view(s));
+    if (streamId === undefined) return streams;
     const [stream] = streams;
     if (stream === undefined) throw notFound();
-    return this.view(stream);
+    return stream;
   }
 
   /** SSF 1.0 8.1.1.3: the members given change, the others stay. */
@@ -194,19 +192,7 @@ export class SsfStreamsController {
     });
     const updated = await this.transmitter.rpc.updateStream(rpc);
     reply.headers(NO_STORE);
-    return this.view(updated);
-  }
-
-  /**
-   * A poll stream's `endpoint_url` is where its receiver polls (RFC 8936):
-   * our `/ssf/poll/<stream_id>`, filled in here when the transmitter left
-   * it out, so it is always the public URL of this edge.
-   */
-  private view(stream: SsfStreamConfigView): SsfStreamConfigView {
-    if (stream.delivery.method !== SSF_DELIVERY_POLL || stream.delivery.endpoint_url !== undefined)
-      return stream;
-    const endpoint_url = this.edge.url(`${SSF_PATHS.poll}/${encodeURIComponent(stream.stream_id)}`);
-    return { ...stream, delivery: { ...stream.delivery, endpoint_url } };
+    return updated;
   }
 }
 

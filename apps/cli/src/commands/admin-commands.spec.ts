@@ -189,6 +189,21 @@ describe('admin commands (over a fake admin API)', () => {
     expect([r.code, r.stdout]).toEqual([0, 'requeued delivery s%2F7/rp\n']);
   });
 
+  it('ssf dead-letters: list pages by (stream_id, jti), retry decodes the id into the route', async () => {
+    const r = await run(['ssf', 'dead-letters', 'retry', 'st%2F1/j-1'], {
+      'POST /admin/ssf/dead-letters/st%2F1/j-1/retry': [200, { delivery: {} }],
+    });
+    expect([r.code, r.stdout]).toEqual([0, 'requeued delivery st%2F1/j-1\n']);
+    const listed = await run(['ssf', 'dead-letters', 'list', '--json'], {
+      'GET /admin/ssf/dead-letters': [200, { deliveries: [{ streamId: 'st/1', jti: 'j-1' }] }],
+    });
+    expect(JSON.parse(listed.stdout)).toEqual([{ streamId: 'st/1', jti: 'j-1' }]);
+    expect(listed.calls[0]!.url).toBe('http://admin.test:9100/admin/ssf/dead-letters?limit=500');
+    const bad = await run(['ssf', 'dead-letters', 'retry', 'no-slash'], {});
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('is not a delivery id (<stream_id>/<jti>)');
+  });
+
   it('delivery ids round-trip whatever the characters', () => {
     for (const d of [
       { sid: 's1', clientId: 'rp' },

@@ -15,6 +15,7 @@ import { listKeys, rotateKey } from './keys';
 import { migrate } from './migrate';
 import { rebuild } from './read-model';
 import { endSession, getSession, revokeSessionTokens } from './sessions';
+import { listSsfDeadLetters, retrySsfDeadLetter } from './ssf';
 import {
   createUser,
   deleteUser,
@@ -52,6 +53,8 @@ export const COMMANDS: readonly Command[] = [
   revokeSessionTokens,
   listDeadLetters,
   retryDeadLetter,
+  listSsfDeadLetters,
+  retrySsfDeadLetter,
   tailEvents,
   showGrant,
 ];

@@ -19,7 +19,7 @@ export class RpcClientsModule {
     admin?: ClientProvider;
     /** session-service's BackchannelRpc (admin API for back-channel logout dead letters). */
     backchannel?: ClientProvider;
-    /** session-service's SsfRpc (the Shared Signals stream-management API and its admin API). */
+    /** session-service's SsfRpc (the Shared Signals transmitter: streams, poll, dead letters). */
     ssf?: ClientProvider;
     imports?: DynamicModule['imports'];
   }): DynamicModule {
