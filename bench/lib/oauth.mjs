@@ -29,6 +29,12 @@ export async function introspect(url, authorization, token) {
     body: `token=${encodeURIComponent(token)}`,
     signal: AbortSignal.timeout(10_000),
   });
+  const { status, body } = await readBody(res);
+  return { status, body };
+}
+
+/** A response's status, text and body (its JSON, or the text when it is not JSON). */
+export async function readBody(res) {
   const text = await res.text();
   let body;
   try {
@@ -36,7 +42,7 @@ export async function introspect(url, authorization, token) {
   } catch {
     body = text;
   }
-  return { status: res.status, body };
+  return { status: res.status, text, body };
 }
 
 /** Whether a response is the active answer the bench expects (and the reason when not). */

@@ -46,7 +46,8 @@ const replicaName = (name, i, count) => (count === 1 ? name : `${name}-${i}`);
 /**
  * @param {{ mode: 'distributed'|'embedded', seed: object, options: object, root: string,
  *   log: (m: string) => void, introspectionReplicas?: number, tokenReplicas?: number,
- *   authReplicas?: number }} spec
+ *   authReplicas?: number, env?: Record<string, string> }} spec (env: settings of the scenario,
+ *   given to every process)
  * @returns {Promise<{ mode, base, authBases: string[], introspectUrls: string[],
  *   pids: () => number[], groups: () => Record<string, number[]>, databaseSchema?: string, stop }>}
  */
@@ -59,6 +60,7 @@ export async function startOurs({
   introspectionReplicas = 0,
   tokenReplicas = 1,
   authReplicas = 1,
+  env: scenarioEnv = {},
 }) {
   if (mode === 'embedded' && (tokenReplicas !== 1 || authReplicas !== 1))
     throw new Error('the embedded mode is one process: no token-service or auth-api replicas');
@@ -84,6 +86,7 @@ export async function startOurs({
     LOG_LEVEL: 'warn',
     ...benchRateLimits(),
     ...proofAge,
+    ...scenarioEnv,
   };
   const services = {};
   const appOf = {}; // process name → app

@@ -1,21 +1,30 @@
 #!/usr/bin/env node
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and
 // per package, so a missed target can name its hot path in docs/BENCHMARKS.md.
-//   node bench/lib/profile-summary.mjs FILE.cpuprofile [--top N]
+//   node bench/lib/profile-summary.mjs FILE.cpuprofile [--top N] [--last S]
+// --last S: only the profile's last S seconds (a run whose measured part
+// comes after a long set-up, e.g. ssf-fanout's rounds after its seeding).
 import { readFileSync } from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/lib/profile-summary.mjs FILE.cpuprofile [--top N]');
+  console.error('usage: node bench/lib/profile-summary.mjs FILE.cpuprofile [--top N] [--last S]');
   process.exit(2);
 }
-const top = Number(rest[rest.indexOf('--top') + 1]) || 25;
+const option = (name) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : undefined);
+const top = option('--top') || 25;
+const last = option('--last');
 const profile = JSON.parse(readFileSync(file, 'utf8'));
+// Sample i was taken at startTime + the deltas up to i (µs); --last keeps those near endTime.
+const from = last === undefined ? -Infinity : profile.endTime - last * 1e6;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfMicros = new Map();
+let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (at < from) continue;
   selfMicros.set(profile.samples[i], (selfMicros.get(profile.samples[i]) ?? 0) + dt);
 }
 // Idle time is not work: percentages are of the busy time.
@@ -56,6 +65,8 @@ const print = (title, map) => {
   for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top))
     console.log(`${pct(us)}  ${k}`);
 };
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle${last === undefined ? '' : ` (the last ${last} s)`}`,
+);
 print('self time by package', ownerTotals);
 print('self time by function', fnTotals);

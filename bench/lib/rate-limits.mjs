@@ -4,7 +4,8 @@
 // out of reach (the limiter runs on every request, its cost is in every
 // figure, it never refuses); BENCH_RATE_LIMITS=off turns them off, to
 // measure that cost (docs/BENCHMARKS.md, "Rate limits on the hot path").
-const ENDPOINTS = ['TOKEN', 'INTROSPECT', 'REVOKE', 'REGISTER', 'USERINFO', 'AUTHORIZE'];
+// SSF: the Shared Signals API (ssf-fanout creates a stream per receiver from one address).
+const ENDPOINTS = ['TOKEN', 'INTROSPECT', 'REVOKE', 'REGISTER', 'USERINFO', 'AUTHORIZE', 'SSF'];
 const OUT_OF_REACH = '1000000';
 // Each setting's maximum (packages/config/src/abuse-control-settings.ts, ADR 0016).
 const LOGIN_LIMITS_OUT_OF_REACH = {
