@@ -294,8 +294,7 @@ export function reuseSuite(mode: string, start: StartProvider): void {
       expect(await ok.json()).toMatchObject({ refresh_reuse_response: 'end_session' });
     });
 
-    // Checks that need the other parts of issue #19: the Shared Signals transmitter (ssf-tx,
-    // ssf-api: merged) and the token history (history: not merged here; the integrator adds it).
+    // The parts of issue #19 the response reaches: the Shared Signals transmitter and the token history.
     describe('with the other parts of issue #19', () => {
       const RECEIVER = { id: 'rs-reuse', secret: 'rs-reuse-secret-0123456789abcdefghij' };
       const sets = new SetReceivers(() => base);
@@ -366,7 +365,58 @@ export function reuseSuite(mode: string, start: StartProvider): void {
         expect(sets.rejected).toEqual([]);
       });
 
-      it.todo('the token history of the reused refresh token shows the chain (branch history)');
+      it('the token history of the reused refresh token shows the chain (history)', async () => {
+        const { sid, tokens } = await signedIn([RP.a, RP.b]);
+        const a0 = tokens.get(RP.a.id)!;
+        const b = tokens.get(RP.b.id)!;
+        const rotated = await refreshAs(base, RP.a, a0.refresh_token);
+        const a1 = rotated.body as { access_token: string; refresh_token: string };
+        expect((await refreshAs(base, RP.a, a0.refresh_token)).status).toBe(400);
+        await waitFor(`session ${sid} ended`, async () => (await adminSession(sid)) === undefined);
+        const history = async (token: string) => {
+          const res = await fetch(`${provider!.adminUrl}/admin/tokens/history`, {
+            method: 'POST',
+            headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+            body: JSON.stringify({ token }),
+          });
+          expect(res.status).toBe(200);
+          return (await res.json()) as {
+            events: { type: string; causationId?: string; eventId: string }[];
+            relatedEvents: { type: string; reason?: string }[];
+            state: { active: boolean; reason: Record<string, unknown> };
+          };
+        };
+        // The reused token: rotated first; its grant's events show the detection, then the revocation it caused.
+        const reusedAnswer = await history(a0.refresh_token);
+        expect(reusedAnswer.state.reason).toMatchObject({ kind: 'rotated' });
+        const detected = reusedAnswer.events.find((e) => e.type === 'grant.reuse_detected')!;
+        expect(reusedAnswer.events.find((e) => e.type === 'grant.revoked')?.causationId).toBe(
+          detected.eventId,
+        );
+        // The token the thief raced for: its grant revoked by reuse detection, with its record.
+        expect((await history(a1.refresh_token)).state.reason).toMatchObject({
+          kind: 'grant_revoked',
+          why: 'refresh_token_reuse',
+          reuse: {
+            eventId: detected.eventId,
+            presentedThisToken: false,
+            ip: '127.0.0.1',
+            policy: 'end_session',
+            response: 'end_session',
+          },
+        });
+        // B, in the same session: revoked with the session, which reuse ended.
+        const bAnswer = await history(b.access_token);
+        expect(bAnswer.state.reason).toMatchObject({
+          kind: 'grant_revoked',
+          why: 'session_ended',
+          session: { sid, reason: 'refresh_token_reuse' },
+        });
+        expect(bAnswer.events.find((e) => e.type === 'grant.revoked')?.causationId).toBe(
+          detected.eventId,
+        );
+        expect(JSON.stringify(reusedAnswer)).not.toContain(a0.refresh_token);
+      });
     });
   });
 }
