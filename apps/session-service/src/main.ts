@@ -25,10 +25,15 @@ async function main(): Promise<void> {
     eventStore: true,
     cache: false,
   });
-  // Back-channel logout: the delivery queue next to the event store; token-service signs the tokens.
-  const deliveries = await createDeliveryStore(postgresTarget(config));
-  // Shared Signals (ADR 0035): the streams' working copy and the SET queue, in the same database.
-  const ssf = await createSsfStore(postgresTarget(config));
+  // The two queues next to the event store, opened side by side once its migrations made the
+  // schema (two CREATE SCHEMA IF NOT EXISTS at once can collide): each has its own pool,
+  // migrations table and lock, and a restart serves sooner (docs/operations/restarts.md).
+  const [deliveries, ssf] = await Promise.all([
+    // Back-channel logout: the delivery queue; token-service signs the tokens.
+    createDeliveryStore(postgresTarget(config)),
+    // Shared Signals (ADR 0035): the streams' working copy and the SET queue.
+    createSsfStore(postgresTarget(config)),
+  ]);
   const rpcClients = RpcClientsModule.forRoot({
     token: { useValue: grpcClient(TokenRpc, { address: config.TOKEN_SERVICE_GRPC_URL }) },
   });

@@ -11,7 +11,7 @@ export const ssfSettings = {
   SSF_MAX_EXCLUDED_SUBJECTS: {
     schema: positiveInt.max(100_000).default(1000),
     description:
-      'session-service: subjects a receiver may remove from one stream (POST /ssf/subjects:remove); a stream receives events about every subject it has not removed (ADR 0035).',
+      'session-service: subjects a receiver may remove from one stream (POST /ssf/subjects/remove); a stream receives events about every subject it has not removed (ADR 0035).',
   },
   SSF_CONCURRENCY: {
     schema: positiveInt.max(10_000).default(512),

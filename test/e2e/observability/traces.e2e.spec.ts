@@ -214,14 +214,19 @@ describe('traces (distributed mode, OTLP/HTTP to an in-process receiver)', () =>
     expect(
       one(spans, (s) => s.service === 'session-service' && s.name === 'idp.session/endSession'),
     ).toBeDefined();
-    const consumer = one(
-      spans,
-      (s) =>
-        s.service === 'session-service' &&
-        s.kind === CONSUMER &&
-        s.name === 'process idp.internal.session.events' &&
-        s.attributes['idp.event.type'] === 'session.ended',
-    );
+    // session.ended has two consumers in session-service: back-channel logout and the Shared
+    // Signals fan-out (ADR 0035); both continue the logout's trace.
+    const consumerOf = (group: string) =>
+      one(
+        spans,
+        (s) =>
+          s.service === 'session-service' &&
+          s.kind === CONSUMER &&
+          s.name === 'process idp.internal.session.events' &&
+          s.attributes['idp.event.type'] === 'session.ended' &&
+          s.attributes['messaging.consumer.group.name'] === group,
+      );
+    const consumer = consumerOf('session-service.backchannel');
     expect({ detail, consumer: consumer?.attributes }).toMatchObject({
       consumer: { 'messaging.consumer.group.name': 'session-service.backchannel' },
     });

@@ -164,7 +164,7 @@ export const ssfRpcMethods = {
       reason: z.string().optional(),
     }),
   },
-  /** POST /ssf/subjects:add and /ssf/subjects:remove (SSF 1.0 8.1.3). */
+  /** POST /ssf/subjects/add and /ssf/subjects/remove (SSF 1.0 8.1.3: the spec leaves the paths to the transmitter). */
   addSubject: {
     request: streamRef.extend({ subject: ssfSubject, verified: z.boolean().optional() }),
     response: z.object({}),
