@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { type CacheLogger, consoleCacheLogger, toCacheError } from './cache-errors';
 import { redisSecurityOptions, type RedisSecurity } from './redis-security';
 
@@ -35,7 +35,11 @@ export function createRedisClient(
   extra: Pick<RedisOptions, 'keyPrefix' | 'autoResubscribe'> = {},
 ): Redis {
   const logger = options.logger ?? consoleCacheLogger;
-  const client = new Redis(options.url, {
+  // Loaded on the first client, not with @idp/cache: session-service imports the package
+  // but never opens Redis, and a restart should not pay for ioredis's ~55 modules.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+  const client = new RedisClient(options.url, {
     ...extra,
     ...redisSecurityOptions(options.url, options.security),
     lazyConnect: true,

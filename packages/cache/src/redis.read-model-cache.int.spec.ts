@@ -57,6 +57,10 @@ readModelCacheContract('RedisReadModelCache', async () => {
     keyPrefix: prefix,
     connectionName: 'idp-cache-contract',
     logger: silent,
+    // The contract round-trips ~6 MB in one MGET; on a busy 2-core CI box that outran the
+    // product's 500 ms fail-fast bound (CacheUnavailableError: Command timed out). The
+    // contract is about values; the bound has its own tests below ("fails closed, never hangs").
+    commandTimeoutMs: 10_000,
   });
   const connections: RedisCacheInvalidations[] = [];
   return {

@@ -32,7 +32,7 @@ describe('graceful shutdown under load: distributed mode', () => {
   let stack: Awaited<ReturnType<typeof startReplicatedStack>>;
 
   beforeAll(async () => {
-    stack = await startReplicatedStack('graceful', writeFaultsSeed('graceful'));
+    stack = await startReplicatedStack('graceful', await writeFaultsSeed('graceful'));
   }, 300_000);
 
   afterAll(async () => {
@@ -102,7 +102,7 @@ describe('graceful shutdown under load: embedded mode', () => {
       PORT: String(port),
       ISSUER: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
-      SEED_FILE: writeFaultsSeed('graceful-embedded'),
+      SEED_FILE: await writeFaultsSeed('graceful-embedded'),
       LOG_LEVEL: 'warn',
     }).start();
     await embedded.waitReady();

@@ -47,7 +47,7 @@ describe('PostgreSQL backends terminated under load', () => {
     base = `http://127.0.0.1:${port}`;
     stack = await startDistributedStack({
       name: 'pgterm',
-      seedFile: writeFaultsSeed('pg-terminate'),
+      seedFile: await writeFaultsSeed('pg-terminate'),
       issuer: base,
       authPort: port,
     });

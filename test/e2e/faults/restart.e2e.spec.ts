@@ -38,7 +38,7 @@ describe('kill -9 and restart under load', () => {
     base = `http://127.0.0.1:${port}`;
     stack = await startDistributedStack({
       name: 'restart',
-      seedFile: writeFaultsSeed('restart'),
+      seedFile: await writeFaultsSeed('restart'),
       issuer: base,
       authPort: port,
       env: { ADMIN_TOKEN },

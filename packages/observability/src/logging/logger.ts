@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { currentContext } from '../context/request-context';
 import { currentSpanId } from '../tracing/spans';
 import { parseLevel, resolveFormat } from './levels';
@@ -52,6 +51,10 @@ function asyncStdout(): DestinationStream {
 
 function defaultDestination(format: string | undefined): DestinationStream {
   if (resolveFormat(format, process.stdout.isTTY === true) === 'pretty') {
+    // Loaded only here: a service logging JSON (every deployment) never pays for pino-pretty's
+    // ~30 modules at start, which counts after a crash (docs/operations/restarts.md).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pretty({ colorize: process.stdout.isTTY === true, sync: true, ignore: 'pid,hostname' });
   }
   return asyncStdout();
