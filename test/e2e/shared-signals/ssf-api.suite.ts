@@ -180,6 +180,25 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       expect(await res.json()).toMatchObject({ stream_id: streamId, status });
     };
     const quiet = () => new Promise((r) => setTimeout(r, QUIET_MS));
+    /** Signs Alice in at the web RP and logs her out: her session ends (a session-revoked SET). */
+    const endSession = async () => {
+      const browser = new CookieBrowser();
+      const web = rpFor(await discover(base), {
+        client_id: WEB.id,
+        client_secret: WEB.secret,
+        redirect_uris: [REDIRECT_URI],
+      });
+      const tokens = await signIn(browser, base, web);
+      const logout = await browser.fetch(
+        `${base}/logout?${new URLSearchParams({
+          id_token_hint: tokens.id_token,
+          post_logout_redirect_uri: RP_LOGGED_OUT,
+        }).toString()}`,
+      );
+      expect(logout.status).toBe(303);
+      const claims = tokens.claims();
+      return { sub: claims.sub, sid: String(claims['sid']) };
+    };
 
     it('discovery: the transmitter metadata names our endpoints and JWKS', async () => {
       const res = await fetch(`${base}/.well-known/ssf-configuration`);
@@ -228,22 +247,7 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       expect(receivers.rejected).toEqual([]);
 
       // Logout: the session's end is a CAEP session-revoked SET naming the session.
-      const browser = new CookieBrowser();
-      const issuer = await discover(base);
-      const web = rpFor(issuer, {
-        client_id: WEB.id,
-        client_secret: WEB.secret,
-        redirect_uris: [REDIRECT_URI],
-      });
-      const tokens = await signIn(browser, base, web);
-      const sid = tokens.claims().sid as string;
-      const logout = await browser.fetch(
-        `${base}/logout?${new URLSearchParams({
-          id_token_hint: tokens.id_token,
-          post_logout_redirect_uri: RP_LOGGED_OUT,
-        }).toString()}`,
-      );
-      expect(logout.status).toBe(303);
+      const { sid } = await endSession();
       await waitFor('the session-revoked SET', async () =>
         receivers.to('rs-ssf.main').some((r) => {
           const events = r.payload['events'] as Record<string, unknown>;
@@ -334,6 +338,68 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       // Another receiver cannot poll it.
       const other = await clientToken(OTHER, 'ssf:manage');
       expect((await ssf('POST', stream.delivery.endpoint_url, other, {})).status).toBe(404);
+    });
+
+    it('a stream that asks for a subject format gets every SET about a user or a client in it', async () => {
+      const created = await ssf('POST', config['configuration_endpoint']!, manage, {
+        events_requested: [SSF_EVENT_TYPES.tokenRevoked, SSF_EVENT_TYPES.sessionRevoked],
+        delivery: { method: SSF_DELIVERY_PUSH, endpoint_url: receivers.urlOf('rs-ssf.fmt') },
+        format: 'iss_sub',
+      });
+      expect(created.status).toBe(201);
+      const stream = (await created.json()) as { stream_id: string; format?: string };
+      expect(stream.format).toBe('iss_sub');
+      const subjects = (eventType: string) =>
+        receivers
+          .to('rs-ssf.fmt')
+          .filter((r) => (r.payload['events'] as Record<string, unknown>)[eventType] !== undefined)
+          .map((r) => r.payload['sub_id']);
+
+      // A client_credentials token has no user: iss_sub names the client, as its JWT's sub does.
+      const jti = await revokeOne();
+      await waitFor('the token-revoked SET', async () => revokedJtis('rs-ssf.fmt').includes(jti));
+      expect(subjects(SSF_EVENT_TYPES.tokenRevoked)).toEqual([
+        { format: 'iss_sub', iss: base, sub: APP.id },
+      ]);
+      const first = await endSession();
+      await waitFor(
+        'the session-revoked SET',
+        async () => subjects(SSF_EVENT_TYPES.sessionRevoked).length > 0,
+      );
+      expect(subjects(SSF_EVENT_TYPES.sessionRevoked)).toEqual([
+        { format: 'iss_sub', iss: base, sub: first.sub },
+      ]);
+
+      // PATCH changes it for the SETs queued from then on; GET reads it back.
+      const patched = await ssf('PATCH', config['configuration_endpoint']!, manage, {
+        stream_id: stream.stream_id,
+        format: 'opaque',
+      });
+      expect(patched.status).toBe(200);
+      const read = await ssf(
+        'GET',
+        `${config['configuration_endpoint']}?stream_id=${stream.stream_id}`,
+        manage,
+      );
+      expect(await read.json()).toMatchObject({ format: 'opaque' });
+      const second = await endSession();
+      await waitFor(
+        'the second session-revoked SET',
+        async () => subjects(SSF_EVENT_TYPES.sessionRevoked).length > 1,
+      );
+      expect(subjects(SSF_EVENT_TYPES.sessionRevoked)[1]).toEqual({
+        format: 'opaque',
+        id: second.sid,
+      });
+      expect(receivers.rejected).toEqual([]);
+
+      // A format we cannot build for every event is refused, and the stream keeps its own.
+      const refused = await ssf('PATCH', config['configuration_endpoint']!, manage, {
+        stream_id: stream.stream_id,
+        format: 'email',
+      });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: 'invalid_request' });
     });
 
     it('refuses what an attacker would try', async () => {

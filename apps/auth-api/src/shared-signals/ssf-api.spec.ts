@@ -339,6 +339,11 @@ describe('Shared Signals API (auth-api)', () => {
         [{ delivery: { method: SSF_DELIVERY_PUSH, endpoint_url: 'not a url' } }, /^delivery/],
         [{ delivery: { method: SSF_DELIVERY_PUSH } }, /^delivery/],
         [{ description: 5 }, /^description: /],
+        // Subject formats we can build for every event; email is not one (no event carries it).
+        [{ format: 'email' }, /^format: /],
+        [{ format: 'ISS_SUB' }, /^format: /],
+        [{ format: ['iss_sub'] }, /^format: /],
+        [{ format: null }, /^format: /],
       ];
       for (const [body, description] of cases) {
         const res = await call('POST', '/ssf/stream', body);
@@ -350,6 +355,13 @@ describe('Shared Signals API (auth-api)', () => {
         expect(res.json().error_description).toMatch(description);
       }
       expect(ssf.createStream).not.toHaveBeenCalled();
+    });
+
+    it('takes the subject format a receiver asks for, on create and on update', async () => {
+      await call('POST', '/ssf/stream', { ...push, format: 'iss_sub' });
+      expect(ssf.createStream.mock.calls[0][0].config).toEqual({ ...push, format: 'iss_sub' });
+      await call('PATCH', '/ssf/stream', { stream_id: 's-1', format: 'opaque' });
+      expect(ssf.updateStream.mock.calls[0][0].config).toEqual({ format: 'opaque' });
     });
 
     it('ignores the transmitter-supplied members a receiver sends back', async () => {

@@ -18,7 +18,7 @@ import { SsfRpcAccess } from './ssf-rpc-access';
 
 /** A stream configuration is a few hundred bytes; 16 KiB leaves room for a long authorization header. */
 const CONFIG_BODY = { limit: 16 * 1024, refuseQuery: true } as const;
-const RECEIVER_SUPPLIED = ['events_requested', 'delivery', 'description'] as const;
+const RECEIVER_SUPPLIED = ['events_requested', 'delivery', 'description', 'format'] as const;
 const m = ssfRpcMethods;
 
 /**

@@ -31,6 +31,7 @@ const signal = (n: number, over: Partial<Signal> = {}): Signal => ({
   sourceKey: `ev-${n}`,
   iat: 1_800_000_000,
   subId: { format: 'iss_sub', iss: 'https://op', sub: 'u-1' },
+  principals: { iss: 'https://op', sub: 'u-1' },
   subjectKeys: [JSON.stringify(['iss_sub', 'https://op', 'u-1'])],
   payload: {},
   ...over,
@@ -113,7 +114,8 @@ describe('SetDispatcher (RFC 8935 push)', () => {
       posts.map((p) => [new URL(p.target.endpointUrl).hostname, p.target.authorization]),
     );
     expect(byHost).toEqual({ 'a.example': 'Bearer of a', 'b.example': undefined });
-    expect((await store.counts()).pending).toBe(0);
+    // Outcomes are recorded in batches after the posts answer (flushMs): wait for the batch.
+    await until(async () => (await store.counts()).pending === 0);
   });
 
   it('retries a 503 with backoff and the same jti, then dead-letters it', async () => {

@@ -2,6 +2,7 @@ import { uuidv7 } from '@idp/contracts';
 import type { NewSetDelivery, SetClaims } from './set-delivery';
 import type { Signal } from './signal-mapping';
 import type { SsfStore, StreamRow } from './ssf-store.port';
+import { subjectIdIn } from './subject-formats';
 
 /** Whether a stream takes this signal: it asked for the type and did not remove the subject. */
 export function streamTakes(stream: StreamRow, signal: Signal): boolean {
@@ -10,17 +11,26 @@ export function streamTakes(stream: StreamRow, signal: Signal): boolean {
   return !signal.subjectKeys.some((key) => stream.excluded.includes(key));
 }
 
-/** One stream's delivery of one SET; the jti is fixed here, for every attempt and poll. */
+/**
+ * One stream's delivery of one SET; the jti and the subject are fixed here,
+ * for every attempt and poll: the subject in the format the stream asked
+ * for when the SET was queued. A signal without principals (verification,
+ * stream-updated: about the stream itself) keeps its own subject.
+ */
 export function deliveryFor(
   stream: StreamRow,
   signal: Pick<Signal, 'eventType' | 'sourceKey' | 'iat' | 'subId' | 'payload'> & {
     readonly txn?: string;
+    readonly principals?: Signal['principals'];
   },
 ): NewSetDelivery {
   const claims: SetClaims = {
     iat: signal.iat,
     ...(signal.txn === undefined ? {} : { txn: signal.txn }),
-    subId: signal.subId,
+    subId:
+      stream.subjectFormat === undefined || signal.principals === undefined
+        ? signal.subId
+        : subjectIdIn(stream.subjectFormat, signal.principals),
     events: { [signal.eventType]: signal.payload },
   };
   return {

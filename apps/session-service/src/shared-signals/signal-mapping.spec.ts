@@ -34,6 +34,7 @@ describe('signalsOf: our events → SETs (ADR 0035)', () => {
         user: { format: 'iss_sub', iss: ISS, sub: 'u-1' },
         session: { format: 'opaque', id: 'sid-1' },
       },
+      principals: { iss: ISS, sub: 'u-1', sid: 'sid-1' },
       subjectKeys: [JSON.stringify(['iss_sub', ISS, 'u-1']), JSON.stringify(['opaque', 'sid-1'])],
       payload: {
         event_timestamp: IAT,
@@ -120,7 +121,39 @@ describe('signalsOf: our events → SETs (ADR 0035)', () => {
     expect(JSON.stringify(signal)).not.toContain('xxxx');
   });
 
-  it('grant.access_token_revoked → token-revoked for the one jti', () => {
+  it("grant.access_token_revoked → token-revoked for the one jti, about the grant's user and session", () => {
+    const [signal] = signalsOf(
+      event('grant.access_token_revoked', {
+        grantId: 'g-1',
+        jti: 'at-2',
+        clientId: 'c-1',
+        sub: 'u-1',
+        sid: 'sid-1',
+        exp: 1_999_999_999,
+        reason: 'client_request',
+      }),
+      ISS,
+    );
+    expect(signal).toMatchObject({
+      eventType: SSF_EVENT_TYPES.tokenRevoked,
+      subId: {
+        format: 'complex',
+        user: { format: 'iss_sub', iss: ISS, sub: 'u-1' },
+        session: { format: 'opaque', id: 'sid-1' },
+        application: { format: 'opaque', id: 'c-1' },
+      },
+      principals: { iss: ISS, sub: 'u-1', sid: 'sid-1', clientId: 'c-1' },
+      // A receiver that removed the user or the session gets none of its token revocations.
+      subjectKeys: [JSON.stringify(['iss_sub', ISS, 'u-1']), JSON.stringify(['opaque', 'sid-1'])],
+      payload: {
+        grant_id: 'g-1',
+        access_tokens: [{ jti: 'at-2', exp: 1_999_999_999 }],
+        exp: 1_999_999_999,
+      },
+    });
+  });
+
+  it('grant.access_token_revoked of a client_credentials grant (or an older event) names the client only', () => {
     const [signal] = signalsOf(
       event('grant.access_token_revoked', {
         grantId: 'g-1',
@@ -132,12 +165,9 @@ describe('signalsOf: our events → SETs (ADR 0035)', () => {
       ISS,
     );
     expect(signal).toMatchObject({
-      eventType: SSF_EVENT_TYPES.tokenRevoked,
-      payload: {
-        grant_id: 'g-1',
-        access_tokens: [{ jti: 'at-2', exp: 1_999_999_999 }],
-        exp: 1_999_999_999,
-      },
+      subId: { format: 'complex', application: { format: 'opaque', id: 'c-1' } },
+      principals: { iss: ISS, clientId: 'c-1' },
+      subjectKeys: [],
     });
   });
 

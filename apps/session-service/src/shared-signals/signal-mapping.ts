@@ -1,5 +1,6 @@
 import { SSF_EVENT_TYPES, type DomainEvent } from '@idp/contracts';
 import { subjectKeysOf } from '@idp/domain';
+import { subjectIdIn, type SignalPrincipals } from './subject-formats';
 
 /**
  * One security event to transmit, before it is addressed to streams: the
@@ -13,14 +14,23 @@ export interface Signal {
   readonly sourceKey: string;
   /** Seconds since the epoch: when the originating event happened (the SET's iat). */
   readonly iat: number;
+  /** The `sub_id` of a stream that asked for no format: each event type's own shape. */
   readonly subId: Readonly<Record<string, unknown>>;
+  /** Who the event is about: the `sub_id` of a stream that asked for a format (subject-formats.ts). */
+  readonly principals: SignalPrincipals;
   /** Canonical keys of its subjects, matched against each stream's removed subjects. */
   readonly subjectKeys: readonly string[];
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
-const issSub = (iss: string, sub: string) => ({ format: 'iss_sub', iss, sub });
-const opaque = (id: string) => ({ format: 'opaque', id });
+/**
+ * The default subject of each event type and its principals, from one
+ * place: a lone user is `iss_sub`, anything more a complex subject (SSF 1.0 3.3).
+ */
+function about(principals: SignalPrincipals): Pick<Signal, 'subId' | 'principals'> {
+  const lone = principals.sid === undefined && principals.clientId === undefined;
+  return { subId: subjectIdIn(lone ? 'iss_sub' : 'complex', principals), principals };
+}
 
 /** CAEP 1.0 3.1 `initiating_entity`, from why our session ended. */
 const INITIATOR: Record<string, string> = {
@@ -52,7 +62,7 @@ export function signalsOf(event: DomainEvent, issuer: string): Signal[] {
         {
           ...base(SSF_EVENT_TYPES.sessionRevoked),
           // SSF 1.0 3.3 complex subject: this user's session, the sid our ID tokens carried.
-          subId: { format: 'complex', user: issSub(issuer, sub), session: opaque(sid) },
+          ...about({ iss: issuer, sub, sid }),
           subjectKeys: subjectKeysOf({ issuer, sub, sid }),
           payload: {
             event_timestamp: iat,
@@ -68,7 +78,7 @@ export function signalsOf(event: DomainEvent, issuer: string): Signal[] {
         {
           ...base(SSF_EVENT_TYPES.sessionRevoked),
           // Every session of the user: the subject is the user alone.
-          subId: issSub(issuer, sub),
+          ...about({ iss: issuer, sub }),
           subjectKeys: subjectKeysOf({ issuer, sub }),
           payload: {
             event_timestamp: iat,
@@ -80,7 +90,10 @@ export function signalsOf(event: DomainEvent, issuer: string): Signal[] {
     }
     case 'user.updated': {
       const { sub, passwordHash, claims } = event.data;
-      const subject = { subId: issSub(issuer, sub), subjectKeys: subjectKeysOf({ issuer, sub }) };
+      const subject = {
+        ...about({ iss: issuer, sub }),
+        subjectKeys: subjectKeysOf({ issuer, sub }),
+      };
       const signals: Signal[] = [];
       if (passwordHash !== undefined)
         signals.push({
@@ -103,12 +116,7 @@ export function signalsOf(event: DomainEvent, issuer: string): Signal[] {
       return [
         {
           ...base(SSF_EVENT_TYPES.tokenRevoked),
-          subId: {
-            format: 'complex',
-            ...(sub === undefined ? {} : { user: issSub(issuer, sub) }),
-            ...(sid === undefined ? {} : { session: opaque(sid) }),
-            application: opaque(clientId),
-          },
+          ...about({ iss: issuer, sub, sid, clientId }),
           subjectKeys: subjectKeysOf({ issuer, sub, sid }),
           payload: {
             event_timestamp: iat,
@@ -124,12 +132,13 @@ export function signalsOf(event: DomainEvent, issuer: string): Signal[] {
       ];
     }
     case 'grant.access_token_revoked': {
-      const { grantId, clientId, jti, exp, reason } = event.data;
+      // sub and sid: in events since the transmitter took subject formats; older ones name the client only.
+      const { grantId, clientId, sub, sid, jti, exp, reason } = event.data;
       return [
         {
           ...base(SSF_EVENT_TYPES.tokenRevoked),
-          subId: { format: 'complex', application: opaque(clientId) },
-          subjectKeys: [],
+          ...about({ iss: issuer, sub, sid, clientId }),
+          subjectKeys: subjectKeysOf({ issuer, sub, sid }),
           payload: {
             event_timestamp: iat,
             grant_id: grantId,

@@ -93,6 +93,17 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
         await store.upsertStream(row);
         expect(await store.getStream(id)).toEqual(row);
       });
+
+      it('round-trips the subject format a stream asked for, and its absence', async () => {
+        await store.upsertStream(stream(id, { subjectFormat: 'iss_sub' }));
+        expect(await store.getStream(id)).toMatchObject({ subjectFormat: 'iss_sub' });
+        expect((await store.receivingStreams()).find((s) => s.streamId === id)).toMatchObject({
+          subjectFormat: 'iss_sub',
+        });
+        // A later fold without one (PUT without `format`) clears it.
+        await store.upsertStream(stream(id, { version: 2 }));
+        expect(await store.getStream(id)).toEqual(stream(id, { version: 2 }));
+      });
     });
 
     describe('the SET queue', () => {

@@ -1,3 +1,4 @@
+import type { SsfSubjectFormat } from '@idp/contracts';
 import type { NewSetDelivery, SetDelivery, SetDeliveryKey, Transition } from './set-delivery';
 
 /** Nest injection token for the {@link SsfStore} port. */
@@ -16,6 +17,8 @@ export interface StreamRow {
   /** Sealed (AuthorizationBox); opened only to send. */
   readonly sealedAuthorization?: string;
   readonly eventsDelivered: readonly string[];
+  /** The subject identifier format the receiver asked for; absent: each event type's own shape. */
+  readonly subjectFormat?: SsfSubjectFormat;
   /** Canonical keys of the subjects the receiver removed. */
   readonly excluded: readonly string[];
   /** The stream's event count this row was folded from: an older fold never overwrites a newer one. */

@@ -6,6 +6,7 @@ import {
   SSF_REQUESTABLE_EVENTS,
   type SsfStreamConfigView,
   type SsfStreamStatus,
+  type SsfSubjectFormat,
 } from '@idp/contracts';
 import { randomBase64url } from '@idp/crypto';
 import {
@@ -39,6 +40,7 @@ export interface StreamConfigRequest {
       }
     | undefined;
   readonly description?: string | undefined;
+  readonly format?: SsfSubjectFormat | undefined;
 }
 
 /**
@@ -278,6 +280,7 @@ export class SsfStreams {
         : { eventsRequested: config.events_requested }),
       ...(decided === undefined ? {} : { delivery: decided }),
       ...(config.description === undefined ? {} : { description: config.description }),
+      ...(config.format === undefined ? {} : { subjectFormat: config.format }),
     };
   }
 }

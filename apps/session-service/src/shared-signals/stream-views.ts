@@ -31,6 +31,7 @@ export function streamConfigView(state: LiveSsfStream, issuer: string): SsfStrea
         ? { method: SSF_DELIVERY_PUSH, endpoint_url: state.delivery.endpointUrl }
         : { method: SSF_DELIVERY_POLL, endpoint_url: pollEndpoint(issuer, state.streamId) },
     ...(state.description === undefined ? {} : { description: state.description }),
+    ...(state.subjectFormat === undefined ? {} : { format: state.subjectFormat }),
   };
 }
 
@@ -58,6 +59,7 @@ export function streamRowOf(
     ...(push ? { endpointUrl: push.endpointUrl } : {}),
     ...(push?.sealedAuthorization ? { sealedAuthorization: push.sealedAuthorization } : {}),
     eventsDelivered: state.eventsDelivered,
+    ...(state.subjectFormat === undefined ? {} : { subjectFormat: state.subjectFormat }),
     excluded: state.excluded,
     version,
   };

@@ -264,6 +264,9 @@ export const AccessTokenRevoked = defineEvent(
     /** Present for opaque tokens: the key their cache entries live under. */
     tokenHash: tokenHash.optional(),
     clientId: id,
+    /** The grant's end-user and SSO session (absent for client_credentials, and in older events). */
+    sub: id.optional(),
+    sid: id.optional(),
     exp: epochSeconds,
     reason: grantRevocationReason,
   }),

@@ -28,6 +28,21 @@ const delivery = z.discriminatedUnion('method', [
 ]);
 export type SsfStreamDelivery = z.output<typeof delivery>;
 
+/**
+ * The subject identifier formats a receiver may ask for in a stream's
+ * `format` (SSE Framework draft 01 7.1.1 named this member; SSF 1.0 dropped
+ * it, and we keep it so a receiver can ask for the subject it can match):
+ * - `complex`: always an SSF complex subject (`user`, `session`, `application` as the event has them);
+ * - `iss_sub`: always RFC 9493 `iss_sub`: the user, or for a grant with no user the client (RFC 9068's
+ *   `sub` of a client_credentials token);
+ * - `opaque`: always RFC 9493 `opaque`: the session id where the event names one, else the user's
+ *   `sub`, else the client id.
+ * Without one, each event type has its own shape (docs/shared-signals.md). Verification and
+ * stream-updated SETs name the stream as `opaque` whatever the format (SSF 1.0 8.1.4, 8.1.5).
+ */
+export const SSF_SUBJECT_FORMATS = ['complex', 'iss_sub', 'opaque'] as const;
+export type SsfSubjectFormat = (typeof SSF_SUBJECT_FORMATS)[number];
+
 const configuration = {
   streamId: id,
   clientId: id,
@@ -36,6 +51,8 @@ const configuration = {
   eventsDelivered: z.array(eventType).max(20),
   delivery,
   description: z.string().max(500).optional(),
+  /** The subject identifier format the receiver asked for; absent (and in every older event): per event type. */
+  subjectFormat: z.enum(SSF_SUBJECT_FORMATS).optional(),
 };
 
 export const SsfStreamCreated = defineEvent('ssf.stream_created', 1, z.object(configuration));

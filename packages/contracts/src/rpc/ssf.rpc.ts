@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
+import { SSF_SUBJECT_FORMATS } from '../events/ssf.events';
 
 /**
  * The OpenID Shared Signals Framework 1.0 transmitter: auth-api's public
@@ -31,6 +32,7 @@ export const SSF_EVENT_TYPES = {
    */
   tokenRevoked: 'urn:idp:secevent:event-type:token-revoked',
 } as const;
+
 /** What a receiver may ask for in `events_requested` (verification and stream-updated are always sent). */
 export const SSF_REQUESTABLE_EVENTS: readonly string[] = [
   SSF_EVENT_TYPES.sessionRevoked,
@@ -73,6 +75,8 @@ export const ssfStreamConfig = z.object({
   events_delivered: z.array(z.string()),
   delivery: z.object({ method: z.string(), endpoint_url: z.string().optional() }),
   description: z.string().optional(),
+  /** The subject identifier format the receiver asked for (SSF_SUBJECT_FORMATS); absent: per event. */
+  format: z.enum(SSF_SUBJECT_FORMATS).optional(),
   min_verification_interval: z.number().int().optional(),
 });
 export type SsfStreamConfigView = z.output<typeof ssfStreamConfig>;
@@ -82,6 +86,7 @@ export const ssfStreamInput = z.object({
   events_requested: z.array(z.string().max(300)).max(20).optional(),
   delivery: ssfDelivery.optional(),
   description: z.string().max(500).optional(),
+  format: z.enum(SSF_SUBJECT_FORMATS).optional(),
 });
 
 const caller = z.object({

@@ -130,6 +130,9 @@ describe('RevokeAccessToken', () => {
             jti: 'at1',
             tokenHash: h('at1'),
             clientId: 'rp',
+            // The grant's user and session: Shared Signals subjects are built from them.
+            sub: 'alice',
+            sid: 's1',
             exp: NOW + 3_600,
             reason: 'client_request',
           },

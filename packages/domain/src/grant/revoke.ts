@@ -50,6 +50,9 @@ export function revokeAccessToken(cmd: RevokeAccessToken, state: GrantState): Pe
         jti: token.jti,
         ...(token.tokenHash === undefined ? {} : { tokenHash: token.tokenHash }),
         clientId: state.clientId,
+        // Who the token was about: Shared Signals receivers match their subjects on these (ADR 0035).
+        ...(state.sub === undefined ? {} : { sub: state.sub }),
+        ...(state.sid === undefined ? {} : { sid: state.sid }),
         exp: token.exp,
         reason: cmd.reason ?? 'client_request',
       },

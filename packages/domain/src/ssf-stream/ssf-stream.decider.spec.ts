@@ -190,6 +190,48 @@ describe('Shared Signals stream decider', () => {
     ).toEqual([]);
   });
 
+  it('keeps the subject format the receiver chose: PATCH without one keeps it, PUT without one drops it', () => {
+    const update = (config: object, replace: boolean): SsfStreamCommand => ({
+      type: 'UpdateSsfStream',
+      clientId: 'rs-1',
+      config,
+      replace,
+      policy,
+      meta,
+    });
+    const chosen = create({ config: { delivery: PUSH, subjectFormat: 'iss_sub' } });
+    spec
+      .given([])
+      .when(chosen)
+      .then([
+        {
+          type: 'ssf.stream_created',
+          data: {
+            streamId: 's-1',
+            clientId: 'rs-1',
+            eventsRequested: [],
+            eventsDelivered: [],
+            delivery: PUSH,
+            subjectFormat: 'iss_sub',
+          },
+        },
+      ]);
+    expect(run(chosen)).toMatchObject({ subjectFormat: 'iss_sub' });
+    expect(run(chosen, update({ description: 'gw' }, false))).toMatchObject({
+      subjectFormat: 'iss_sub',
+      description: 'gw',
+    });
+    expect(run(chosen, update({ subjectFormat: 'opaque' }, false))).toMatchObject({
+      subjectFormat: 'opaque',
+    });
+    expect(run(chosen, update({ delivery: PUSH }, true))).not.toHaveProperty('subjectFormat');
+    // The same format again is no change; a stream created without one has none.
+    expect(
+      ssfStreamDecider.decide(update({ subjectFormat: 'iss_sub' }, false), run(chosen)),
+    ).toEqual([]);
+    expect(run(create())).not.toHaveProperty('subjectFormat');
+  });
+
   it('keeps the sealed authorization header only while the endpoint stays the same', () => {
     const withHeader = run(
       create({ config: { delivery: { ...PUSH, sealedAuthorization: 'sealed-1' } } }),

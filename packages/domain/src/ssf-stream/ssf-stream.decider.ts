@@ -8,6 +8,7 @@ import {
   type PendingEvent,
   type SsfEvent,
   type SsfStreamDelivery,
+  type SsfSubjectFormat,
 } from '@idp/contracts';
 import {
   assertNever,
@@ -30,6 +31,8 @@ export interface LiveSsfStream {
   readonly eventsDelivered: readonly string[];
   readonly delivery: SsfStreamDelivery;
   readonly description?: string;
+  /** The subject identifier format the receiver asked for; absent: each event type's own shape. */
+  readonly subjectFormat?: SsfSubjectFormat;
   readonly streamStatus: SsfStreamStatus;
   readonly reason?: string;
   /** Canonical keys (ssf-subjects) of the subjects the receiver removed. */
@@ -56,6 +59,7 @@ export interface SsfStreamConfigInput {
       }
     | { readonly method: 'poll' };
   readonly description?: string;
+  readonly subjectFormat?: SsfSubjectFormat;
 }
 
 /** What the rules need from outside the stream: settings and facts the caller read. */
@@ -128,6 +132,7 @@ function configuration(
     eventsDelivered: eventsDelivered(requested, policy.supportedEvents),
     delivery,
     ...(input.description === undefined ? {} : { description: input.description }),
+    ...(input.subjectFormat === undefined ? {} : { subjectFormat: input.subjectFormat }),
   };
 }
 
@@ -180,6 +185,9 @@ function decide(command: SsfStreamCommand, state: SsfStreamState): PendingSsfEve
             ...((config.description ?? live.description) === undefined
               ? {}
               : { description: (config.description ?? live.description)! }),
+            ...((config.subjectFormat ?? live.subjectFormat) === undefined
+              ? {}
+              : { subjectFormat: (config.subjectFormat ?? live.subjectFormat)! }),
           };
       const data = configuration(live.streamId, live.clientId, merged, delivery, command.policy);
       const current = {
@@ -189,6 +197,7 @@ function decide(command: SsfStreamCommand, state: SsfStreamState): PendingSsfEve
         eventsDelivered: live.eventsDelivered,
         delivery: live.delivery,
         ...(live.description === undefined ? {} : { description: live.description }),
+        ...(live.subjectFormat === undefined ? {} : { subjectFormat: live.subjectFormat }),
       };
       return JSON.stringify(data) === JSON.stringify(current)
         ? []
@@ -258,20 +267,27 @@ function keepHeaderForSameEndpoint(
 function evolve(state: SsfStreamState, event: SsfEvent): SsfStreamState {
   switch (event.type) {
     case 'ssf.stream_created': {
-      const { description, ...rest } = event.data;
+      const { description, subjectFormat, ...rest } = event.data;
       return {
         status: 'live',
         ...rest,
         ...(description === undefined ? {} : { description }),
+        ...(subjectFormat === undefined ? {} : { subjectFormat }),
         streamStatus: 'enabled',
         excluded: [],
       };
     }
     case 'ssf.stream_updated': {
       if (state.status !== 'live') return state;
-      const { description, ...rest } = event.data;
-      const { description: _old, ...kept } = state;
-      return { ...kept, ...rest, ...(description === undefined ? {} : { description }) };
+      // The event holds the whole configuration: a member it lacks was cleared (PUT without it).
+      const { description, subjectFormat, ...rest } = event.data;
+      const { description: _old, subjectFormat: _oldFormat, ...kept } = state;
+      return {
+        ...kept,
+        ...rest,
+        ...(description === undefined ? {} : { description }),
+        ...(subjectFormat === undefined ? {} : { subjectFormat }),
+      };
     }
     case 'ssf.stream_status_changed': {
       if (state.status !== 'live') return state;

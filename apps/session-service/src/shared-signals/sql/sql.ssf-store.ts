@@ -11,7 +11,7 @@ import type {
 const DELIVERY_COLUMNS =
   'stream_id, jti, client_id, event_type, source_key, method, claims, status, attempts, next_attempt_at, last_error, created_at, updated_at';
 const STREAM_COLUMNS =
-  'stream_id, client_id, status, method, endpoint_url, sealed_authorization, events_delivered, excluded, version';
+  'stream_id, client_id, status, method, endpoint_url, sealed_authorization, events_delivered, excluded, version, subject_format';
 /** 10 parameters a row: a 1,000-stream fan-out is one INSERT (SQLite allows 32,766, PostgreSQL 65,535). */
 const INSERT_CHUNK = 1000;
 
@@ -54,6 +54,7 @@ function toDelivery(row: Row): SetDelivery {
 function toStream(row: Row): StreamRow {
   const endpointUrl = optional(row, 'endpoint_url');
   const sealedAuthorization = optional(row, 'sealed_authorization');
+  const subjectFormat = optional(row, 'subject_format') as StreamRow['subjectFormat'];
   return {
     streamId: str(row, 'stream_id'),
     clientId: str(row, 'client_id'),
@@ -62,6 +63,7 @@ function toStream(row: Row): StreamRow {
     ...(endpointUrl === undefined ? {} : { endpointUrl }),
     ...(sealedAuthorization === undefined ? {} : { sealedAuthorization }),
     eventsDelivered: JSON.parse(str(row, 'events_delivered')) as string[],
+    ...(subjectFormat === undefined ? {} : { subjectFormat }),
     excluded: JSON.parse(str(row, 'excluded')) as string[],
     version: int(row, 'version'),
   };
@@ -80,12 +82,12 @@ export class SqlSsfStore implements SsfStore {
   async upsertStream(row: StreamRow): Promise<void> {
     await this.db.run((sql) =>
       sql.exec(
-        `INSERT INTO ssf_streams (${STREAM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO ssf_streams (${STREAM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (stream_id) DO UPDATE SET
            client_id = excluded.client_id, status = excluded.status, method = excluded.method,
            endpoint_url = excluded.endpoint_url, sealed_authorization = excluded.sealed_authorization,
            events_delivered = excluded.events_delivered, excluded = excluded.excluded,
-           version = excluded.version
+           version = excluded.version, subject_format = excluded.subject_format
          WHERE ssf_streams.version < excluded.version`,
         [
           row.streamId,
@@ -97,6 +99,7 @@ export class SqlSsfStore implements SsfStore {
           JSON.stringify(row.eventsDelivered),
           JSON.stringify(row.excluded),
           row.version,
+          row.subjectFormat ?? null,
         ],
       ),
     );

@@ -64,5 +64,26 @@ export class SsfTables1797000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The subject identifier format a stream asked for (`format` in its
+ * configuration); NULL, as in every stream before it: each event type's own
+ * shape. A nullable column is added in place by both drivers.
+ */
+export class SsfSubjectFormat1797100000000 implements MigrationInterface {
+  readonly name = 'SsfSubjectFormat1797100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE ssf_streams ADD COLUMN subject_format ${
+        queryRunner.connection.driver.options.type === 'postgres' ? 'text' : 'TEXT'
+      } CHECK (subject_format IN ('complex', 'iss_sub', 'opaque'))`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE ssf_streams DROP COLUMN subject_format');
+  }
+}
+
 /** In order; append new migrations, never edit a released one. */
-export const ssfMigrations = [SsfTables1797000000000];
+export const ssfMigrations = [SsfTables1797000000000, SsfSubjectFormat1797100000000];
