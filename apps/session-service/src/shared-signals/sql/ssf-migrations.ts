@@ -64,5 +64,25 @@ export class SsfTables1797000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * When each stream's last verification was asked for (SSF 1.0 8.1.4.2
+ * min_verification_interval): a column of the working copy, claimed by a
+ * conditional UPDATE so two replicas cannot both let a verification through.
+ * Not folded from events: losing it (a rebuilt copy) only lets one
+ * verification through early.
+ */
+export class SsfVerificationClock1797000000001 implements MigrationInterface {
+  readonly name = 'SsfVerificationClock1797000000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const big = queryRunner.connection.driver.options.type === 'postgres' ? 'bigint' : 'INTEGER';
+    await queryRunner.query(`ALTER TABLE ssf_streams ADD COLUMN last_verification_at ${big}`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE ssf_streams DROP COLUMN last_verification_at');
+  }
+}
+
 /** In order; append new migrations, never edit a released one. */
-export const ssfMigrations = [SsfTables1797000000000];
+export const ssfMigrations = [SsfTables1797000000000, SsfVerificationClock1797000000001];
