@@ -90,14 +90,13 @@ describe('SsfStreams', () => {
 
       // A fan-out that read the working copy before the disable and committed after the drop
       // (possible on PostgreSQL under concurrency): its row lands while the stream is disabled.
-      await (store as unknown as RawStore).db.run(
-        (sql) =>
-          sql.exec(
-            `INSERT INTO ssf_deliveries (stream_id, jti, client_id, event_type, source_key, method,
+      await (store as unknown as RawStore).db.run((sql) =>
+        sql.exec(
+          `INSERT INTO ssf_deliveries (stream_id, jti, client_id, event_type, source_key, method,
                claims, status, attempts, next_attempt_at, created_at, updated_at)
              VALUES (?, 'raced', 'rs-1', ?, 'raced', 'poll', '{}', 'pending', 0, 0, 0, 0)`,
-            [id, SSF_EVENT_TYPES.tokenRevoked],
-          ),
+          [id, SSF_EVENT_TYPES.tokenRevoked],
+        ),
       );
       await streams.setStatus('rs-1', id, 'enabled');
       // Only the stream-updated SET of the re-enabling itself.
@@ -124,6 +123,8 @@ describe('SsfStreams', () => {
 /** The SQL runner inside SqlSsfStore, to write a row the store's own methods would refuse. */
 interface RawStore {
   readonly db: {
-    run(work: (sql: { exec(sql: string, params: unknown[]): Promise<number> }) => Promise<number>): Promise<number>;
+    run(
+      work: (sql: { exec(sql: string, params: unknown[]): Promise<number> }) => Promise<number>,
+    ): Promise<number>;
   };
 }

@@ -82,7 +82,11 @@ export class SsfStreams {
           policy: this.policy,
         }),
       );
-      return streamConfigView(state, this.config.ISSUER, this.config.SSF_MIN_VERIFICATION_INTERVAL_S);
+      return streamConfigView(
+        state,
+        this.config.ISSUER,
+        this.config.SSF_MIN_VERIFICATION_INTERVAL_S,
+      );
     });
   }
 
@@ -119,7 +123,11 @@ export class SsfStreams {
           policy: this.policy,
         }),
       );
-      return streamConfigView(state, this.config.ISSUER, this.config.SSF_MIN_VERIFICATION_INTERVAL_S);
+      return streamConfigView(
+        state,
+        this.config.ISSUER,
+        this.config.SSF_MIN_VERIFICATION_INTERVAL_S,
+      );
     });
   }
 

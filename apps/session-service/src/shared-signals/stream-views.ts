@@ -36,9 +36,7 @@ export function streamConfigView(
         ? { method: SSF_DELIVERY_PUSH, endpoint_url: state.delivery.endpointUrl }
         : { method: SSF_DELIVERY_POLL, endpoint_url: pollEndpoint(issuer, state.streamId) },
     ...(state.description === undefined ? {} : { description: state.description }),
-    ...(minVerificationInterval > 0
-      ? { min_verification_interval: minVerificationInterval }
-      : {}),
+    ...(minVerificationInterval > 0 ? { min_verification_interval: minVerificationInterval } : {}),
   };
 }
 
