@@ -52,6 +52,11 @@ export const ssfSettings = {
     description:
       'session-service: days a delivered SET delivery row is kept (for the admin API) before it is pruned.',
   },
+  SSF_MIN_VERIFICATION_INTERVAL_S: {
+    schema: z.coerce.number().int().min(0).max(86_400).default(60),
+    description:
+      "session-service: a stream's `min_verification_interval` (SSF 1.0 8.1.4.2): a verification request (POST /ssf/verify) sooner than this many seconds after the stream's previous one is answered 429 with `Retry-After`. 0 = no limit (the member is then left out of the stream configuration).",
+  },
   SSF_SET_ALG: {
     schema: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('ES256'),
     description:

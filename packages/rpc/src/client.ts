@@ -16,6 +16,8 @@ export interface TransportCall {
   readonly correlationId: string;
   /** The caller's request context (`x-request-id`, `traceparent`, `tracestate`), to be carried along. */
   readonly context?: Readonly<Record<string, string>>;
+  /** Cancels the call (CallOptions.signal). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -67,7 +69,12 @@ export function buildClient<C extends RpcContract>(
       const timeoutMs = timeoutOf(callOptions, defaultTimeoutMs);
       // The context is read inside the client span (tracing on): the server sees it as its parent.
       const text = await rpcClientSpan(path, () =>
-        transport.call(method, body, { timeoutMs, correlationId, context: outgoingContext() }),
+        transport.call(method, body, {
+          timeoutMs,
+          correlationId,
+          context: outgoingContext(),
+          ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
+        }),
       );
 
       // Parse again on this side: the server may be another version, and transforms/defaults apply here.

@@ -67,17 +67,19 @@ export function grpcTransport(
   const channel = new Client(options.address, channelCredentials(options.tls), channelOptions);
   let closed = false;
   return {
-    call(method, body, { timeoutMs, correlationId, context }) {
+    call(method, body, { timeoutMs, correlationId, context, signal }) {
       if (closed) return Promise.reject(unavailable('rpc client is closed'));
+      if (signal?.aborted) return Promise.reject(unavailable('rpc call cancelled'));
       const path = rpcPath(service, method);
       const metadata = new Metadata();
       metadata.set(CORRELATION_METADATA, correlationId);
       for (const [key, value] of Object.entries(context ?? {})) metadata.set(key, value);
       return new Promise<string>((resolve, reject) => {
+        let cancel = (): void => undefined;
         try {
           // waitForReady stays false: with the peer down the call fails at once instead of
           // sitting out its deadline; a call never outlives its deadline either way.
-          channel.makeUnaryRequest<Buffer, Buffer>(
+          const call = channel.makeUnaryRequest<Buffer, Buffer>(
             path,
             identity,
             identity,
@@ -85,12 +87,18 @@ export function grpcTransport(
             metadata,
             { deadline: Date.now() + timeoutMs },
             (err, value) => {
-              if (err) reject(fromGrpcError(err, { path, correlationId }, logger));
+              signal?.removeEventListener('abort', cancel);
+              // Cancelled by our caller: expected, not a peer failure worth a warning.
+              if (err && signal?.aborted) reject(unavailable('rpc call cancelled'));
+              else if (err) reject(fromGrpcError(err, { path, correlationId }, logger));
               else if (value === undefined)
                 reject(new ServerError(new Error(`${path}: empty response`)));
               else resolve(value.toString('utf8'));
             },
           );
+          // The caller gave up: the server sees the call cancelled (its handler's signal aborts).
+          cancel = () => call.cancel();
+          signal?.addEventListener('abort', cancel, { once: true });
         } catch (err) {
           // grpc-js throws synchronously on a channel shut underneath us.
           logger.warn('rpc call could not start', { path, correlationId, err });

@@ -46,9 +46,10 @@ export function inProcessClient<C extends RpcContract>(
 export function inProcessTransport(service: string, dispatcher: Dispatcher): Transport {
   let closed = false;
   return {
-    call(method, body, { timeoutMs, correlationId, context }) {
+    call(method, body, { timeoutMs, correlationId, context, signal }) {
       // After close (shutdown of the embedded app) late calls fail like a stopped peer.
       if (closed) return Promise.reject(unavailable('rpc client is closed'));
+      if (signal?.aborted) return Promise.reject(unavailable('rpc call cancelled'));
       return new Promise<string>((resolve, reject) => {
         const abort = new AbortController();
         const timer = setTimeout(() => {
@@ -56,6 +57,12 @@ export function inProcessTransport(service: string, dispatcher: Dispatcher): Tra
           abort.abort();
           reject(unavailable('upstream service did not answer in time'));
         }, timeoutMs);
+        // The caller cancelled: as a gRPC server sees a cancelled call.
+        const cancel = () => {
+          abort.abort();
+          reject(unavailable('rpc call cancelled'));
+        };
+        signal?.addEventListener('abort', cancel, { once: true });
         // The handler runs in a context of its own, as behind gRPC: the caller's ids, copied.
         const path = rpcPath(service, method);
         rpcServerSpan(
@@ -73,7 +80,10 @@ export function inProcessTransport(service: string, dispatcher: Dispatcher): Tra
             (outcome) => (outcome.ok ? resolve(outcome.body) : reject(fromWire(outcome.error))),
             (err: unknown) => reject(new ServerError(err)),
           )
-          .finally(() => clearTimeout(timer));
+          .finally(() => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', cancel);
+          });
       });
     },
     close() {

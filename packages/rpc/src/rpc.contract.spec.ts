@@ -221,6 +221,22 @@ describe.each([
     expect(slowAborted).toBe(true);
   });
 
+  it("cancels a call when the caller's signal aborts, and aborts the handler", async () => {
+    const caller = new AbortController();
+    const started = Date.now();
+    const call = client.fail({ kind: 'slow' }, { timeoutMs: 5_000, signal: caller.signal });
+    setTimeout(() => caller.abort(), 100);
+    await expect(call).rejects.toMatchObject({ error: 'temporarily_unavailable', status: 503 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    for (let i = 0; i < 50 && !slowAborted; i++) await sleep(10);
+    expect(slowAborted).toBe(true);
+    // Already aborted: never sent.
+    await expect(client.echo({ text: 'x' }, { signal: caller.signal })).rejects.toMatchObject({
+      error: 'temporarily_unavailable',
+    });
+    expect(await client.echo({ text: 'still fine' })).toMatchObject({ text: 'still fine' });
+  });
+
   it('fails calls on a closed client with temporarily_unavailable', async () => {
     client.close();
     await expect(client.echo({ text: 'x' })).rejects.toMatchObject({

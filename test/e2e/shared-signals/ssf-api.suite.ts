@@ -79,6 +79,9 @@ export const SSF_TEST_ENV = { SSF_BACKOFF_BASE_MS: '100', SSF_BACKOFF_CAP_MS: '2
 /** How long "nothing arrived" is watched for: several dispatcher rounds. */
 const QUIET_MS = 1_500;
 
+/** SSF_POLL_WAIT_MS here: short, so the empty long poll ends within the test's patience. */
+const LONG_POLL_MS = 4_000;
+
 /**
  * The Shared Signals API end to end, as a receiver uses it (issue #19):
  * discovery, an access token with ssf:manage, a push stream verified with
@@ -105,7 +108,7 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
         port,
         issuer: base,
         seedFile: writeSsfSeed(),
-        env: { ...SSF_TEST_ENV },
+        env: { ...SSF_TEST_ENV, SSF_POLL_WAIT_MS: String(LONG_POLL_MS) },
       });
       manage = await clientToken(RECEIVER, 'ssf:manage');
     }, 120_000);
@@ -268,6 +271,11 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       await setStatus(stream.stream_id, 'enabled');
       await waitFor('the held SET', async () => revokedJtis('rs-ssf.life').includes(held));
 
+      // Held while paused, then disabled: a disabled stream holds nothing (SSF 1.0 8.1.2.1),
+      // so re-enabling it does not deliver what was held before.
+      await setStatus(stream.stream_id, 'paused');
+      const heldThenDisabled = await revokeOne();
+      await quiet();
       await setStatus(stream.stream_id, 'disabled');
       const dropped = await revokeOne();
       await quiet();
@@ -277,6 +285,7 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
         revokedJtis('rs-ssf.life').includes(after),
       );
       expect(revokedJtis('rs-ssf.life')).not.toContain(dropped);
+      expect(revokedJtis('rs-ssf.life')).not.toContain(heldThenDisabled);
 
       const del = await ssf(
         'DELETE',
@@ -340,6 +349,85 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       expect((await ssf('POST', stream.delivery.endpoint_url, other, {})).status).toBe(404);
     });
 
+    it('a long poll (RFC 8936 returnImmediately false) is held until a /revoke queues its SET, else answered empty at SSF_POLL_WAIT_MS', async () => {
+      const res = await ssf('POST', config['configuration_endpoint']!, manage, {
+        events_requested: [SSF_EVENT_TYPES.tokenRevoked],
+        delivery: { method: SSF_DELIVERY_POLL },
+      });
+      expect(res.status).toBe(201);
+      const url = ((await res.json()) as { delivery: { endpoint_url: string } }).delivery
+        .endpoint_url;
+      const poll = async (body: object) => {
+        const started = Date.now();
+        const answer = await ssf('POST', url, manage, body);
+        expect(answer.status).toBe(200);
+        const json = (await answer.json()) as {
+          sets: Record<string, string>;
+          moreAvailable: boolean;
+        };
+        return { ...json, at: Date.now(), ms: Date.now() - started };
+      };
+
+      // Nothing comes: an empty answer at the bound, not before.
+      const empty = await poll({ returnImmediately: false });
+      expect({ sets: empty.sets, moreAvailable: empty.moreAvailable }).toEqual({
+        sets: {},
+        moreAvailable: false,
+      });
+      expect(empty.ms).toBeGreaterThanOrEqual(LONG_POLL_MS - 100);
+      expect(empty.ms).toBeLessThan(LONG_POLL_MS + 2_000);
+
+      // A revocation while a poll is held: answered with its SET soon after, long before the bound.
+      const held = poll({ returnImmediately: false, maxEvents: 10 });
+      await new Promise((r) => setTimeout(r, 300));
+      const jti = await revokeOne();
+      const revokedAt = Date.now();
+      const answered = await held;
+      const payloads = Object.values(answered.sets).map((set) => JSON.stringify(decodeJwt(set)));
+      expect(payloads.some((p) => p.includes(jti))).toBe(true);
+      expect(answered.at - revokedAt).toBeLessThan(1_500);
+      await poll({ ack: Object.keys(answered.sets), returnImmediately: true });
+      // Within the receiver's stream limit for the tests after this one.
+      const id = decodeURIComponent(url.split('/').pop()!);
+      const del = await ssf(
+        'DELETE',
+        `${config['configuration_endpoint']}?stream_id=${id}`,
+        manage,
+      );
+      expect(del.status).toBe(204);
+    });
+
+    it('verification sooner than min_verification_interval is 429 with Retry-After (SSF 1.0 8.1.4.2)', async () => {
+      const stream = await createPush('rs-ssf.verify', [SSF_EVENT_TYPES.tokenRevoked]);
+      const read = await ssf(
+        'GET',
+        `${config['configuration_endpoint']}?stream_id=${stream.stream_id}`,
+        manage,
+      );
+      expect(
+        ((await read.json()) as { min_verification_interval: number }).min_verification_interval,
+      ).toBe(60);
+      const verify = () =>
+        ssf('POST', config['verification_endpoint']!, manage, { stream_id: stream.stream_id });
+      expect((await verify()).status).toBe(204);
+      const again = await verify();
+      expect(again.status).toBe(429);
+      const retryAfter = Number(again.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(await again.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      // The first verification SET arrives; the refused one never does.
+      await receivers.waitFor('rs-ssf.verify');
+      await quiet();
+      expect(receivers.to('rs-ssf.verify')).toHaveLength(1);
+      const del = await ssf(
+        'DELETE',
+        `${config['configuration_endpoint']}?stream_id=${stream.stream_id}`,
+        manage,
+      );
+      expect(del.status).toBe(204);
+    });
+
     it('a stream that asks for a subject format gets every SET about a user or a client in it', async () => {
       const created = await ssf('POST', config['configuration_endpoint']!, manage, {
         events_requested: [SSF_EVENT_TYPES.tokenRevoked, SSF_EVENT_TYPES.sessionRevoked],
@@ -400,6 +488,13 @@ export function ssfApiSuite(mode: string, start: StartProvider): void {
       });
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({ error: 'invalid_request' });
+      // Within the receiver's stream limit for the tests after this one.
+      const del = await ssf(
+        'DELETE',
+        `${config['configuration_endpoint']}?stream_id=${stream.stream_id}`,
+        manage,
+      );
+      expect(del.status).toBe(204);
     });
 
     it('refuses what an attacker would try', async () => {

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
+  type CallOptions,
   SSF_DELIVERY_POLL,
   SSF_DELIVERY_PUSH,
   SSF_EVENT_TYPES,
@@ -30,6 +31,14 @@ const notFound = () =>
   new OAuthError('invalid_request', { status: 404, description: 'no such stream' });
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+
+const until = async (what: () => boolean, ms = 3_000) => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 /**
  * The Shared Signals API at the edge (ADR 0036) over a fake transmitter:
@@ -586,6 +595,20 @@ describe('Shared Signals API (auth-api)', () => {
         400,
       );
     });
+
+    it("verification sooner than min_verification_interval: the transmitter's 429 and Retry-After", async () => {
+      ssf.requestVerification.mockRejectedValue(
+        new OAuthError('temporarily_unavailable', {
+          status: 429,
+          description: 'one verification per 60 seconds (min_verification_interval)',
+          headers: { 'Retry-After': '42' },
+        }),
+      );
+      const res = await call('POST', '/ssf/verify', { stream_id: 'st-1' });
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBe('42');
+      expect(res.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    });
   });
 
   describe('POST /ssf/poll/:streamId (RFC 8936)', () => {
@@ -634,6 +657,63 @@ describe('Shared Signals API (auth-api)', () => {
         expect([JSON.stringify(body), res.statusCode]).toEqual([JSON.stringify(body), 400]);
       }
       expect(ssf.poll).toHaveBeenCalledTimes(1);
+    });
+
+    it('a long poll (returnImmediately false): held up to SSF_POLL_WAIT_MS under a longer deadline; a receiver that hangs up cancels the call', async () => {
+      let options: CallOptions | undefined;
+      ssf.poll.mockImplementation(
+        (_request: unknown, given: CallOptions) =>
+          new Promise((_resolve, reject) => {
+            options = given;
+            given.signal?.addEventListener('abort', () =>
+              reject(new OAuthError('temporarily_unavailable', { status: 503 })),
+            );
+          }),
+      );
+      const held = await createAuthApi({
+        token: tokens,
+        ssf,
+        env: { RATE_LIMIT_SSF: '1000', SSF_POLL_WAIT_MS: '2000' },
+      });
+      try {
+        await held.listen(0, '127.0.0.1');
+        const { port } = held.getHttpServer().address() as { port: number };
+        const receiver = new AbortController();
+        const answer = fetch(`http://127.0.0.1:${port}/ssf/poll/st-1`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer at-1', ...JSON_TYPE },
+          body: JSON.stringify({ returnImmediately: false, maxEvents: 5 }),
+          signal: receiver.signal,
+        }).catch(() => 'hung up');
+        await until(() => options !== undefined);
+        expect(ssf.poll).toHaveBeenCalledWith(
+          {
+            clientId: 'rs-1',
+            streamId: 'st-1',
+            ack: [],
+            setErrs: {},
+            maxEvents: 5,
+            returnImmediately: false,
+            waitMs: 2000,
+          },
+          expect.objectContaining({ timeoutMs: 7000 }),
+        );
+        expect(options!.signal!.aborted).toBe(false);
+        receiver.abort();
+        expect(await answer).toBe('hung up');
+        await until(() => options!.signal!.aborted);
+      } finally {
+        await held.close();
+      }
+    });
+
+    it('returnImmediately true or absent: no wait is asked for', async () => {
+      await call('POST', '/ssf/poll/st-1', { returnImmediately: true });
+      await call('POST', '/ssf/poll/st-1', {});
+      for (const [request, options] of ssf.poll.mock.calls as unknown[][]) {
+        expect(request).not.toHaveProperty('waitMs');
+        expect(options).toBeUndefined();
+      }
     });
 
     it("another receiver's stream is 404", async () => {

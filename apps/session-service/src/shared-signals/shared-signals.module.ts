@@ -14,6 +14,7 @@ import { TOKEN_RPC, type TokenRpcClient } from '@idp/contracts';
 import { outboundClientOf } from '@idp/outbound';
 import { DeliveredPruner } from '../backchannel-logout/delivered-pruner';
 import { AuthorizationBox } from './authorization-box';
+import { PollWakeUps, wakingHeldPolls } from './poll-wake-ups';
 import { SetDeadLetters } from './set-dead-letters.service';
 import { SetDispatcher } from './set-dispatcher';
 import { SetFanOut } from './set-fan-out';
@@ -25,10 +26,15 @@ import { SSF_STORE, type SsfStore } from './ssf-store.port';
 import { SsfStreams } from './ssf-streams.service';
 import { observeSetAttempts, reportSsfQueue } from './ssf.metrics';
 import { SsfRpcHandlers } from './ssf.rpc-handlers';
-import { AUTHORIZATION_BOX, SET_DISPATCHER, SET_FAN_OUT } from './ssf.tokens';
+import { AUTHORIZATION_BOX, POLL_WAKE_UPS, SET_DISPATCHER, SET_FAN_OUT } from './ssf.tokens';
 
 /** How often poll deliveries past their retention are dead-lettered and old delivered rows pruned. */
 const HOUSEKEEPING_MS = 3_600_000;
+/**
+ * How often held RFC 8936 long polls look for SETs another replica queued:
+ * one query per replica per tick for all its held polls (ADR 0035).
+ */
+const LONG_POLL_RECHECK_MS = 500;
 
 /**
  * The Shared Signals transmitter (issue #19, ADR 0035): streams, the
@@ -79,10 +85,21 @@ const HOUSEKEEPING_MS = 3_600_000;
       },
     },
     {
+      provide: POLL_WAKE_UPS,
+      inject: [SSF_STORE],
+      useFactory: (store: SsfStore) => {
+        const log = new Logger('SetPolling');
+        return new PollWakeUps((ids) => store.pollStreamsReady(ids), {
+          recheckMs: LONG_POLL_RECHECK_MS,
+          onError: (err) => log.warn(`re-checking held polls failed: ${String(err)}`),
+        });
+      },
+    },
+    {
       provide: SET_FAN_OUT,
-      inject: [SSF_STORE, SET_DISPATCHER],
-      useFactory: (store: SsfStore, dispatcher: SetDispatcher) =>
-        new SetFanOut(store, () => dispatcher.wake()),
+      inject: [SSF_STORE, SET_DISPATCHER, POLL_WAKE_UPS],
+      useFactory: (store: SsfStore, dispatcher: SetDispatcher, wakeUps: PollWakeUps) =>
+        new SetFanOut(wakingHeldPolls(store, wakeUps), () => dispatcher.wake()),
     },
     SsfStreams,
     SetPolling,
@@ -98,6 +115,7 @@ export class SharedSignalsModule implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     @Inject(SET_DISPATCHER) private readonly dispatcher: SetDispatcher,
+    @Inject(POLL_WAKE_UPS) private readonly wakeUps: PollWakeUps,
     @Inject(SSF_STORE) private readonly store: SsfStore,
     @Inject(CONFIG) private readonly config: Config,
   ) {
@@ -121,6 +139,8 @@ export class SharedSignalsModule implements OnApplicationBootstrap, BeforeApplic
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // Normally already answered when the process left rotation; a backstop for any other close.
+    this.wakeUps.close();
     clearInterval(this.housekeeping);
     await this.pruner.stop();
     await this.dispatcher.stop();

@@ -88,6 +88,33 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
         );
       });
 
+      it('lets one verification through per interval, whatever the concurrency', async () => {
+        await store.upsertStream(stream(id));
+        const attempts = await Promise.all(
+          Array.from({ length: 5 }, () => store.startVerification(id, T0, 60_000)),
+        );
+        expect(attempts.filter((a) => a.ok)).toHaveLength(1);
+        expect(attempts.filter((a) => !a.ok)).toEqual(
+          Array.from({ length: 4 }, () => ({ ok: false, retryAfterMs: 60_000 })),
+        );
+        expect(await store.startVerification(id, T0 + 59_000, 60_000)).toEqual({
+          ok: false,
+          retryAfterMs: 1_000,
+        });
+        // A newer fold of the stream keeps the clock.
+        await store.upsertStream(stream(id, { version: 2, status: 'paused' }));
+        expect(await store.startVerification(id, T0 + 59_999, 60_000)).toEqual({
+          ok: false,
+          retryAfterMs: 1,
+        });
+        expect(await store.startVerification(id, T0 + 60_000, 60_000)).toEqual({ ok: true });
+        // Another stream has its own clock.
+        await store.upsertStream(stream(`${id}-b`));
+        expect(await store.startVerification(`${id}-b`, T0 + 60_001, 60_000)).toEqual({
+          ok: true,
+        });
+      });
+
       it('round-trips the sealed header, the events delivered and the removed subjects', async () => {
         const row = stream(id, { sealedAuthorization: 'sealed', excluded: ['["opaque","x"]'] });
         await store.upsertStream(row);
@@ -111,6 +138,7 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
 
       it('schedules 1,000 deliveries in one call, each once per source key', async () => {
         const streams = Array.from({ length: 1000 }, (_, i) => `${id}-${i}`);
+        for (const s of streams) await store.upsertStream(stream(s));
         const rows = streams.map((s) => delivery(s, 'event-1'));
         expect(await store.schedule(rows, T0)).toHaveLength(1000);
         // A redelivered source event inserts nothing, even with fresh jtis.
@@ -125,6 +153,22 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
           attempts: 0,
           claims: rows[7]!.claims,
         });
+      });
+
+      it('queues nothing for a stream that is disabled, deleted or unknown when the row is written', async () => {
+        // A fan-out that read the working copy before the stream was disabled (SSF 1.0 8.1.2.1:
+        // a disabled stream holds no events) or deleted.
+        const [paused, disabled, deleted] = ['p', 'x', 'd'].map((x) => `${id}-${x}`);
+        await store.upsertStream(stream(paused!, { status: 'paused' }));
+        await store.upsertStream(stream(disabled!, { status: 'disabled' }));
+        await store.upsertStream(stream(deleted!, { status: 'deleted' }));
+        const rows = [id, paused!, disabled!, deleted!, `${id}-unknown`].map((s) =>
+          delivery(s, 'e1'),
+        );
+        const queued = await store.schedule(rows, T0);
+        expect(queued.map((d) => d.streamId).sort()).toEqual([id, paused].sort());
+        expect(await store.get({ streamId: disabled!, jti: rows[2]!.jti })).toBeUndefined();
+        expect(await store.get({ streamId: deleted!, jti: rows[3]!.jti })).toBeUndefined();
       });
 
       it('claims due push deliveries of enabled streams once, leased to one owner', async () => {
@@ -236,6 +280,24 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
           status: 'dead_lettered',
           lastError: 'receiver: invalid_key',
         });
+      });
+
+      it('says which enabled streams have a SET waiting to be polled (long-poll re-check)', async () => {
+        const [other, paused] = ['o', 'p'].map((x) => `${id}-${x}`);
+        await store.upsertStream(stream(other!, { method: 'poll' }));
+        await store.upsertStream(stream(paused!, { method: 'poll' }));
+        expect(await store.pollStreamsReady([id, other!, paused!])).toEqual([]);
+        await store.schedule(
+          [delivery(id, 'e1'), delivery(other!, 'p1', 'poll'), delivery(paused!, 'p1', 'poll')],
+          T0,
+        );
+        await store.upsertStream(stream(paused!, { method: 'poll', status: 'paused', version: 2 }));
+        // A push delivery is not polled; a paused stream's SET waits.
+        expect(await store.pollStreamsReady([id, other!, paused!])).toEqual([other]);
+        expect(await store.pollStreamsReady([])).toEqual([]);
+        const [row] = await store.pendingPolled(other!, 1);
+        await store.acknowledge(other!, [row!.jti], T0);
+        expect(await store.pollStreamsReady([other!])).toEqual([]);
       });
 
       it('dead-letters poll deliveries past their retention', async () => {

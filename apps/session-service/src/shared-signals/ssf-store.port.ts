@@ -56,7 +56,24 @@ export interface SsfStore {
   streamsOf(clientId: string): Promise<StreamRow[]>;
   streamsById(streamIds: readonly string[]): Promise<StreamRow[]>;
 
-  /** Inserts the rows whose (streamId, sourceKey) is new, due at `now`; returns those. */
+  /**
+   * SSF 1.0 8.1.4.2: records a verification request for the stream at `now`
+   * unless the previous one is less than `intervalMs` old; atomic, so two
+   * replicas cannot both pass. Otherwise how long until one may be asked for.
+   */
+  startVerification(
+    streamId: string,
+    now: number,
+    intervalMs: number,
+  ): Promise<{ readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number }>;
+  /** RFC 8936 long polls: which of these streams are enabled and have a SET waiting to be polled. */
+  pollStreamsReady(streamIds: readonly string[]): Promise<string[]>;
+
+  /**
+   * Inserts the rows whose (streamId, sourceKey) is new, due at `now`, for
+   * streams that are enabled or paused at that moment (a disabled stream
+   * holds nothing, SSF 1.0 8.1.2.1); returns those.
+   */
   schedule(deliveries: readonly NewSetDelivery[], now: number): Promise<SetDelivery[]>;
   /** Leases up to `limit` due push deliveries of enabled streams to `owner`, most overdue first. */
   claimDue(limit: number, now: number, leaseMs: number, owner: string): Promise<SetDelivery[]>;

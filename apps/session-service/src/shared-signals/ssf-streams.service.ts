@@ -84,7 +84,11 @@ export class SsfStreams {
           policy: this.policy,
         }),
       );
-      return streamConfigView(state, this.config.ISSUER);
+      return streamConfigView(
+        state,
+        this.config.ISSUER,
+        this.config.SSF_MIN_VERIFICATION_INTERVAL_S,
+      );
     });
   }
 
@@ -99,7 +103,9 @@ export class SsfStreams {
         (s): s is LiveSsfStream => s.status === 'live' && s.clientId === clientId,
       );
       if (streamId !== undefined && live.length === 0) throw streamNotFound();
-      return live.map((s) => streamConfigView(s, this.config.ISSUER));
+      return live.map((s) =>
+        streamConfigView(s, this.config.ISSUER, this.config.SSF_MIN_VERIFICATION_INTERVAL_S),
+      );
     });
   }
 
@@ -119,7 +125,11 @@ export class SsfStreams {
           policy: this.policy,
         }),
       );
-      return streamConfigView(state, this.config.ISSUER);
+      return streamConfigView(
+        state,
+        this.config.ISSUER,
+        this.config.SSF_MIN_VERIFICATION_INTERVAL_S,
+      );
     });
   }
 
@@ -174,6 +184,7 @@ export class SsfStreams {
           description: 'the stream is disabled',
         });
       const now = Date.now();
+      await this.spaceVerifications(streamId, now);
       await this.fanOut.queue([
         deliveryFor(row, {
           eventType: SSF_EVENT_TYPES.verification,
@@ -183,6 +194,24 @@ export class SsfStreams {
           payload: state === undefined ? {} : { state },
         }),
       ]);
+    });
+  }
+
+  /**
+   * SSF 1.0 8.1.4.2 min_verification_interval: one verification per
+   * interval per stream, decided by one conditional update of the working
+   * copy (two replicas cannot both pass); sooner is 429 with Retry-After.
+   */
+  private async spaceVerifications(streamId: string, now: number): Promise<void> {
+    const seconds = this.config.SSF_MIN_VERIFICATION_INTERVAL_S;
+    if (seconds === 0) return;
+    const started = await this.store.startVerification(streamId, now, seconds * 1000);
+    if (started.ok) return;
+    const retryAfter = Math.ceil(started.retryAfterMs / 1000);
+    throw new OAuthError('temporarily_unavailable', {
+      status: 429,
+      description: `one verification per ${seconds} seconds (min_verification_interval); try again in ${retryAfter}`,
+      headers: { 'Retry-After': String(retryAfter) },
     });
   }
 
@@ -225,11 +254,18 @@ export class SsfStreams {
 
   private async write(state: SsfStreamState, version: number): Promise<void> {
     if (state.status === 'none') return;
+    const before = await this.store.getStream(state.streamId);
     await this.store.upsertStream(streamRowOf(state, version));
     // Disabled: its SETs are not kept; deleted: nothing of it is (SSF 1.0 8.1.2).
     if (state.status === 'deleted') await this.store.dropAll(state.streamId);
     else if (state.streamStatus === 'disabled') await this.store.dropPending(state.streamId);
-    else if (state.streamStatus === 'enabled') this.fanOut.wakeDispatcher();
+    else {
+      // Leaving disabled: whatever is pending was queued before now, by a fan-out that raced
+      // the disable on PostgreSQL (ADR 0035); the stream gets only what happens from now on.
+      if (before?.status === 'disabled' && before.version < version)
+        await this.store.dropPending(state.streamId);
+      if (state.streamStatus === 'enabled') this.fanOut.wakeDispatcher();
+    }
   }
 
   /** SSF 1.0 8.1.5: the receiver hears of a status change by a stream-updated SET. */

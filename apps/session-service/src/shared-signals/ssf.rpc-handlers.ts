@@ -1,4 +1,4 @@
-import type { RpcHandlers, RpcRequest } from '@idp/rpc';
+import type { RpcContext, RpcHandlers, RpcRequest } from '@idp/rpc';
 import { RpcHandler } from '@idp/nest-kit';
 import { runAsActor } from '@idp/eventsourcing';
 import { SsfRpc } from '@idp/contracts';
@@ -59,8 +59,13 @@ export class SsfRpcHandlers implements RpcHandlers<typeof SsfRpc> {
     return {};
   }
 
-  poll({ clientId, streamId, ack, setErrs, maxEvents }: Request<'poll'>) {
-    return this.polling.poll({ clientId, streamId, ack, setErrs, maxEvents });
+  poll(
+    { clientId, streamId, ack, setErrs, maxEvents, returnImmediately, waitMs }: Request<'poll'>,
+    { signal }: RpcContext,
+  ) {
+    // RFC 8936 2.3: held only when the receiver asked for it, as long as the edge allows.
+    const hold = returnImmediately ? 0 : (waitMs ?? 0);
+    return this.polling.poll({ clientId, streamId, ack, setErrs, maxEvents, waitMs: hold, signal });
   }
 
   async listDeadLetters({ limit, after }: Request<'listDeadLetters'>) {

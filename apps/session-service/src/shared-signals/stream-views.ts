@@ -17,8 +17,13 @@ export function pollEndpoint(issuer: string, streamId: string): string {
 /**
  * A stream's configuration as its receiver reads it (SSF 1.0 8.1.1): the
  * spec's member names, never the authorization header.
+ * `minVerificationInterval` (seconds, SSF_MIN_VERIFICATION_INTERVAL_S): 0 is no limit, left out.
  */
-export function streamConfigView(state: LiveSsfStream, issuer: string): SsfStreamConfigView {
+export function streamConfigView(
+  state: LiveSsfStream,
+  issuer: string,
+  minVerificationInterval = 0,
+): SsfStreamConfigView {
   return {
     stream_id: state.streamId,
     iss: issuer,
@@ -32,6 +37,7 @@ export function streamConfigView(state: LiveSsfStream, issuer: string): SsfStrea
         : { method: SSF_DELIVERY_POLL, endpoint_url: pollEndpoint(issuer, state.streamId) },
     ...(state.description === undefined ? {} : { description: state.description }),
     ...(state.subjectFormat === undefined ? {} : { format: state.subjectFormat }),
+    ...(minVerificationInterval > 0 ? { min_verification_interval: minVerificationInterval } : {}),
   };
 }
 

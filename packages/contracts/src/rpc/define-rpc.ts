@@ -65,6 +65,12 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** Carried to the handler (gRPC metadata `x-correlation-id`); a fresh UUID otherwise. */
   readonly correlationId?: string;
+  /**
+   * The caller gave up (its own client went away, the process is stopping):
+   * the call is cancelled, the handler's `signal` aborts, and the call
+   * rejects with temporarily_unavailable.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RpcContext {

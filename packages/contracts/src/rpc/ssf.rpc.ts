@@ -198,6 +198,11 @@ export const ssfRpcMethods = {
         .default({}),
       maxEvents: z.number().int().min(0).max(1000).optional(),
       returnImmediately: z.boolean().default(true),
+      /**
+       * With returnImmediately false: how long an empty answer may be held
+       * (the edge's SSF_POLL_WAIT_MS; its call deadline is longer).
+       */
+      waitMs: z.number().int().min(0).max(30_000).optional(),
     }),
     response: z.object({ sets: z.record(z.string(), z.string()), moreAvailable: z.boolean() }),
   },

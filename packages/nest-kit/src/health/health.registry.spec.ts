@@ -17,6 +17,13 @@ describe('HealthRegistry', () => {
     });
   });
 
+  it('aborts leavingRotation once marked not ready, so held requests answer before the drain', () => {
+    const r = new HealthRegistry();
+    expect(r.leavingRotation.aborted).toBe(false);
+    r.markNotReady('shutting down');
+    expect(r.leavingRotation.aborted).toBe(true);
+  });
+
   it('is ready when every required check answers true', async () => {
     const r = new HealthRegistry();
     r.register('db', () => true, required);

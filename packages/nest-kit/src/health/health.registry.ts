@@ -61,6 +61,13 @@ async function run(check: ReadinessCheck): Promise<boolean> {
 export class HealthRegistry {
   private readonly checks = new Map<string, { check: ReadinessCheck; required: boolean }>();
   private notReadyReason: string | undefined;
+  private readonly leaving = new AbortController();
+  /**
+   * Aborted when the process leaves rotation (the first step of the
+   * shutdown): work that waits on purpose, such as a held RFC 8936 long
+   * poll, answers now instead of holding up the HTTP and gRPC drains.
+   */
+  readonly leavingRotation: AbortSignal = this.leaving.signal;
 
   constructor() {
     reportDependenciesFrom(() => this.dependencies());
@@ -77,6 +84,7 @@ export class HealthRegistry {
    */
   markNotReady(reason: string): void {
     this.notReadyReason = reason;
+    this.leaving.abort();
   }
 
   /** Readiness: the required checks only. */

@@ -10,6 +10,11 @@ import type {
 
 const DELIVERY_COLUMNS =
   'stream_id, jti, client_id, event_type, source_key, method, claims, status, attempts, next_attempt_at, last_error, created_at, updated_at';
+/** What a fan-out gives of a new row; the rest is the same for every row of one INSERT. */
+const NEW_COLUMNS = 'stream_id, jti, client_id, event_type, source_key, method, claims';
+const NEW_FROM_V = NEW_COLUMNS.split(', ')
+  .map((c) => `v.${c}`)
+  .join(', ');
 const STREAM_COLUMNS =
   'stream_id, client_id, status, method, endpoint_url, sealed_authorization, events_delivered, excluded, version, subject_format';
 /** 10 parameters a row: a 1,000-stream fan-out is one INSERT (SQLite allows 32,766, PostgreSQL 65,535). */
@@ -144,25 +149,72 @@ export class SqlSsfStore implements SsfStore {
   async schedule(deliveries: readonly NewSetDelivery[], now: number): Promise<SetDelivery[]> {
     const inserted: SetDelivery[] = [];
     if (deliveries.length === 0) return inserted;
+    // A literal, not a parameter: PostgreSQL would type a parameter in a SELECT list as text.
+    if (!Number.isSafeInteger(now)) throw new TypeError('schedule: now must be an integer');
     await this.db.transaction(async (sql) => {
       for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
         const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+        // Only into streams still receiving when the row is written: a fan-out that read the
+        // working copy before the stream was disabled or deleted queues nothing for it.
         const rows = await sql.query(
-          `INSERT INTO ssf_deliveries
-             (stream_id, jti, client_id, event_type, source_key, method, claims, status, attempts,
-              next_attempt_at, created_at, updated_at)
-           VALUES ${list(chunk.length, "(?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")}
+          `WITH v (${NEW_COLUMNS}) AS (VALUES ${list(chunk.length, '(?, ?, ?, ?, ?, ?, ?)')})
+           INSERT INTO ssf_deliveries
+             (${NEW_COLUMNS}, status, attempts, next_attempt_at, created_at, updated_at)
+           SELECT ${NEW_FROM_V}, 'pending', 0, ${now}, ${now}, ${now} FROM v
+           WHERE EXISTS (SELECT 1 FROM ssf_streams s
+                         WHERE s.stream_id = v.stream_id AND s.status IN ('enabled', 'paused'))
            ON CONFLICT (stream_id, source_key) DO NOTHING
            RETURNING ${DELIVERY_COLUMNS}`,
           chunk.flatMap((d) => [
             ...[d.streamId, d.jti, d.clientId, d.eventType, d.sourceKey, d.method],
-            ...[JSON.stringify(d.claims), now, now, now],
+            JSON.stringify(d.claims),
           ]),
         );
         inserted.push(...rows.map(toDelivery));
       }
     });
     return inserted;
+  }
+
+  async startVerification(
+    streamId: string,
+    now: number,
+    intervalMs: number,
+  ): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+    return this.db.transaction(async (sql) => {
+      // One conditional UPDATE: on PostgreSQL a second replica's waits for the first's row lock,
+      // then re-reads the row and no longer matches; SQLite runs them one after the other.
+      const claimed = await sql.exec(
+        `UPDATE ssf_streams SET last_verification_at = ?
+         WHERE stream_id = ? AND (last_verification_at IS NULL OR last_verification_at <= ?)`,
+        [now, streamId, now - intervalMs],
+      );
+      if (claimed > 0) return { ok: true };
+      const [row] = await sql.query(
+        `SELECT last_verification_at FROM ssf_streams WHERE stream_id = ?`,
+        [streamId],
+      );
+      // No row: the stream is unknown here; the caller checked it exists, so let it through.
+      if (row?.['last_verification_at'] == null) return { ok: true };
+      return {
+        ok: false,
+        retryAfterMs: Math.max(1, int(row, 'last_verification_at') + intervalMs - now),
+      };
+    });
+  }
+
+  async pollStreamsReady(streamIds: readonly string[]): Promise<string[]> {
+    if (streamIds.length === 0) return [];
+    const rows = await this.db.read((sql) =>
+      sql.query(
+        `SELECT s.stream_id FROM ssf_streams s
+         WHERE s.stream_id IN (${list(streamIds.length, '?')}) AND s.status = 'enabled'
+           AND EXISTS (SELECT 1 FROM ssf_deliveries d WHERE d.stream_id = s.stream_id
+                       AND d.status = 'pending' AND d.method = 'poll')`,
+        [...streamIds],
+      ),
+    );
+    return rows.map((r) => str(r, 'stream_id'));
   }
 
   async claimDue(limit: number, now: number, leaseMs: number, owner: string) {

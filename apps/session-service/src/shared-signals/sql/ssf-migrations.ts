@@ -65,6 +65,26 @@ export class SsfTables1797000000000 implements MigrationInterface {
 }
 
 /**
+ * When each stream's last verification was asked for (SSF 1.0 8.1.4.2
+ * min_verification_interval): a column of the working copy, claimed by a
+ * conditional UPDATE so two replicas cannot both let a verification through.
+ * Not folded from events: losing it (a rebuilt copy) only lets one
+ * verification through early.
+ */
+export class SsfVerificationClock1797000000001 implements MigrationInterface {
+  readonly name = 'SsfVerificationClock1797000000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const big = queryRunner.connection.driver.options.type === 'postgres' ? 'bigint' : 'INTEGER';
+    await queryRunner.query(`ALTER TABLE ssf_streams ADD COLUMN last_verification_at ${big}`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE ssf_streams DROP COLUMN last_verification_at');
+  }
+}
+
+/**
  * The subject identifier format a stream asked for (`format` in its
  * configuration); NULL, as in every stream before it: each event type's own
  * shape. A nullable column is added in place by both drivers.
@@ -86,4 +106,8 @@ export class SsfSubjectFormat1797100000000 implements MigrationInterface {
 }
 
 /** In order; append new migrations, never edit a released one. */
-export const ssfMigrations = [SsfTables1797000000000, SsfSubjectFormat1797100000000];
+export const ssfMigrations = [
+  SsfTables1797000000000,
+  SsfVerificationClock1797000000001,
+  SsfSubjectFormat1797100000000,
+];
