@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CLIENT_CERTIFICATE } from '@idp/testing';
 import { createRegistrationApi, JSON_HEADERS } from '../registration/registration.fixtures';
 
 /** What token-service's introspect RPC answers for an active access token of `clientId`. */
@@ -111,6 +113,18 @@ describe('admin API: access tokens with an idp:admin scope', () => {
     expect(rpc.readUser).not.toHaveBeenCalled();
   });
 
+  it('a certificate-bound token without its certificate: 401 (RFC 8705 3), before any RPC', async () => {
+    tokens.introspect.mockResolvedValue({
+      ...active('ops', 'idp:admin'),
+      record: { ...active('ops', 'idp:admin').record, cnf: { 'x5t#S256': 'thumbprint' } },
+    });
+    registered('idp:admin');
+    const res = await call('GET', '/admin/users/u-1', 'at_cert_bound');
+    expect([res.statusCode, res.json().error]).toEqual([401, 'invalid_token']);
+    expect(res.json().error_description).toMatch(/client certificate/);
+    expect(rpc.readUser).not.toHaveBeenCalled();
+  });
+
   it('a deleted client: 401', async () => {
     tokens.introspect.mockResolvedValue(active('gone', 'idp:admin'));
     tokens.getClient.mockResolvedValue({ client: null });
@@ -129,5 +143,57 @@ describe('admin API: access tokens with an idp:admin scope', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json()).toMatchObject({ openapi: '3.1.0' });
+  });
+});
+
+/** RFC 8705 3.1: SHA-256 of the DER, which is the PEM's base64 body. */
+const X5T = createHash('sha256')
+  .update(Buffer.from(CLIENT_CERTIFICATE.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'))
+  .digest('base64url');
+
+describe('admin API: certificate-bound access tokens behind a trusted TLS proxy (RFC 8705)', () => {
+  let app: NestFastifyApplication;
+  const rpc = { readUser: jest.fn() };
+  const tokens = { introspect: jest.fn(), getClient: jest.fn() };
+  const read = (headers: Record<string, string>) =>
+    app.inject({
+      method: 'GET',
+      url: '/admin/users/u-1',
+      headers: { authorization: 'Bearer at_cert_bound', ...headers },
+    });
+  const boundTo = (x5t: string) =>
+    tokens.introspect.mockResolvedValue({
+      ...active('ops', 'idp:admin'),
+      record: { ...active('ops', 'idp:admin').record, cnf: { 'x5t#S256': x5t } },
+    });
+
+  beforeAll(async () => {
+    // app.inject's peer is 127.0.0.1: the trusted proxy here.
+    app = await createRegistrationApi(
+      rpc,
+      { MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert', MTLS_TRUSTED_PROXIES: '127.0.0.1' },
+      tokens,
+    );
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    jest.resetAllMocks();
+    rpc.readUser.mockResolvedValue({ sub: 'u-1', username: 'bob', claims: {} });
+    tokens.getClient.mockResolvedValue({ client: { client_id: 'ops', scope: 'idp:admin' } });
+  });
+
+  it('serves the token with the certificate it is bound to', async () => {
+    boundTo(X5T);
+    const res = await read({ 'x-client-cert': encodeURIComponent(CLIENT_CERTIFICATE) });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('refuses it without a certificate, or with the certificate of another key', async () => {
+    boundTo(X5T);
+    expect((await read({})).statusCode).toBe(401);
+    boundTo('A'.repeat(43));
+    const other = await read({ 'x-client-cert': encodeURIComponent(CLIENT_CERTIFICATE) });
+    expect([other.statusCode, other.json().error]).toEqual([401, 'invalid_token']);
+    expect(rpc.readUser).not.toHaveBeenCalled();
   });
 });

@@ -16,8 +16,10 @@ import {
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/contracts';
+import { constantTimeEqual } from '@idp/crypto';
 import { InsufficientScope, InvalidToken, ServerError } from '@idp/oauth-errors';
 import { resolveScopedAccessToken } from '../http/scoped-access-token';
+import { ClientCertificates } from '../mtls/client-certificates';
 import { bearerFrom, StaticBearer } from '../registration/static-bearer';
 
 const READS = new Set(['GET', 'HEAD']);
@@ -53,13 +55,14 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(CONFIG) config: Config,
     @Inject(TOKEN_RPC) private readonly tokens: TokenRpcClient,
+    private readonly certificates: ClientCertificates,
   ) {
     this.adminToken = new StaticBearer(config.ADMIN_TOKEN);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const caller = await this.authenticate(bearerFrom(request.headers.authorization));
+    const caller = await this.authenticate(bearerFrom(request.headers.authorization), request);
     if (!caller.canWrite && !isRead(request))
       throw new InsufficientScope(
         ADMIN_SCOPE,
@@ -69,7 +72,10 @@ export class AdminAuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(token: string | undefined): Promise<AdminCaller> {
+  private async authenticate(
+    token: string | undefined,
+    request: FastifyRequest,
+  ): Promise<AdminCaller> {
     if (token === undefined) throw new InvalidToken(NO_CREDENTIAL);
     if (this.adminToken.matches(token)) return { actor: { kind: 'admin_token' }, canWrite: true };
     const resolved = await resolveScopedAccessToken(this.tokens, token, ADMIN_SCOPES);
@@ -77,6 +83,18 @@ export class AdminAuthGuard implements CanActivate {
     // RFC 9449 7.1: a DPoP-bound token is useless without its key; the admin API takes Bearer only.
     if (resolved.cnf?.['jkt'] !== undefined)
       throw new InvalidToken('a DPoP-bound access token is not accepted by the admin API');
+    // RFC 8705 3: a certificate-bound token only with that certificate, forwarded by a trusted
+    // TLS proxy (MTLS_CLIENT_CERT_HEADER): a stolen one is worthless without the private key.
+    const boundCert = resolved.cnf?.['x5t#S256'];
+    if (boundCert !== undefined) {
+      const presented = this.certificates.thumbprintOf(request.raw);
+      if (
+        typeof boundCert !== 'string' ||
+        presented === undefined ||
+        !constantTimeEqual(boundCert, presented)
+      )
+        throw new InvalidToken('the access token is bound to a client certificate not presented');
+    }
     const actor: Actor = { kind: 'client', client_id: resolved.clientId };
     return { actor, canWrite: resolved.held.has(ADMIN_SCOPE) };
   }
