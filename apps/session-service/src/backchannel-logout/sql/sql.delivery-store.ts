@@ -7,6 +7,7 @@ import type {
 } from '../delivery-store.port';
 import type { Row, Sql, SqlRunner } from '@idp/eventstore';
 import { claimLeased, nextDueAt } from '../../delivery-queue/sql/lease-claim';
+import { recordTransitions, releaseLeases } from '../../delivery-queue/sql/lease-holder';
 import { pruneDelivered } from '../../delivery-queue/sql/prune-delivered';
 import type { QueueTable } from '../../delivery-queue/sql/queue-table';
 
@@ -90,41 +91,17 @@ export class SqlDeliveryStore implements DeliveryStore {
     return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async record(outcomes: readonly RecordedTransition[], now: number, owner: string) {
-    if (outcomes.length === 0) return 0;
-    return this.db.transaction(async (sql) => {
-      let applied = 0;
-      for (const { sid, clientId, transition: t } of outcomes) {
-        const [status, next, error] =
-          t.kind === 'delivered'
-            ? ['delivered', now, null]
-            : t.kind === 'retry'
-              ? ['pending', t.nextAttemptAt, t.error]
-              : ['dead_lettered', now, t.error];
-        const rows = await sql.query(
-          `UPDATE backchannel_deliveries
-           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-               lease_owner = NULL, lease_until = NULL, updated_at = ?
-           WHERE sid = ? AND client_id = ? AND status = 'pending' AND lease_owner = ?
-           RETURNING sid`,
-          [status, t.attempt, next, error, now, sid, clientId, owner],
-        );
-        applied += rows.length;
-      }
-      return applied;
-    });
+  record(outcomes: readonly RecordedTransition[], now: number, owner: string): Promise<number> {
+    const keyed = outcomes.map(({ sid, clientId, transition }) => ({
+      key: [sid, clientId],
+      transition,
+    }));
+    return recordTransitions(this.db, QUEUE, keyed, now, owner);
   }
 
-  async release(keys: readonly DeliveryKey[], dueAt: number, owner: string): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db.run((sql) =>
-      sql.query(
-        `UPDATE backchannel_deliveries
-         SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-         WHERE status = 'pending' AND lease_owner = ? AND (sid, client_id) IN (${list(keys.length, '(?, ?)')})`,
-        [dueAt, owner, ...keys.flatMap((k) => [k.sid, k.clientId])],
-      ),
-    );
+  release(keys: readonly DeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    const values = keys.map(({ sid, clientId }) => [sid, clientId]);
+    return releaseLeases(this.db, QUEUE, values, dueAt, owner);
   }
 
   async counts(): Promise<{ pending: number; deadLettered: number }> {

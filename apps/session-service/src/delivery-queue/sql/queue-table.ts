@@ -1,7 +1,8 @@
 /**
  * A delivery queue table as the shared queue SQL sees it (the lease claim,
- * the next due time, pruning). Every such table has `status`,
- * `next_attempt_at`, `updated_at`, `lease_owner` and `lease_until` columns
+ * the next due time, recording and releasing by the lease holder, pruning).
+ * Every such table has `status`, `next_attempt_at`, `attempts`,
+ * `last_error`, `updated_at`, `lease_owner` and `lease_until` columns
  * (times in epoch ms).
  */
 export interface QueueTable {

@@ -1,5 +1,6 @@
 import type { Row, Sql, SqlRunner } from '@idp/eventstore';
 import { claimLeased, nextDueAt } from '../../delivery-queue/sql/lease-claim';
+import { recordTransitions, releaseLeases } from '../../delivery-queue/sql/lease-holder';
 import { pruneDelivered } from '../../delivery-queue/sql/prune-delivered';
 import type { QueueTable } from '../../delivery-queue/sql/queue-table';
 import type { NewSetDelivery, SetClaims, SetDelivery, SetDeliveryKey } from '../set-delivery';
@@ -174,38 +175,17 @@ export class SqlSsfStore implements SsfStore {
     return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async record(outcomes: readonly RecordedSetTransition[], now: number, owner: string) {
-    if (outcomes.length === 0) return 0;
-    return this.db.transaction(async (sql) => {
-      let applied = 0;
-      for (const { streamId, jti, transition: t } of outcomes) {
-        const [status, next, error] =
-          t.kind === 'delivered'
-            ? ['delivered', now, null]
-            : t.kind === 'retry'
-              ? ['pending', t.nextAttemptAt, t.error]
-              : ['dead_lettered', now, t.error];
-        applied += await sql.exec(
-          `UPDATE ssf_deliveries
-           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-               lease_owner = NULL, lease_until = NULL, updated_at = ?
-           WHERE stream_id = ? AND jti = ? AND status = 'pending' AND lease_owner = ?`,
-          [status, t.attempt, next, error, now, streamId, jti, owner],
-        );
-      }
-      return applied;
-    });
+  record(outcomes: readonly RecordedSetTransition[], now: number, owner: string): Promise<number> {
+    const keyed = outcomes.map(({ streamId, jti, transition }) => ({
+      key: [streamId, jti],
+      transition,
+    }));
+    return recordTransitions(this.db, QUEUE, keyed, now, owner);
   }
 
-  async release(keys: readonly SetDeliveryKey[], dueAt: number, owner: string): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db.run((sql) =>
-      sql.exec(
-        `UPDATE ssf_deliveries SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-         WHERE status = 'pending' AND lease_owner = ? AND (stream_id, jti) IN (${list(keys.length, '(?, ?)')})`,
-        [dueAt, owner, ...keys.flatMap((k) => [k.streamId, k.jti])],
-      ),
-    );
+  release(keys: readonly SetDeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    const values = keys.map(({ streamId, jti }) => [streamId, jti]);
+    return releaseLeases(this.db, QUEUE, values, dueAt, owner);
   }
 
   nextDueAt(): Promise<number | undefined> {
