@@ -23,6 +23,7 @@ export * from './rpc/token.rpc';
 export * from './rpc/admin.rpc';
 export * from './rpc/session.rpc';
 export * from './rpc/backchannel.rpc';
+export * from './rpc/delivery-progress';
 export * from './rpc/ssf.rpc';
 export * from './admin-api';
 export * from './token-history';

@@ -1,5 +1,13 @@
-import { backoffDelay } from '@idp/contracts';
-import type { RetrySchedule } from './retry-schedule';
+import type { AttemptResult } from '../delivery-queue/attempt';
+
+// The attempt's outcome and the state machine are the queue's (shared with the
+// Shared Signals SET queue); re-exported because they are part of a delivery's vocabulary here.
+export {
+  afterAttempt,
+  MAX_ERROR_LENGTH,
+  type AttemptResult,
+  type Transition,
+} from '../delivery-queue/attempt';
 
 /**
  * One back-channel logout delivery: a (sid, client) pair, the logout token's
@@ -34,63 +42,6 @@ export interface Delivery extends NewDelivery {
   readonly lastError: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
-}
-
-/** What one POST came to. */
-export type AttemptResult =
-  | { readonly ok: true; readonly status: number }
-  | {
-      readonly ok: false;
-      readonly error: string;
-      /**
-       * Retrying cannot help (the outbound policy refuses the RP's address,
-       * the URI does not parse): dead-letter at once, so the admin API shows
-       * why now and not after the whole back-off.
-       */
-      readonly permanent?: boolean;
-    };
-
-/** The state change an attempt causes; the store applies it, the event log records it. */
-export type Transition =
-  | { readonly kind: 'delivered'; readonly attempt: number; readonly status: number }
-  | {
-      readonly kind: 'retry';
-      readonly attempt: number;
-      readonly error: string;
-      readonly nextAttemptAt: number;
-    }
-  | { readonly kind: 'dead_lettered'; readonly attempt: number; readonly error: string };
-
-export const MAX_ERROR_LENGTH = 500;
-
-/**
- * The delivery state machine: pending → delivered on a 2xx; pending →
- * pending (retry after the back-off) on anything else while attempts remain;
- * pending → dead_lettered on the last one, or at once on a permanent failure
- * (a refused target). Only an admin retry leaves
- * dead_lettered (back to pending, attempts reset); delivered is final.
- */
-export function afterAttempt(
-  delivery: Pick<Delivery, 'attempts'>,
-  result: AttemptResult,
-  schedule: RetrySchedule,
-  now: number,
-  random: () => number = Math.random,
-): Transition {
-  const attempt = delivery.attempts + 1;
-  if (result.ok) return { kind: 'delivered', attempt, status: result.status };
-  const error = result.error.slice(0, MAX_ERROR_LENGTH);
-  if (result.permanent || attempt >= schedule.maxAttempts)
-    return { kind: 'dead_lettered', attempt, error };
-  return {
-    kind: 'retry',
-    attempt,
-    error,
-    // Jittered: the deliveries of one fan-out that failed together (an RP that
-    // was down for all of them) do not come back in one burst.
-    nextAttemptAt:
-      now + backoffDelay(attempt, { initialMs: schedule.baseMs, maxMs: schedule.capMs }, random),
-  };
 }
 
 /**

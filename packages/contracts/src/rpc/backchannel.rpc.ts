@@ -1,22 +1,17 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
+import { deliveryProgressView } from './delivery-progress';
 
 /** One back-channel logout delivery as operators see it (never the token itself). */
-export const backchannelDelivery = z.object({
-  sid: z.string(),
-  clientId: z.string(),
-  sub: z.string(),
-  jti: z.string(),
-  uri: z.string(),
-  status: z.enum(['pending', 'delivered', 'dead_lettered']),
-  attempts: z.number().int().nonnegative(),
-  /** Epoch milliseconds. */
-  nextAttemptAt: z.number().int(),
-  lastError: z.string().nullable(),
-  /** Epoch milliseconds. */
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
-});
+export const backchannelDelivery = z
+  .object({
+    sid: z.string(),
+    clientId: z.string(),
+    sub: z.string(),
+    jti: z.string(),
+    uri: z.string(),
+  })
+  .extend(deliveryProgressView.shape);
 export type BackchannelDeliveryView = z.output<typeof backchannelDelivery>;
 
 /** auth-api's admin API → session-service: dead-lettered back-channel logout deliveries. */

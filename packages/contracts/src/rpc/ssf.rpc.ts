@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actorSchema } from '../actor';
 import { SSF_SUBJECT_FORMATS } from '../events/ssf.events';
+import { deliveryProgressView } from './delivery-progress';
 
 /**
  * The OpenID Shared Signals Framework 1.0 transmitter: auth-api's public
@@ -96,22 +97,16 @@ const caller = z.object({
 const streamRef = caller.extend({ streamId: z.string().min(1).max(200) });
 
 /** One SET delivery to one stream, as operators see it (never the SET itself). */
-export const ssfDeliveryView = z.object({
-  streamId: z.string(),
-  /** The SET's jti. */
-  jti: z.string(),
-  /** The receiver (client id). */
-  clientId: z.string(),
-  eventType: z.string(),
-  status: z.enum(['pending', 'delivered', 'dead_lettered']),
-  attempts: z.number().int().nonnegative(),
-  /** Epoch milliseconds. */
-  nextAttemptAt: z.number().int(),
-  lastError: z.string().nullable(),
-  /** Epoch milliseconds. */
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
-});
+export const ssfDeliveryView = z
+  .object({
+    streamId: z.string(),
+    /** The SET's jti. */
+    jti: z.string(),
+    /** The receiver (client id). */
+    clientId: z.string(),
+    eventType: z.string(),
+  })
+  .extend(deliveryProgressView.shape);
 export type SsfDeliveryView = z.output<typeof ssfDeliveryView>;
 
 /**

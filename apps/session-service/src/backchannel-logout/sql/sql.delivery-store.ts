@@ -6,9 +6,19 @@ import type {
   RetryResult,
 } from '../delivery-store.port';
 import type { Row, Sql, SqlRunner } from '@idp/eventstore';
+import { claimLeased, nextDueAt } from '../../delivery-queue/sql/lease-claim';
+import { recordTransitions, releaseLeases } from '../../delivery-queue/sql/lease-holder';
+import { pruneDelivered } from '../../delivery-queue/sql/prune-delivered';
+import type { QueueTable } from '../../delivery-queue/sql/queue-table';
 
 const COLUMNS =
   'sid, client_id, sub, jti, uri, alg, status, attempts, next_attempt_at, last_error, created_at, updated_at, request_id, traceparent';
+/** What the shared queue SQL needs of the table: every pending row is claimable once due. */
+const QUEUE: QueueTable = {
+  table: 'backchannel_deliveries',
+  key: ['sid', 'client_id'],
+  columns: COLUMNS.split(', '),
+};
 /** 11 parameters a row: far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
 
@@ -49,7 +59,7 @@ function toDelivery(row: Row): Delivery {
 
 const list = (n: number, tuple: string) => Array.from({ length: n }, () => tuple).join(', ');
 
-/** The delivery queue in PostgreSQL or SQLite; the SQL is shared except for claiming. */
+/** The delivery queue in PostgreSQL or SQLite; claiming, the next due time and pruning are the shared queue SQL's. */
 export class SqlDeliveryStore implements DeliveryStore {
   constructor(private readonly db: SqlRunner) {}
 
@@ -77,67 +87,21 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   async claimDue(limit: number, now: number, leaseMs: number, owner: string): Promise<Delivery[]> {
-    if (limit <= 0) return [];
-    const due = `status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
-    const rows = await this.db.run((sql) =>
-      this.db.driver === 'postgres'
-        ? // SKIP LOCKED: replicas claiming at the same moment take disjoint rows instead of queueing.
-          sql.query(
-            `UPDATE backchannel_deliveries d SET lease_owner = ?, lease_until = ?
-             FROM (SELECT sid, client_id FROM backchannel_deliveries WHERE ${due}
-                   ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due
-             WHERE d.sid = due.sid AND d.client_id = due.client_id
-             RETURNING ${COLUMNS.split(', ')
-               .map((c) => `d.${c}`)
-               .join(', ')}`,
-            [owner, now + leaseMs, now, now, limit],
-          )
-        : sql.query(
-            `UPDATE backchannel_deliveries SET lease_owner = ?, lease_until = ?
-             WHERE rowid IN (SELECT rowid FROM backchannel_deliveries WHERE ${due}
-                             ORDER BY next_attempt_at LIMIT ?)
-             RETURNING ${COLUMNS}`,
-            [owner, now + leaseMs, now, now, limit],
-          ),
-    );
+    const rows = await claimLeased(this.db, QUEUE, limit, now, leaseMs, owner);
     return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async record(outcomes: readonly RecordedTransition[], now: number, owner: string) {
-    if (outcomes.length === 0) return 0;
-    return this.db.transaction(async (sql) => {
-      let applied = 0;
-      for (const { sid, clientId, transition: t } of outcomes) {
-        const [status, next, error] =
-          t.kind === 'delivered'
-            ? ['delivered', now, null]
-            : t.kind === 'retry'
-              ? ['pending', t.nextAttemptAt, t.error]
-              : ['dead_lettered', now, t.error];
-        const rows = await sql.query(
-          `UPDATE backchannel_deliveries
-           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-               lease_owner = NULL, lease_until = NULL, updated_at = ?
-           WHERE sid = ? AND client_id = ? AND status = 'pending' AND lease_owner = ?
-           RETURNING sid`,
-          [status, t.attempt, next, error, now, sid, clientId, owner],
-        );
-        applied += rows.length;
-      }
-      return applied;
-    });
+  record(outcomes: readonly RecordedTransition[], now: number, owner: string): Promise<number> {
+    const keyed = outcomes.map(({ sid, clientId, transition }) => ({
+      key: [sid, clientId],
+      transition,
+    }));
+    return recordTransitions(this.db, QUEUE, keyed, now, owner);
   }
 
-  async release(keys: readonly DeliveryKey[], dueAt: number, owner: string): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db.run((sql) =>
-      sql.query(
-        `UPDATE backchannel_deliveries
-         SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-         WHERE status = 'pending' AND lease_owner = ? AND (sid, client_id) IN (${list(keys.length, '(?, ?)')})`,
-        [dueAt, owner, ...keys.flatMap((k) => [k.sid, k.clientId])],
-      ),
-    );
+  release(keys: readonly DeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    const values = keys.map(({ sid, clientId }) => [sid, clientId]);
+    return releaseLeases(this.db, QUEUE, values, dueAt, owner);
   }
 
   async counts(): Promise<{ pending: number; deadLettered: number }> {
@@ -152,15 +116,8 @@ export class SqlDeliveryStore implements DeliveryStore {
     return { pending: int(row, 'pending'), deadLettered: int(row, 'dead') };
   }
 
-  async nextDueAt(): Promise<number | undefined> {
-    const [row] = await this.db.read((sql) =>
-      sql.query(
-        `SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
-                         THEN lease_until ELSE next_attempt_at END) AS due
-         FROM backchannel_deliveries WHERE status = 'pending'`,
-      ),
-    );
-    return row?.['due'] == null ? undefined : int(row, 'due');
+  nextDueAt(): Promise<number | undefined> {
+    return nextDueAt(this.db, QUEUE);
   }
 
   async get(key: DeliveryKey): Promise<Delivery | undefined> {
@@ -200,23 +157,8 @@ export class SqlDeliveryStore implements DeliveryStore {
     });
   }
 
-  async pruneDelivered(before: number, limit: number): Promise<number> {
-    if (limit <= 0) return 0;
-    const old = `status = 'delivered' AND updated_at < ?`;
-    return this.db.run((sql) =>
-      this.db.driver === 'postgres'
-        ? sql.exec(
-            `DELETE FROM backchannel_deliveries d
-             USING (SELECT sid, client_id FROM backchannel_deliveries WHERE ${old} LIMIT ?) old
-             WHERE d.sid = old.sid AND d.client_id = old.client_id`,
-            [before, limit],
-          )
-        : sql.exec(
-            `DELETE FROM backchannel_deliveries
-             WHERE rowid IN (SELECT rowid FROM backchannel_deliveries WHERE ${old} LIMIT ?)`,
-            [before, limit],
-          ),
-    );
+  pruneDelivered(before: number, limit: number): Promise<number> {
+    return pruneDelivered(this.db, QUEUE, before, limit);
   }
 
   close(): Promise<void> {

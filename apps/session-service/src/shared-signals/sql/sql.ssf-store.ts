@@ -1,4 +1,8 @@
 import type { Row, Sql, SqlRunner } from '@idp/eventstore';
+import { claimLeased, nextDueAt } from '../../delivery-queue/sql/lease-claim';
+import { recordTransitions, releaseLeases } from '../../delivery-queue/sql/lease-holder';
+import { pruneDelivered } from '../../delivery-queue/sql/prune-delivered';
+import type { QueueTable } from '../../delivery-queue/sql/queue-table';
 import type { NewSetDelivery, SetClaims, SetDelivery, SetDeliveryKey } from '../set-delivery';
 import type {
   RecordedSetTransition,
@@ -17,6 +21,14 @@ const NEW_FROM_V = NEW_COLUMNS.split(', ')
   .join(', ');
 const STREAM_COLUMNS =
   'stream_id, client_id, status, method, endpoint_url, sealed_authorization, events_delivered, excluded, version, subject_format';
+/** What the shared queue SQL needs of the table: only push rows of enabled streams are sent. */
+const QUEUE: QueueTable = {
+  table: 'ssf_deliveries',
+  key: ['stream_id', 'jti'],
+  columns: DELIVERY_COLUMNS.split(', '),
+  claimable: `d.method = 'push'
+    AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = d.stream_id AND s.status = 'enabled')`,
+};
 /** 10 parameters a row: a 1,000-stream fan-out is one INSERT (SQLite allows 32,766, PostgreSQL 65,535). */
 const INSERT_CHUNK = 1000;
 
@@ -75,12 +87,8 @@ function toStream(row: Row): StreamRow {
 }
 
 const list = (n: number, tuple: string) => Array.from({ length: n }, () => tuple).join(', ');
-const prefixed = (alias: string) =>
-  DELIVERY_COLUMNS.split(', ')
-    .map((c) => `${alias}.${c}`)
-    .join(', ');
 
-/** The transmitter's tables in PostgreSQL or SQLite; the SQL is shared except for claiming. */
+/** The transmitter's tables in PostgreSQL or SQLite; claiming, the next due time and pruning are the shared queue SQL's. */
 export class SqlSsfStore implements SsfStore {
   constructor(private readonly db: SqlRunner) {}
 
@@ -218,77 +226,25 @@ export class SqlSsfStore implements SsfStore {
   }
 
   async claimDue(limit: number, now: number, leaseMs: number, owner: string) {
-    if (limit <= 0) return [];
-    const due = `d.status = 'pending' AND d.method = 'push' AND d.next_attempt_at <= ?
-      AND (d.lease_until IS NULL OR d.lease_until <= ?)
-      AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = d.stream_id AND s.status = 'enabled')`;
-    const rows = await this.db.run((sql) =>
-      this.db.driver === 'postgres'
-        ? // SKIP LOCKED: replicas claiming at the same moment take disjoint rows instead of queueing.
-          sql.query(
-            `UPDATE ssf_deliveries t SET lease_owner = ?, lease_until = ?
-             FROM (SELECT d.stream_id, d.jti FROM ssf_deliveries d WHERE ${due}
-                   ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE OF d SKIP LOCKED) due
-             WHERE t.stream_id = due.stream_id AND t.jti = due.jti
-             RETURNING ${prefixed('t')}`,
-            [owner, now + leaseMs, now, now, limit],
-          )
-        : sql.query(
-            `UPDATE ssf_deliveries SET lease_owner = ?, lease_until = ?
-             WHERE rowid IN (SELECT d.rowid FROM ssf_deliveries d WHERE ${due}
-                             ORDER BY d.next_attempt_at LIMIT ?)
-             RETURNING ${DELIVERY_COLUMNS}`,
-            [owner, now + leaseMs, now, now, limit],
-          ),
-    );
+    const rows = await claimLeased(this.db, QUEUE, limit, now, leaseMs, owner);
     return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async record(outcomes: readonly RecordedSetTransition[], now: number, owner: string) {
-    if (outcomes.length === 0) return 0;
-    return this.db.transaction(async (sql) => {
-      let applied = 0;
-      for (const { streamId, jti, transition: t } of outcomes) {
-        const [status, next, error] =
-          t.kind === 'delivered'
-            ? ['delivered', now, null]
-            : t.kind === 'retry'
-              ? ['pending', t.nextAttemptAt, t.error]
-              : ['dead_lettered', now, t.error];
-        applied += await sql.exec(
-          `UPDATE ssf_deliveries
-           SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-               lease_owner = NULL, lease_until = NULL, updated_at = ?
-           WHERE stream_id = ? AND jti = ? AND status = 'pending' AND lease_owner = ?`,
-          [status, t.attempt, next, error, now, streamId, jti, owner],
-        );
-      }
-      return applied;
-    });
+  record(outcomes: readonly RecordedSetTransition[], now: number, owner: string): Promise<number> {
+    const keyed = outcomes.map(({ streamId, jti, transition }) => ({
+      key: [streamId, jti],
+      transition,
+    }));
+    return recordTransitions(this.db, QUEUE, keyed, now, owner);
   }
 
-  async release(keys: readonly SetDeliveryKey[], dueAt: number, owner: string): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db.run((sql) =>
-      sql.exec(
-        `UPDATE ssf_deliveries SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-         WHERE status = 'pending' AND lease_owner = ? AND (stream_id, jti) IN (${list(keys.length, '(?, ?)')})`,
-        [dueAt, owner, ...keys.flatMap((k) => [k.streamId, k.jti])],
-      ),
-    );
+  release(keys: readonly SetDeliveryKey[], dueAt: number, owner: string): Promise<void> {
+    const values = keys.map(({ streamId, jti }) => [streamId, jti]);
+    return releaseLeases(this.db, QUEUE, values, dueAt, owner);
   }
 
-  async nextDueAt(): Promise<number | undefined> {
-    const [row] = await this.db.read((sql) =>
-      sql.query(
-        `SELECT MIN(CASE WHEN d.lease_until IS NOT NULL AND d.lease_until > d.next_attempt_at
-                         THEN d.lease_until ELSE d.next_attempt_at END) AS due
-         FROM ssf_deliveries d
-         WHERE d.status = 'pending' AND d.method = 'push'
-           AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = d.stream_id AND s.status = 'enabled')`,
-      ),
-    );
-    return row?.['due'] == null ? undefined : int(row, 'due');
+  nextDueAt(): Promise<number | undefined> {
+    return nextDueAt(this.db, QUEUE);
   }
 
   async get(key: SetDeliveryKey): Promise<SetDelivery | undefined> {
@@ -409,23 +365,8 @@ export class SqlSsfStore implements SsfStore {
     );
   }
 
-  async pruneDelivered(before: number, limit: number): Promise<number> {
-    if (limit <= 0) return 0;
-    const old = `status = 'delivered' AND updated_at < ?`;
-    return this.db.run((sql) =>
-      this.db.driver === 'postgres'
-        ? sql.exec(
-            `DELETE FROM ssf_deliveries d
-             USING (SELECT stream_id, jti FROM ssf_deliveries WHERE ${old} LIMIT ?) old
-             WHERE d.stream_id = old.stream_id AND d.jti = old.jti`,
-            [before, limit],
-          )
-        : sql.exec(
-            `DELETE FROM ssf_deliveries
-             WHERE rowid IN (SELECT rowid FROM ssf_deliveries WHERE ${old} LIMIT ?)`,
-            [before, limit],
-          ),
-    );
+  pruneDelivered(before: number, limit: number): Promise<number> {
+    return pruneDelivered(this.db, QUEUE, before, limit);
   }
 
   close(): Promise<void> {
