@@ -46,6 +46,7 @@ const STEP: Readonly<Record<DispatchStep, string>> = {
   // Back-channel sends need nothing looked up per claim, so this step cannot fail.
   prepare: 'preparing claimed deliveries',
   sign: 'signing logout tokens',
+  send: 'posting a logout token',
   release: 'releasing deliveries',
   record: 'recording delivery outcomes',
 };

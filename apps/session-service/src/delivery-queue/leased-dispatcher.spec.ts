@@ -370,6 +370,23 @@ describe('LeasedDispatcher', () => {
     ]);
   });
 
+  it('a sender that throws is a failed attempt, never an unhandled rejection or a lost slot', async () => {
+    queue.add(1);
+    const d = start({
+      send: async () => {
+        throw new Error('poster bug');
+      },
+    });
+    await until('dead-lettered', () => queue.status('d0') === 'dead_lettered');
+    expect(queue.outcomes.map((o) => o.transition.kind)).toEqual([
+      'retry',
+      'retry',
+      'dead_lettered',
+    ]);
+    expect(errors.map((e) => e.step)).toEqual(['send', 'send', 'send']);
+    expect(d.busySlots).toBe(0);
+  });
+
   it('gives the whole claim back, counting no attempt, when preparing it fails', async () => {
     queue.add(3);
     const d = start({ prepare: failingOnce('streams unreadable', async () => 'context') });

@@ -15,7 +15,7 @@ export interface DeliveryOutcome<D> {
 }
 
 /** Which step failed, for {@link LeasedQueuePorts.onError}; each queue words it for its log. */
-export type DispatchStep = 'claim' | 'prepare' | 'sign' | 'release' | 'record';
+export type DispatchStep = 'claim' | 'prepare' | 'sign' | 'send' | 'release' | 'record';
 
 /** An outcome as the store records it: the delivery's key and its transition. */
 export type RecordedOutcome<K> = K & { readonly transition: Transition };
@@ -233,7 +233,15 @@ export class LeasedDispatcher<D extends QueuedDelivery, K, Context = undefined> 
   }
 
   private async attempt(delivery: D, signed: string, context: Context): Promise<void> {
-    const result = await this.ports.send(delivery, signed, context);
+    // Nobody awaits an attempt: a sender that throws (a bug, not the target's answer) would be an
+    // unhandled rejection that ends the process and a slot never freed. It counts as a failed
+    // attempt instead, so a row that always throws reaches the dead letters rather than looping.
+    const result: AttemptResult = await this.ports
+      .send(delivery, signed, context)
+      .catch((err: unknown) => {
+        this.ports.onError?.('send', err);
+        return { ok: false, error: 'the sender failed (see the service log)' };
+      });
     const transition = afterAttempt(
       delivery,
       result,

@@ -40,6 +40,7 @@ const STEP: Readonly<Record<DispatchStep, string>> = {
   claim: 'claiming due SET deliveries',
   prepare: 'reading the streams of claimed SETs',
   sign: 'signing SETs',
+  send: 'pushing a SET',
   release: 'releasing SET deliveries',
   record: 'recording SET delivery outcomes',
 };
