@@ -13,6 +13,20 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
+# The infrastructure comes up in the background while the build and the lint
+# run: none of them needs it, and most of its time (the Kafka JVM's start, a
+# first install of Chromium or nginx) is waiting. Its output is shown, and its
+# result checked, where it used to run, before the tests.
+infra_log=$(mktemp)
+trap 'rm -f "$infra_log"' EXIT
+(
+  bash scripts/infra/up.sh
+  bash scripts/infra/chromium.sh ensure
+  # The one-origin e2e test runs the shipped edge config in nginx; without it that test skips.
+  bash scripts/infra/nginx.sh ensure || echo "nginx unavailable: test/e2e/deploy/one-origin.e2e.spec.ts will skip"
+) >"$infra_log" 2>&1 &
+infra_pid=$!
+
 step "build (tsc -b) and type-check the tests"
 npx tsc -b
 npx tsc -p tsconfig.tests.json
@@ -23,11 +37,14 @@ npm run --silent lint
 step "deploy files"
 bash scripts/check-deploy.sh
 
-step "infrastructure: Redis, PostgreSQL, Kafka"
-bash scripts/infra/up.sh
-bash scripts/infra/chromium.sh ensure
-# The one-origin e2e test runs the shipped edge config in nginx; without it that test skips.
-bash scripts/infra/nginx.sh ensure || echo "nginx unavailable: test/e2e/deploy/one-origin.e2e.spec.ts will skip"
+step "infrastructure: Redis, PostgreSQL, Kafka (started in the background at the beginning)"
+infra_rc=0
+wait "$infra_pid" || infra_rc=$?
+cat "$infra_log"
+if ((infra_rc != 0)); then
+  echo "infrastructure failed (exit $infra_rc)" >&2
+  exit 1
+fi
 
 results=$(mktemp -d)
 status=0
