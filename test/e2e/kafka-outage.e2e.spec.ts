@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { busState, dependencies, healthUrl } from './support/health';
-import { dropSchema, isolatedEnv, kafka } from './support/infra';
+import { dropSchema, isolatedEnv, kafka, QUICK_GROUP_TAKEOVER } from './support/infra';
 import {
   activeAlgs,
   deleteRedisPrefix,
@@ -27,7 +27,7 @@ async function readiness(
  * goes down mid-run, and the outbox loses nothing and keeps stream order.
  */
 describe('Kafka outages', () => {
-  const { env } = isolatedEnv('outage');
+  const env = { ...isolatedEnv('outage').env, ...QUICK_GROUP_TAKEOVER };
   let token: ServiceProcess;
   let introspection: ServiceProcess;
   let redis: Redis;

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { backchannelSeed, writeSeedFile } from '@idp/testing';
 import { sessionStream } from '@idp/domain';
-import { kafka } from '../support/infra';
+import { kafka, QUICK_GROUP_TAKEOVER } from '../support/infra';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { freePort, waitFor } from '../support/service-process';
 import {
@@ -60,7 +60,12 @@ describe('logout reaches clients that joined late (issue #12)', () => {
       seedFile: seedFile((clientId) => rps.uriOf(clientId)),
       issuer,
       authPort,
-      env: { ADMIN_TOKEN, BACKCHANNEL_BACKOFF_BASE_MS: '200', BACKCHANNEL_POLL_MS: '200' },
+      env: {
+        ADMIN_TOKEN,
+        BACKCHANNEL_BACKOFF_BASE_MS: '200',
+        BACKCHANNEL_POLL_MS: '200',
+        ...QUICK_GROUP_TAKEOVER,
+      },
     });
     rpc = grpcClients(stack.env);
   }, 180_000);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import * as fixtures from '../introspection/introspection.fixtures';
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { busState, dependencies, healthUrl } from '../support/health';
-import { kafka } from '../support/infra';
+import { kafka, QUICK_GROUP_TAKEOVER } from '../support/infra';
 import { httpStatus, ROOT, type ServiceProcess, waitFor } from '../support/service-process';
 
 const { CLIENTS } = fixtures;
@@ -35,6 +35,7 @@ describe('readiness during a Kafka outage', () => {
     stack = await startDistributedStack({
       name: 'readiness',
       seedFile: fixtures.writeIntrospectionSeed(),
+      env: QUICK_GROUP_TAKEOVER,
     });
     all = [stack.token, stack.session, stack.auth, ...stack.introspection];
   }, 120_000);

@@ -1,6 +1,6 @@
 import { startDistributedStack, type DistributedStack } from '../support/distributed-stack';
 import { busState } from '../support/health';
-import { kafka } from '../support/infra';
+import { kafka, QUICK_GROUP_TAKEOVER } from '../support/infra';
 import { eventsConsumed } from '../support/metrics';
 import { waitFor } from '../support/service-process';
 import * as fixtures from './introspection.fixtures';
@@ -23,6 +23,7 @@ describe('revocation during a Kafka outage', () => {
       name: 'outage_revoke',
       seedFile: fixtures.writeIntrospectionSeed(),
       introspectionReplicas: 2,
+      env: QUICK_GROUP_TAKEOVER,
     });
   }, 120_000);
 

@@ -21,6 +21,21 @@ export const kafka = {
 };
 
 /**
+ * Consumer-group settings for the tests that stop the broker. A consumer that
+ * reconnects after an outage joins with a new member id, and the group waits
+ * for the old member's session to expire before it rebalances: with the
+ * default 10 s session timeout (KAFKA_SESSION_TIMEOUT_MS) that is up to 10 s
+ * of the test spent idle, and of its teardown too (a consumer closing mid-join
+ * waits for that rebalance). 6 s is the broker's group.min.session.timeout.ms;
+ * the heartbeat stays at a third of it. Nothing these tests assert depends on
+ * the value: they wait for the outcome, however long it takes.
+ */
+export const QUICK_GROUP_TAKEOVER = {
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  KAFKA_HEARTBEAT_INTERVAL_MS: '2000',
+} as const;
+
+/**
  * A namespace for one test run on the shared servers: its own PostgreSQL
  * schema, Kafka topic prefix and Redis key prefix, so runs never see each
  * other's data.
