@@ -32,17 +32,20 @@ export class SecurityEventSigner {
       isSigningAlg(wanted) && this.config.SIGNING_KEY_ALGS.includes(wanted) ? wanted : 'RS256';
     const k = await this.keys.signingKey(alg);
     const key = { kid: k.kid, alg: k.alg, privateKey: k.key };
-    return requests.map((r) =>
-      signSecurityEventToken({
-        issuer: this.config.ISSUER,
-        aud: r.aud,
-        jti: r.jti,
-        iat: r.iat,
-        ...(r.txn === undefined ? {} : { txn: r.txn }),
-        subId: r.subId,
-        events: r.events,
-        key,
-      }),
+    // Side by side: RSA signatures run on the thread pool (signCompactJws), several at once.
+    return Promise.all(
+      requests.map((r) =>
+        signSecurityEventToken({
+          issuer: this.config.ISSUER,
+          aud: r.aud,
+          jti: r.jti,
+          iat: r.iat,
+          ...(r.txn === undefined ? {} : { txn: r.txn }),
+          subId: r.subId,
+          events: r.events,
+          key,
+        }),
+      ),
     );
   }
 }

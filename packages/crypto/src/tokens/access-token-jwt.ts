@@ -88,7 +88,7 @@ export async function signAccessTokenJwt(input: AccessTokenJwtInput): Promise<Si
   });
   // Registered claims last: a second line of defence after the reserved-claim check.
   const payload: JWTPayload = { ...input.extraClaims, ...registered };
-  const token = signCompactJws(
+  const token = await signCompactJws(
     { alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP },
     payload,
     key.privateKey,

@@ -35,7 +35,7 @@ const parts = (token: string) => token.split('.') as [string, string, string];
 
 describe('signCompactJws', () => {
   it.each(SIGNING_ALGS)('%s: jose verifies it with the public JWK alone', async (alg) => {
-    const token = signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject);
+    const token = await signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject);
     const { payload, protectedHeader } = await jwtVerify(
       token,
       await importJWK(keyOf(alg).publicJwk, alg),
@@ -46,7 +46,7 @@ describe('signCompactJws', () => {
   });
 
   it.each(SIGNING_ALGS)('%s: header and claims are the bytes jose SignJWT writes', async (alg) => {
-    const ours = parts(signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject));
+    const ours = parts(await signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject));
     const jose = parts(
       await new SignJWT(CLAIMS).setProtectedHeader(header(alg)).sign(keyOf(alg).keyObject),
     );
@@ -59,11 +59,11 @@ describe('signCompactJws', () => {
     const jose = await new SignJWT(CLAIMS)
       .setProtectedHeader(header(alg))
       .sign(keyOf(alg).keyObject);
-    expect(signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject)).toBe(jose);
+    expect(await signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject)).toBe(jose);
   });
 
   it('ES256: the signature is r || s (64 bytes, RFC 7518 3.4), never DER', async () => {
-    const token = signCompactJws(header('ES256'), CLAIMS, keyOf('ES256').keyObject);
+    const token = await signCompactJws(header('ES256'), CLAIMS, keyOf('ES256').keyObject);
     const [h, p, s] = parts(token);
     const signature = Buffer.from(s, 'base64url');
     expect(signature).toHaveLength(64);
@@ -82,7 +82,7 @@ describe('signCompactJws', () => {
   });
 
   it('PS256: a PSS signature with a 32-byte salt (RFC 7518 3.5), not PKCS#1 v1.5', async () => {
-    const token = signCompactJws(header('PS256'), CLAIMS, keyOf('PS256').keyObject);
+    const token = await signCompactJws(header('PS256'), CLAIMS, keyOf('PS256').keyObject);
     const [h, p, s] = parts(token);
     const pub = createPublicKey({ key: keyOf('PS256').publicJwk, format: 'jwk' });
     const input = Buffer.from(`${h}.${p}`);
@@ -93,18 +93,46 @@ describe('signCompactJws', () => {
       false,
     );
     // Randomised salt: two signatures of the same input differ.
-    const again = parts(signCompactJws(header('PS256'), CLAIMS, keyOf('PS256').keyObject))[2];
+    const again = parts(await signCompactJws(header('PS256'), CLAIMS, keyOf('PS256').keyObject))[2];
     expect(again).not.toBe(s);
   });
 
+  it.each([
+    ['RS256', true],
+    ['PS256', true],
+    ['ES256', false],
+    ['EdDSA', false],
+  ] as const)(
+    '%s: signed on the thread pool: %s (the loop turns while RSA signatures run)',
+    async (alg, offLoop) => {
+      // A setImmediate chain counts the loop's turns while 16 signatures are under way: RSA ones
+      // run on libuv's pool, so the loop keeps turning; the cheap ones finish before it can.
+      let turns = 0;
+      let counting = true;
+      const spin = () => {
+        if (!counting) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      const tokens = await Promise.all(
+        Array.from({ length: 16 }, () => signCompactJws(header(alg), CLAIMS, keyOf(alg).keyObject)),
+      );
+      counting = false;
+      expect(tokens).toHaveLength(16);
+      if (offLoop) expect(turns).toBeGreaterThan(0);
+      else expect(turns).toBe(0);
+    },
+  );
+
   it('refuses a WebCrypto CryptoKey (node deprecates them in node:crypto)', async () => {
     const cryptoKey = await importJWK(keyOf('ES256').jwk, 'ES256');
-    expect(() =>
+    await expect(
       signCompactJws(header('ES256'), CLAIMS, cryptoKey as unknown as KeyObject),
-    ).toThrow(/private KeyObject/);
+    ).rejects.toThrow(/private KeyObject/);
   });
 
-  it('refuses a key that does not fit the alg', () => {
+  it('refuses a key that does not fit the alg', async () => {
     const cases: [SigningAlg, SigningAlg][] = [
       ['ES256', 'RS256'],
       ['RS256', 'ES256'],
@@ -112,31 +140,37 @@ describe('signCompactJws', () => {
       ['RS256', 'EdDSA'],
     ];
     for (const [alg, keyAlg] of cases)
-      expect(() => signCompactJws(header(alg), CLAIMS, keyOf(keyAlg).keyObject)).toThrow(
+      await expect(signCompactJws(header(alg), CLAIMS, keyOf(keyAlg).keyObject)).rejects.toThrow(
         `the key does not fit ${alg}`,
       );
   });
 
-  it('refuses an alg outside the allow-list (none, HS256, RS512), whatever the key', () => {
+  it('refuses an alg outside the allow-list (none, HS256, RS512), whatever the key', async () => {
     for (const alg of ['none', 'HS256', 'RS512'])
-      expect(() =>
+      await expect(
         signCompactJws(
           { ...header('RS256'), alg: alg as SigningAlg },
           CLAIMS,
           keyOf('RS256').keyObject,
         ),
-      ).toThrow(`unsupported signing alg: ${alg}`);
+      ).rejects.toThrow(`unsupported signing alg: ${alg}`);
   });
 
-  it('refuses a P-384 key for ES256 and an RSA key under 2048 bits', () => {
+  it('refuses a P-384 key for ES256 and an RSA key under 2048 bits', async () => {
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
-    expect(() => signCompactJws(header('ES256'), CLAIMS, p384)).toThrow('does not fit ES256');
+    await expect(signCompactJws(header('ES256'), CLAIMS, p384)).rejects.toThrow(
+      'does not fit ES256',
+    );
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
-    expect(() => signCompactJws(header('RS256'), CLAIMS, small)).toThrow('does not fit RS256');
+    await expect(signCompactJws(header('RS256'), CLAIMS, small)).rejects.toThrow(
+      'does not fit RS256',
+    );
   });
 
-  it('refuses a public key', () => {
+  it('refuses a public key', async () => {
     const publicOnly = createPublicKey(keyOf('ES256').keyObject);
-    expect(() => signCompactJws(header('ES256'), CLAIMS, publicOnly)).toThrow(/private KeyObject/);
+    await expect(signCompactJws(header('ES256'), CLAIMS, publicOnly)).rejects.toThrow(
+      /private KeyObject/,
+    );
   });
 });

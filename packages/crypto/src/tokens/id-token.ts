@@ -85,7 +85,7 @@ export async function signIdToken(input: IdTokenInput): Promise<SignedToken> {
   });
   // Registered claims are spread last as a second line of defence after the reserved-claim check.
   const payload: JWTPayload = { ...input.extraClaims, ...registered };
-  const token = signCompactJws(
+  const token = await signCompactJws(
     { alg: key.alg, kid: key.kid, typ: ID_TOKEN_TYP },
     payload,
     key.privateKey,

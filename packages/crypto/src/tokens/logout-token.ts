@@ -61,7 +61,7 @@ export async function signLogoutToken(input: LogoutTokenInput): Promise<SignedTo
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
     sid: input.sid,
   });
-  const token = signCompactJws(
+  const token = await signCompactJws(
     { alg: key.alg, kid: key.kid, typ: LOGOUT_TOKEN_TYP },
     payload,
     key.privateKey,

@@ -36,7 +36,7 @@ const input = (alg: SigningAlg = 'RS256'): SecurityEventInput => ({
 
 describe('signSecurityEventToken (RFC 8417, SSF 1.0)', () => {
   it.each(SIGNING_ALGS)('%s: typ secevent+jwt and exactly the SSF claims', async (alg) => {
-    const token = signSecurityEventToken(input(alg));
+    const token = await signSecurityEventToken(input(alg));
     const { payload, protectedHeader } = await jwtVerify(
       token,
       createLocalJWKSet({ keys: [keys.get(alg)!.publicJwk] }),
@@ -57,9 +57,9 @@ describe('signSecurityEventToken (RFC 8417, SSF 1.0)', () => {
     expect(payload).not.toHaveProperty('exp');
   });
 
-  it('is the same SET on every retry: jti and iat come from the delivery, not the clock', () => {
-    const first = signSecurityEventToken(input());
-    const again = signSecurityEventToken(input());
+  it('is the same SET on every retry: jti and iat come from the delivery, not the clock', async () => {
+    const first = await signSecurityEventToken(input());
+    const again = await signSecurityEventToken(input());
     // RS256 (PKCS#1 v1.5) is deterministic: same claims, same bytes.
     expect(again).toBe(first);
     expect(decodeProtectedHeader(first).typ).toBe('secevent+jwt');
@@ -67,7 +67,7 @@ describe('signSecurityEventToken (RFC 8417, SSF 1.0)', () => {
 
   it('omits txn when the SET has no originating event (verification)', async () => {
     const { txn: _txn, ...noTxn } = input();
-    const token = signSecurityEventToken(noTxn);
+    const token = await signSecurityEventToken(noTxn);
     const { payload } = await jwtVerify(
       token,
       createLocalJWKSet({ keys: [keys.get('RS256')!.publicJwk] }),
@@ -82,7 +82,7 @@ describe('signSecurityEventToken (RFC 8417, SSF 1.0)', () => {
     ['an empty aud', { aud: '' }],
     ['an empty jti', { jti: '' }],
     ['milliseconds for iat', { iat: Date.now() * 1000 }],
-  ])('refuses %s', (_what, change) => {
-    expect(() => signSecurityEventToken({ ...input(), ...change })).toThrow();
+  ])('refuses %s', async (_what, change) => {
+    await expect(signSecurityEventToken({ ...input(), ...change })).rejects.toThrow();
   });
 });

@@ -30,7 +30,7 @@ export interface SecurityEventInput {
  * can never pass as an ID or access token (whose verifiers also require
  * their own `typ`).
  */
-export function signSecurityEventToken(input: SecurityEventInput): string {
+export async function signSecurityEventToken(input: SecurityEventInput): Promise<string> {
   assertSigningKey(input.key);
   requireText(input.issuer, 'issuer');
   requireText(input.aud, 'aud');
