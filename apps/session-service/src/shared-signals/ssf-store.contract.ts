@@ -115,6 +115,19 @@ export function ssfStoreContract(name: string, open: () => Promise<SsfStoreFixtu
         });
       });
 
+      it('takes back a started verification, but never a later one', async () => {
+        await store.upsertStream(stream(id));
+        expect(await store.startVerification(id, T0, 60_000)).toEqual({ ok: true });
+        await store.cancelVerification(id, T0);
+        expect(await store.startVerification(id, T0 + 1_000, 60_000)).toEqual({ ok: true });
+        // The one started at T0 is no longer the latest: cancelling it changes nothing.
+        await store.cancelVerification(id, T0);
+        expect(await store.startVerification(id, T0 + 2_000, 60_000)).toEqual({
+          ok: false,
+          retryAfterMs: 59_000,
+        });
+      });
+
       it('round-trips the sealed header, the events delivered and the removed subjects', async () => {
         const row = stream(id, { sealedAuthorization: 'sealed', excluded: ['["opaque","x"]'] });
         await store.upsertStream(row);

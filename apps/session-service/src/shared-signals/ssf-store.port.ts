@@ -66,6 +66,12 @@ export interface SsfStore {
     now: number,
     intervalMs: number,
   ): Promise<{ readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number }>;
+  /**
+   * Takes back the verification started at `startedAt` (its SET could not be
+   * queued), unless a later one has started since: the receiver may ask again
+   * at once instead of waiting out an interval for a SET that never came.
+   */
+  cancelVerification(streamId: string, startedAt: number): Promise<void>;
   /** RFC 8936 long polls: which of these streams are enabled and have a SET waiting to be polled. */
   pollStreamsReady(streamIds: readonly string[]): Promise<string[]>;
 

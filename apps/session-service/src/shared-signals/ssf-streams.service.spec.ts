@@ -67,6 +67,24 @@ describe('SsfStreams', () => {
       expect(await pending(created.stream_id)).toEqual([SSF_EVENT_TYPES.verification]);
     });
 
+    it('a verification whose SET could not be queued does not count against the interval', async () => {
+      const fanOut = new SetFanOut(store, () => undefined);
+      const streams = new SsfStreams(
+        new CommandRunner(events),
+        store,
+        loadConfig({ PORT: '0', ISSUER: 'https://idp.example' }),
+        new AuthorizationBox(undefined),
+        fanOut,
+      );
+      const created = await createPoll(streams);
+      const queue = jest.spyOn(fanOut, 'queue').mockRejectedValueOnce(new Error('database down'));
+      await expect(streams.verify('rs-1', created.stream_id, 'lost')).rejects.toThrow();
+      queue.mockRestore();
+      // The receiver's retry goes through at once, and its SET is the one queued.
+      await streams.verify('rs-1', created.stream_id, 'retried');
+      expect(await pending(created.stream_id)).toEqual([SSF_EVENT_TYPES.verification]);
+    });
+
     it('defaults to 60 seconds; 0 lifts the limit and leaves the member out', async () => {
       expect((await createPoll(streamsWith())).min_verification_interval).toBe(60);
       const unlimited = streamsWith({ SSF_MIN_VERIFICATION_INTERVAL_S: '0' });

@@ -184,16 +184,25 @@ export class SsfStreams {
           description: 'the stream is disabled',
         });
       const now = Date.now();
-      await this.spaceVerifications(streamId, now);
-      await this.fanOut.queue([
-        deliveryFor(row, {
-          eventType: SSF_EVENT_TYPES.verification,
-          sourceKey: `verification:${randomBase64url(16)}`,
-          iat: Math.floor(now / 1000),
-          subId: { format: 'opaque', id: streamId },
-          payload: state === undefined ? {} : { state },
-        }),
-      ]);
+      const spaced = await this.spaceVerifications(streamId, now);
+      try {
+        await this.fanOut.queue([
+          deliveryFor(row, {
+            eventType: SSF_EVENT_TYPES.verification,
+            sourceKey: `verification:${randomBase64url(16)}`,
+            iat: Math.floor(now / 1000),
+            subId: { format: 'opaque', id: streamId },
+            payload: state === undefined ? {} : { state },
+          }),
+        ]);
+      } catch (err) {
+        // No SET was queued: the receiver's retry must not wait out the interval for it.
+        if (spaced)
+          await this.store
+            .cancelVerification(streamId, now)
+            .catch(() => undefined /* the error that matters is the queue's */);
+        throw err;
+      }
     });
   }
 
@@ -202,11 +211,11 @@ export class SsfStreams {
    * interval per stream, decided by one conditional update of the working
    * copy (two replicas cannot both pass); sooner is 429 with Retry-After.
    */
-  private async spaceVerifications(streamId: string, now: number): Promise<void> {
+  private async spaceVerifications(streamId: string, now: number): Promise<boolean> {
     const seconds = this.config.SSF_MIN_VERIFICATION_INTERVAL_S;
-    if (seconds === 0) return;
+    if (seconds === 0) return false;
     const started = await this.store.startVerification(streamId, now, seconds * 1000);
-    if (started.ok) return;
+    if (started.ok) return true;
     const retryAfter = Math.ceil(started.retryAfterMs / 1000);
     throw new OAuthError('temporarily_unavailable', {
       status: 429,

@@ -211,6 +211,16 @@ export class SqlSsfStore implements SsfStore {
     });
   }
 
+  async cancelVerification(streamId: string, startedAt: number): Promise<void> {
+    await this.db.run((sql) =>
+      sql.exec(
+        `UPDATE ssf_streams SET last_verification_at = NULL
+         WHERE stream_id = ? AND last_verification_at = ?`,
+        [streamId, startedAt],
+      ),
+    );
+  }
+
   async pollStreamsReady(streamIds: readonly string[]): Promise<string[]> {
     if (streamIds.length === 0) return [];
     const rows = await this.db.read((sql) =>
