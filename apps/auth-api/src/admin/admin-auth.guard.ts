@@ -16,7 +16,6 @@ import {
   TOKEN_RPC,
   type TokenRpcClient,
 } from '@idp/contracts';
-import { constantTimeEqual } from '@idp/crypto';
 import { InsufficientScope, InvalidToken, ServerError } from '@idp/oauth-errors';
 import { resolveScopedAccessToken } from '../http/scoped-access-token';
 import { ClientCertificates } from '../mtls/client-certificates';
@@ -83,18 +82,8 @@ export class AdminAuthGuard implements CanActivate {
     // RFC 9449 7.1: a DPoP-bound token is useless without its key; the admin API takes Bearer only.
     if (resolved.cnf?.['jkt'] !== undefined)
       throw new InvalidToken('a DPoP-bound access token is not accepted by the admin API');
-    // RFC 8705 3: a certificate-bound token only with that certificate, forwarded by a trusted
-    // TLS proxy (MTLS_CLIENT_CERT_HEADER): a stolen one is worthless without the private key.
-    const boundCert = resolved.cnf?.['x5t#S256'];
-    if (boundCert !== undefined) {
-      const presented = this.certificates.thumbprintOf(request.raw);
-      if (
-        typeof boundCert !== 'string' ||
-        presented === undefined ||
-        !constantTimeEqual(boundCert, presented)
-      )
-        throw new InvalidToken('the access token is bound to a client certificate not presented');
-    }
+    // A certificate-bound token only with that certificate, forwarded by a trusted TLS proxy.
+    this.certificates.assertBoundCertificate(resolved.cnf, request.raw);
     const actor: Actor = { kind: 'client', client_id: resolved.clientId };
     return { actor, canWrite: resolved.held.has(ADMIN_SCOPE) };
   }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { CONFIG, type Config } from '@idp/config';
-import { clientCertificateThumbprint } from '@idp/crypto';
-import { InvalidRequest } from '@idp/oauth-errors';
+import { clientCertificateThumbprint, constantTimeEqual } from '@idp/crypto';
+import { InvalidRequest, InvalidToken } from '@idp/oauth-errors';
 
 /** `::ffff:10.0.0.7` (an IPv4 peer on a dual-stack socket) is `10.0.0.7`. */
 const unmapped = (address: string): string => address.replace(/^::ffff:(?=\d+\.)/i, '');
@@ -38,5 +38,26 @@ export class ClientCertificates {
     if (thumbprint === undefined)
       throw new InvalidRequest('the client certificate forwarded by the proxy cannot be read');
     return thumbprint;
+  }
+
+  /**
+   * RFC 8705 3: an access token bound to a certificate (`cnf` `x5t#S256`) is
+   * good only with that certificate, so a stolen one is worthless without the
+   * private key; an unbound token passes. Every resource that takes our access
+   * tokens as credentials asks this one question.
+   */
+  assertBoundCertificate(
+    cnf: Readonly<Record<string, unknown>> | undefined,
+    request: Pick<IncomingMessage, 'socket' | 'headers'>,
+  ): void {
+    const bound = cnf?.['x5t#S256'];
+    if (bound === undefined) return;
+    const presented = this.thumbprintOf(request);
+    if (
+      typeof bound !== 'string' ||
+      presented === undefined ||
+      !constantTimeEqual(bound, presented)
+    )
+      throw new InvalidToken('the access token is bound to a client certificate not presented');
   }
 }

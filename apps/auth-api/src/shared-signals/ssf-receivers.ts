@@ -86,12 +86,7 @@ export class SsfReceivers {
     } else if (boundJkt !== undefined) {
       throw new InvalidToken('a DPoP-bound access token must be sent with the DPoP scheme');
     }
-    const boundCert = stringMember(caller.cnf, 'x5t#S256');
-    if (boundCert !== undefined) {
-      const presentedCert = this.certificates.thumbprintOf(request.raw);
-      if (presentedCert === undefined || !constantTimeEqual(boundCert, presentedCert))
-        throw new InvalidToken('the access token is bound to a client certificate not presented');
-    }
+    this.certificates.assertBoundCertificate(caller.cnf, request.raw);
   }
 }
 
