@@ -1,5 +1,6 @@
 import {
   AccessTokenIssued,
+  AccessTokenRevoked,
   GrantRevoked,
   type ClaimsRequest,
   IdTokenIssued,
@@ -98,6 +99,28 @@ export function idTokenIssued(
     throw new DomainRuleError('grant.not_openid', 'an ID token needs the openid scope');
   return IdTokenIssued.create(
     { ...ids(g), sub: subjectOf(g), scope: g.scope, jti: t.jti, iat: meta.now, exp: t.exp },
+    eventMeta(meta),
+  );
+}
+
+/**
+ * One access token of the grant revoked; the grant's user and session go with
+ * it, since Shared Signals receivers match their subjects on them (ADR 0035).
+ */
+export function accessTokenRevoked(
+  g: Grant,
+  token: { readonly jti: string; readonly tokenHash?: string | undefined; readonly exp: number },
+  reason: GrantRevocationReason,
+  meta: CommandMeta,
+): PendingGrantEvent {
+  return AccessTokenRevoked.create(
+    {
+      ...ids(g),
+      jti: token.jti,
+      ...(token.tokenHash === undefined ? {} : { tokenHash: token.tokenHash }),
+      exp: token.exp,
+      reason,
+    },
     eventMeta(meta),
   );
 }

@@ -1,9 +1,7 @@
-import { AccessTokenRevoked } from '@idp/contracts';
 import { UnauthorizedClient } from '@idp/oauth-errors';
-import { eventMeta } from '../decider';
 import type { RevokeAccessToken, RevokeGrant } from './grant.commands';
 import { GrantErrors } from './grant.errors';
-import { grantRevoked, type PendingGrantEvent } from './grant.events';
+import { accessTokenRevoked, grantRevoked, type PendingGrantEvent } from './grant.events';
 import type { Grant, GrantState } from './grant.state';
 
 /**
@@ -43,20 +41,5 @@ export function revokeAccessToken(cmd: RevokeAccessToken, state: GrantState): Pe
   if (!token) return [];
   assertOwner(state, cmd.requestedBy, token.issuedTo);
   if (state.status === 'revoked' || token.revoked || token.exp <= cmd.meta.now) return [];
-  return [
-    AccessTokenRevoked.create(
-      {
-        grantId: state.grantId,
-        jti: token.jti,
-        ...(token.tokenHash === undefined ? {} : { tokenHash: token.tokenHash }),
-        clientId: state.clientId,
-        // Who the token was about: Shared Signals receivers match their subjects on these (ADR 0035).
-        ...(state.sub === undefined ? {} : { sub: state.sub }),
-        ...(state.sid === undefined ? {} : { sid: state.sid }),
-        exp: token.exp,
-        reason: cmd.reason ?? 'client_request',
-      },
-      eventMeta(cmd.meta),
-    ),
-  ];
+  return [accessTokenRevoked(state, token, cmd.reason ?? 'client_request', cmd.meta)];
 }
