@@ -136,11 +136,17 @@ describe('PostgreSQL appends without a global lock (ADR 0024)', () => {
         for (let i = 0; i < LAGGARDS; i++) {
           const laggard = await openLaggard(schema, `session-laggard-${uuidv7()}`);
           const before = acknowledged.length;
-          // Hold the lower position open until others have committed above it.
-          while (acknowledged.length < before + 10 && writing) await sleep(5);
-          const overtaken = acknowledged.slice(before).map((p) => BigInt(p) % SEQ_SPAN);
+          // Hold the lower position open until another writer has committed above it. Counting
+          // 10 acknowledgements was not enough: with 32 appends in flight, all 10 could be
+          // appends that took their (lower) positions before the laggard did. Without a global
+          // lock one commits above it within moments; 10 s without one fails the check below.
+          const above = () =>
+            acknowledged.slice(before).some((p) => BigInt(p) % SEQ_SPAN > laggard.seq);
+          const deadline = Date.now() + 10_000;
+          while (!above() && writing && Date.now() < deadline) await sleep(5);
+          const overtaken = above();
           await laggard.commit();
-          expect(overtaken.some((seq) => seq > laggard.seq)).toBe(true);
+          expect(overtaken).toBe(true);
         }
       })().finally(() => (laggardsDone = true));
 
